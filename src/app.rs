@@ -1,0 +1,140 @@
+//! The only wiring place: `App::build(config)` opens the store, prepares the use cases and the
+//! web application, and binds the listener. `main` and the tests both go through it.
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::ops::{Ops, Settings};
+use crate::storage::{self, Store};
+use crate::web::{self, AppState, WebSettings};
+use anyhow::Context;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct App {
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    ops: Ops,
+    /// The generated password of the first administrator, on the very first start only.
+    pub initial_admin_password: Option<String>,
+}
+
+/// Opens the store of `config` and the use cases over it; shared by the server and the CLI.
+pub fn open_ops(config: &Config, clock: Arc<dyn Clock>) -> Result<Ops, storage::Error> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| storage::Error::Io {
+        path: config.data_dir.clone(),
+        source,
+    })?;
+    let cache_bytes = usize::try_from(config.cache_mb).unwrap_or(32) << 20;
+    let store = Store::open(&config.data_dir.join(storage::FILE_NAME), cache_bytes)?;
+    let settings = Settings {
+        session_seconds: i64::from(config.session_hours) * 3600,
+    };
+    Ok(Ops::new(store, clock, settings))
+}
+
+impl App {
+    pub async fn build(config: Config) -> anyhow::Result<App> {
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+        let ops = open_ops(&config, clock)?;
+        let mut initial_admin_password = None;
+        if config.demo {
+            if ops.seed_demo().await? {
+                tracing::info!("demo organisation created; every demo user's password is \"demo\"");
+            }
+        } else if let Some(password) = ops.ensure_initial_admin(config.default_locale).await? {
+            tracing::warn!(
+                "first start: created user \"admin\" with password {password:?}; it must be \
+                 changed at first sign-in and is not shown again"
+            );
+            initial_admin_password = Some(password);
+        }
+        let state = AppState {
+            ops: ops.clone(),
+            web: Arc::new(WebSettings {
+                org_name: config.org_name.as_str().into(),
+                default_locale: config.default_locale,
+                secure_cookies: config.secure_cookies(),
+                session_seconds: i64::from(config.session_hours) * 3600,
+                demo: config.demo,
+                assets: Arc::new(web::assets::urls()),
+            }),
+        };
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        Ok(App {
+            listener,
+            state,
+            ops,
+            initial_admin_password,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish. Every write was
+    /// committed before it was acknowledged, so there is nothing left to flush; the store file
+    /// is closed when the last handle drops, on return.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let housekeeping = tokio::spawn(housekeeping(self.ops.clone()));
+        let served = web::serve(self.listener, self.state, shutdown).await;
+        housekeeping.abort();
+        let _ = housekeeping.await;
+        served.context("the server stopped on an error")
+    }
+}
+
+/// Hourly upkeep until the server stops: expired sessions are removed.
+async fn housekeeping(ops: Ops) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        match ops.purge_expired_sessions().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("removed {n} expired sessions"),
+            Err(e) => tracing::warn!("session clean-up failed: {e}"),
+        }
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed when this is called,
+/// not when the future is first polled, so call it before announcing that the server listens.
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, terminate) {
+                (Ok(mut interrupt), Ok(mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {},
+                        _ = terminate.recv() => {},
+                    }
+                }
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+            tracing::info!("stopping: finishing requests in flight");
+        }
+    }
+    #[cfg(not(unix))]
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("stopping: finishing requests in flight");
+    }
+}

@@ -1,0 +1,271 @@
+//! The command line: `serve` (the default), `user add|passwd|list`, `backup`, `check`.
+
+use crate::app::{self, App};
+use crate::clock::SystemClock;
+use crate::config::{Config, Overrides};
+use crate::ops::{self, NewPassword, UserChanges};
+use crate::storage::{self, Store};
+use clap::{Args, Parser, Subcommand};
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "guichet",
+    version,
+    about = "Self-hosted IT service catalog and request portal"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    global: Global,
+}
+
+#[derive(Args)]
+struct Global {
+    /// Data directory (holds guichet.redb)
+    #[arg(long, global = true, env = "GUICHET_DATA", value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Address to listen on
+    #[arg(long, global = true, env = "GUICHET_LISTEN", value_name = "ADDR")]
+    listen: Option<String>,
+    /// TOML configuration file
+    #[arg(long, global = true, env = "GUICHET_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Fill an empty data directory with the demo organisation
+    #[arg(long, global = true)]
+    demo: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (the default)
+    Serve,
+    /// Manage users
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Write a consistent copy of the store to FILE (with the server stopped)
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+    /// Verify the store: checksums, schema version, every record readable
+    Check,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; prints a generated password unless --password-stdin is given
+    Add {
+        username: String,
+        /// Display name (defaults to the username)
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// requester, technician or admin
+        #[arg(long, default_value = "requester")]
+        role: String,
+        /// Read the password from the first line of standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a user's password: generated (to change at next sign-in) or read from stdin
+    Passwd {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users
+    List,
+}
+
+/// Exit codes: 0 success, 1 failure, 2 bad usage or configuration, 3 the store cannot be used.
+pub async fn run(cli: Cli) -> ExitCode {
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let overrides = Overrides {
+        data: cli.global.data.clone(),
+        listen: cli.global.listen.clone(),
+        demo: cli.global.demo,
+    };
+    let config = match Config::load(cli.global.config.as_deref(), &env, &overrides) {
+        Ok((config, warnings)) => {
+            for warning in warnings {
+                tracing::warn!("{warning}");
+            }
+            config
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::User(command) => user(config, command).await,
+        Command::Backup { to } => backup(&config, &to),
+        Command::Check => check(&config),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if e.chain()
+                .any(|c| c.downcast_ref::<storage::Error>().is_some())
+            {
+                ExitCode::from(3)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let app = App::build(config).await?;
+    let shutdown = app::shutdown_signal();
+    tracing::info!(
+        "Guichet {} listening on http://{} (ready in {} ms)",
+        env!("CARGO_PKG_VERSION"),
+        app.addr(),
+        started.elapsed().as_millis()
+    );
+    app.run_until_stopped(shutdown).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn read_password_line() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+fn describe(error: ops::Error) -> anyhow::Error {
+    match error {
+        ops::Error::Invalid(fields) => {
+            let list: Vec<String> = fields.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            anyhow::anyhow!("invalid: {}", list.join("; "))
+        }
+        ops::Error::Storage(e) => anyhow::Error::new(e),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+async fn user(config: Config, command: UserCommand) -> anyhow::Result<()> {
+    let ops = app::open_ops(&config, Arc::new(SystemClock))?;
+    match command {
+        UserCommand::Add {
+            username,
+            name,
+            email,
+            role,
+            password_stdin,
+        } => {
+            let password = if password_stdin {
+                NewPassword::Given {
+                    password: read_password_line()?,
+                    must_change: false,
+                }
+            } else {
+                NewPassword::Generate
+            };
+            let changes = UserChanges {
+                display_name: Some(name.unwrap_or_else(|| username.clone())),
+                username: Some(username),
+                email,
+                role: Some(role),
+                ..UserChanges::default()
+            };
+            let (user, generated) = ops
+                .create_user_unchecked(changes, password, config.default_locale)
+                .await
+                .map_err(describe)?;
+            println!(
+                "created user {} (id {}, {})",
+                user.username,
+                user.id,
+                user.role.code()
+            );
+            if let Some(password) = generated {
+                println!("password: {password}  (to be changed at first sign-in)");
+            }
+        }
+        UserCommand::Passwd {
+            username,
+            password_stdin,
+        } => {
+            let user = ops.user_by_name_unchecked(&username).map_err(|e| match e {
+                ops::Error::NotFound => anyhow::anyhow!("no user named {username:?}"),
+                other => describe(other),
+            })?;
+            let password = if password_stdin {
+                NewPassword::Given {
+                    password: read_password_line()?,
+                    must_change: false,
+                }
+            } else {
+                NewPassword::Generate
+            };
+            let generated = ops
+                .reset_password_unchecked(user.id, password)
+                .await
+                .map_err(describe)?;
+            println!(
+                "password of {} changed; their sessions were ended",
+                user.username
+            );
+            if let Some(password) = generated {
+                println!("password: {password}  (to be changed at next sign-in)");
+            }
+        }
+        UserCommand::List => {
+            println!(
+                "{:>4}  {:<20} {:<11} {:<6} {:<8} name",
+                "id", "username", "role", "locale", "active"
+            );
+            for u in ops.users_unchecked().map_err(describe)? {
+                println!(
+                    "{:>4}  {:<20} {:<11} {:<6} {:<8} {}",
+                    u.id,
+                    u.username,
+                    u.role.code(),
+                    u.locale.code(),
+                    if u.active { "yes" } else { "no" },
+                    u.display_name
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn backup(config: &Config, to: &std::path::Path) -> anyhow::Result<()> {
+    let ops = app::open_ops(config, Arc::new(SystemClock))?;
+    ops.backup_to(to).map_err(describe)?;
+    println!("backup written to {}", to.display());
+    Ok(())
+}
+
+fn check(config: &Config) -> anyhow::Result<()> {
+    let path = config.data_dir.join(storage::FILE_NAME);
+    if !path.exists() {
+        anyhow::bail!("no store at {}", path.display());
+    }
+    let mut store = Store::open(&path, 16 << 20)?;
+    let report = store.check()?;
+    println!(
+        "{}: intact, schema {} (current {}), {} users, {} teams, {} sessions",
+        path.display(),
+        report.schema_version,
+        storage::SCHEMA_VERSION,
+        report.users,
+        report.teams,
+        report.sessions
+    );
+    Ok(())
+}

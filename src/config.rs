@@ -1,0 +1,302 @@
+//! Configuration: defaults, then the TOML file, then `GUICHET_*` environment variables, then
+//! command-line flags (clap merges the last two for the options it declares).
+
+use crate::domain::Locale;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Directory holding `guichet.redb` and the search index.
+    pub data_dir: PathBuf,
+    /// Address the HTTP server listens on.
+    pub listen: SocketAddr,
+    /// The organisation's name, shown in the header and page titles.
+    pub org_name: String,
+    /// The public address users reach Guichet at; `https://…` makes cookies `Secure`.
+    pub base_url: Option<String>,
+    /// Interface language when neither the user nor the browser says otherwise.
+    pub default_locale: Locale,
+    /// How long a sign-in lasts, in hours.
+    pub session_hours: u32,
+    /// Largest accepted upload, in MiB.
+    pub upload_limit_mb: u32,
+    /// Memory redb may use to cache pages of the store, in MiB.
+    pub cache_mb: u32,
+    /// Fill an empty store with the demo organisation and show the demo banner.
+    pub demo: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("guichet-data"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            org_name: "Guichet".into(),
+            base_url: None,
+            default_locale: Locale::Fr,
+            session_hours: 12,
+            upload_limit_mb: 10,
+            cache_mb: 32,
+            demo: false,
+        }
+    }
+}
+
+/// The keys a configuration file may hold. Unknown keys are an error that names them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data: Option<PathBuf>,
+    listen: Option<String>,
+    org_name: Option<String>,
+    base_url: Option<String>,
+    default_locale: Option<String>,
+    session_hours: Option<u32>,
+    upload_limit_mb: Option<u32>,
+    cache_mb: Option<u32>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the configuration file {path} is invalid: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("{key} is invalid: {message}")]
+    Value { key: String, message: String },
+}
+
+/// Settings given on the command line (or their `GUICHET_DATA`/`GUICHET_LISTEN` variables).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub data: Option<PathBuf>,
+    pub listen: Option<String>,
+    pub demo: bool,
+}
+
+/// Environment variables read beside the ones clap handles for flags.
+const ENV_KEYS: &[&str] = &[
+    "GUICHET_ORG_NAME",
+    "GUICHET_BASE_URL",
+    "GUICHET_DEFAULT_LOCALE",
+    "GUICHET_SESSION_HOURS",
+    "GUICHET_UPLOAD_LIMIT_MB",
+    "GUICHET_CACHE_MB",
+    "GUICHET_DATA",
+    "GUICHET_LISTEN",
+    "GUICHET_CONFIG",
+    "GUICHET_LOG",
+];
+
+impl Config {
+    /// Builds the configuration from its layers. `env` is passed in (not read here) so that
+    /// tests can give their own. Unknown `GUICHET_*` variables are returned as warnings.
+    pub fn load(
+        file: Option<&Path>,
+        env: &[(String, String)],
+        flags: &Overrides,
+    ) -> Result<(Config, Vec<String>), ConfigError> {
+        let mut config = Config::default();
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                path: path.to_owned(),
+                source,
+            })?;
+            let parsed: FileConfig = toml::from_str(&text).map_err(|e| ConfigError::File {
+                path: path.to_owned(),
+                message: e.message().to_owned(),
+            })?;
+            config.apply_file(parsed)?;
+        }
+        let mut warnings = Vec::new();
+        for (key, value) in env {
+            if !key.starts_with("GUICHET_") {
+                continue;
+            }
+            if !ENV_KEYS.contains(&key.as_str()) {
+                warnings.push(format!("unknown environment variable {key} is ignored"));
+                continue;
+            }
+            config.apply_env(key, value)?;
+        }
+        if let Some(data) = &flags.data {
+            config.data_dir.clone_from(data);
+        }
+        if let Some(listen) = &flags.listen {
+            config.listen = parse_listen("--listen", listen)?;
+        }
+        config.demo = flags.demo;
+        Ok((config, warnings))
+    }
+
+    fn apply_file(&mut self, file: FileConfig) -> Result<(), ConfigError> {
+        if let Some(data) = file.data {
+            self.data_dir = data;
+        }
+        if let Some(listen) = file.listen {
+            self.listen = parse_listen("listen", &listen)?;
+        }
+        if let Some(name) = file.org_name {
+            self.org_name = check_org_name("org_name", &name)?;
+        }
+        if let Some(url) = file.base_url {
+            self.base_url = Some(check_base_url("base_url", &url)?);
+        }
+        if let Some(locale) = file.default_locale {
+            self.default_locale = parse_locale("default_locale", &locale)?;
+        }
+        if let Some(hours) = file.session_hours {
+            self.session_hours = check_range("session_hours", hours, 1, 24 * 90)?;
+        }
+        if let Some(mb) = file.upload_limit_mb {
+            self.upload_limit_mb = check_range("upload_limit_mb", mb, 1, 1024)?;
+        }
+        if let Some(mb) = file.cache_mb {
+            self.cache_mb = check_range("cache_mb", mb, 1, 65_536)?;
+        }
+        Ok(())
+    }
+
+    fn apply_env(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
+        let number = |v: &str| {
+            v.trim().parse::<u32>().map_err(|_| ConfigError::Value {
+                key: key.to_owned(),
+                message: format!("{v:?} is not a whole number"),
+            })
+        };
+        match key {
+            "GUICHET_ORG_NAME" => self.org_name = check_org_name(key, value)?,
+            "GUICHET_BASE_URL" => self.base_url = Some(check_base_url(key, value)?),
+            "GUICHET_DEFAULT_LOCALE" => self.default_locale = parse_locale(key, value)?,
+            "GUICHET_SESSION_HOURS" => {
+                self.session_hours = check_range(key, number(value)?, 1, 24 * 90)?;
+            }
+            "GUICHET_UPLOAD_LIMIT_MB" => {
+                self.upload_limit_mb = check_range(key, number(value)?, 1, 1024)?;
+            }
+            "GUICHET_CACHE_MB" => self.cache_mb = check_range(key, number(value)?, 1, 65_536)?,
+            // DATA, LISTEN and CONFIG arrive through clap as flags; LOG is read by tracing.
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Cookies are `Secure` when users reach Guichet over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+fn parse_listen(key: &str, value: &str) -> Result<SocketAddr, ConfigError> {
+    value.trim().parse().map_err(|_| ConfigError::Value {
+        key: key.to_owned(),
+        message: format!("{value:?} is not an address like 127.0.0.1:8080"),
+    })
+}
+
+fn parse_locale(key: &str, value: &str) -> Result<Locale, ConfigError> {
+    Locale::parse(value).ok_or_else(|| ConfigError::Value {
+        key: key.to_owned(),
+        message: format!("{value:?} is not a supported language (fr or en)"),
+    })
+}
+
+fn check_org_name(key: &str, value: &str) -> Result<String, ConfigError> {
+    let name = value.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(ConfigError::Value {
+            key: key.to_owned(),
+            message: "must be 1 to 80 characters long".into(),
+        });
+    }
+    Ok(name.to_owned())
+}
+
+fn check_base_url(key: &str, value: &str) -> Result<String, ConfigError> {
+    let url = value.trim().trim_end_matches('/');
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(ConfigError::Value {
+            key: key.to_owned(),
+            message: format!("{value:?} must start with http:// or https://"),
+        });
+    }
+    Ok(url.to_owned())
+}
+
+fn check_range(key: &str, value: u32, min: u32, max: u32) -> Result<u32, ConfigError> {
+    if (min..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(ConfigError::Value {
+            key: key.to_owned(),
+            message: format!("{value} is outside {min}..={max}"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("guichet.toml");
+        std::fs::write(&path, text).expect("write");
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect();
+        Config::load(Some(&path), &env, &Overrides::default()).map(|(c, _)| c)
+    }
+
+    #[test]
+    fn layers_apply_in_order() {
+        let config = load_text(
+            "org_name = \"ACME\"\nsession_hours = 4\ndefault_locale = \"en\"",
+            &[("GUICHET_SESSION_HOURS", "8")],
+        )
+        .expect("valid");
+        assert_eq!(config.org_name, "ACME");
+        assert_eq!(config.session_hours, 8);
+        assert_eq!(config.default_locale, Locale::En);
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let err = load_text("org_nmae = \"x\"", &[]).expect_err("unknown key");
+        assert!(err.to_string().contains("org_nmae"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let err = load_text("default_locale = \"de\"", &[]).expect_err("bad locale");
+        assert!(err.to_string().contains("default_locale"), "{err}");
+        let err = load_text("", &[("GUICHET_CACHE_MB", "lots")]).expect_err("bad number");
+        assert!(err.to_string().contains("GUICHET_CACHE_MB"), "{err}");
+        let err = load_text("base_url = \"ftp://x\"", &[]).expect_err("bad url");
+        assert!(err.to_string().contains("base_url"), "{err}");
+    }
+
+    #[test]
+    fn unknown_env_vars_warn_and_https_makes_cookies_secure() {
+        let env = vec![
+            ("GUICHET_LISTN".to_string(), "x".to_string()),
+            (
+                "GUICHET_BASE_URL".to_string(),
+                "https://it.example.org/".to_string(),
+            ),
+        ];
+        let (config, warnings) = Config::load(None, &env, &Overrides::default()).expect("valid");
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("GUICHET_LISTN"));
+        assert!(config.secure_cookies());
+        assert_eq!(config.base_url.as_deref(), Some("https://it.example.org"));
+    }
+}

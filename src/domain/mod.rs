@@ -1,0 +1,19 @@
+//! Pure types and rules of Guichet: no I/O, no clock, no storage or HTTP library.
+//!
+//! Architecture invariant: nothing here names redb, tantivy, axum, maud or tokio, and time is
+//! always a parameter (`Timestamp`), never read.
+
+pub mod fields;
+pub mod ids;
+pub mod locale;
+pub mod password;
+pub mod session;
+pub mod team;
+pub mod user;
+
+pub use fields::FieldErrors;
+pub use ids::{TeamId, Timestamp, UserId};
+pub use locale::Locale;
+pub use session::{Session, SessionKind};
+pub use team::{Team, TeamInput};
+pub use user::{Role, User, UserInput, Username};

@@ -1,0 +1,278 @@
+//! Signing in and out, sessions, throttling, password changes and personal API tokens.
+
+use super::secrets::{hash_password, hash_token, hex, new_token, random_bytes, verify_password};
+use super::{Error, Ops};
+use crate::domain::password::check_new_password;
+use crate::domain::session::throttle;
+use crate::domain::{FieldErrors, Locale, Session, SessionKind, User, Username};
+use std::net::IpAddr;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginKind {
+    Web,
+    Api,
+}
+
+/// A new session: the secret to hand to the client once, and what it stands for.
+pub struct SignedIn {
+    pub token: String,
+    pub user: User,
+    pub session: Session,
+}
+
+/// Failed sign-ins allowed per address before it is throttled; higher than per username since
+/// an office often shares one address.
+const MAX_FAILURES_PER_IP: u32 = 20;
+
+/// A real argon2id hash of a random password: checking against it when the username is unknown
+/// costs as much as a real check, so timing does not reveal which usernames exist.
+fn dummy_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        let password = random_bytes::<16>().map(|b| hex(&b)).unwrap_or_default();
+        hash_password(&password).unwrap_or_default()
+    })
+}
+
+impl Ops {
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        kind: LoginKind,
+        ip: Option<IpAddr>,
+    ) -> Result<SignedIn, Error> {
+        let mut keys = vec![(
+            format!("u:{}", username.trim().to_lowercase()),
+            throttle::MAX_FAILURES,
+        )];
+        if let Some(ip) = ip {
+            keys.push((format!("ip:{ip}"), MAX_FAILURES_PER_IP));
+        }
+        self.check_throttle(&keys)?;
+        let username = username.to_owned();
+        let password = password.to_owned();
+        let found = self
+            .blocking(move |ops| {
+                let user = match Username::parse(&username) {
+                    Ok(name) => ops.store().read()?.user_by_name(&name)?,
+                    Err(_) => None,
+                };
+                let hash = user
+                    .as_ref()
+                    .map_or(dummy_hash(), |u| u.password_hash.as_str());
+                let matches = verify_password(&password, hash);
+                Ok(user.filter(|_| matches))
+            })
+            .await?;
+        let Some(user) = found else {
+            self.record_failure(&keys);
+            return Err(Error::BadCredentials);
+        };
+        if !user.active {
+            return Err(Error::Forbidden("this account is deactivated"));
+        }
+        self.clear_failures(&keys[..1]);
+        let kind = match kind {
+            LoginKind::Web => SessionKind::Web,
+            LoginKind::Api => SessionKind::ApiLogin,
+        };
+        let (token, session) = self.new_session(&user, kind, String::new()).await?;
+        Ok(SignedIn {
+            token,
+            user,
+            session,
+        })
+    }
+
+    fn check_throttle(&self, keys: &[(String, u32)]) -> Result<(), Error> {
+        let now = self.now();
+        let failures = self
+            .inner
+            .failures
+            .lock()
+            .map_err(|_| Error::Internal("throttle state poisoned".into()))?;
+        for (key, max) in keys {
+            if let Some(retry_after) = throttle::retry_after(failures.get(key).copied(), now, *max)
+            {
+                return Err(Error::Throttled { retry_after });
+            }
+        }
+        Ok(())
+    }
+
+    fn record_failure(&self, keys: &[(String, u32)]) {
+        let now = self.now();
+        if let Ok(mut failures) = self.inner.failures.lock() {
+            // Forget windows that have ended so the map cannot grow without bound.
+            failures.retain(|_, f| now.0 < f.first_at.0 + throttle::WINDOW_SECONDS);
+            for (key, _) in keys {
+                let next = throttle::record_failure(failures.get(key).copied(), now);
+                failures.insert(key.clone(), next);
+            }
+        }
+    }
+
+    fn clear_failures(&self, keys: &[(String, u32)]) {
+        if let Ok(mut failures) = self.inner.failures.lock() {
+            for (key, _) in keys {
+                failures.remove(key);
+            }
+        }
+    }
+
+    async fn new_session(
+        &self,
+        user: &User,
+        kind: SessionKind,
+        name: String,
+    ) -> Result<(String, Session), Error> {
+        let (token, hash) = new_token()?;
+        let now = self.now();
+        let expires_at = match kind {
+            SessionKind::Personal => None,
+            SessionKind::Web | SessionKind::ApiLogin => {
+                Some(now.plus_seconds(self.inner.settings.session_seconds))
+            }
+        };
+        let mut session = Session {
+            id: 0,
+            user_id: user.id,
+            kind,
+            name,
+            csrf: hex(&random_bytes::<16>()?),
+            created_at: now,
+            expires_at,
+        };
+        self.blocking(move |ops| {
+            ops.store().write(|w| {
+                session.id = w.next_id("session")?;
+                w.put_session(&hash, &session)?;
+                Ok::<_, Error>(session)
+            })
+        })
+        .await
+        .map(|session| (token, session))
+    }
+
+    /// Resolves a session cookie or bearer token to its active user. Expired sessions and
+    /// deactivated users answer `None`. A read only: this runs on every request.
+    pub fn authenticate(&self, token: &str) -> Result<Option<(User, Session)>, Error> {
+        let reader = self.store().read()?;
+        let Some(session) = reader.session(&hash_token(token))? else {
+            return Ok(None);
+        };
+        if session.is_expired(self.now()) {
+            return Ok(None);
+        }
+        Ok(reader
+            .user(session.user_id)?
+            .filter(|u| u.active)
+            .map(|u| (u, session)))
+    }
+
+    pub async fn logout(&self, token: &str) -> Result<(), Error> {
+        let hash = hash_token(token);
+        self.blocking(move |ops| {
+            ops.store().write(|w| w.delete_session(&hash))?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Changes one's own password. Other browser and API-login sessions end; the current one
+    /// (identified by its token) and personal tokens stay.
+    pub async fn change_password(
+        &self,
+        user: &User,
+        current_token: &str,
+        current: &str,
+        new: &str,
+    ) -> Result<(), Error> {
+        let mut errors = FieldErrors::new();
+        if !verify_password(current, &user.password_hash) {
+            errors.add("current", "is not your current password");
+        }
+        if let Err(message) = check_new_password(new, user.username.as_str()) {
+            errors.add("new", message);
+        } else if new == current {
+            errors.add("new", "must differ from the current password");
+        }
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
+        }
+        let keep = hash_token(current_token);
+        let id = user.id;
+        let new = new.to_owned();
+        self.blocking(move |ops| {
+            let hash = hash_password(&new)?;
+            ops.store().write(|w| {
+                let mut user = w.user(id)?.ok_or(Error::NotFound)?;
+                user.password_hash = hash;
+                user.must_change_password = false;
+                w.put_user(&user)?;
+                w.delete_sessions_of(id, |h, s| *h != keep && s.kind != SessionKind::Personal)?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    pub async fn set_locale(&self, user: &User, locale: Locale) -> Result<(), Error> {
+        let id = user.id;
+        self.blocking(move |ops| {
+            ops.store().write(|w| {
+                let mut user = w.user(id)?.ok_or(Error::NotFound)?;
+                user.locale = locale;
+                w.put_user(&user)?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    /// Creates a named personal API token. The secret is shown once and never stored.
+    pub async fn create_personal_token(
+        &self,
+        user: &User,
+        name: &str,
+    ) -> Result<(String, Session), Error> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 60 {
+            return Err(FieldErrors::single("name", "must be 1 to 60 characters long").into());
+        }
+        self.new_session(user, SessionKind::Personal, name.to_owned())
+            .await
+    }
+
+    pub fn personal_tokens(&self, user: &User) -> Result<Vec<Session>, Error> {
+        let mut tokens: Vec<Session> = self
+            .store()
+            .read()?
+            .sessions_of(user.id)?
+            .into_iter()
+            .map(|(_, s)| s)
+            .filter(|s| s.kind == SessionKind::Personal)
+            .collect();
+        tokens.sort_by_key(|s| s.id);
+        Ok(tokens)
+    }
+
+    pub async fn revoke_personal_token(&self, user: &User, token_id: u64) -> Result<(), Error> {
+        let owner = user.id;
+        self.blocking(move |ops| {
+            let removed = ops.store().write(|w| {
+                w.delete_sessions_of(owner, |_, s| {
+                    s.kind == SessionKind::Personal && s.id == token_id
+                })
+            })?;
+            if removed == 0 {
+                Err(Error::NotFound)
+            } else {
+                Ok(())
+            }
+        })
+        .await
+    }
+}

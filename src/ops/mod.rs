@@ -1,0 +1,143 @@
+//! Use cases: load → apply a domain rule → persist. Shared by the HTML pages, the JSON API, the
+//! command line and the scheduler, so the front ends can never disagree.
+//!
+//! Architecture invariant: callers reach storage only through here. Admin use cases take an
+//! `Admin` capability that only `Ops::admin` hands out.
+
+mod auth;
+mod demo;
+mod secrets;
+mod teams;
+mod users;
+
+use crate::clock::Clock;
+use crate::domain::{FieldErrors, Role, Timestamp, User, UserId};
+use crate::storage::{self, Store};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+pub use auth::{LoginKind, SignedIn};
+pub use demo::DEMO_PASSWORD;
+pub use secrets::{hex, same_secret};
+pub use users::{NewPassword, UserChanges};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("wrong username or password")]
+    BadCredentials,
+    #[error("too many failed sign-ins; try again in {retry_after} seconds")]
+    Throttled { retry_after: i64 },
+    #[error("the password must be changed first")]
+    PasswordChangeRequired,
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Storage(#[from] storage::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<FieldErrors> for Error {
+    fn from(errors: FieldErrors) -> Self {
+        Error::Invalid(errors)
+    }
+}
+
+/// Proof that the caller is an active admin. Only `Ops::admin` makes one.
+#[derive(Debug, Clone, Copy)]
+pub struct Admin {
+    pub id: UserId,
+}
+
+/// Settings the use cases need, taken from `Config` at start-up.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub session_seconds: i64,
+}
+
+#[derive(Clone)]
+pub struct Ops {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    settings: Settings,
+    /// Failed sign-ins per `u:<username>` and `ip:<address>`; memory only, on purpose: a
+    /// restart forgetting them is acceptable, and it keeps failed logins off the disk.
+    failures: Mutex<HashMap<String, crate::domain::session::throttle::Failures>>,
+}
+
+impl Ops {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, settings: Settings) -> Ops {
+        Ops {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                settings,
+                failures: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.inner.clock.now()
+    }
+
+    fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Runs blocking work (a durable commit, password hashing) off the async threads.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Ops) -> Result<T, Error> + Send + 'static,
+    ) -> Result<T, Error> {
+        let ops = self.clone();
+        tokio::task::spawn_blocking(move || work(&ops))
+            .await
+            .map_err(|e| Error::Internal(format!("background task failed: {e}")))?
+    }
+
+    /// The admin capability, for an active admin only.
+    pub fn admin(&self, user: &User) -> Result<Admin, Error> {
+        if user.active && user.role == Role::Admin {
+            Ok(Admin { id: user.id })
+        } else {
+            Err(Error::Forbidden("administrators only"))
+        }
+    }
+
+    /// Checks the store's integrity; exclusive, used by `guichet check` on a stopped server.
+    pub fn backup_to(&self, dest: &std::path::Path) -> Result<(), Error> {
+        Ok(self.store().backup_to(dest)?)
+    }
+
+    /// Housekeeping: drops expired sessions. Answers how many went.
+    pub async fn purge_expired_sessions(&self) -> Result<usize, Error> {
+        self.blocking(|ops| {
+            let now = ops.now();
+            Ok(ops.store().write(|w| w.purge_expired_sessions(now))?)
+        })
+        .await
+    }
+}
+
+/// A random reference that ties an error page to its log line.
+pub fn request_reference() -> [u8; 6] {
+    secrets::random_bytes::<6>().unwrap_or_default()
+}
+
+/// A fresh form token for a visitor who is not signed in.
+pub fn new_form_token() -> Result<String, Error> {
+    Ok(hex(&secrets::random_bytes::<16>()?))
+}

@@ -1,0 +1,85 @@
+//! Append-only schema migrations. `SCHEMA_VERSION` is the number of migrations; each runs in
+//! its own write transaction at start-up, before anything is served, and records its number in
+//! the `meta` table in that same transaction.
+
+use super::{
+    Error,
+    records::{SessionRecord, decode},
+    tables::{self, META},
+};
+use crate::domain::Session;
+use redb::{Database, ReadTransaction, ReadableTable, TableError, WriteTransaction};
+
+pub struct Migration {
+    pub name: &'static str,
+    pub apply: fn(&WriteTransaction) -> Result<(), Error>,
+}
+
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "create the identity tables",
+        apply: create_identity_tables,
+    },
+    Migration {
+        name: "index sessions by user",
+        apply: index_sessions_by_user,
+    },
+];
+
+pub const SCHEMA_VERSION: u64 = MIGRATIONS.len() as u64;
+
+const VERSION_KEY: &str = "schema_version";
+
+pub fn current_version(txn: &ReadTransaction) -> Result<u64, Error> {
+    match txn.open_table(META) {
+        Ok(table) => Ok(table.get(VERSION_KEY)?.map_or(0, |v| v.value())),
+        Err(TableError::TableDoesNotExist(_)) => Ok(0),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Applies the missing migrations of `steps` one transaction at a time.
+pub fn run(db: &Database, steps: &[Migration]) -> Result<(), Error> {
+    let known = steps.len() as u64;
+    loop {
+        let txn = db.begin_write()?;
+        let version = {
+            let meta = txn.open_table(META)?;
+            meta.get(VERSION_KEY)?.map_or(0, |v| v.value())
+        };
+        if version > known {
+            return Err(Error::NewerSchema {
+                found: version,
+                known,
+            });
+        }
+        let Some(step) = usize::try_from(version).ok().and_then(|v| steps.get(v)) else {
+            txn.abort()?;
+            return Ok(());
+        };
+        tracing::info!(schema = version + 1, "migrating the store: {}", step.name);
+        (step.apply)(&txn)?;
+        txn.open_table(META)?.insert(VERSION_KEY, version + 1)?;
+        txn.commit()?;
+    }
+}
+
+fn create_identity_tables(txn: &WriteTransaction) -> Result<(), Error> {
+    txn.open_table(tables::SEQUENCES)?;
+    txn.open_table(tables::USERS)?;
+    txn.open_table(tables::USERS_BY_NAME)?;
+    txn.open_table(tables::TEAMS)?;
+    txn.open_table(tables::SESSIONS)?;
+    Ok(())
+}
+
+fn index_sessions_by_user(txn: &WriteTransaction) -> Result<(), Error> {
+    let sessions = txn.open_table(tables::SESSIONS)?;
+    let mut index = txn.open_multimap_table(tables::SESSIONS_BY_USER)?;
+    for entry in sessions.iter()? {
+        let (hash, bytes) = entry?;
+        let session = Session::try_from(decode::<SessionRecord>("sessions", bytes.value())?)?;
+        index.insert(session.user_id.0, hash.value())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,198 @@
+//! Stored forms of domain types. postcard has no field tags, so a struct that gains a field
+//! would break old files: each record is an enum of versions, a new version is appended and
+//! older ones convert forward with `From`. The enum's variant index is the version tag.
+
+use crate::domain::{
+    Locale, Role, Session, SessionKind, Team, TeamId, Timestamp, User, UserId, Username,
+};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+use super::Error;
+
+pub fn encode<T: Serialize>(record: &T) -> Result<Vec<u8>, Error> {
+    postcard::to_allocvec(record).map_err(|e| Error::Encode(e.to_string()))
+}
+
+pub fn decode<T: DeserializeOwned>(table: &'static str, bytes: &[u8]) -> Result<T, Error> {
+    postcard::from_bytes(bytes).map_err(|e| Error::Decode {
+        table,
+        reason: e.to_string(),
+    })
+}
+
+#[derive(Serialize, Deserialize)]
+pub enum UserRecord {
+    V1(UserV1),
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct UserV1 {
+    pub id: u64,
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub password_hash: String,
+    /// 0 requester, 1 technician, 2 admin.
+    pub role: u8,
+    pub manager_id: Option<u64>,
+    /// 0 fr, 1 en.
+    pub locale: u8,
+    pub active: bool,
+    pub must_change_password: bool,
+    pub created_at: i64,
+}
+
+impl From<&User> for UserRecord {
+    fn from(u: &User) -> Self {
+        UserRecord::V1(UserV1 {
+            id: u.id.0,
+            username: u.username.as_str().to_owned(),
+            display_name: u.display_name.clone(),
+            email: u.email.clone(),
+            password_hash: u.password_hash.clone(),
+            role: match u.role {
+                Role::Requester => 0,
+                Role::Technician => 1,
+                Role::Admin => 2,
+            },
+            manager_id: u.manager_id.map(|m| m.0),
+            locale: match u.locale {
+                Locale::Fr => 0,
+                Locale::En => 1,
+            },
+            active: u.active,
+            must_change_password: u.must_change_password,
+            created_at: u.created_at.0,
+        })
+    }
+}
+
+impl TryFrom<UserRecord> for User {
+    type Error = Error;
+    fn try_from(record: UserRecord) -> Result<User, Error> {
+        let UserRecord::V1(u) = record;
+        let bad = |reason: &str| Error::Decode {
+            table: "users",
+            reason: format!("user {}: {reason}", u.id),
+        };
+        Ok(User {
+            id: UserId(u.id),
+            username: Username::parse(&u.username).map_err(|_| bad("invalid username"))?,
+            display_name: u.display_name,
+            email: u.email,
+            password_hash: u.password_hash,
+            role: match u.role {
+                0 => Role::Requester,
+                1 => Role::Technician,
+                2 => Role::Admin,
+                _ => return Err(bad("unknown role")),
+            },
+            manager_id: u.manager_id.map(UserId),
+            locale: if u.locale == 1 {
+                Locale::En
+            } else {
+                Locale::Fr
+            },
+            active: u.active,
+            must_change_password: u.must_change_password,
+            created_at: Timestamp(u.created_at),
+        })
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+pub enum TeamRecord {
+    V1(TeamV1),
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct TeamV1 {
+    pub id: u64,
+    pub name: String,
+    pub lead_id: Option<u64>,
+    pub member_ids: Vec<u64>,
+}
+
+impl From<&Team> for TeamRecord {
+    fn from(t: &Team) -> Self {
+        TeamRecord::V1(TeamV1 {
+            id: t.id.0,
+            name: t.name.clone(),
+            lead_id: t.lead_id.map(|l| l.0),
+            member_ids: t.member_ids.iter().map(|m| m.0).collect(),
+        })
+    }
+}
+
+impl From<TeamRecord> for Team {
+    fn from(record: TeamRecord) -> Team {
+        let TeamRecord::V1(t) = record;
+        Team {
+            id: TeamId(t.id),
+            name: t.name,
+            lead_id: t.lead_id.map(UserId),
+            member_ids: t.member_ids.into_iter().map(UserId).collect(),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+pub enum SessionRecord {
+    V1(SessionV1),
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct SessionV1 {
+    pub id: u64,
+    pub user_id: u64,
+    /// 0 web, 1 API login, 2 personal token.
+    pub kind: u8,
+    pub name: String,
+    pub csrf: String,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+}
+
+impl From<&Session> for SessionRecord {
+    fn from(s: &Session) -> Self {
+        SessionRecord::V1(SessionV1 {
+            id: s.id,
+            user_id: s.user_id.0,
+            kind: match s.kind {
+                SessionKind::Web => 0,
+                SessionKind::ApiLogin => 1,
+                SessionKind::Personal => 2,
+            },
+            name: s.name.clone(),
+            csrf: s.csrf.clone(),
+            created_at: s.created_at.0,
+            expires_at: s.expires_at.map(|t| t.0),
+        })
+    }
+}
+
+impl TryFrom<SessionRecord> for Session {
+    type Error = Error;
+    fn try_from(record: SessionRecord) -> Result<Session, Error> {
+        let SessionRecord::V1(s) = record;
+        Ok(Session {
+            id: s.id,
+            user_id: UserId(s.user_id),
+            kind: match s.kind {
+                0 => SessionKind::Web,
+                1 => SessionKind::ApiLogin,
+                2 => SessionKind::Personal,
+                _ => {
+                    return Err(Error::Decode {
+                        table: "sessions",
+                        reason: format!("session {}: unknown kind", s.id),
+                    });
+                }
+            },
+            name: s.name,
+            csrf: s.csrf,
+            created_at: Timestamp(s.created_at),
+            expires_at: s.expires_at.map(Timestamp),
+        })
+    }
+}

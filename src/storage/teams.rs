@@ -1,0 +1,42 @@
+//! Teams.
+
+use super::records::{TeamRecord, decode, encode};
+use super::tables::TEAMS;
+use super::{Error, Reader, Writer};
+use crate::domain::{Team, TeamId};
+use redb::ReadableTable;
+
+macro_rules! team_reads {
+    ($t:ty) => {
+        impl $t {
+            pub fn team(&self, id: TeamId) -> Result<Option<Team>, Error> {
+                let table = self.txn.open_table(TEAMS)?;
+                let Some(bytes) = table.get(id.0)? else {
+                    return Ok(None);
+                };
+                Ok(Some(decode::<TeamRecord>("teams", bytes.value())?.into()))
+            }
+
+            pub fn teams(&self) -> Result<Vec<Team>, Error> {
+                let table = self.txn.open_table(TEAMS)?;
+                let mut teams = Vec::new();
+                for entry in table.iter()? {
+                    let (_, bytes) = entry?;
+                    teams.push(decode::<TeamRecord>("teams", bytes.value())?.into());
+                }
+                Ok(teams)
+            }
+        }
+    };
+}
+
+team_reads!(Reader);
+team_reads!(Writer);
+
+impl Writer {
+    pub fn put_team(&self, team: &Team) -> Result<(), Error> {
+        let mut table = self.txn.open_table(TEAMS)?;
+        table.insert(team.id.0, encode(&TeamRecord::from(team))?.as_slice())?;
+        Ok(())
+    }
+}

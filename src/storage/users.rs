@@ -1,0 +1,70 @@
+//! Users and the case-insensitive username index.
+
+use super::records::{UserRecord, decode, encode};
+use super::tables::{USERS, USERS_BY_NAME};
+use super::{Error, Reader, Writer};
+use crate::domain::{User, UserId, Username};
+use redb::{ReadableTable, ReadableTableMetadata};
+
+macro_rules! user_reads {
+    ($t:ty) => {
+        impl $t {
+            pub fn user(&self, id: UserId) -> Result<Option<User>, Error> {
+                let table = self.txn.open_table(USERS)?;
+                let Some(bytes) = table.get(id.0)? else {
+                    return Ok(None);
+                };
+                User::try_from(decode::<UserRecord>("users", bytes.value())?).map(Some)
+            }
+
+            pub fn user_id_by_name(&self, name: &Username) -> Result<Option<UserId>, Error> {
+                let table = self.txn.open_table(USERS_BY_NAME)?;
+                Ok(table.get(name.as_str())?.map(|v| UserId(v.value())))
+            }
+
+            pub fn user_by_name(&self, name: &Username) -> Result<Option<User>, Error> {
+                match self.user_id_by_name(name)? {
+                    Some(id) => self.user(id),
+                    None => Ok(None),
+                }
+            }
+
+            /// Every user in id order. The user list is small (an organisation's staff).
+            pub fn users(&self) -> Result<Vec<User>, Error> {
+                let table = self.txn.open_table(USERS)?;
+                let mut users = Vec::new();
+                for entry in table.iter()? {
+                    let (_, bytes) = entry?;
+                    users.push(User::try_from(decode::<UserRecord>(
+                        "users",
+                        bytes.value(),
+                    )?)?);
+                }
+                Ok(users)
+            }
+
+            pub fn count_users(&self) -> Result<u64, Error> {
+                Ok(self.txn.open_table(USERS)?.len()?)
+            }
+        }
+    };
+}
+
+user_reads!(Reader);
+user_reads!(Writer);
+
+impl Writer {
+    /// Inserts or replaces a user and keeps the username index in step. The caller has
+    /// checked that the username is free.
+    pub fn put_user(&self, user: &User) -> Result<(), Error> {
+        let previous = self.user(user.id)?;
+        let mut index = self.txn.open_table(USERS_BY_NAME)?;
+        if let Some(previous) = previous.filter(|p| p.username != user.username) {
+            index.remove(previous.username.as_str())?;
+        }
+        index.insert(user.username.as_str(), user.id.0)?;
+        let mut table = self.txn.open_table(USERS)?;
+        table.insert(user.id.0, encode(&UserRecord::from(user))?.as_slice())?;
+        Ok(())
+    }
+}

@@ -1,0 +1,122 @@
+//! The page frame: head, header with what the viewer's role may use, main, footer.
+
+use super::i18n::Texts;
+use crate::domain::{Locale, Role};
+use maud::{DOCTYPE, Markup, html};
+use std::sync::Arc;
+
+/// Content-hashed asset URLs, filled in by `web::assets` at start-up.
+#[derive(Debug, Clone, Default)]
+pub struct AssetUrls {
+    pub pico_css: String,
+    pub app_css: String,
+}
+
+/// Who is looking, as far as the frame needs to know.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub display_name: String,
+    pub role: Role,
+    /// While set, the header offers nothing but signing out.
+    pub must_change_password: bool,
+}
+
+/// Everything a page needs besides its own data.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub locale: Locale,
+    pub t: &'static Texts,
+    pub org_name: Arc<str>,
+    pub viewer: Option<Viewer>,
+    /// The form token to embed in every state-changing form.
+    pub csrf: String,
+    /// The request path, to mark the current navigation entry.
+    pub path: String,
+    pub demo: bool,
+    pub assets: Arc<AssetUrls>,
+}
+
+pub fn page(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(ctx.locale.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="color-scheme" content="light dark";
+                title { (title) " · " (ctx.org_name) }
+                link rel="stylesheet" href=(ctx.assets.pico_css);
+                link rel="stylesheet" href=(ctx.assets.app_css);
+            }
+            body {
+                a.skip href="#main" { (ctx.t.skip_to_content) }
+                (header(ctx))
+                main.container #main { (body) }
+                footer.container.site-footer {
+                    small { "Guichet " (env!("CARGO_PKG_VERSION")) }
+                }
+            }
+        }
+    }
+}
+
+fn nav_link(ctx: &PageCtx, href: &str, label: &str) -> Markup {
+    let current = ctx.path == href || (href != "/" && ctx.path.starts_with(href));
+    html! {
+        li { a href=(href) aria-current=[current.then_some("page")] { (label) } }
+    }
+}
+
+fn header(ctx: &PageCtx) -> Markup {
+    let t = ctx.t;
+    html! {
+        header.site-header {
+            nav.container {
+                ul {
+                    li { a.brand href="/" { strong { (ctx.org_name) } } }
+                }
+                @if let Some(viewer) = &ctx.viewer {
+                    ul.nav-links {
+                        @if !viewer.must_change_password {
+                            (nav_link(ctx, "/", t.nav_home))
+                            @if viewer.role == Role::Admin {
+                                (nav_link(ctx, "/admin", t.nav_admin))
+                            }
+                            (nav_link(ctx, "/account", t.nav_account))
+                        }
+                        li {
+                            form.inline method="post" action="/logout" {
+                                input type="hidden" name="_csrf" value=(ctx.csrf);
+                                button.outline.secondary.small type="submit"
+                                    title=(viewer.display_name) { (t.sign_out) }
+                            }
+                        }
+                    }
+                } @else {
+                    ul {
+                        li {
+                            a href={ "?lang=" (other_locale(ctx.locale).code()) }
+                                lang=(other_locale(ctx.locale).code()) { (t.other_lang_label) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn other_locale(locale: Locale) -> Locale {
+    match locale {
+        Locale::Fr => Locale::En,
+        Locale::En => Locale::Fr,
+    }
+}
+
+/// A notice shown at the top of a page after an action (post/redirect/get).
+pub fn flash(message: Option<&str>) -> Markup {
+    html! {
+        @if let Some(message) = message {
+            p.flash role="status" { (message) }
+        }
+    }
+}

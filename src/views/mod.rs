@@ -1,0 +1,28 @@
+//! HTML rendered with maud. Views take typed arguments, compute no permissions, and share
+//! `layout::page`. Architecture invariant: only `views` and `web` name maud.
+
+pub mod account;
+pub mod admin;
+pub mod auth;
+pub mod errors;
+pub mod forms;
+pub mod home;
+pub mod i18n;
+pub mod layout;
+
+pub use layout::{AssetUrls, PageCtx, Viewer};
+
+use crate::domain::{Locale, Timestamp};
+
+/// A timestamp as a reader expects it in their language, in the server's time zone.
+pub fn format_time(at: Timestamp, locale: Locale) -> String {
+    let Ok(ts) = jiff::Timestamp::from_second(at.0) else {
+        return String::new();
+    };
+    let zoned = ts.to_zoned_datetime(jiff::tz::TimeZone::system());
+    let pattern = match locale {
+        Locale::Fr => "%d/%m/%Y %H:%M",
+        Locale::En => "%Y-%m-%d %H:%M",
+    };
+    zoned.strftime(pattern).to_string()
+}

@@ -1,0 +1,67 @@
+//! Static files embedded in the binary, served under content-hashed URLs cached for a year.
+
+use axum::extract::{Path, Query};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rust_embed::Embed;
+use serde::Deserialize;
+
+use crate::ops::hex;
+use crate::views::AssetUrls;
+
+#[derive(Embed)]
+#[folder = "assets/"]
+#[exclude = "*/SOURCE"]
+struct Assets;
+
+fn version_of(path: &str) -> Option<String> {
+    Assets::get(path).map(|file| hex(&file.metadata.sha256_hash()[..6]))
+}
+
+fn url(path: &str) -> String {
+    match version_of(path) {
+        Some(v) => format!("/assets/{path}?v={v}"),
+        None => format!("/assets/{path}"),
+    }
+}
+
+pub fn urls() -> AssetUrls {
+    AssetUrls {
+        pico_css: url("vendor/pico/pico.min.css"),
+        app_css: url("app.css"),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Version {
+    v: Option<String>,
+}
+
+pub async fn serve(Path(path): Path<String>, Query(version): Query<Version>) -> Response {
+    let Some(file) = Assets::get(&path) else {
+        return (StatusCode::NOT_FOUND, "no such asset").into_response();
+    };
+    let current = hex(&file.metadata.sha256_hash()[..6]);
+    let cache = if version.v.as_deref() == Some(current.as_str()) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let mime = match path.rsplit('.').next() {
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("ico") => "image/x-icon",
+        Some("woff2") => "font/woff2",
+        _ => "text/plain; charset=utf-8",
+    };
+    let mut response = file.data.into_owned().into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{current}\"")) {
+        headers.insert(header::ETAG, etag);
+    }
+    response
+}

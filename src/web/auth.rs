@@ -1,0 +1,280 @@
+//! Signing in and out, and the user's own account pages.
+
+use super::cookies;
+use super::error::Fail;
+use super::extract::{FormData, Signed, Visitor};
+use super::state::AppState;
+use crate::domain::{FieldErrors, Locale};
+use crate::ops::{DEMO_PASSWORD, Error, LoginKind};
+use crate::views::PageCtx;
+use crate::views::account::{AccountView, account};
+use crate::views::auth::{DemoLogin, change_password, login};
+use axum::Router;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login_submit))
+        .route("/logout", post(logout))
+        .route("/account", get(account_page))
+        .route("/account/locale", post(account_locale))
+        .route(
+            "/account/password",
+            get(password_page).post(password_submit),
+        )
+        .route("/account/tokens", post(token_create))
+        .route("/account/tokens/{id}/revoke", post(token_revoke))
+}
+
+const DEMO_LOGINS: &[DemoLogin] = &[
+    DemoLogin {
+        username: "alice",
+        what: "requester · demandeuse (manager: bob)",
+    },
+    DemoLogin {
+        username: "bob",
+        what: "requester, manager of alice · responsable d'alice",
+    },
+    DemoLogin {
+        username: "tom",
+        what: "technician, Support · technicien",
+    },
+    DemoLogin {
+        username: "lea",
+        what: "technician, lead of Infrastructure · responsable Infrastructure",
+    },
+    DemoLogin {
+        username: "admin",
+        what: "administrator · administrateur",
+    },
+];
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only a local path may follow sign-in, so the page cannot be used to bounce users elsewhere.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.into(),
+        _ => "/".into(),
+    }
+}
+
+fn with_cookies(visitor: &Visitor, mut response: Response) -> Response {
+    for cookie in &visitor.set_cookies {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, cookie.clone());
+    }
+    response
+}
+
+async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    visitor: Visitor,
+    Query(query): Query<NextQuery>,
+) -> Response {
+    let session = cookies::get(&headers, cookies::SESSION);
+    if session.is_some_and(|token| matches!(state.ops.authenticate(token), Ok(Some(_)))) {
+        return Redirect::to("/").into_response();
+    }
+    let next = safe_next(query.next.as_deref());
+    let page = login(&visitor.ctx, "", None, &next, DEMO_LOGINS, DEMO_PASSWORD);
+    with_cookies(&visitor, page.into_response())
+}
+
+async fn login_submit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    visitor: Visitor,
+    form: FormData,
+) -> Response {
+    let username = form.text("username");
+    let next = safe_next(form.get("next"));
+    let result = state
+        .ops
+        .login(
+            &username,
+            &form.text("password"),
+            LoginKind::Web,
+            Some(peer.ip()),
+        )
+        .await;
+    let t = visitor.ctx.t;
+    let (status, message) = match result {
+        Ok(signed) => {
+            let cookie = cookies::set(
+                cookies::SESSION,
+                &signed.token,
+                Some(state.web.session_seconds),
+                state.web.secure_cookies,
+            );
+            let target = if signed.user.must_change_password {
+                "/account/password".into()
+            } else {
+                next
+            };
+            let mut response = Redirect::to(&target).into_response();
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+            return response;
+        }
+        Err(Error::BadCredentials) => (StatusCode::UNAUTHORIZED, t.bad_credentials),
+        Err(Error::Throttled { .. }) => (StatusCode::TOO_MANY_REQUESTS, t.throttled),
+        Err(Error::Forbidden(_)) => (StatusCode::FORBIDDEN, t.deactivated),
+        Err(error) => return visitor.ctx.fail()(error).into_response(),
+    };
+    let page = login(
+        &visitor.ctx,
+        &username,
+        Some(message),
+        &next,
+        DEMO_LOGINS,
+        DEMO_PASSWORD,
+    );
+    with_cookies(&visitor, (status, page).into_response())
+}
+
+async fn logout(State(state): State<AppState>, signed: Signed, _form: FormData) -> Response {
+    if let Err(error) = state.ops.logout(&signed.token).await {
+        return signed.ctx.fail()(error).into_response();
+    }
+    let mut response = Redirect::to("/login").into_response();
+    let clear = cookies::set(cookies::SESSION, "", Some(0), state.web.secure_cookies);
+    response.headers_mut().append(header::SET_COOKIE, clear);
+    response
+}
+
+#[derive(Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+fn done_message(ctx: &PageCtx, done: Option<&str>) -> Option<&'static str> {
+    match done? {
+        "saved" | "revoked" => Some(ctx.t.saved),
+        "password" => Some(ctx.t.password_changed),
+        _ => None,
+    }
+}
+
+fn render_account(
+    state: &AppState,
+    signed: &Signed,
+    flash: Option<&str>,
+    new_token: Option<&str>,
+    errors: &FieldErrors,
+) -> Result<Response, Error> {
+    let tokens = state.ops.personal_tokens(&signed.user)?;
+    let names = state.ops.user_names()?;
+    let manager_name = signed
+        .user
+        .manager_id
+        .and_then(|m| names.iter().find(|(id, _)| *id == m))
+        .map(|(_, name)| name.as_str());
+    let view = AccountView {
+        user: &signed.user,
+        manager_name,
+        tokens: &tokens,
+        new_token,
+        flash,
+        errors,
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, account(&signed.ctx, &view)).into_response())
+}
+
+async fn account_page(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(query): Query<DoneQuery>,
+) -> Response {
+    let flash = done_message(&signed.ctx, query.done.as_deref());
+    render_account(&state, &signed, flash, None, &FieldErrors::new())
+        .unwrap_or_else(|e| signed.ctx.fail()(e).into_response())
+}
+
+async fn account_locale(State(state): State<AppState>, signed: Signed, form: FormData) -> Response {
+    let Some(locale) = form.get("locale").and_then(Locale::parse) else {
+        let errors = FieldErrors::single("locale", "must be fr or en");
+        return render_account(&state, &signed, None, None, &errors)
+            .unwrap_or_else(|e| signed.ctx.fail()(e).into_response());
+    };
+    match state.ops.set_locale(&signed.user, locale).await {
+        Ok(()) => Redirect::to("/account?done=saved").into_response(),
+        Err(error) => signed.ctx.fail()(error).into_response(),
+    }
+}
+
+async fn password_page(signed: Signed) -> Response {
+    change_password(
+        &signed.ctx,
+        signed.user.must_change_password,
+        &FieldErrors::new(),
+    )
+    .into_response()
+}
+
+async fn password_submit(
+    State(state): State<AppState>,
+    signed: Signed,
+    form: FormData,
+) -> Response {
+    let result = state
+        .ops
+        .change_password(
+            &signed.user,
+            &signed.token,
+            &form.text("current"),
+            &form.text("new"),
+        )
+        .await;
+    match result {
+        Ok(()) => Redirect::to("/account?done=password").into_response(),
+        Err(Error::Invalid(errors)) => {
+            let page = change_password(&signed.ctx, signed.user.must_change_password, &errors);
+            (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+        }
+        Err(error) => signed.ctx.fail()(error).into_response(),
+    }
+}
+
+async fn token_create(State(state): State<AppState>, signed: Signed, form: FormData) -> Response {
+    let result = match state
+        .ops
+        .create_personal_token(&signed.user, &form.text("name"))
+        .await
+    {
+        Ok((token, _)) => render_account(&state, &signed, None, Some(&token), &FieldErrors::new()),
+        Err(Error::Invalid(errors)) => render_account(&state, &signed, None, None, &errors),
+        Err(error) => Err(error),
+    };
+    result.unwrap_or_else(|e| signed.ctx.fail()(e).into_response())
+}
+
+async fn token_revoke(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    _form: FormData,
+) -> Response {
+    let result = match id.parse::<u64>() {
+        Ok(id) => state.ops.revoke_personal_token(&signed.user, id).await,
+        Err(_) => Err(Error::NotFound),
+    };
+    match result {
+        Ok(()) => Redirect::to("/account?done=revoked").into_response(),
+        Err(error) => signed.ctx.fail()(error).into_response(),
+    }
+}

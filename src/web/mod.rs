@@ -1,0 +1,121 @@
+//! HTTP: the whole URL map, the middleware every response passes through, and the handlers
+//! (one file per area). Architecture invariant: only `web` names axum, and it reaches data only
+//! through `ops`.
+
+mod admin;
+mod api;
+pub mod assets;
+mod auth;
+mod cookies;
+mod error;
+mod extract;
+mod state;
+
+pub use state::{AppState, WebSettings};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use error::{ApiError, Fail};
+use extract::Signed;
+use std::time::Instant;
+
+/// The whole application: every route of every area, and the middleware.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(home))
+        .route("/healthz", get(healthz))
+        .route("/assets/{*path}", get(assets::serve))
+        .merge(auth::router())
+        .merge(admin::router())
+        .merge(api::router())
+        .fallback(not_found)
+        .with_state(state)
+        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(log_request))
+}
+
+async fn home(signed: Signed) -> Response {
+    crate::views::home::home(&signed.ctx, &signed.user.display_name, signed.user.role)
+        .into_response()
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Unknown addresses: JSON for the API; for pages, the sign-in page first (so that nobody
+/// learns which addresses exist without signing in), then a friendly 404.
+async fn not_found(State(state): State<AppState>, request: Request) -> Response {
+    if request.uri().path().starts_with("/api/") {
+        return ApiError::from(crate::ops::Error::NotFound).into_response();
+    }
+    let (mut parts, _) = request.into_parts();
+    match <Signed as axum::extract::FromRequestParts<AppState>>::from_request_parts(
+        &mut parts, &state,
+    )
+    .await
+    {
+        Ok(signed) => signed.ctx.fail()(crate::ops::Error::NotFound).into_response(),
+        Err(to_login) => to_login,
+    }
+}
+
+/// Serves the application on `listener` until `shutdown` completes, then lets requests in
+/// flight finish. The peer address is kept for sign-in throttling.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// DESIGN §6: a strict content security policy, no framing, no sniffing.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let is_asset = request.uri().path().starts_with("/assets/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+             form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if !is_asset && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// One line per request at info level: method, path, status, duration.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let elapsed = started.elapsed();
+    tracing::info!(
+        target: "guichet::http",
+        "{method} {path} {} {:.1}ms",
+        response.status().as_u16(),
+        elapsed.as_secs_f64() * 1000.0
+    );
+    response
+}

@@ -1,0 +1,22 @@
+//! What every handler can reach: the use cases and the few settings the web layer needs.
+
+use crate::domain::Locale;
+use crate::ops::Ops;
+use crate::views::AssetUrls;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub ops: Ops,
+    pub web: Arc<WebSettings>,
+}
+
+#[derive(Debug)]
+pub struct WebSettings {
+    pub org_name: Arc<str>,
+    pub default_locale: Locale,
+    pub secure_cookies: bool,
+    pub session_seconds: i64,
+    pub demo: bool,
+    pub assets: Arc<AssetUrls>,
+}

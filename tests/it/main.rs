@@ -1,0 +1,11 @@
+//! All integration tests in one binary: each test spawns the real app on port 0 with its own
+//! temporary data directory and drives it over HTTP.
+
+mod support;
+
+mod admin;
+mod api;
+mod auth;
+mod cli;
+mod persistence;
+mod tidy;

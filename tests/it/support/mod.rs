@@ -1,0 +1,276 @@
+//! `TestApp`: the real application in-process, on a random port and a temporary data
+//! directory, with a manual clock; `Browser`: a cookie-keeping client that fills forms.
+
+use guichet::app::App;
+use guichet::clock::ManualClock;
+use guichet::config::Config;
+use guichet::domain::Timestamp;
+use reqwest::redirect::Policy;
+use reqwest::{Response, StatusCode};
+use serde_json::Value;
+use std::sync::Arc;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// 2026-11-28 09:00 UTC: tests start from a fixed instant.
+pub const START: i64 = 1_795_856_400;
+
+pub struct TestApp {
+    pub base: String,
+    pub clock: Arc<ManualClock>,
+    pub data: Arc<TempDir>,
+    pub initial_admin_password: Option<String>,
+    demo: bool,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl TestApp {
+    /// The app with the demo organisation.
+    pub async fn spawn() -> TestApp {
+        Self::start(Arc::new(tempfile::tempdir().expect("tempdir")), true, None).await
+    }
+
+    /// The app on an empty store: only the generated `admin` exists.
+    pub async fn spawn_empty() -> TestApp {
+        Self::start(Arc::new(tempfile::tempdir().expect("tempdir")), false, None).await
+    }
+
+    async fn start(data: Arc<TempDir>, demo: bool, clock: Option<Arc<ManualClock>>) -> TestApp {
+        let clock = clock.unwrap_or_else(|| Arc::new(ManualClock::new(Timestamp(START))));
+        let config = Config {
+            data_dir: data.path().to_path_buf(),
+            listen: "127.0.0.1:0".parse().expect("addr"),
+            demo,
+            cache_mb: 4,
+            ..Config::default()
+        };
+        let app = App::build_with_clock(config, clock.clone())
+            .await
+            .expect("app builds");
+        let base = format!("http://{}", app.addr());
+        let initial_admin_password = app.initial_admin_password.clone();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            app.run_until_stopped(async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("server runs");
+        });
+        TestApp {
+            base,
+            clock,
+            data,
+            initial_admin_password,
+            demo,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Stops the server gracefully and starts a new one on the same data directory.
+    pub async fn restart(mut self) -> TestApp {
+        self.shutdown().await;
+        Self::start(self.data.clone(), self.demo, Some(self.clock.clone())).await
+    }
+
+    pub async fn shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("server task ends cleanly");
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser {
+            base: self.base.clone(),
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(Policy::none())
+                .build()
+                .expect("client"),
+        }
+    }
+
+    /// A browser signed in as a demo user.
+    pub async fn signed_in(&self, username: &str) -> Browser {
+        let browser = self.browser();
+        let response = browser.login(username, "demo").await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "{username} signs in"
+        );
+        browser
+    }
+
+    pub fn api(&self, token: Option<&str>) -> Api {
+        Api {
+            base: self.base.clone(),
+            token: token.map(str::to_owned),
+            client: reqwest::Client::new(),
+        }
+    }
+
+    /// An API client signed in as a demo user.
+    pub async fn api_as(&self, username: &str) -> Api {
+        let response = self
+            .api(None)
+            .post(
+                "/api/v1/login",
+                &serde_json::json!({"username": username, "password": "demo"}),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "{username} signs in to the API"
+        );
+        let body: Value = response.json().await.expect("json");
+        let token = body["token"].as_str().expect("token");
+        self.api(Some(token))
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+pub struct Browser {
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+/// The form token embedded in a page.
+pub fn csrf_of(html: &str) -> Option<String> {
+    let at = html.find("name=\"_csrf\" value=\"")? + "name=\"_csrf\" value=\"".len();
+    let rest = &html[at..];
+    Some(rest[..rest.find('"')?].to_owned())
+}
+
+pub fn location(response: &Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get_text(&self, path: &str) -> (StatusCode, String) {
+        let response = self.get(path).await;
+        let status = response.status();
+        (status, response.text().await.expect("body"))
+    }
+
+    /// Posts raw fields, exactly as given (no form token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .form(fields)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Opens `page`, takes its form token, and posts `fields` with it to `action`.
+    pub async fn submit(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> Response {
+        let (_, html) = self.get_text(page).await;
+        let token = csrf_of(&html).unwrap_or_else(|| panic!("no form token on {page}"));
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("_csrf", &token));
+        self.post_raw(action, &all).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Response {
+        self.submit(
+            "/login",
+            "/login",
+            &[("username", username), ("password", password)],
+        )
+        .await
+    }
+}
+
+pub struct Api {
+    pub base: String,
+    pub token: Option<String>,
+    pub client: reqwest::Client,
+}
+
+impl Api {
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let builder = self.client.request(method, format!("{}{path}", self.base));
+        match &self.token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.request(reqwest::Method::POST, path)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Response {
+        self.request(reqwest::Method::PUT, path)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        self.request(reqwest::Method::DELETE, path)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_raw(&self, path: &str, body: &str) -> Response {
+        self.request(reqwest::Method::POST, path)
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Status and JSON body in one call.
+    pub async fn json(response: Response) -> (StatusCode, Value) {
+        let status = response.status();
+        let body = response.json().await.unwrap_or(Value::Null);
+        (status, body)
+    }
+}
