@@ -276,7 +276,7 @@ pub fn team_form(
                         label {
                             input type="checkbox" name="member_ids" value=(value)
                                 checked[values.member_ids.contains(&value)];
-                            (user.display_name) " " small { "(" (t.role(user.role)) ")" }
+                            (user.display_name) " " span.muted { "(" (t.role(user.role)) ")" }
                         }
                     }
                 }

@@ -6,18 +6,11 @@ use super::layout::page;
 use crate::domain::FieldErrors;
 use maud::{Markup, html};
 
-/// One demo account as the banner lists it.
-pub struct DemoLogin {
-    pub username: &'static str,
-    pub what: &'static str,
-}
-
 pub fn login(
     ctx: &PageCtx,
     username: &str,
     message: Option<&str>,
     next: &str,
-    demo: &[DemoLogin],
     demo_password: &str,
 ) -> Markup {
     let t = ctx.t;
@@ -41,9 +34,9 @@ pub fn login(
             aside.demo-banner.narrow aria-label=(t.demo_banner_title) {
                 h2 { (t.demo_banner_title) }
                 p { (t.demo_banner_text) }
-                ul {
-                    @for login in demo {
-                        li { code { (login.username) } " — " (login.what) }
+                dl.demo-logins {
+                    @for (username, what) in t.demo_logins {
+                        dt { code { (username) } } dd { (what) }
                     }
                 }
                 p { (t.demo_password_is) " " code { (demo_password) } }

@@ -8,7 +8,7 @@ use crate::domain::{FieldErrors, Locale};
 use crate::ops::{DEMO_PASSWORD, Error, LoginKind};
 use crate::views::PageCtx;
 use crate::views::account::{AccountView, account};
-use crate::views::auth::{DemoLogin, change_password, login};
+use crate::views::auth::{change_password, login};
 use axum::Router;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -30,29 +30,6 @@ pub fn router() -> Router<AppState> {
         .route("/account/tokens", post(token_create))
         .route("/account/tokens/{id}/revoke", post(token_revoke))
 }
-
-const DEMO_LOGINS: &[DemoLogin] = &[
-    DemoLogin {
-        username: "alice",
-        what: "requester · demandeuse (manager: bob)",
-    },
-    DemoLogin {
-        username: "bob",
-        what: "requester, manager of alice · responsable d'alice",
-    },
-    DemoLogin {
-        username: "tom",
-        what: "technician, Support · technicien",
-    },
-    DemoLogin {
-        username: "lea",
-        what: "technician, lead of Infrastructure · responsable Infrastructure",
-    },
-    DemoLogin {
-        username: "admin",
-        what: "administrator · administrateur",
-    },
-];
 
 #[derive(Deserialize)]
 struct NextQuery {
@@ -87,7 +64,7 @@ async fn login_page(
         return Redirect::to("/").into_response();
     }
     let next = safe_next(query.next.as_deref());
-    let page = login(&visitor.ctx, "", None, &next, DEMO_LOGINS, DEMO_PASSWORD);
+    let page = login(&visitor.ctx, "", None, &next, DEMO_PASSWORD);
     with_cookies(&visitor, page.into_response())
 }
 
@@ -136,7 +113,6 @@ async fn login_submit(
         &username,
         Some(message),
         &next,
-        DEMO_LOGINS,
         DEMO_PASSWORD,
     );
     with_cookies(&visitor, (status, page).into_response())
