@@ -21,7 +21,7 @@ pub struct App {
 }
 
 /// Opens the store of `config` and the use cases over it; shared by the server and the CLI.
-pub fn open_ops(config: &Config, clock: Arc<dyn Clock>) -> Result<Ops, storage::Error> {
+pub fn open_ops(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ops> {
     std::fs::create_dir_all(&config.data_dir).map_err(|source| storage::Error::Io {
         path: config.data_dir.clone(),
         source,
@@ -31,7 +31,7 @@ pub fn open_ops(config: &Config, clock: Arc<dyn Clock>) -> Result<Ops, storage::
     let settings = Settings {
         session_seconds: i64::from(config.session_hours) * 3600,
     };
-    Ok(Ops::new(store, clock, settings))
+    Ok(Ops::new(store, clock, settings)?)
 }
 
 impl App {

@@ -1,12 +1,11 @@
 //! Signing in and out, sessions, throttling, password changes and personal API tokens.
 
-use super::secrets::{hash_password, hash_token, hex, new_token, random_bytes, verify_password};
+use super::secrets::{hash_token, hex, new_token, random_bytes};
 use super::{Error, Ops};
 use crate::domain::password::check_new_password;
 use crate::domain::session::throttle;
 use crate::domain::{FieldErrors, Locale, Session, SessionKind, User, Username};
 use std::net::IpAddr;
-use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoginKind {
@@ -25,16 +24,6 @@ pub struct SignedIn {
 /// an office often shares one address.
 const MAX_FAILURES_PER_IP: u32 = 20;
 
-/// A real argon2id hash of a random password: checking against it when the username is unknown
-/// costs as much as a real check, so timing does not reveal which usernames exist.
-fn dummy_hash() -> &'static str {
-    static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| {
-        let password = random_bytes::<16>().map(|b| hex(&b)).unwrap_or_default();
-        hash_password(&password).unwrap_or_default()
-    })
-}
-
 impl Ops {
     pub async fn login(
         &self,
@@ -51,22 +40,13 @@ impl Ops {
             keys.push((format!("ip:{ip}"), MAX_FAILURES_PER_IP));
         }
         self.check_throttle(&keys)?;
-        let username = username.to_owned();
-        let password = password.to_owned();
-        let found = self
-            .blocking(move |ops| {
-                let user = match Username::parse(&username) {
-                    Ok(name) => ops.store().read()?.user_by_name(&name)?,
-                    Err(_) => None,
-                };
-                let hash = user
-                    .as_ref()
-                    .map_or(dummy_hash(), |u| u.password_hash.as_str());
-                let matches = verify_password(&password, hash);
-                Ok(user.filter(|_| matches))
-            })
-            .await?;
-        let Some(user) = found else {
+        let user = match Username::parse(username) {
+            Ok(name) => self.store().read()?.user_by_name(&name)?,
+            Err(_) => None,
+        };
+        let hash = user.as_ref().map(|u| u.password_hash.as_str());
+        let matches = self.passwords().verify(password, hash).await?;
+        let Some(user) = user.filter(|_| matches) else {
             self.record_failure(&keys);
             return Err(Error::BadCredentials);
         };
@@ -191,7 +171,11 @@ impl Ops {
         new: &str,
     ) -> Result<(), Error> {
         let mut errors = FieldErrors::new();
-        if !verify_password(current, &user.password_hash) {
+        if !self
+            .passwords()
+            .verify(current, Some(&user.password_hash))
+            .await?
+        {
             errors.add("current", "is not your current password");
         }
         if let Err(message) = check_new_password(new, user.username.as_str()) {
@@ -204,9 +188,8 @@ impl Ops {
         }
         let keep = hash_token(current_token);
         let id = user.id;
-        let new = new.to_owned();
+        let hash = self.passwords().hash(new).await?;
         self.blocking(move |ops| {
-            let hash = hash_password(&new)?;
             ops.store().write(|w| {
                 let mut user = w.user(id)?.ok_or(Error::NotFound)?;
                 user.password_hash = hash;

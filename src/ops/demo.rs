@@ -80,8 +80,8 @@ impl Ops {
     }
 
     async fn set_demo_passwords(&self, users: Vec<UserId>) -> Result<(), Error> {
+        let hash = self.passwords().hash(DEMO_PASSWORD).await?;
         self.blocking(move |ops| {
-            let hash = super::secrets::hash_password(DEMO_PASSWORD)?;
             ops.store().write(|w| {
                 for id in users {
                     let mut user = w.user(id)?.ok_or(Error::NotFound)?;

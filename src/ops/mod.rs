@@ -6,6 +6,7 @@
 
 mod auth;
 mod demo;
+mod passwords;
 mod secrets;
 mod teams;
 mod users;
@@ -75,18 +76,24 @@ struct Inner {
     /// Failed sign-ins per `u:<username>` and `ip:<address>`; memory only, on purpose: a
     /// restart forgetting them is acceptable, and it keeps failed logins off the disk.
     failures: Mutex<HashMap<String, crate::domain::session::throttle::Failures>>,
+    passwords: passwords::PasswordWorker,
 }
 
 impl Ops {
-    pub fn new(store: Store, clock: Arc<dyn Clock>, settings: Settings) -> Ops {
-        Ops {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, settings: Settings) -> Result<Ops, Error> {
+        Ok(Ops {
             inner: Arc::new(Inner {
                 store,
                 clock,
                 settings,
                 failures: Mutex::new(HashMap::new()),
+                passwords: passwords::PasswordWorker::start()?,
             }),
-        }
+        })
+    }
+
+    fn passwords(&self) -> &passwords::PasswordWorker {
+        &self.inner.passwords
     }
 
     pub fn now(&self) -> Timestamp {

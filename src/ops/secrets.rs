@@ -1,8 +1,6 @@
-//! Random secrets, token hashing and password hashing.
+//! Random secrets and token hashing.
 
 use super::Error;
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use sha2::{Digest, Sha256};
 
 pub fn random_bytes<const N: usize>() -> Result<[u8; N], Error> {
@@ -42,23 +40,6 @@ pub fn random_password() -> Result<String, Error> {
         .collect())
 }
 
-pub fn hash_password(password: &str) -> Result<String, Error> {
-    let salt = SaltString::encode_b64(&random_bytes::<16>()?)
-        .map_err(|e| Error::Internal(format!("salt: {e}")))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| Error::Internal(format!("hashing: {e}")))
-}
-
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
-}
-
 /// Compares two secrets in time independent of where they differ.
 pub fn same_secret(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -68,15 +49,6 @@ pub fn same_secret(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_hash_and_verify() {
-        let hash = hash_password("correct horse").expect("hash");
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse", &hash));
-        assert!(!verify_password("wrong horse", &hash));
-        assert!(!verify_password("x", "not a hash"));
-    }
 
     #[test]
     fn tokens_are_random_and_hashed() {

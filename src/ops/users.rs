@@ -1,6 +1,6 @@
 //! Managing users: create, edit, deactivate, reset passwords. Admin only, except where noted.
 
-use super::secrets::{hash_password, random_password};
+use super::secrets::random_password;
 use super::{Admin, Error, Ops};
 use crate::domain::password::check_new_password;
 use crate::domain::user::{check_display_name, check_email, creates_manager_cycle};
@@ -197,8 +197,8 @@ impl Ops {
             NewPassword::Generate | NewPassword::Keep => (random_password()?, true),
         };
         let generated = must_change.then(|| plain.clone());
+        let hash = self.passwords().hash(&plain).await?;
         self.blocking(move |ops| {
-            let hash = hash_password(&plain)?;
             let now = ops.now();
             ops.store().write(|w| {
                 let mut errors = FieldErrors::new();
@@ -299,8 +299,8 @@ impl Ops {
             NewPassword::Generate => (random_password()?, true),
         };
         let generated = must_change.then(|| plain.clone());
+        let hash = self.passwords().hash(&plain).await?;
         self.blocking(move |ops| {
-            let hash = hash_password(&plain)?;
             ops.store().write(|w| {
                 let mut user = w.user(id)?.ok_or(Error::NotFound)?;
                 user.password_hash = hash;

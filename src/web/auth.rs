@@ -108,13 +108,7 @@ async fn login_submit(
         Err(Error::Forbidden(_)) => (StatusCode::FORBIDDEN, t.deactivated),
         Err(error) => return visitor.ctx.fail()(error).into_response(),
     };
-    let page = login(
-        &visitor.ctx,
-        &username,
-        Some(message),
-        &next,
-        DEMO_PASSWORD,
-    );
+    let page = login(&visitor.ctx, &username, Some(message), &next, DEMO_PASSWORD);
     with_cookies(&visitor, (status, page).into_response())
 }
 
