@@ -327,15 +327,9 @@ impl Ops {
         Ok(self.store().read()?.users()?)
     }
 
-    /// Users by id, for showing names (managers, leads) beside ids. Any signed-in user may see
-    /// another's display name.
-    pub fn user_names(&self) -> Result<Vec<(UserId, String)>, Error> {
-        Ok(self
-            .store()
-            .read()?
-            .users()?
-            .into_iter()
-            .map(|u| (u.id, u.display_name))
-            .collect())
+    /// A user's display name, to show beside an id (a manager, a team lead). Any signed-in
+    /// user may see another's display name.
+    pub fn display_name(&self, id: UserId) -> Result<Option<String>, Error> {
+        Ok(self.store().read()?.user(id)?.map(|u| u.display_name))
     }
 }

@@ -143,15 +143,13 @@ fn render_account(
     errors: &FieldErrors,
 ) -> Result<Response, Error> {
     let tokens = state.ops.personal_tokens(&signed.user)?;
-    let names = state.ops.user_names()?;
-    let manager_name = signed
-        .user
-        .manager_id
-        .and_then(|m| names.iter().find(|(id, _)| *id == m))
-        .map(|(_, name)| name.as_str());
+    let manager_name = match signed.user.manager_id {
+        Some(id) => state.ops.display_name(id)?,
+        None => None,
+    };
     let view = AccountView {
         user: &signed.user,
-        manager_name,
+        manager_name: manager_name.as_deref(),
         tokens: &tokens,
         new_token,
         flash,

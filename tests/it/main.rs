@@ -1,6 +1,9 @@
 //! All integration tests in one binary: each test spawns the real app on port 0 with its own
 //! temporary data directory and drives it over HTTP.
 
+// Test helpers panic on a failed set-up: that is how a test reports it.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 mod support;
 
 mod admin;
