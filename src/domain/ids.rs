@@ -44,3 +44,11 @@ id_type!(
     /// A team's id, assigned from the `team` sequence and never reused.
     TeamId
 );
+id_type!(
+    /// A category's id, assigned from the `category` sequence and never reused.
+    CategoryId
+);
+id_type!(
+    /// A service's id, assigned from the `service` sequence and never reused.
+    ServiceId
+);

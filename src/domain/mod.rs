@@ -3,17 +3,22 @@
 //! Architecture invariant: nothing here names redb, tantivy, axum, maud or tokio, and time is
 //! always a parameter (`Timestamp`), never read.
 
+pub mod catalog;
 pub mod fields;
+pub mod form;
 pub mod ids;
 pub mod locale;
 pub mod password;
+pub mod service;
 pub mod session;
 pub mod team;
 pub mod user;
 
+pub use catalog::{Category, CategoryInput};
 pub use fields::FieldErrors;
-pub use ids::{TeamId, Timestamp, UserId};
+pub use ids::{CategoryId, ServiceId, TeamId, Timestamp, UserId};
 pub use locale::Locale;
+pub use service::{Service, ServiceInput};
 pub use session::{Session, SessionKind};
 pub use team::{Team, TeamInput};
 pub use user::{Role, User, UserInput, Username};

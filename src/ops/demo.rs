@@ -1,7 +1,7 @@
 //! First start-up: the initial administrator, or the demo organisation of DESIGN §7.
 
 use super::users::{NewPassword, UserChanges};
-use super::{Error, Ops};
+use super::{Admin, Error, Ops};
 use crate::domain::Team;
 use crate::domain::{Locale, TeamId, TeamInput, UserId};
 
@@ -72,10 +72,20 @@ impl Ops {
         self.set_demo_passwords(ids.iter().map(|(_, id)| *id).collect())
             .await?;
         let id_of = |name: &str| ids.iter().find(|(u, _)| *u == name).map(|(_, id)| *id);
-        self.put_demo_team("Support", None, vec![id_of("tom")])
+        let support = self
+            .put_demo_team("Support", None, vec![id_of("tom")])
             .await?;
-        self.put_demo_team("Infrastructure", id_of("lea"), vec![id_of("lea")])
+        let infrastructure = self
+            .put_demo_team("Infrastructure", id_of("lea"), vec![id_of("lea")])
             .await?;
+        let admin = Admin {
+            id: id_of("admin").ok_or_else(|| Error::Internal("demo admin missing".into()))?,
+        };
+        let teams = [
+            (support.name, support.id),
+            (infrastructure.name, infrastructure.id),
+        ];
+        self.seed_demo_catalog(admin, &teams).await?;
         Ok(true)
     }
 

@@ -5,9 +5,12 @@
 //! `Admin` capability that only `Ops::admin` hands out.
 
 mod auth;
+mod catalog;
 mod demo;
+mod demo_catalog;
 mod passwords;
 mod secrets;
+mod services;
 mod teams;
 mod users;
 
@@ -18,8 +21,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 pub use auth::{LoginKind, SignedIn};
+pub use catalog::{ApprovalStep, CategoryPage, PortalHome, ServicePage};
 pub use demo::DEMO_PASSWORD;
 pub use secrets::{hex, same_secret};
+pub use services::FieldMove;
 pub use users::{NewPassword, UserChanges};
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +45,14 @@ pub enum Error {
     Invalid(FieldErrors),
     #[error("{0}")]
     Conflict(String),
+    #[error(
+        "the category still holds {subcategories} sub-categories and {services} services; \
+         move or delete them first"
+    )]
+    CategoryNotEmpty {
+        subcategories: usize,
+        services: usize,
+    },
     #[error(transparent)]
     Storage(#[from] storage::Error),
     #[error("internal error: {0}")]
@@ -55,7 +68,7 @@ impl From<FieldErrors> for Error {
 /// Proof that the caller is an active admin. Only `Ops::admin` makes one.
 #[derive(Debug, Clone, Copy)]
 pub struct Admin {
-    pub id: UserId,
+    id: UserId,
 }
 
 /// Settings the use cases need, taken from `Config` at start-up.
@@ -147,4 +160,18 @@ pub fn request_reference() -> [u8; 6] {
 /// A fresh form token for a visitor who is not signed in.
 pub fn new_form_token() -> Result<String, Error> {
     Ok(hex(&secrets::random_bytes::<16>()?))
+}
+
+impl Ops {
+    /// Today's date as `YYYY-MM-DD` in the server's time zone, from the injected clock.
+    pub fn today(&self) -> String {
+        jiff::Timestamp::from_second(self.now().0).map_or_else(
+            |_| String::from("1970-01-01"),
+            |t| {
+                t.to_zoned_datetime(jiff::tz::TimeZone::system())
+                    .date()
+                    .to_string()
+            },
+        )
+    }
 }

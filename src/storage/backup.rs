@@ -15,6 +15,10 @@ pub fn copy_all(src: &ReadTransaction, dest: &Database) -> Result<(), Error> {
     copy(src, &txn, tables::TEAMS)?;
     copy(src, &txn, tables::SESSIONS)?;
     copy_multimap(src, &txn, tables::SESSIONS_BY_USER)?;
+    copy(src, &txn, tables::CATEGORIES)?;
+    copy(src, &txn, tables::SERVICES)?;
+    copy_multimap(src, &txn, tables::SERVICES_BY_CATEGORY)?;
+    copy(src, &txn, tables::SERVICE_REQUESTS)?;
     txn.commit()?;
     Ok(())
 }

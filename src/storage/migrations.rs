@@ -24,6 +24,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "index sessions by user",
         apply: index_sessions_by_user,
     },
+    Migration {
+        name: "create the catalog tables",
+        apply: create_catalog_tables,
+    },
 ];
 
 pub const SCHEMA_VERSION: u64 = MIGRATIONS.len() as u64;
@@ -70,6 +74,14 @@ fn create_identity_tables(txn: &WriteTransaction) -> Result<(), Error> {
     txn.open_table(tables::USERS_BY_NAME)?;
     txn.open_table(tables::TEAMS)?;
     txn.open_table(tables::SESSIONS)?;
+    Ok(())
+}
+
+fn create_catalog_tables(txn: &WriteTransaction) -> Result<(), Error> {
+    txn.open_table(tables::CATEGORIES)?;
+    txn.open_table(tables::SERVICES)?;
+    txn.open_multimap_table(tables::SERVICES_BY_CATEGORY)?;
+    txn.open_table(tables::SERVICE_REQUESTS)?;
     Ok(())
 }
 

@@ -4,6 +4,8 @@
 //! transaction (`Store::write`); it commits with immediate durability before the caller answers.
 
 mod backup;
+mod catalog;
+mod catalog_records;
 mod migrations;
 mod records;
 mod sessions;

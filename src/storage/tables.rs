@@ -22,3 +22,13 @@ pub const SESSIONS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("sessio
 /// deactivation and password changes end them and personal tokens can be listed.
 pub const SESSIONS_BY_USER: MultimapTableDefinition<u64, &[u8]> =
     MultimapTableDefinition::new("sessions_by_user");
+
+/// Category id → `CategoryRecord` (schema 3). The whole tree is small and read at once.
+pub const CATEGORIES: TableDefinition<u64, &[u8]> = TableDefinition::new("categories");
+/// Service id → `ServiceRecord` (schema 3), its form included.
+pub const SERVICES: TableDefinition<u64, &[u8]> = TableDefinition::new("services");
+/// Category id → ids of its services (schema 3): a category page reads only its services.
+pub const SERVICES_BY_CATEGORY: MultimapTableDefinition<u64, u64> =
+    MultimapTableDefinition::new("services_by_category");
+/// Service id → number of requests ever submitted for it (schema 3), for "most requested".
+pub const SERVICE_REQUESTS: TableDefinition<u64, u64> = TableDefinition::new("service_requests");

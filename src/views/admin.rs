@@ -6,7 +6,7 @@ use super::layout::{flash, page};
 use crate::domain::{FieldErrors, Locale, Role, Team, User, UserId};
 use maud::{Markup, html};
 
-fn admin_tabs(ctx: &PageCtx) -> Markup {
+pub fn admin_tabs(ctx: &PageCtx) -> Markup {
     let t = ctx.t;
     let tab = |href: &str, label: &str| {
         let current = ctx.path.starts_with(href);
@@ -14,7 +14,12 @@ fn admin_tabs(ctx: &PageCtx) -> Markup {
     };
     html! {
         nav.tabs aria-label=(t.nav_admin) {
-            ul { (tab("/admin/users", t.nav_users)) (tab("/admin/teams", t.nav_teams)) }
+            ul {
+                (tab("/admin/categories", t.nav_categories))
+                (tab("/admin/services", t.nav_services))
+                (tab("/admin/users", t.nav_users))
+                (tab("/admin/teams", t.nav_teams))
+            }
         }
     }
 }

@@ -1,7 +1,12 @@
 //! Interface texts in French and English. A struct (not string keys) so that a text missing in
 //! one language is a compile error.
 
+use crate::domain::form::FieldKind;
+use crate::domain::service::{Delay, DelayUnit};
 use crate::domain::{Locale, Role};
+
+mod en;
+mod fr;
 
 #[derive(Debug)]
 pub struct Texts {
@@ -89,194 +94,90 @@ pub struct Texts {
     pub role_requester: &'static str,
     pub role_technician: &'static str,
     pub role_admin: &'static str,
+    pub nav_categories: &'static str,
+    pub nav_services: &'static str,
+    pub popular_title: &'static str,
+    pub browse_title: &'static str,
+    pub subcategories: &'static str,
+    pub services_title: &'static str,
+    pub no_services_here: &'static str,
+    pub estimated_delay: &'static str,
+    pub delay_unknown: &'static str,
+    pub hours: &'static str,
+    pub days: &'static str,
+    pub hour: &'static str,
+    pub day: &'static str,
+    pub approval_needed: &'static str,
+    pub approval_none: &'static str,
+    pub rule_manager: &'static str,
+    pub rule_team_lead: &'static str,
+    pub rule_user: &'static str,
+    pub approver_fallback: &'static str,
+    pub handled_by: &'static str,
+    pub inactive_notice: &'static str,
+    pub form_preview: &'static str,
+    pub no_form_fields: &'static str,
+    pub required_mark: &'static str,
+    pub choose: &'static str,
+    pub new_category: &'static str,
+    pub edit_category: &'static str,
+    pub parent: &'static str,
+    pub top_level: &'static str,
+    pub icon: &'static str,
+    pub order: &'static str,
+    pub description: &'static str,
+    pub delete: &'static str,
+    pub move_up: &'static str,
+    pub move_down: &'static str,
+    pub no_categories: &'static str,
+    pub new_service: &'static str,
+    pub edit_service: &'static str,
+    pub name: &'static str,
+    pub keywords: &'static str,
+    pub keywords_help: &'static str,
+    pub category: &'static str,
+    pub requires_approval: &'static str,
+    pub approval_steps: &'static str,
+    pub step: &'static str,
+    pub rule_manager_admin: &'static str,
+    pub rule_team_lead_admin: &'static str,
+    pub delay_value: &'static str,
+    pub delay_unit: &'static str,
+    pub team: &'static str,
+    pub sla_policy: &'static str,
+    pub activate: &'static str,
+    pub deactivate: &'static str,
+    pub form_fields: &'static str,
+    pub add_field: &'static str,
+    pub edit_field: &'static str,
+    pub field_key: &'static str,
+    pub field_key_help: &'static str,
+    pub field_label: &'static str,
+    pub field_help: &'static str,
+    pub field_kind: &'static str,
+    pub required: &'static str,
+    pub options: &'static str,
+    pub max_length: &'static str,
+    pub min: &'static str,
+    pub max: &'static str,
+    pub not_in_past: &'static str,
+    pub max_size_mb: &'static str,
+    pub allowed_types: &'static str,
+    pub limits: &'static str,
+    pub back: &'static str,
+    pub view_in_portal: &'static str,
+    pub kind_text: &'static str,
+    pub kind_textarea: &'static str,
+    pub kind_number: &'static str,
+    pub kind_select: &'static str,
+    pub kind_multiselect: &'static str,
+    pub kind_checkbox: &'static str,
+    pub kind_date: &'static str,
+    pub kind_file: &'static str,
 }
 
-pub const FR: Texts = Texts {
-    lang_name: "Français",
-    other_lang_label: "English",
-    skip_to_content: "Aller au contenu",
-    nav_home: "Accueil",
-    nav_admin: "Administration",
-    nav_users: "Utilisateurs",
-    nav_teams: "Équipes",
-    nav_account: "Mon compte",
-    sign_in: "Se connecter",
-    sign_out: "Se déconnecter",
-    username: "Identifiant",
-    password: "Mot de passe",
-    login_title: "Connexion",
-    login_intro: "Connectez-vous pour demander un service ou suivre vos demandes.",
-    bad_credentials: "Identifiant ou mot de passe incorrect.",
-    throttled: "Trop de tentatives échouées. Réessayez dans quelques minutes.",
-    deactivated: "Ce compte est désactivé. Adressez-vous au service informatique.",
-    demo_banner_title: "Mode démonstration",
-    demo_banner_text: "Essayez Guichet avec l'un de ces comptes :",
-    demo_password_is: "Mot de passe de tous les comptes :",
-    demo_logins: [
-        ("alice", "demandeuse, son responsable est bob"),
-        ("bob", "demandeur, responsable d'alice"),
-        ("tom", "technicien, équipe Support"),
-        (
-            "lea",
-            "technicienne, responsable de l'équipe Infrastructure",
-        ),
-        ("admin", "administrateur"),
-    ],
-    welcome: "Bonjour",
-    home_intro: "Bienvenue sur le portail des services informatiques.",
-    home_empty_catalog: "Le catalogue ne contient encore aucun service.",
-    home_admin_hint: "En tant qu'administrateur, vous gérez les utilisateurs et les équipes depuis l'administration.",
-    account_title: "Mon compte",
-    profile: "Profil",
-    display_name: "Nom affiché",
-    email: "Adresse e-mail",
-    role: "Rôle",
-    manager: "Responsable",
-    language: "Langue",
-    save: "Enregistrer",
-    saved: "Modifications enregistrées.",
-    change_password: "Changer le mot de passe",
-    must_change_password: "Vous devez choisir un nouveau mot de passe avant de continuer.",
-    current_password: "Mot de passe actuel",
-    new_password: "Nouveau mot de passe",
-    password_hint: "Au moins 8 caractères. Une phrase de plusieurs mots est facile à retenir.",
-    password_changed: "Mot de passe changé. Vos autres sessions ont été fermées.",
-    api_tokens: "Jetons d'API personnels",
-    api_tokens_intro: "Un jeton permet à un script d'utiliser l'API en votre nom (en-tête Authorization: Bearer …).",
-    token_name: "Nom du jeton",
-    create_token: "Créer un jeton",
-    token_created: "Jeton créé. Copiez-le maintenant :",
-    token_shown_once: "il ne sera plus affiché.",
-    revoke: "Révoquer",
-    no_tokens: "Aucun jeton.",
-    created: "Créé le",
-    users_title: "Utilisateurs",
-    new_user: "Nouvel utilisateur",
-    edit_user: "Modifier l'utilisateur",
-    active: "Actif",
-    inactive: "Désactivé",
-    none: "Aucun",
-    edit: "Modifier",
-    cancel: "Annuler",
-    create: "Créer",
-    reset_password: "Réinitialiser le mot de passe",
-    reset_password_help: "Un mot de passe provisoire est généré ; l'utilisateur devra le changer à sa prochaine connexion. Ses sessions sont fermées.",
-    generated_password: "Mot de passe provisoire",
-    generated_password_help: "Transmettez-le à l'utilisateur : il ne sera plus affiché et devra être changé à la première connexion.",
-    password_optional_help: "Laissez vide pour générer un mot de passe provisoire.",
-    teams_title: "Équipes",
-    new_team: "Nouvelle équipe",
-    edit_team: "Modifier l'équipe",
-    team_name: "Nom de l'équipe",
-    team_lead: "Responsable d'équipe",
-    members: "Membres",
-    no_teams: "Aucune équipe pour l'instant.",
-    form_has_errors: "Le formulaire contient des erreurs : corrigez les champs signalés.",
-    not_found_title: "Page introuvable",
-    not_found_text: "Cette page n'existe pas, ou vous n'y avez pas accès.",
-    forbidden_title: "Accès refusé",
-    forbidden_text: "Votre rôle ne permet pas d'ouvrir cette page.",
-    error_title: "Erreur inattendue",
-    error_text: "Une erreur est survenue de notre côté. Elle a été consignée ; réessayez plus tard.",
-    conflict_title: "Action impossible",
-    back_home: "Retour à l'accueil",
-    csrf_failed: "Le formulaire a expiré. Rechargez la page et réessayez.",
-    role_requester: "Demandeur",
-    role_technician: "Technicien",
-    role_admin: "Administrateur",
-};
-
-pub const EN: Texts = Texts {
-    lang_name: "English",
-    other_lang_label: "Français",
-    skip_to_content: "Skip to content",
-    nav_home: "Home",
-    nav_admin: "Administration",
-    nav_users: "Users",
-    nav_teams: "Teams",
-    nav_account: "My account",
-    sign_in: "Sign in",
-    sign_out: "Sign out",
-    username: "Username",
-    password: "Password",
-    login_title: "Sign in",
-    login_intro: "Sign in to request a service or follow your requests.",
-    bad_credentials: "Wrong username or password.",
-    throttled: "Too many failed attempts. Try again in a few minutes.",
-    deactivated: "This account is deactivated. Please contact IT.",
-    demo_banner_title: "Demo mode",
-    demo_banner_text: "Try Guichet with one of these accounts:",
-    demo_password_is: "Password for every account:",
-    demo_logins: [
-        ("alice", "requester, managed by bob"),
-        ("bob", "requester, alice's manager"),
-        ("tom", "technician, Support team"),
-        ("lea", "technician, lead of the Infrastructure team"),
-        ("admin", "administrator"),
-    ],
-    welcome: "Hello",
-    home_intro: "Welcome to the IT service portal.",
-    home_empty_catalog: "The catalog holds no service yet.",
-    home_admin_hint: "As an administrator, you manage users and teams from the administration.",
-    account_title: "My account",
-    profile: "Profile",
-    display_name: "Display name",
-    email: "E-mail address",
-    role: "Role",
-    manager: "Manager",
-    language: "Language",
-    save: "Save",
-    saved: "Changes saved.",
-    change_password: "Change password",
-    must_change_password: "You must choose a new password before going on.",
-    current_password: "Current password",
-    new_password: "New password",
-    password_hint: "At least 8 characters. A phrase of several words is easy to remember.",
-    password_changed: "Password changed. Your other sessions were signed out.",
-    api_tokens: "Personal API tokens",
-    api_tokens_intro: "A token lets a script use the API on your behalf (header Authorization: Bearer …).",
-    token_name: "Token name",
-    create_token: "Create token",
-    token_created: "Token created. Copy it now:",
-    token_shown_once: "it will not be shown again.",
-    revoke: "Revoke",
-    no_tokens: "No tokens.",
-    created: "Created",
-    users_title: "Users",
-    new_user: "New user",
-    edit_user: "Edit user",
-    active: "Active",
-    inactive: "Deactivated",
-    none: "None",
-    edit: "Edit",
-    cancel: "Cancel",
-    create: "Create",
-    reset_password: "Reset password",
-    reset_password_help: "A temporary password is generated; the user must change it at next sign-in. Their sessions are ended.",
-    generated_password: "Temporary password",
-    generated_password_help: "Give it to the user: it will not be shown again and must be changed at first sign-in.",
-    password_optional_help: "Leave empty to generate a temporary password.",
-    teams_title: "Teams",
-    new_team: "New team",
-    edit_team: "Edit team",
-    team_name: "Team name",
-    team_lead: "Team lead",
-    members: "Members",
-    no_teams: "No teams yet.",
-    form_has_errors: "The form has errors: please correct the marked fields.",
-    not_found_title: "Page not found",
-    not_found_text: "This page does not exist, or you do not have access to it.",
-    forbidden_title: "Access denied",
-    forbidden_text: "Your role does not allow opening this page.",
-    error_title: "Unexpected error",
-    error_text: "Something went wrong on our side. It was logged; please try again later.",
-    conflict_title: "Action not possible",
-    back_home: "Back to home",
-    csrf_failed: "The form expired. Reload the page and try again.",
-    role_requester: "Requester",
-    role_technician: "Technician",
-    role_admin: "Administrator",
-};
+pub use en::EN;
+pub use fr::FR;
 
 pub fn texts(locale: Locale) -> &'static Texts {
     match locale {
@@ -286,6 +187,54 @@ pub fn texts(locale: Locale) -> &'static Texts {
 }
 
 impl Texts {
+    pub fn kind(&self, kind: FieldKind) -> &'static str {
+        match kind {
+            FieldKind::Text => self.kind_text,
+            FieldKind::Textarea => self.kind_textarea,
+            FieldKind::Number => self.kind_number,
+            FieldKind::Select => self.kind_select,
+            FieldKind::Multiselect => self.kind_multiselect,
+            FieldKind::Checkbox => self.kind_checkbox,
+            FieldKind::Date => self.kind_date,
+            FieldKind::File => self.kind_file,
+        }
+    }
+
+    /// "3 jours", "1 hour"…
+    pub fn delay(&self, delay: Delay) -> String {
+        let unit = match (delay.unit, delay.value) {
+            (DelayUnit::Hours, 1) => self.hour,
+            (DelayUnit::Hours, _) => self.hours,
+            (DelayUnit::Days, 1) => self.day,
+            (DelayUnit::Days, _) => self.days,
+        };
+        format!("{} {unit}", delay.value)
+    }
+
+    pub fn too_many_top_level(&self, count: usize) -> String {
+        if std::ptr::eq(self, &FR) {
+            format!(
+                "Il y a {count} catégories de premier niveau : gardez-en 5 à 7 et utilisez des sous-catégories pour le détail."
+            )
+        } else {
+            format!(
+                "There are {count} top-level categories: keep 5 to 7 and use sub-categories for detail."
+            )
+        }
+    }
+
+    pub fn category_not_empty(&self, subcategories: usize, services: usize) -> String {
+        if std::ptr::eq(self, &FR) {
+            format!(
+                "Cette catégorie contient encore {subcategories} sous-catégorie(s) et {services} service(s) : déplacez-les ou supprimez-les d'abord."
+            )
+        } else {
+            format!(
+                "This category still holds {subcategories} sub-categories and {services} services: move or delete them first."
+            )
+        }
+    }
+
     pub fn role(&self, role: Role) -> &'static str {
         match role {
             Role::Requester => self.role_requester,
@@ -326,6 +275,33 @@ pub fn field_message(locale: Locale, message: &str) -> String {
         "is not your current password" => "Ce n'est pas votre mot de passe actuel.",
         "must differ from the current password" => "Doit différer du mot de passe actuel.",
         "must be 1 to 60 characters long" => "Entre 1 et 60 caractères.",
+        "must be at most 80 characters long" => "80 caractères au plus.",
+        "must be at most 120 characters long" => "120 caractères au plus.",
+        "must be at most 500 characters long" => "500 caractères au plus.",
+        "is not an icon of the bundled set" => "Icône inconnue.",
+        "no such category" => "Catégorie inconnue.",
+        "no such team" => "Équipe inconnue.",
+        "would put the category inside itself" => "Placerait la catégorie dans elle-même.",
+        "would make the tree deeper than 4 levels" => "L'arborescence dépasserait 4 niveaux.",
+        "must be between 1 and 1000" => "Entre 1 et 1000.",
+        "at most 3 steps" => "3 étapes au plus.",
+        "approval by the team lead needs a fulfilling team" => {
+            "La validation par le responsable d'équipe demande une équipe responsable."
+        }
+        "must be 1 to 40 characters a-z, 0-9 or _, starting with a letter" => {
+            "1 à 40 caractères a-z, 0-9 ou _, commençant par une lettre."
+        }
+        "is already used in this form" => "Déjà utilisée dans ce formulaire.",
+        "a choice field needs at least one option" => "Un champ à choix demande au moins un choix.",
+        "must be at least 1" => "Au moins 1.",
+        "must not be above the maximum" => "Ne doit pas dépasser le maximum.",
+        "must be a number" => "Doit être un nombre.",
+        "must be checked" => "Doit être coché.",
+        "takes a single value" => "Une seule valeur.",
+        "is not one of the choices" => "Ne fait pas partie des choix.",
+        "must be a date (YYYY-MM-DD)" => "Doit être une date (AAAA-MM-JJ).",
+        "must not be in the past" => "Ne doit pas être dans le passé.",
+        "is not a field of this form" => "N'est pas un champ de ce formulaire.",
         other => return capitalise(other),
     };
     fr.to_owned()

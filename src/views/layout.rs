@@ -10,6 +10,7 @@ use std::sync::Arc;
 pub struct AssetUrls {
     pub pico_css: String,
     pub app_css: String,
+    pub icons_css: String,
 }
 
 /// Who is looking, as far as the frame needs to know.
@@ -47,6 +48,7 @@ pub fn page(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                 title { (title) " · " (ctx.org_name) }
                 link rel="stylesheet" href=(ctx.assets.pico_css);
                 link rel="stylesheet" href=(ctx.assets.app_css);
+                link rel="stylesheet" href=(ctx.assets.icons_css);
             }
             body {
                 a.skip href="#main" { (ctx.t.skip_to_content) }

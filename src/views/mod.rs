@@ -4,11 +4,14 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod catalog_admin;
 pub mod errors;
 pub mod forms;
-pub mod home;
 pub mod i18n;
 pub mod layout;
+pub mod portal;
+pub mod request_form;
+pub mod services_admin;
 
 pub use layout::{AssetUrls, PageCtx, Viewer};
 

@@ -29,6 +29,7 @@ pub fn urls() -> AssetUrls {
     AssetUrls {
         pico_css: url("vendor/pico/pico.min.css"),
         app_css: url("app.css"),
+        icons_css: url("icons.css"),
     }
 }
 

@@ -16,7 +16,7 @@ fn status_of(error: &Error) -> StatusCode {
         Error::Unauthenticated | Error::BadCredentials => StatusCode::UNAUTHORIZED,
         Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        Error::Conflict(_) => StatusCode::CONFLICT,
+        Error::Conflict(_) | Error::CategoryNotEmpty { .. } => StatusCode::CONFLICT,
         Error::Storage(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -31,6 +31,7 @@ fn code_of(error: &Error) -> &'static str {
         Error::Throttled { .. } => "throttled",
         Error::Invalid(_) => "invalid",
         Error::Conflict(_) => "conflict",
+        Error::CategoryNotEmpty { .. } => "not_empty",
         Error::Storage(_) | Error::Internal(_) => "internal",
     }
 }
@@ -122,6 +123,14 @@ impl IntoResponse for HtmlError {
                 (t.forbidden_title, t.forbidden_text.to_owned(), None)
             }
             Error::Conflict(message) => (t.conflict_title, message.clone(), None),
+            Error::CategoryNotEmpty {
+                subcategories,
+                services,
+            } => (
+                t.conflict_title,
+                t.category_not_empty(*subcategories, *services),
+                None,
+            ),
             Error::BadCredentials => (t.forbidden_title, t.bad_credentials.to_owned(), None),
             Error::Throttled { .. } => (t.forbidden_title, t.throttled.to_owned(), None),
             Error::Invalid(_) => (t.conflict_title, t.form_has_errors.to_owned(), None),

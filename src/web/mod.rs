@@ -3,12 +3,17 @@
 //! through `ops`.
 
 mod admin;
+mod admin_forms;
 mod api;
 pub mod assets;
 mod auth;
+mod catalog_api;
+mod categories_admin;
 mod cookies;
 mod error;
 mod extract;
+mod portal;
+mod services_admin;
 mod state;
 
 pub use state::{AppState, WebSettings};
@@ -26,21 +31,19 @@ use std::time::Instant;
 /// The whole application: every route of every area, and the middleware.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(home))
         .route("/healthz", get(healthz))
         .route("/assets/{*path}", get(assets::serve))
+        .merge(portal::router())
         .merge(auth::router())
         .merge(admin::router())
+        .merge(categories_admin::router())
+        .merge(services_admin::router())
         .merge(api::router())
+        .merge(catalog_api::router())
         .fallback(not_found)
         .with_state(state)
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(log_request))
-}
-
-async fn home(signed: Signed) -> Response {
-    crate::views::home::home(&signed.ctx, &signed.user.display_name, signed.user.role)
-        .into_response()
 }
 
 async fn healthz() -> &'static str {

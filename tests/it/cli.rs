@@ -89,7 +89,13 @@ fn check_and_backup_report_on_the_store() {
     );
     let out = guichet(dir.path(), &["check"], None);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("intact, schema 2 (current 2), 1 users"));
+    let current = guichet::storage::SCHEMA_VERSION;
+    let expected = format!("intact, schema {current} (current {current}), 1 users");
+    assert!(
+        text(&out.stdout).contains(&expected),
+        "{}",
+        text(&out.stdout)
+    );
 
     let copy = dir.path().join("copy.redb");
     let out = guichet(

@@ -86,13 +86,20 @@ fn only_web_names_axum_and_only_views_and_web_name_maud() {
 #[test]
 fn web_reaches_data_only_through_ops() {
     check("web", &["crate::storage", "storage::"]);
-    check("views", &["crate::storage", "crate::ops"]);
+    // Views may show the data types `ops` answers, but never call a use case.
+    check("views", &["crate::storage", "ops::Ops", "state.ops"]);
 }
 
 #[test]
 fn source_files_stay_readable() {
+    // Data tables, not logic: the demo organisation's catalog.
+    const DATA_FILES: &[&str] = &["demo_catalog.rs"];
     for file in rust_files(&src()) {
         let text = std::fs::read_to_string(&file).expect("read");
+        assert!(text.starts_with("//!"), "{} must start with a //! line saying what it owns", file.display());
+        if file.file_name().is_some_and(|n| DATA_FILES.iter().any(|d| n == *d)) {
+            continue;
+        }
         let code_lines = text
             .split("#[cfg(test)]")
             .next()

@@ -1,0 +1,269 @@
+//! The catalog as people see it: the portal (home, category, service pages) with visibility
+//! by role, and the admin use cases on categories.
+
+use super::{Admin, Error, Ops};
+use crate::domain::catalog::{self, children, path};
+use crate::domain::service::ApprovalRule;
+use crate::domain::{Category, CategoryId, CategoryInput, Service, ServiceId, User};
+use std::cmp::Reverse;
+
+/// How many services "most requested" shows.
+pub const POPULAR: usize = 6;
+
+pub struct PortalHome {
+    pub top: Vec<Category>,
+    pub popular: Vec<Service>,
+}
+
+pub struct CategoryPage {
+    /// From the top-level category down to this one.
+    pub path: Vec<Category>,
+    pub children: Vec<Category>,
+    pub services: Vec<Service>,
+}
+
+/// One approval step in words: the rule and, when known, who it is.
+pub struct ApprovalStep {
+    pub rule: ApprovalRule,
+    pub approver: Option<String>,
+}
+
+pub struct ServicePage {
+    pub service: Service,
+    pub path: Vec<Category>,
+    pub approval: Vec<ApprovalStep>,
+    pub team: Option<String>,
+}
+
+/// Technicians and admins see inactive services (marked); requesters do not.
+pub fn sees_inactive(viewer: &User) -> bool {
+    viewer.role.is_staff()
+}
+
+fn by_order(services: &mut [Service]) {
+    services.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.name.cmp(&b.name)));
+}
+
+impl Ops {
+    /// Every category. Any signed-in user may read the tree.
+    pub fn categories(&self) -> Result<Vec<Category>, Error> {
+        Ok(self.store().read()?.categories()?)
+    }
+
+    pub fn portal_home(&self, viewer: &User) -> Result<PortalHome, Error> {
+        let reader = self.store().read()?;
+        let all = reader.categories()?;
+        let top = children(&all, None).into_iter().cloned().collect();
+        let mut counts = reader.request_counts()?;
+        counts.sort_by_key(|(id, count)| (Reverse(*count), *id));
+        let mut popular = Vec::new();
+        for (id, _) in counts {
+            if popular.len() == POPULAR {
+                break;
+            }
+            if let Some(service) = reader.service(id)?
+                && (service.active || sees_inactive(viewer))
+            {
+                popular.push(service);
+            }
+        }
+        Ok(PortalHome { top, popular })
+    }
+
+    pub fn category_page(&self, viewer: &User, id: CategoryId) -> Result<CategoryPage, Error> {
+        let reader = self.store().read()?;
+        let all = reader.categories()?;
+        if !all.iter().any(|c| c.id == id) {
+            return Err(Error::NotFound);
+        }
+        let mut services: Vec<Service> = reader
+            .services_in(id)?
+            .into_iter()
+            .filter(|s| s.active || sees_inactive(viewer))
+            .collect();
+        by_order(&mut services);
+        Ok(CategoryPage {
+            path: path(&all, id).into_iter().cloned().collect(),
+            children: children(&all, Some(id)).into_iter().cloned().collect(),
+            services,
+        })
+    }
+
+    /// A service as its page shows it. Inactive services do not exist for requesters.
+    pub fn service_page(&self, viewer: &User, id: ServiceId) -> Result<ServicePage, Error> {
+        let reader = self.store().read()?;
+        let service = reader
+            .service(id)?
+            .filter(|s| s.active || sees_inactive(viewer))
+            .ok_or(Error::NotFound)?;
+        let all = reader.categories()?;
+        let team = match service.team_id {
+            Some(team) => reader.team(team)?,
+            None => None,
+        };
+        let name_of =
+            |id| -> Result<Option<String>, Error> { Ok(reader.user(id)?.map(|u| u.display_name)) };
+        let mut approval = Vec::new();
+        for rule in &service.approval_steps {
+            let approver = match rule {
+                ApprovalRule::Manager => match viewer.manager_id {
+                    Some(manager) => name_of(manager)?,
+                    None => None,
+                },
+                ApprovalRule::TeamLead => match team.as_ref().and_then(|t| t.lead_id) {
+                    Some(lead) => name_of(lead)?,
+                    None => None,
+                },
+                ApprovalRule::User(user) => name_of(*user)?,
+            };
+            approval.push(ApprovalStep {
+                rule: *rule,
+                approver,
+            });
+        }
+        Ok(ServicePage {
+            path: path(&all, service.category_id)
+                .into_iter()
+                .cloned()
+                .collect(),
+            approval,
+            team: team.map(|t| t.name),
+            service,
+        })
+    }
+
+    /// Services visible to `viewer`, optionally of one category, in display order.
+    pub fn services(
+        &self,
+        viewer: &User,
+        category: Option<CategoryId>,
+    ) -> Result<Vec<Service>, Error> {
+        let reader = self.store().read()?;
+        let mut services = match category {
+            Some(id) => reader.services_in(id)?,
+            None => reader.services()?,
+        };
+        services.retain(|s| s.active || sees_inactive(viewer));
+        by_order(&mut services);
+        Ok(services)
+    }
+
+    pub async fn create_category(
+        &self,
+        _admin: Admin,
+        input: CategoryInput,
+    ) -> Result<Category, Error> {
+        self.blocking(move |ops| {
+            ops.store().write(|w| {
+                let all = w.categories()?;
+                let input = input.check(None, &all)?;
+                let category = Category {
+                    id: CategoryId(w.next_id("category")?),
+                    name: input.name,
+                    description: input.description,
+                    parent_id: input.parent_id,
+                    icon: input.icon,
+                    order: input.order,
+                };
+                w.put_category(&category)?;
+                Ok(category)
+            })
+        })
+        .await
+    }
+
+    pub async fn update_category(
+        &self,
+        _admin: Admin,
+        id: CategoryId,
+        input: CategoryInput,
+    ) -> Result<Category, Error> {
+        self.blocking(move |ops| {
+            ops.store().write(|w| {
+                let all = w.categories()?;
+                if !all.iter().any(|c| c.id == id) {
+                    return Err(Error::NotFound);
+                }
+                let input = input.check(Some(id), &all)?;
+                let category = Category {
+                    id,
+                    name: input.name,
+                    description: input.description,
+                    parent_id: input.parent_id,
+                    icon: input.icon,
+                    order: input.order,
+                };
+                w.put_category(&category)?;
+                Ok(category)
+            })
+        })
+        .await
+    }
+
+    /// Deletes an empty category; one that holds sub-categories or services is refused.
+    pub async fn delete_category(&self, _admin: Admin, id: CategoryId) -> Result<(), Error> {
+        self.blocking(move |ops| {
+            ops.store().write(|w| {
+                let all = w.categories()?;
+                if !all.iter().any(|c| c.id == id) {
+                    return Err(Error::NotFound);
+                }
+                let subcategories = all.iter().filter(|c| c.parent_id == Some(id)).count();
+                let services = usize::try_from(w.count_services_in(id)?).unwrap_or(usize::MAX);
+                if subcategories > 0 || services > 0 {
+                    return Err(Error::CategoryNotEmpty {
+                        subcategories,
+                        services,
+                    });
+                }
+                w.delete_category(id)?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    /// Moves a category one place up or down among its siblings. The siblings' display orders
+    /// are renumbered 10, 20, 30… so that later inserts have room.
+    pub async fn move_category(
+        &self,
+        _admin: Admin,
+        id: CategoryId,
+        up: bool,
+    ) -> Result<(), Error> {
+        self.blocking(move |ops| {
+            ops.store().write(|w| {
+                let all = w.categories()?;
+                let parent = all
+                    .iter()
+                    .find(|c| c.id == id)
+                    .ok_or(Error::NotFound)?
+                    .parent_id;
+                let mut siblings: Vec<Category> = catalog::children(&all, parent)
+                    .into_iter()
+                    .cloned()
+                    .collect();
+                let Some(at) = siblings.iter().position(|c| c.id == id) else {
+                    return Err(Error::NotFound);
+                };
+                let other = if up {
+                    at.checked_sub(1)
+                } else {
+                    Some(at + 1).filter(|i| *i < siblings.len())
+                };
+                if let Some(other) = other {
+                    siblings.swap(at, other);
+                }
+                for (i, mut category) in siblings.into_iter().enumerate() {
+                    let order = i32::try_from((i + 1) * 10).unwrap_or(i32::MAX);
+                    if category.order != order {
+                        category.order = order;
+                        w.put_category(&category)?;
+                    }
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+}

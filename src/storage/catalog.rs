@@ -1,0 +1,118 @@
+//! Categories and services, with the by-category index and request counts.
+
+use super::catalog_records::{CategoryRecord, ServiceRecord};
+use super::records::{decode, encode};
+use super::tables::{CATEGORIES, SERVICE_REQUESTS, SERVICES, SERVICES_BY_CATEGORY};
+use super::{Error, Reader, Writer};
+use crate::domain::{Category, CategoryId, Service, ServiceId};
+use redb::{ReadableMultimapTable, ReadableTable};
+
+macro_rules! catalog_reads {
+    ($t:ty) => {
+        impl $t {
+            /// Every category: the tree is small (tens of entries) and always needed whole.
+            pub fn categories(&self) -> Result<Vec<Category>, Error> {
+                let table = self.txn.open_table(CATEGORIES)?;
+                let mut found = Vec::new();
+                for entry in table.iter()? {
+                    let (_, bytes) = entry?;
+                    found.push(decode::<CategoryRecord>("categories", bytes.value())?.into());
+                }
+                Ok(found)
+            }
+
+            pub fn service(&self, id: ServiceId) -> Result<Option<Service>, Error> {
+                let table = self.txn.open_table(SERVICES)?;
+                let Some(bytes) = table.get(id.0)? else {
+                    return Ok(None);
+                };
+                Service::try_from(decode::<ServiceRecord>("services", bytes.value())?).map(Some)
+            }
+
+            /// The services of one category, through the index.
+            pub fn services_in(&self, category: CategoryId) -> Result<Vec<Service>, Error> {
+                let index = self.txn.open_multimap_table(SERVICES_BY_CATEGORY)?;
+                let mut found = Vec::new();
+                for id in index.get(category.0)? {
+                    if let Some(service) = self.service(ServiceId(id?.value()))? {
+                        found.push(service);
+                    }
+                }
+                Ok(found)
+            }
+
+            pub fn count_services_in(&self, category: CategoryId) -> Result<u64, Error> {
+                let index = self.txn.open_multimap_table(SERVICES_BY_CATEGORY)?;
+                Ok(index.get(category.0)?.len())
+            }
+
+            /// Every service. The catalog holds tens to a few thousand services.
+            pub fn services(&self) -> Result<Vec<Service>, Error> {
+                let table = self.txn.open_table(SERVICES)?;
+                let mut found = Vec::new();
+                for entry in table.iter()? {
+                    let (_, bytes) = entry?;
+                    found.push(Service::try_from(decode::<ServiceRecord>(
+                        "services",
+                        bytes.value(),
+                    )?)?);
+                }
+                Ok(found)
+            }
+
+            /// (service, requests submitted) for every service that was requested at least once.
+            pub fn request_counts(&self) -> Result<Vec<(ServiceId, u64)>, Error> {
+                let table = self.txn.open_table(SERVICE_REQUESTS)?;
+                let mut found = Vec::new();
+                for entry in table.iter()? {
+                    let (id, count) = entry?;
+                    found.push((ServiceId(id.value()), count.value()));
+                }
+                Ok(found)
+            }
+        }
+    };
+}
+
+catalog_reads!(Reader);
+catalog_reads!(Writer);
+
+impl Writer {
+    pub fn put_category(&self, category: &Category) -> Result<(), Error> {
+        let mut table = self.txn.open_table(CATEGORIES)?;
+        table.insert(
+            category.id.0,
+            encode(&CategoryRecord::from(category))?.as_slice(),
+        )?;
+        Ok(())
+    }
+
+    pub fn delete_category(&self, id: CategoryId) -> Result<(), Error> {
+        self.txn.open_table(CATEGORIES)?.remove(id.0)?;
+        Ok(())
+    }
+
+    /// Inserts or replaces a service and keeps the by-category index in step.
+    pub fn put_service(&self, service: &Service) -> Result<(), Error> {
+        let previous = self.service(service.id)?;
+        let mut index = self.txn.open_multimap_table(SERVICES_BY_CATEGORY)?;
+        if let Some(previous) = previous.filter(|p| p.category_id != service.category_id) {
+            index.remove(previous.category_id.0, service.id.0)?;
+        }
+        index.insert(service.category_id.0, service.id.0)?;
+        let mut table = self.txn.open_table(SERVICES)?;
+        table.insert(
+            service.id.0,
+            encode(&ServiceRecord::from(service))?.as_slice(),
+        )?;
+        Ok(())
+    }
+
+    /// Counts one more request for a service.
+    pub fn count_request(&self, id: ServiceId) -> Result<(), Error> {
+        let mut table = self.txn.open_table(SERVICE_REQUESTS)?;
+        let count = table.get(id.0)?.map_or(0, |v| v.value());
+        table.insert(id.0, count + 1)?;
+        Ok(())
+    }
+}

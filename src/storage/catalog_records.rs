@@ -1,0 +1,217 @@
+//! Stored forms of categories and services (schema 3). Frozen: a change is a new version.
+
+use super::Error;
+use crate::domain::form::{FieldKind, FormField, Limits};
+use crate::domain::service::{ApprovalRule, Delay, DelayUnit};
+use crate::domain::{Category, CategoryId, Service, ServiceId, TeamId, UserId};
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize)]
+pub enum CategoryRecord {
+    V1(CategoryV1),
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct CategoryV1 {
+    pub id: u64,
+    pub name: String,
+    pub description: String,
+    pub parent_id: Option<u64>,
+    pub icon: String,
+    pub order: i32,
+}
+
+impl From<&Category> for CategoryRecord {
+    fn from(c: &Category) -> Self {
+        CategoryRecord::V1(CategoryV1 {
+            id: c.id.0,
+            name: c.name.clone(),
+            description: c.description.clone(),
+            parent_id: c.parent_id.map(|p| p.0),
+            icon: c.icon.clone(),
+            order: c.order,
+        })
+    }
+}
+
+impl From<CategoryRecord> for Category {
+    fn from(record: CategoryRecord) -> Category {
+        let CategoryRecord::V1(c) = record;
+        Category {
+            id: CategoryId(c.id),
+            name: c.name,
+            description: c.description,
+            parent_id: c.parent_id.map(CategoryId),
+            icon: c.icon,
+            order: c.order,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+pub enum ServiceRecord {
+    V1(ServiceV1),
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct ServiceV1 {
+    pub id: u64,
+    pub name: String,
+    pub description: String,
+    pub keywords: String,
+    pub category_id: u64,
+    pub active: bool,
+    pub requires_approval: bool,
+    pub approval_steps: Vec<ApprovalStepV1>,
+    pub estimated_delay: Option<DelayV1>,
+    pub sla_policy_id: Option<u64>,
+    pub team_id: Option<u64>,
+    pub order: i32,
+    pub form: Vec<FieldV1>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub enum ApprovalStepV1 {
+    Manager,
+    TeamLead,
+    User(u64),
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct DelayV1 {
+    pub value: u32,
+    /// 0 hours, 1 days.
+    pub unit: u8,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct FieldV1 {
+    pub key: String,
+    pub label: String,
+    pub help: String,
+    /// Index in text, textarea, number, select, multiselect, checkbox, date, file.
+    pub kind: u8,
+    pub required: bool,
+    pub options: Vec<String>,
+    pub max_length: Option<u32>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub not_in_past: bool,
+    pub max_size_mb: Option<u32>,
+    pub allowed_types: Vec<String>,
+}
+
+const KINDS: [FieldKind; 8] = FieldKind::ALL;
+
+impl From<&Service> for ServiceRecord {
+    fn from(s: &Service) -> Self {
+        ServiceRecord::V1(ServiceV1 {
+            id: s.id.0,
+            name: s.name.clone(),
+            description: s.description.clone(),
+            keywords: s.keywords.clone(),
+            category_id: s.category_id.0,
+            active: s.active,
+            requires_approval: s.requires_approval,
+            approval_steps: s
+                .approval_steps
+                .iter()
+                .map(|r| match r {
+                    ApprovalRule::Manager => ApprovalStepV1::Manager,
+                    ApprovalRule::TeamLead => ApprovalStepV1::TeamLead,
+                    ApprovalRule::User(id) => ApprovalStepV1::User(id.0),
+                })
+                .collect(),
+            estimated_delay: s.estimated_delay.map(|d| DelayV1 {
+                value: d.value,
+                unit: match d.unit {
+                    DelayUnit::Hours => 0,
+                    DelayUnit::Days => 1,
+                },
+            }),
+            sla_policy_id: s.sla_policy_id,
+            team_id: s.team_id.map(|t| t.0),
+            order: s.order,
+            form: s.form.iter().map(field_record).collect(),
+        })
+    }
+}
+
+fn field_record(f: &FormField) -> FieldV1 {
+    FieldV1 {
+        key: f.key.clone(),
+        label: f.label.clone(),
+        help: f.help.clone(),
+        kind: u8::try_from(KINDS.iter().position(|k| *k == f.kind).unwrap_or(0)).unwrap_or(0),
+        required: f.required,
+        options: f.options.clone(),
+        max_length: f.limits.max_length,
+        min: f.limits.min,
+        max: f.limits.max,
+        not_in_past: f.limits.not_in_past,
+        max_size_mb: f.limits.max_size_mb,
+        allowed_types: f.limits.allowed_types.clone(),
+    }
+}
+
+impl TryFrom<ServiceRecord> for Service {
+    type Error = Error;
+    fn try_from(record: ServiceRecord) -> Result<Service, Error> {
+        let ServiceRecord::V1(s) = record;
+        let mut form = Vec::with_capacity(s.form.len());
+        for f in s.form {
+            let kind = *KINDS
+                .get(usize::from(f.kind))
+                .ok_or_else(|| Error::Decode {
+                    table: "services",
+                    reason: format!("service {}: unknown field kind {}", s.id, f.kind),
+                })?;
+            form.push(FormField {
+                key: f.key,
+                label: f.label,
+                help: f.help,
+                kind,
+                required: f.required,
+                options: f.options,
+                limits: Limits {
+                    max_length: f.max_length,
+                    min: f.min,
+                    max: f.max,
+                    not_in_past: f.not_in_past,
+                    max_size_mb: f.max_size_mb,
+                    allowed_types: f.allowed_types,
+                },
+            });
+        }
+        Ok(Service {
+            id: ServiceId(s.id),
+            name: s.name,
+            description: s.description,
+            keywords: s.keywords,
+            category_id: CategoryId(s.category_id),
+            active: s.active,
+            requires_approval: s.requires_approval,
+            approval_steps: s
+                .approval_steps
+                .into_iter()
+                .map(|step| match step {
+                    ApprovalStepV1::Manager => ApprovalRule::Manager,
+                    ApprovalStepV1::TeamLead => ApprovalRule::TeamLead,
+                    ApprovalStepV1::User(id) => ApprovalRule::User(UserId(id)),
+                })
+                .collect(),
+            estimated_delay: s.estimated_delay.map(|d| Delay {
+                value: d.value,
+                unit: if d.unit == 1 {
+                    DelayUnit::Days
+                } else {
+                    DelayUnit::Hours
+                },
+            }),
+            sla_policy_id: s.sla_policy_id,
+            team_id: s.team_id.map(TeamId),
+            order: s.order,
+            form,
+        })
+    }
+}

@@ -1,0 +1,191 @@
+//! The portal: home (top-level categories, most requested), a category, a service.
+
+use super::layout::page;
+use super::{PageCtx, request_form};
+use crate::domain::service::ApprovalRule;
+use crate::domain::{Category, FieldErrors, Service};
+use crate::ops::{CategoryPage, PortalHome, ServicePage};
+use maud::{Markup, html};
+
+pub fn icon(name: &str) -> Markup {
+    html! { span class={ "icon i-" (name) } aria-hidden="true" {} }
+}
+
+fn category_tiles(categories: &[Category]) -> Markup {
+    html! {
+        ul.tiles {
+            @for category in categories {
+                li {
+                    a.tile href={ "/catalog/" (category.id) } {
+                        (icon(&category.icon))
+                        span.tile-text {
+                            strong { (category.name) }
+                            @if !category.description.is_empty() { small { (category.description) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn service_list(ctx: &PageCtx, services: &[Service]) -> Markup {
+    html! {
+        ul.service-list {
+            @for service in services {
+                li {
+                    a href={ "/services/" (service.id) } { strong { (service.name) } }
+                    @if !service.active { " " span.badge.off { (ctx.t.inactive) } }
+                    @if let Some(delay) = service.estimated_delay {
+                        " " small.muted { "· " (ctx.t.delay(delay)) }
+                    }
+                    @if let Some(line) = service.description.lines().next().filter(|l| !l.is_empty()) {
+                        br; small { (line) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn home(ctx: &PageCtx, display_name: &str, home: &PortalHome) -> Markup {
+    let t = ctx.t;
+    let body = html! {
+        hgroup {
+            h1 { (t.welcome) ", " (display_name) }
+            p { (t.home_intro) }
+        }
+        @if home.top.is_empty() {
+            article.empty-state { p { (t.home_empty_catalog) } }
+        } @else {
+            section {
+                h2 { (t.browse_title) }
+                (category_tiles(&home.top))
+            }
+        }
+        @if !home.popular.is_empty() {
+            section {
+                h2 { (t.popular_title) }
+                (service_list(ctx, &home.popular))
+            }
+        }
+    };
+    page(ctx, t.nav_home, body)
+}
+
+fn breadcrumbs(ctx: &PageCtx, path: &[Category], last_is_link: bool) -> Markup {
+    html! {
+        nav.breadcrumbs aria-label="breadcrumb" {
+            ul {
+                li { a href="/" { (ctx.t.nav_home) } }
+                @for (i, category) in path.iter().enumerate() {
+                    @if i + 1 == path.len() && !last_is_link {
+                        li aria-current="page" { (category.name) }
+                    } @else {
+                        li { a href={ "/catalog/" (category.id) } { (category.name) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn category(ctx: &PageCtx, view: &CategoryPage) -> Markup {
+    let t = ctx.t;
+    let Some(current) = view.path.last() else {
+        return page(ctx, t.not_found_title, html! {});
+    };
+    let body = html! {
+        (breadcrumbs(ctx, &view.path, false))
+        hgroup.category-title {
+            h1 { (icon(&current.icon)) " " (current.name) }
+            @if !current.description.is_empty() { p { (current.description) } }
+        }
+        @if !view.children.is_empty() {
+            section {
+                h2 { (t.subcategories) }
+                (category_tiles(&view.children))
+            }
+        }
+        section {
+            h2 { (t.services_title) }
+            @if view.services.is_empty() {
+                p.muted { (t.no_services_here) }
+            } @else {
+                (service_list(ctx, &view.services))
+            }
+        }
+    };
+    page(ctx, &current.name, body)
+}
+
+fn approval(ctx: &PageCtx, view: &ServicePage) -> Markup {
+    let t = ctx.t;
+    html! {
+        @if view.approval.is_empty() {
+            p { (t.approval_none) }
+        } @else {
+            p { (t.approval_needed) }
+            ol.approval-steps {
+                @for step in &view.approval {
+                    li {
+                        @match step.rule {
+                            ApprovalRule::Manager => { (t.rule_manager) }
+                            ApprovalRule::TeamLead => { (t.rule_team_lead) }
+                            ApprovalRule::User(_) => { (t.rule_user) }
+                        }
+                        @match &step.approver {
+                            Some(name) => { " (" strong { (name) } ")" }
+                            None => { " — " em { (t.approver_fallback) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn service(ctx: &PageCtx, view: &ServicePage, today: &str) -> Markup {
+    let t = ctx.t;
+    let service = &view.service;
+    let body = html! {
+        (breadcrumbs(ctx, &view.path, true))
+        h1 { (service.name) }
+        @if !service.active {
+            p.notice.warning role="status" { (t.inactive_notice) }
+        }
+        div.grid.service-head {
+            div.description {
+                @for paragraph in service.description.split("\n\n") {
+                    p {
+                        @for (i, line) in paragraph.lines().enumerate() {
+                            @if i > 0 { br; }
+                            (line)
+                        }
+                    }
+                }
+            }
+            aside.facts-card {
+                dl.facts {
+                    dt { (t.estimated_delay) }
+                    dd { (service.estimated_delay.map_or_else(|| t.delay_unknown.to_owned(), |d| t.delay(d))) }
+                    @if let Some(team) = &view.team {
+                        dt { (t.handled_by) } dd { (team) }
+                    }
+                }
+                (approval(ctx, view))
+            }
+        }
+        article {
+            header { h2 { (t.form_preview) } }
+            @if service.form.is_empty() {
+                p.muted { (t.no_form_fields) }
+            } @else {
+                form.request-form {
+                    (request_form::fields(ctx, &service.form, &request_form::Values::new(), &FieldErrors::new(), today))
+                }
+            }
+        }
+    };
+    page(ctx, &service.name, body)
+}

@@ -1,0 +1,438 @@
+//! Administration of services and their request forms. Every handler takes `AdminPage`.
+
+use super::error::Fail;
+use super::extract::{AdminPage, FormData};
+use super::portal::parse_id;
+use super::state::AppState;
+use crate::domain::form::{FieldKind, FormField, Limits};
+use crate::domain::service::{ApprovalRule, Delay, DelayUnit};
+use crate::domain::{CategoryId, FieldErrors, ServiceId, ServiceInput, TeamId};
+use crate::ops::{Error, FieldMove};
+use crate::views::services_admin::{
+    self as views, FieldFormValues, ServiceForm, ServiceFormValues,
+};
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::admin_forms::{Direction, PageResult, Target, number, status_for};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/services", get(services).post(service_create))
+        .route("/admin/services/new", get(service_new))
+        .route(
+            "/admin/services/{id}",
+            get(service_edit).post(service_update),
+        )
+        .route("/admin/services/{id}/active", post(service_active))
+        .route("/admin/services/{id}/move", post(service_move))
+        .route("/admin/services/{id}/fields", post(field_create))
+        .route("/admin/services/{id}/fields/new", get(field_new))
+        .route(
+            "/admin/services/{id}/fields/{key}",
+            get(field_edit).post(field_update),
+        )
+        .route("/admin/services/{id}/fields/{key}/move", post(field_move))
+        .route(
+            "/admin/services/{id}/fields/{key}/delete",
+            post(field_delete),
+        )
+}
+
+async fn services(State(state): State<AppState>, page: AdminPage) -> PageResult {
+    let ctx = &page.signed.ctx;
+    let all = state.ops.categories().map_err(ctx.fail())?;
+    let services = state.ops.all_services(page.admin).map_err(ctx.fail())?;
+    Ok(views::services(ctx, &all, &services).into_response())
+}
+
+fn service_input(form: &FormData, errors: &mut FieldErrors) -> Option<ServiceInput> {
+    let mut steps = Vec::new();
+    for name in ["step1", "step2", "step3"] {
+        let raw = form.text(name);
+        if raw.trim().is_empty() {
+            continue;
+        }
+        match ApprovalRule::parse(&raw) {
+            Some(rule) => steps.push(rule),
+            None => errors.add("approval_steps", "no such user"),
+        }
+    }
+    let delay_value: Option<u32> = number(form, "delay_value", errors);
+    let unit = DelayUnit::parse(&form.text("delay_unit")).unwrap_or(DelayUnit::Days);
+    let category_id = number(form, "category_id", errors).map(CategoryId);
+    if category_id.is_none() {
+        errors.add("category_id", "is required");
+    }
+    Some(ServiceInput {
+        name: form.text("name"),
+        description: form.text("description"),
+        keywords: form.text("keywords"),
+        category_id: category_id?,
+        active: form.checked("active"),
+        requires_approval: form.checked("requires_approval"),
+        approval_steps: steps,
+        estimated_delay: delay_value.map(|value| Delay { value, unit }),
+        sla_policy_id: number(form, "sla_policy_id", errors),
+        team_id: number(form, "team_id", errors).map(TeamId),
+        order: number(form, "order", errors).unwrap_or(0),
+    })
+}
+
+fn service_values(form: &FormData) -> ServiceFormValues {
+    ServiceFormValues {
+        name: form.text("name"),
+        description: form.text("description"),
+        keywords: form.text("keywords"),
+        category_id: form.text("category_id"),
+        team_id: form.text("team_id"),
+        active: form.checked("active"),
+        requires_approval: form.checked("requires_approval"),
+        steps: [form.text("step1"), form.text("step2"), form.text("step3")],
+        delay_value: form.text("delay_value"),
+        delay_unit: form.text("delay_unit"),
+        sla_policy_id: form.text("sla_policy_id"),
+        order: form.text("order"),
+    }
+}
+
+fn render_service_form(
+    state: &AppState,
+    page: &AdminPage,
+    id: Option<ServiceId>,
+    values: Option<&ServiceFormValues>,
+    errors: &FieldErrors,
+    notice: Option<&str>,
+) -> PageResult {
+    let ctx = &page.signed.ctx;
+    let service = id
+        .map(|id| state.ops.service(page.admin, id))
+        .transpose()
+        .map_err(ctx.fail())?;
+    let stored = service.as_ref().map(ServiceFormValues::of);
+    let fresh = ServiceFormValues {
+        active: true,
+        delay_unit: "days".into(),
+        order: "0".into(),
+        ..ServiceFormValues::default()
+    };
+    let values = values.or(stored.as_ref()).unwrap_or(&fresh);
+    let categories = state.ops.categories().map_err(ctx.fail())?;
+    let teams = state.ops.teams(page.admin).map_err(ctx.fail())?;
+    let users = state.ops.users(page.admin).map_err(ctx.fail())?;
+    let form = ServiceForm {
+        service: service.as_ref(),
+        values,
+        errors,
+        categories: &categories,
+        teams: &teams,
+        users: &users,
+        notice,
+    };
+    Ok((status_for(errors), views::service_form(ctx, &form)).into_response())
+}
+
+async fn service_new(State(state): State<AppState>, page: AdminPage) -> PageResult {
+    render_service_form(&state, &page, None, None, &FieldErrors::new(), None)
+}
+
+async fn service_create(
+    State(state): State<AppState>,
+    page: AdminPage,
+    form: FormData,
+) -> PageResult {
+    let mut errors = FieldErrors::new();
+    let result = match service_input(&form, &mut errors) {
+        Some(input) if errors.is_empty() => {
+            state
+                .ops
+                .create_service(page.admin, input, Vec::new())
+                .await
+        }
+        _ => Err(Error::Invalid(errors)),
+    };
+    match result {
+        Ok(service) => {
+            Ok(Redirect::to(&format!("/admin/services/{}?done=saved", service.id)).into_response())
+        }
+        Err(Error::Invalid(errors)) => render_service_form(
+            &state,
+            &page,
+            None,
+            Some(&service_values(&form)),
+            &errors,
+            None,
+        ),
+        Err(error) => Err(page.signed.ctx.fail()(error)),
+    }
+}
+
+#[derive(Deserialize)]
+struct Done {
+    done: Option<String>,
+}
+
+async fn service_edit(
+    State(state): State<AppState>,
+    page: AdminPage,
+    Path(id): Path<String>,
+    Query(done): Query<Done>,
+) -> PageResult {
+    let id = ServiceId(parse_id(&id).map_err(page.signed.ctx.fail())?);
+    let notice = done.done.is_some().then_some(page.signed.ctx.t.saved);
+    render_service_form(&state, &page, Some(id), None, &FieldErrors::new(), notice)
+}
+
+async fn service_update(
+    State(state): State<AppState>,
+    page: AdminPage,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let id = ServiceId(parse_id(&id).map_err(page.signed.ctx.fail())?);
+    let mut errors = FieldErrors::new();
+    let result = match service_input(&form, &mut errors) {
+        Some(input) if errors.is_empty() => {
+            state.ops.update_service(page.admin, id, input, None).await
+        }
+        _ => Err(Error::Invalid(errors)),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/services/{id}?done=saved")).into_response()),
+        Err(Error::Invalid(errors)) => render_service_form(
+            &state,
+            &page,
+            Some(id),
+            Some(&service_values(&form)),
+            &errors,
+            None,
+        ),
+        Err(error) => Err(page.signed.ctx.fail()(error)),
+    }
+}
+
+async fn service_active(
+    State(state): State<AppState>,
+    page: AdminPage,
+    Path(id): Path<String>,
+    Query(target): Query<Target>,
+    _form: FormData,
+) -> PageResult {
+    let ctx = &page.signed.ctx;
+    let id = ServiceId(parse_id(&id).map_err(ctx.fail())?);
+    let active = target.to.as_deref() == Some("true");
+    state
+        .ops
+        .set_service_active(page.admin, id, active)
+        .await
+        .map_err(ctx.fail())?;
+    Ok(Redirect::to(&format!("/admin/services/{id}?done=saved")).into_response())
+}
+
+async fn service_move(
+    State(state): State<AppState>,
+    page: AdminPage,
+    Path(id): Path<String>,
+    Query(direction): Query<Direction>,
+    _form: FormData,
+) -> PageResult {
+    let ctx = &page.signed.ctx;
+    let id = ServiceId(parse_id(&id).map_err(ctx.fail())?);
+    let up = direction.dir.as_deref() != Some("down");
+    state
+        .ops
+        .move_service(page.admin, id, up)
+        .await
+        .map_err(ctx.fail())?;
+    Ok(Redirect::to("/admin/services").into_response())
+}
+
+fn field_from(form: &FormData, errors: &mut FieldErrors) -> FormField {
+    let kind = FieldKind::parse(&form.text("kind")).unwrap_or_else(|| {
+        errors.add("kind", "is required");
+        FieldKind::Text
+    });
+    FormField {
+        key: form.text("key"),
+        label: form.text("label"),
+        help: form.text("help"),
+        kind,
+        required: form.checked("required"),
+        options: form.text("options").lines().map(str::to_owned).collect(),
+        limits: Limits {
+            max_length: number(form, "max_length", errors),
+            min: number(form, "min", errors),
+            max: number(form, "max", errors),
+            not_in_past: form.checked("not_in_past"),
+            max_size_mb: number(form, "max_size_mb", errors),
+            allowed_types: form
+                .text("allowed_types")
+                .split(',')
+                .map(str::to_owned)
+                .collect(),
+        },
+    }
+}
+
+fn field_values(form: &FormData) -> FieldFormValues {
+    FieldFormValues {
+        key: form.text("key"),
+        label: form.text("label"),
+        help: form.text("help"),
+        kind: form.text("kind"),
+        required: form.checked("required"),
+        options: form.text("options"),
+        max_length: form.text("max_length"),
+        min: form.text("min"),
+        max: form.text("max"),
+        not_in_past: form.checked("not_in_past"),
+        max_size_mb: form.text("max_size_mb"),
+        allowed_types: form.text("allowed_types"),
+    }
+}
+
+fn render_field_form(
+    state: &AppState,
+    page: &AdminPage,
+    id: ServiceId,
+    key: Option<&str>,
+    values: Option<&FieldFormValues>,
+    errors: &FieldErrors,
+) -> PageResult {
+    let ctx = &page.signed.ctx;
+    let service = state.ops.service(page.admin, id).map_err(ctx.fail())?;
+    let stored = match key {
+        Some(key) => Some(FieldFormValues::of(
+            service
+                .form
+                .iter()
+                .find(|f| f.key == key)
+                .ok_or(Error::NotFound)
+                .map_err(ctx.fail())?,
+        )),
+        None => None,
+    };
+    let fresh = FieldFormValues {
+        kind: "text".into(),
+        ..FieldFormValues::default()
+    };
+    let values = values.or(stored.as_ref()).unwrap_or(&fresh);
+    Ok((
+        status_for(errors),
+        views::field_form(ctx, &service, key, values, errors),
+    )
+        .into_response())
+}
+
+async fn field_new(
+    State(state): State<AppState>,
+    page: AdminPage,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id = ServiceId(parse_id(&id).map_err(page.signed.ctx.fail())?);
+    render_field_form(&state, &page, id, None, None, &FieldErrors::new())
+}
+
+async fn field_create(
+    State(state): State<AppState>,
+    page: AdminPage,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let id = ServiceId(parse_id(&id).map_err(page.signed.ctx.fail())?);
+    let mut errors = FieldErrors::new();
+    let field = field_from(&form, &mut errors);
+    let result = if errors.is_empty() {
+        state.ops.add_field(page.admin, id, field).await
+    } else {
+        Err(Error::Invalid(errors))
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/services/{id}?done=saved")).into_response()),
+        Err(Error::Invalid(errors)) => {
+            render_field_form(&state, &page, id, None, Some(&field_values(&form)), &errors)
+        }
+        Err(error) => Err(page.signed.ctx.fail()(error)),
+    }
+}
+
+async fn field_edit(
+    State(state): State<AppState>,
+    page: AdminPage,
+    Path((id, key)): Path<(String, String)>,
+) -> PageResult {
+    let id = ServiceId(parse_id(&id).map_err(page.signed.ctx.fail())?);
+    render_field_form(&state, &page, id, Some(&key), None, &FieldErrors::new())
+}
+
+async fn field_update(
+    State(state): State<AppState>,
+    page: AdminPage,
+    Path((id, key)): Path<(String, String)>,
+    form: FormData,
+) -> PageResult {
+    let id = ServiceId(parse_id(&id).map_err(page.signed.ctx.fail())?);
+    let mut errors = FieldErrors::new();
+    let field = field_from(&form, &mut errors);
+    let result = if errors.is_empty() {
+        state
+            .ops
+            .update_field(page.admin, id, key.clone(), field)
+            .await
+    } else {
+        Err(Error::Invalid(errors))
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/services/{id}?done=saved")).into_response()),
+        Err(Error::Invalid(errors)) => render_field_form(
+            &state,
+            &page,
+            id,
+            Some(&key),
+            Some(&field_values(&form)),
+            &errors,
+        ),
+        Err(error) => Err(page.signed.ctx.fail()(error)),
+    }
+}
+
+async fn field_move(
+    State(state): State<AppState>,
+    page: AdminPage,
+    Path((id, key)): Path<(String, String)>,
+    Query(direction): Query<Direction>,
+    _form: FormData,
+) -> PageResult {
+    let ctx = &page.signed.ctx;
+    let id = ServiceId(parse_id(&id).map_err(ctx.fail())?);
+    let to = if direction.dir.as_deref() == Some("down") {
+        FieldMove::Down
+    } else {
+        FieldMove::Up
+    };
+    state
+        .ops
+        .move_field(page.admin, id, key, to)
+        .await
+        .map_err(ctx.fail())?;
+    Ok(Redirect::to(&format!("/admin/services/{id}")).into_response())
+}
+
+async fn field_delete(
+    State(state): State<AppState>,
+    page: AdminPage,
+    Path((id, key)): Path<(String, String)>,
+    _form: FormData,
+) -> PageResult {
+    let ctx = &page.signed.ctx;
+    let id = ServiceId(parse_id(&id).map_err(ctx.fail())?);
+    state
+        .ops
+        .remove_field(page.admin, id, key)
+        .await
+        .map_err(ctx.fail())?;
+    Ok(Redirect::to(&format!("/admin/services/{id}?done=saved")).into_response())
+}
