@@ -218,3 +218,69 @@ fn backup_copies_every_table() {
     assert_eq!(reader.count_users().expect("count"), 1);
     assert_eq!(reader.sessions_of(UserId(1)).expect("list").len(), 1);
 }
+
+#[test]
+fn services_round_trip_with_every_field_kind_and_stay_indexed_by_category() {
+    use crate::domain::form::{FieldKind, FormField, Limits};
+    use crate::domain::service::{ApprovalRule, Delay, DelayUnit};
+    use crate::domain::{CategoryId, Service, ServiceId, TeamId};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join(FILE_NAME), CACHE).expect("open");
+    let form: Vec<FormField> = FieldKind::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, kind)| FormField {
+            key: format!("f{i}"),
+            label: format!("Field {i}"),
+            help: "help".into(),
+            kind: *kind,
+            required: i % 2 == 0,
+            options: vec!["a".into()],
+            limits: Limits {
+                max_length: Some(3),
+                min: Some(-1.5),
+                max: Some(2.0),
+                not_in_past: true,
+                max_size_mb: Some(4),
+                allowed_types: vec!["pdf".into()],
+            },
+        })
+        .collect();
+    let mut service = Service {
+        id: ServiceId(1),
+        name: "VM".into(),
+        description: "d".into(),
+        keywords: "k".into(),
+        category_id: CategoryId(7),
+        active: true,
+        requires_approval: true,
+        approval_steps: vec![
+            ApprovalRule::Manager,
+            ApprovalRule::TeamLead,
+            ApprovalRule::User(UserId(3)),
+        ],
+        estimated_delay: Some(Delay {
+            value: 3,
+            unit: DelayUnit::Hours,
+        }),
+        sla_policy_id: Some(2),
+        team_id: Some(TeamId(4)),
+        order: -5,
+        form,
+    };
+    store.write(|w| w.put_service(&service)).expect("write");
+    assert_eq!(
+        store
+            .read()
+            .expect("read")
+            .service(ServiceId(1))
+            .expect("get"),
+        Some(service.clone())
+    );
+    service.category_id = CategoryId(8);
+    store.write(|w| w.put_service(&service)).expect("move");
+    let reader = store.read().expect("read");
+    assert!(reader.services_in(CategoryId(7)).expect("list").is_empty());
+    assert_eq!(reader.services_in(CategoryId(8)).expect("list").len(), 1);
+    assert_eq!(reader.count_services_in(CategoryId(8)).expect("count"), 1);
+}

@@ -9,6 +9,7 @@ mod support;
 mod admin;
 mod api;
 mod auth;
+mod catalog;
 mod cli;
 mod persistence;
 mod tidy;

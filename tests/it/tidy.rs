@@ -96,8 +96,15 @@ fn source_files_stay_readable() {
     const DATA_FILES: &[&str] = &["demo_catalog.rs"];
     for file in rust_files(&src()) {
         let text = std::fs::read_to_string(&file).expect("read");
-        assert!(text.starts_with("//!"), "{} must start with a //! line saying what it owns", file.display());
-        if file.file_name().is_some_and(|n| DATA_FILES.iter().any(|d| n == *d)) {
+        assert!(
+            text.starts_with("//!"),
+            "{} must start with a //! line saying what it owns",
+            file.display()
+        );
+        if file
+            .file_name()
+            .is_some_and(|n| DATA_FILES.iter().any(|d| n == *d))
+        {
             continue;
         }
         let code_lines = text
