@@ -294,6 +294,18 @@ fn main() {
                 headers: vec![("cookie", cookie.clone())],
             },
             Target {
+                name: "guichet /catalog/5",
+                addr: app,
+                path: "/catalog/5".into(),
+                headers: vec![("cookie", cookie.clone())],
+            },
+            Target {
+                name: "guichet /services/8",
+                addr: app,
+                path: "/services/8".into(),
+                headers: vec![("cookie", cookie.clone())],
+            },
+            Target {
                 name: "guichet /account",
                 addr: app,
                 path: "/account".into(),

@@ -90,6 +90,8 @@ struct Inner {
     /// restart forgetting them is acceptable, and it keeps failed logins off the disk.
     failures: Mutex<HashMap<String, crate::domain::session::throttle::Failures>>,
     passwords: passwords::PasswordWorker,
+    /// The server's time zone, read once at start-up: dates are shown and compared in it.
+    time_zone: jiff::tz::TimeZone,
 }
 
 impl Ops {
@@ -101,6 +103,7 @@ impl Ops {
                 settings,
                 failures: Mutex::new(HashMap::new()),
                 passwords: passwords::PasswordWorker::start()?,
+                time_zone: jiff::tz::TimeZone::system(),
             }),
         })
     }
@@ -163,12 +166,16 @@ pub fn new_form_token() -> Result<String, Error> {
 }
 
 impl Ops {
+    pub fn time_zone(&self) -> &jiff::tz::TimeZone {
+        &self.inner.time_zone
+    }
+
     /// Today's date as `YYYY-MM-DD` in the server's time zone, from the injected clock.
     pub fn today(&self) -> String {
         jiff::Timestamp::from_second(self.now().0).map_or_else(
             |_| String::from("1970-01-01"),
             |t| {
-                t.to_zoned_datetime(jiff::tz::TimeZone::system())
+                t.to_zoned_datetime(self.inner.time_zone.clone())
                     .date()
                     .to_string()
             },

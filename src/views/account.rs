@@ -64,7 +64,7 @@ pub fn account(ctx: &PageCtx, view: &AccountView<'_>) -> Markup {
                             @for token in view.tokens {
                                 tr {
                                     td { (token.name) }
-                                    td { small { (t.created) " " (format_time(token.created_at, ctx.locale)) } }
+                                    td { small { (t.created) " " (format_time(token.created_at, ctx.locale, &ctx.tz)) } }
                                     td {
                                         form.inline method="post" action={ "/account/tokens/" (token.id) "/revoke" } {
                                             (csrf(ctx))

@@ -35,6 +35,8 @@ pub struct PageCtx {
     pub path: String,
     pub demo: bool,
     pub assets: Arc<AssetUrls>,
+    /// The server's time zone, for dates.
+    pub tz: jiff::tz::TimeZone,
 }
 
 pub fn page(ctx: &PageCtx, title: &str, body: Markup) -> Markup {

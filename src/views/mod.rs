@@ -17,12 +17,12 @@ pub use layout::{AssetUrls, PageCtx, Viewer};
 
 use crate::domain::{Locale, Timestamp};
 
-/// A timestamp as a reader expects it in their language, in the server's time zone.
-pub fn format_time(at: Timestamp, locale: Locale) -> String {
+/// A timestamp as a reader expects it in their language, in the server's time zone `tz`.
+pub fn format_time(at: Timestamp, locale: Locale, tz: &jiff::tz::TimeZone) -> String {
     let Ok(ts) = jiff::Timestamp::from_second(at.0) else {
         return String::new();
     };
-    let zoned = ts.to_zoned_datetime(jiff::tz::TimeZone::system());
+    let zoned = ts.to_zoned_datetime(tz.clone());
     let pattern = match locale {
         Locale::Fr => "%d/%m/%Y %H:%M",
         Locale::En => "%Y-%m-%d %H:%M",

@@ -50,6 +50,7 @@ pub fn page_ctx(state: &AppState, parts: &Parts, user: Option<&User>, csrf: Stri
         path: parts.uri.path().to_owned(),
         demo: state.web.demo,
         assets: state.web.assets.clone(),
+        tz: state.ops.time_zone().clone(),
     }
 }
 

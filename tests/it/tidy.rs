@@ -125,3 +125,26 @@ fn source_files_stay_readable() {
         );
     }
 }
+
+#[test]
+fn every_icon_of_the_set_is_vendored_and_styled() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
+    let css = std::fs::read_to_string(root.join("icons.css")).expect("icons.css");
+    for name in guichet::domain::catalog::ICONS {
+        let svg = root.join(format!("vendor/lucide/icons/{name}.svg"));
+        assert!(svg.is_file(), "{} is missing", svg.display());
+        assert!(
+            css.contains(&format!(".i-{name} {{")),
+            "icons.css has no class for {name}"
+        );
+    }
+    let vendored = std::fs::read_dir(root.join("vendor/lucide/icons"))
+        .expect("icons")
+        .count();
+    assert_eq!(
+        vendored,
+        guichet::domain::catalog::ICONS.len(),
+        "no icon is vendored without being offered"
+    );
+    assert!(root.join("vendor/lucide/LICENSE").is_file());
+}
