@@ -53,6 +53,9 @@ impl App {
             );
             initial_admin_password = Some(password);
         }
+        let search_dir = config.data_dir.join("search");
+        let (index, indexed_version) = crate::search::SearchIndex::open(&search_dir)?;
+        ops.attach_search(index, indexed_version)?;
         let state = AppState {
             ops: ops.clone(),
             web: Arc::new(WebSettings {

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod ops;
+pub mod search;
 pub mod storage;
 pub mod views;
 pub mod web;

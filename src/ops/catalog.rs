@@ -153,23 +153,26 @@ impl Ops {
         _admin: Admin,
         input: CategoryInput,
     ) -> Result<Category, Error> {
-        self.blocking(move |ops| {
-            ops.store().write(|w| {
-                let all = w.categories()?;
-                let input = input.check(None, &all)?;
-                let category = Category {
-                    id: CategoryId(w.next_id("category")?),
-                    name: input.name,
-                    description: input.description,
-                    parent_id: input.parent_id,
-                    icon: input.icon,
-                    order: input.order,
-                };
-                w.put_category(&category)?;
-                Ok(category)
+        let category = self
+            .blocking(move |ops| {
+                ops.store().write(|w| {
+                    let all = w.categories()?;
+                    let input = input.check(None, &all)?;
+                    let category = Category {
+                        id: CategoryId(w.next_id("category")?),
+                        name: input.name,
+                        description: input.description,
+                        parent_id: input.parent_id,
+                        icon: input.icon,
+                        order: input.order,
+                    };
+                    w.put_category(&category)?;
+                    Ok(category)
+                })
             })
-        })
-        .await
+            .await?;
+        self.after_category_change().await;
+        Ok(category)
     }
 
     pub async fn update_category(
@@ -178,26 +181,29 @@ impl Ops {
         id: CategoryId,
         input: CategoryInput,
     ) -> Result<Category, Error> {
-        self.blocking(move |ops| {
-            ops.store().write(|w| {
-                let all = w.categories()?;
-                if !all.iter().any(|c| c.id == id) {
-                    return Err(Error::NotFound);
-                }
-                let input = input.check(Some(id), &all)?;
-                let category = Category {
-                    id,
-                    name: input.name,
-                    description: input.description,
-                    parent_id: input.parent_id,
-                    icon: input.icon,
-                    order: input.order,
-                };
-                w.put_category(&category)?;
-                Ok(category)
+        let category = self
+            .blocking(move |ops| {
+                ops.store().write(|w| {
+                    let all = w.categories()?;
+                    if !all.iter().any(|c| c.id == id) {
+                        return Err(Error::NotFound);
+                    }
+                    let input = input.check(Some(id), &all)?;
+                    let category = Category {
+                        id,
+                        name: input.name,
+                        description: input.description,
+                        parent_id: input.parent_id,
+                        icon: input.icon,
+                        order: input.order,
+                    };
+                    w.put_category(&category)?;
+                    Ok(category)
+                })
             })
-        })
-        .await
+            .await?;
+        self.after_category_change().await;
+        Ok(category)
     }
 
     /// Deletes an empty category; one that holds sub-categories or services is refused.
@@ -220,7 +226,9 @@ impl Ops {
                 Ok(())
             })
         })
-        .await
+        .await?;
+        self.after_category_change().await;
+        Ok(())
     }
 
     /// Moves a category one place up or down among its siblings. The siblings' display orders

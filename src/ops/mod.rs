@@ -9,6 +9,7 @@ mod catalog;
 mod demo;
 mod demo_catalog;
 mod passwords;
+mod search;
 mod secrets;
 mod services;
 mod teams;
@@ -23,6 +24,7 @@ use std::sync::{Arc, Mutex};
 pub use auth::{LoginKind, SignedIn};
 pub use catalog::{ApprovalStep, CategoryPage, PortalHome, ServicePage};
 pub use demo::DEMO_PASSWORD;
+pub use search::SearchResult;
 pub use secrets::{hex, same_secret};
 pub use services::FieldMove;
 pub use users::{NewPassword, UserChanges};
@@ -92,6 +94,9 @@ struct Inner {
     passwords: passwords::PasswordWorker,
     /// The server's time zone, read once at start-up: dates are shown and compared in it.
     time_zone: jiff::tz::TimeZone,
+    /// The search index, attached by the server once the store is ready; the command line
+    /// runs without one.
+    search: std::sync::OnceLock<crate::search::SearchIndex>,
 }
 
 impl Ops {
@@ -104,6 +109,7 @@ impl Ops {
                 failures: Mutex::new(HashMap::new()),
                 passwords: passwords::PasswordWorker::start()?,
                 time_zone: jiff::tz::TimeZone::system(),
+                search: std::sync::OnceLock::new(),
             }),
         })
     }

@@ -90,30 +90,33 @@ impl Ops {
     ) -> Result<Service, Error> {
         let input = input.check()?;
         let form = check_form(form)?;
-        self.blocking(move |ops| {
-            ops.store().write(|w| {
-                check_references(w, &input)?;
-                let mut service = Service {
-                    id: ServiceId(w.next_id("service")?),
-                    name: String::new(),
-                    description: String::new(),
-                    keywords: String::new(),
-                    category_id: input.category_id,
-                    active: true,
-                    requires_approval: false,
-                    approval_steps: Vec::new(),
-                    estimated_delay: None,
-                    sla_policy_id: None,
-                    team_id: None,
-                    order: 0,
-                    form,
-                };
-                apply(&mut service, input);
-                w.put_service(&service)?;
-                Ok(service)
+        let service = self
+            .blocking(move |ops| {
+                ops.store().write(|w| {
+                    check_references(w, &input)?;
+                    let mut service = Service {
+                        id: ServiceId(w.next_id("service")?),
+                        name: String::new(),
+                        description: String::new(),
+                        keywords: String::new(),
+                        category_id: input.category_id,
+                        active: true,
+                        requires_approval: false,
+                        approval_steps: Vec::new(),
+                        estimated_delay: None,
+                        sla_policy_id: None,
+                        team_id: None,
+                        order: 0,
+                        form,
+                    };
+                    apply(&mut service, input);
+                    w.put_service(&service)?;
+                    Ok(service)
+                })
             })
-        })
-        .await
+            .await?;
+        self.after_service_change(service.id).await;
+        Ok(service)
     }
 
     /// Changes a service; `form: Some(..)` replaces its form too (the API), `None` keeps it.
@@ -126,19 +129,22 @@ impl Ops {
     ) -> Result<Service, Error> {
         let input = input.check()?;
         let form = form.map(check_form).transpose()?;
-        self.blocking(move |ops| {
-            ops.store().write(|w| {
-                let mut service = w.service(id)?.ok_or(Error::NotFound)?;
-                check_references(w, &input)?;
-                apply(&mut service, input);
-                if let Some(form) = form {
-                    service.form = form;
-                }
-                w.put_service(&service)?;
-                Ok(service)
+        let service = self
+            .blocking(move |ops| {
+                ops.store().write(|w| {
+                    let mut service = w.service(id)?.ok_or(Error::NotFound)?;
+                    check_references(w, &input)?;
+                    apply(&mut service, input);
+                    if let Some(form) = form {
+                        service.form = form;
+                    }
+                    w.put_service(&service)?;
+                    Ok(service)
+                })
             })
-        })
-        .await
+            .await?;
+        self.after_service_change(id).await;
+        Ok(service)
     }
 
     /// Applies `change` to a service's form in one transaction; refusals change nothing.
@@ -147,15 +153,18 @@ impl Ops {
         id: ServiceId,
         change: impl FnOnce(&mut Vec<FormField>) -> Result<(), Error> + Send + 'static,
     ) -> Result<Service, Error> {
-        self.blocking(move |ops| {
-            ops.store().write(|w| {
-                let mut service = w.service(id)?.ok_or(Error::NotFound)?;
-                change(&mut service.form)?;
-                w.put_service(&service)?;
-                Ok(service)
+        let service = self
+            .blocking(move |ops| {
+                ops.store().write(|w| {
+                    let mut service = w.service(id)?.ok_or(Error::NotFound)?;
+                    change(&mut service.form)?;
+                    w.put_service(&service)?;
+                    Ok(service)
+                })
             })
-        })
-        .await
+            .await?;
+        self.after_service_change(id).await;
+        Ok(service)
     }
 
     pub async fn add_field(
@@ -239,15 +248,18 @@ impl Ops {
         id: ServiceId,
         active: bool,
     ) -> Result<Service, Error> {
-        self.blocking(move |ops| {
-            ops.store().write(|w| {
-                let mut service = w.service(id)?.ok_or(Error::NotFound)?;
-                service.active = active;
-                w.put_service(&service)?;
-                Ok(service)
+        let service = self
+            .blocking(move |ops| {
+                ops.store().write(|w| {
+                    let mut service = w.service(id)?.ok_or(Error::NotFound)?;
+                    service.active = active;
+                    w.put_service(&service)?;
+                    Ok(service)
+                })
             })
-        })
-        .await
+            .await?;
+        self.after_service_change(id).await;
+        Ok(service)
     }
 
     /// Moves a service one place up or down among the services of its category.

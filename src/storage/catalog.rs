@@ -2,7 +2,9 @@
 
 use super::catalog_records::{CategoryRecord, ServiceRecord};
 use super::records::{decode, encode};
-use super::tables::{CATEGORIES, SERVICE_REQUESTS, SERVICES, SERVICES_BY_CATEGORY};
+use super::tables::{CATEGORIES, META, SERVICE_REQUESTS, SERVICES, SERVICES_BY_CATEGORY};
+
+const CATALOG_VERSION: &str = "catalog_version";
 use super::{Error, Reader, Writer};
 use crate::domain::{Category, CategoryId, Service, ServiceId};
 use redb::{ReadableMultimapTable, ReadableTable};
@@ -60,6 +62,13 @@ macro_rules! catalog_reads {
                 Ok(found)
             }
 
+            /// A number that grows with every change of the catalog; the search index records
+            /// the one it reflects.
+            pub fn catalog_version(&self) -> Result<u64, Error> {
+                let meta = self.txn.open_table(META)?;
+                Ok(meta.get(CATALOG_VERSION)?.map_or(0, |v| v.value()))
+            }
+
             /// (service, requests submitted) for every service that was requested at least once.
             pub fn request_counts(&self) -> Result<Vec<(ServiceId, u64)>, Error> {
                 let table = self.txn.open_table(SERVICE_REQUESTS)?;
@@ -78,7 +87,16 @@ catalog_reads!(Reader);
 catalog_reads!(Writer);
 
 impl Writer {
+    /// Marks the catalog as changed; every write of categories or services calls it.
+    fn bump_catalog_version(&self) -> Result<(), Error> {
+        let mut meta = self.txn.open_table(META)?;
+        let next = meta.get(CATALOG_VERSION)?.map_or(0, |v| v.value()) + 1;
+        meta.insert(CATALOG_VERSION, next)?;
+        Ok(())
+    }
+
     pub fn put_category(&self, category: &Category) -> Result<(), Error> {
+        self.bump_catalog_version()?;
         let mut table = self.txn.open_table(CATEGORIES)?;
         table.insert(
             category.id.0,
@@ -88,12 +106,14 @@ impl Writer {
     }
 
     pub fn delete_category(&self, id: CategoryId) -> Result<(), Error> {
+        self.bump_catalog_version()?;
         self.txn.open_table(CATEGORIES)?.remove(id.0)?;
         Ok(())
     }
 
     /// Inserts or replaces a service and keeps the by-category index in step.
     pub fn put_service(&self, service: &Service) -> Result<(), Error> {
+        self.bump_catalog_version()?;
         let previous = self.service(service.id)?;
         let mut index = self.txn.open_multimap_table(SERVICES_BY_CATEGORY)?;
         if let Some(previous) = previous.filter(|p| p.category_id != service.category_id) {

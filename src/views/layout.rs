@@ -11,6 +11,7 @@ pub struct AssetUrls {
     pub pico_css: String,
     pub app_css: String,
     pub icons_css: String,
+    pub search_js: String,
 }
 
 /// Who is looking, as far as the frame needs to know.
@@ -51,6 +52,9 @@ pub fn page(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                 link rel="stylesheet" href=(ctx.assets.pico_css);
                 link rel="stylesheet" href=(ctx.assets.app_css);
                 link rel="stylesheet" href=(ctx.assets.icons_css);
+                @if ctx.viewer.is_some() {
+                    script src=(ctx.assets.search_js) defer {}
+                }
             }
             body {
                 a.skip href="#main" { (ctx.t.skip_to_content) }
@@ -78,6 +82,12 @@ fn header(ctx: &PageCtx) -> Markup {
             nav.container {
                 ul {
                     li { a.brand href="/" { strong { (ctx.org_name) } } }
+                }
+                @if ctx.viewer.as_ref().is_some_and(|v| !v.must_change_password) {
+                    form.header-search role="search" method="get" action="/search" {
+                        input type="search" name="q" placeholder=(t.search_placeholder)
+                            aria-label=(t.search_title) autocomplete="off" data-suggest="/search/suggest";
+                    }
                 }
                 @if let Some(viewer) = &ctx.viewer {
                     ul.nav-links {

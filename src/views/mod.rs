@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod layout;
 pub mod portal;
 pub mod request_form;
+pub mod search;
 pub mod services_admin;
 
 pub use layout::{AssetUrls, PageCtx, Viewer};

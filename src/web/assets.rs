@@ -30,6 +30,7 @@ pub fn urls() -> AssetUrls {
         pico_css: url("vendor/pico/pico.min.css"),
         app_css: url("app.css"),
         icons_css: url("icons.css"),
+        search_js: url("search.js"),
     }
 }
 

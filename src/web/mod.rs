@@ -13,6 +13,7 @@ mod cookies;
 mod error;
 mod extract;
 mod portal;
+mod search;
 mod services_admin;
 mod state;
 
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/assets/{*path}", get(assets::serve))
         .merge(portal::router())
+        .merge(search::router())
         .merge(auth::router())
         .merge(admin::router())
         .merge(categories_admin::router())

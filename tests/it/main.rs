@@ -12,4 +12,5 @@ mod auth;
 mod catalog;
 mod cli;
 mod persistence;
+mod search;
 mod tidy;

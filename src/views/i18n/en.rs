@@ -172,4 +172,10 @@ pub const EN: Texts = Texts {
     kind_checkbox: "Checkbox",
     kind_date: "Date",
     kind_file: "File",
+    search_title: "Search",
+    search_placeholder: "Search for a service…",
+    search_prompt: "Describe what you need: \"vpn access\", \"new laptop\", \"spreadsheet training\"…",
+    no_results: "No service matches your search.",
+    browse_instead: "Browse the categories instead:",
+    results_for: "Results for",
 };

@@ -175,4 +175,10 @@ pub const FR: Texts = Texts {
     kind_checkbox: "Case à cocher",
     kind_date: "Date",
     kind_file: "Fichier",
+    search_title: "Rechercher",
+    search_placeholder: "Rechercher un service…",
+    search_prompt: "Décrivez ce dont vous avez besoin : « accès vpn », « nouvel ordinateur », « formation tableur »…",
+    no_results: "Aucun service ne correspond à votre recherche.",
+    browse_instead: "Parcourez plutôt les catégories :",
+    results_for: "Résultats pour",
 };
