@@ -117,10 +117,11 @@ impl Ops {
             .await;
     }
 
-    /// Services matching `query`, best first. `typing`: the last word may be unfinished.
+    /// Services matching `query`, best first. `typing`: the last word may be unfinished. Every
+    /// signed-in user searches the same active services: inactive ones are not indexed.
     pub fn search_services(
         &self,
-        viewer: &User,
+        _viewer: &User,
         query: &str,
         limit: usize,
         typing: bool,
