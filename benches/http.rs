@@ -6,116 +6,13 @@
 
 #![allow(clippy::expect_used)] // A benchmark stops on a failed set-up; that is its error report.
 
-use axum::Router;
-use axum::routing::get;
+mod load;
+
 use guichet::app::App;
 use guichet::config::Config;
-use http_body_util::{BodyExt, Empty};
-use hyper::Request;
-use hyper::body::Bytes;
-use hyper_util::rt::TokioIo;
+use load::{Target, arg, plain_server, session_cookie, table};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
-
-struct Target {
-    name: &'static str,
-    addr: SocketAddr,
-    path: String,
-    headers: Vec<(&'static str, String)>,
-}
-
-struct Outcome {
-    requests: u64,
-    errors: u64,
-    per_second: f64,
-    p50: Duration,
-    p99: Duration,
-}
-
-/// Drives `target` with `connections` keep-alive connections for `duration`.
-async fn load(target: &Target, connections: usize, duration: Duration) -> Outcome {
-    let deadline = Instant::now() + duration;
-    let mut tasks = Vec::new();
-    for _ in 0..connections {
-        let addr = target.addr;
-        let path = target.path.clone();
-        let headers = target.headers.clone();
-        tasks.push(tokio::spawn(async move {
-            let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-            stream.set_nodelay(true).expect("nodelay");
-            let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-                .await
-                .expect("handshake");
-            tokio::spawn(conn);
-            let mut latencies = Vec::with_capacity(100_000);
-            let mut errors = 0u64;
-            while Instant::now() < deadline {
-                let mut request = Request::get(path.as_str()).header("host", "bench");
-                for (k, v) in &headers {
-                    request = request.header(*k, v.as_str());
-                }
-                let request = request.body(Empty::<Bytes>::new()).expect("request");
-                let started = Instant::now();
-                match sender.send_request(request).await {
-                    Ok(response) => {
-                        let ok = response.status().is_success();
-                        let _ = response.into_body().collect().await;
-                        if ok {
-                            latencies.push(started.elapsed());
-                        } else {
-                            errors += 1;
-                        }
-                    }
-                    Err(_) => {
-                        errors += 1;
-                        break;
-                    }
-                }
-            }
-            (latencies, errors)
-        }));
-    }
-    let mut all = Vec::new();
-    let mut errors = 0;
-    for task in tasks {
-        let (latencies, e) = task.await.expect("task");
-        all.extend(latencies);
-        errors += e;
-    }
-    all.sort_unstable();
-    // The q-th quantile, by integer arithmetic on the rank: `permille` is q × 1000.
-    let at = |permille: usize| {
-        all.get((all.len() * permille / 1000).min(all.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or_default()
-    };
-    Outcome {
-        requests: all.len() as u64,
-        errors,
-        per_second: all.len() as f64 / duration.as_secs_f64(),
-        p50: at(500),
-        p99: at(990),
-    }
-}
-
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-async fn plain_server() -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let router = Router::new().route("/", get(|| async { "hello" }));
-    tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
-    addr
-}
 
 async fn guichet_server(data: &std::path::Path) -> SocketAddr {
     let config = Config {
@@ -132,47 +29,6 @@ async fn guichet_server(data: &std::path::Path) -> SocketAddr {
             .expect("serve")
     });
     addr
-}
-
-/// Signs in through the form as a browser would, and answers the session cookie.
-async fn session_cookie(addr: SocketAddr, user: &str) -> String {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let page = client
-        .get(format!("http://{addr}/login"))
-        .send()
-        .await
-        .expect("login page");
-    let anon = page
-        .headers()
-        .get("set-cookie")
-        .and_then(|c| c.to_str().ok())
-        .expect("cookie")
-        .split(';')
-        .next()
-        .expect("pair")
-        .to_owned();
-    let html = page.text().await.expect("html");
-    let at = html.find("name=\"_csrf\" value=\"").expect("token") + 20;
-    let token = &html[at..at + 32];
-    let response = client
-        .post(format!("http://{addr}/login"))
-        .header("cookie", &anon)
-        .form(&[("username", user), ("password", "demo"), ("_csrf", token)])
-        .send()
-        .await
-        .expect("login");
-    response
-        .headers()
-        .get("set-cookie")
-        .and_then(|c| c.to_str().ok())
-        .expect("session")
-        .split(';')
-        .next()
-        .expect("pair")
-        .to_owned()
 }
 
 async fn api_token(addr: SocketAddr, user: &str) -> String {
@@ -318,27 +174,6 @@ fn main() {
                 headers: vec![("authorization", format!("Bearer {token}"))],
             },
         ];
-        println!("{connections} keep-alive connections, {seconds} s per target");
-        println!(
-            "{:<26} {:>10} {:>9} {:>9} {:>9} {:>7}",
-            "target", "req/s", "p50", "p99", "ratio", "errors"
-        );
-        let mut baseline = None;
-        for target in &targets {
-            // A short warm-up so that caches and allocator pools are filled.
-            let _ = load(target, connections, Duration::from_millis(300)).await;
-            let outcome = load(target, connections, Duration::from_secs(seconds)).await;
-            let base = *baseline.get_or_insert(outcome.per_second);
-            println!(
-                "{:<26} {:>10.0} {:>9.2?} {:>9.2?} {:>8.0}% {:>7}",
-                target.name,
-                outcome.per_second,
-                outcome.p50,
-                outcome.p99,
-                100.0 * outcome.per_second / base,
-                outcome.errors
-            );
-            let _ = outcome.requests;
-        }
+        table(&targets, connections, seconds).await;
     });
 }

@@ -78,6 +78,11 @@ impl App {
         })
     }
 
+    /// The use cases, for benchmarks that prepare data beside the running server.
+    pub fn ops(&self) -> &Ops {
+        &self.ops
+    }
+
     pub fn addr(&self) -> SocketAddr {
         self.listener
             .local_addr()

@@ -17,7 +17,7 @@ use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
-    Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term, doc};
 
@@ -78,7 +78,8 @@ pub struct SearchIndex {
 
 fn schema() -> (Schema, Field, [TextField; 4]) {
     let mut builder = Schema::builder();
-    let id = builder.add_u64_field("id", INDEXED | STORED);
+    // A fast field: reading a hit's id must not decompress stored documents.
+    let id = builder.add_u64_field("id", INDEXED | FAST);
     let options = |tokenizer: &str| {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
@@ -243,8 +244,8 @@ impl SearchIndex {
         let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
-            let document: TantivyDocument = searcher.doc(address)?;
-            if let Some(id) = document.get_first(self.id).and_then(|v| v.as_u64()) {
+            let ids = searcher.segment_reader(address.segment_ord).fast_fields().u64("id")?;
+            if let Some(id) = ids.first(address.doc_id) {
                 hits.push(Hit { id, score });
             }
         }
@@ -269,6 +270,11 @@ impl SearchIndex {
                         field.weight,
                     ));
                 }
+            }
+            // Typos and prefixes are looked for in the short fields only: the description's large
+            // vocabulary would cost the most and rank the least.
+            if field.weight <= 1.0 {
+                continue;
             }
             let term = Term::from_field_text(field.plain, word);
             if length >= 4 {
