@@ -117,6 +117,20 @@ impl CategoryInput {
     }
 }
 
+impl CategoryInput {
+    /// The category this (checked) input describes, under the id `id`.
+    pub fn into_category(self, id: CategoryId) -> Category {
+        Category {
+            id,
+            name: self.name,
+            description: self.description,
+            parent_id: self.parent_id,
+            icon: self.icon,
+            order: self.order,
+        }
+    }
+}
+
 /// Can `parent` hold `category` (or a new category when `None`) without a cycle and within
 /// `MAX_DEPTH`?
 pub fn check_parent(

@@ -8,6 +8,7 @@ pub mod fields;
 pub mod form;
 pub mod ids;
 pub mod locale;
+pub mod ordering;
 pub mod password;
 pub mod service;
 pub mod session;

@@ -3,6 +3,7 @@
 
 use super::{Admin, Error, Ops};
 use crate::domain::catalog::{self, children, path};
+use crate::domain::ordering::move_one;
 use crate::domain::service::ApprovalRule;
 use crate::domain::{Category, CategoryId, CategoryInput, Service, ServiceId, User};
 use std::cmp::Reverse;
@@ -158,14 +159,7 @@ impl Ops {
                 ops.store().write(|w| {
                     let all = w.categories()?;
                     let input = input.check(None, &all)?;
-                    let category = Category {
-                        id: CategoryId(w.next_id("category")?),
-                        name: input.name,
-                        description: input.description,
-                        parent_id: input.parent_id,
-                        icon: input.icon,
-                        order: input.order,
-                    };
+                    let category = input.into_category(CategoryId(w.next_id("category")?));
                     w.put_category(&category)?;
                     Ok(category)
                 })
@@ -189,14 +183,7 @@ impl Ops {
                         return Err(Error::NotFound);
                     }
                     let input = input.check(Some(id), &all)?;
-                    let category = Category {
-                        id,
-                        name: input.name,
-                        description: input.description,
-                        parent_id: input.parent_id,
-                        icon: input.icon,
-                        order: input.order,
-                    };
+                    let category = input.into_category(id);
                     w.put_category(&category)?;
                     Ok(category)
                 })
@@ -247,27 +234,16 @@ impl Ops {
                     .find(|c| c.id == id)
                     .ok_or(Error::NotFound)?
                     .parent_id;
-                let mut siblings: Vec<Category> = catalog::children(&all, parent)
+                let siblings: Vec<Category> = catalog::children(&all, parent)
                     .into_iter()
                     .cloned()
                     .collect();
-                let Some(at) = siblings.iter().position(|c| c.id == id) else {
-                    return Err(Error::NotFound);
-                };
-                let other = if up {
-                    at.checked_sub(1)
-                } else {
-                    Some(at + 1).filter(|i| *i < siblings.len())
-                };
-                if let Some(other) = other {
-                    siblings.swap(at, other);
-                }
-                for (i, mut category) in siblings.into_iter().enumerate() {
-                    let order = i32::try_from((i + 1) * 10).unwrap_or(i32::MAX);
-                    if category.order != order {
-                        category.order = order;
-                        w.put_category(&category)?;
-                    }
+                let at = siblings
+                    .iter()
+                    .position(|c| c.id == id)
+                    .ok_or(Error::NotFound)?;
+                for category in move_one(siblings, at, up, |c| &mut c.order) {
+                    w.put_category(&category)?;
                 }
                 Ok(())
             })

@@ -2,6 +2,7 @@
 
 use super::{Admin, Error, Ops};
 use crate::domain::form::FormField;
+use crate::domain::ordering::move_one;
 use crate::domain::service::ApprovalRule;
 use crate::domain::{FieldErrors, Service, ServiceId, ServiceInput};
 use crate::storage::Writer;
@@ -273,20 +274,8 @@ impl Ops {
                     .iter()
                     .position(|s| s.id == id)
                     .ok_or(Error::NotFound)?;
-                let other = if up {
-                    at.checked_sub(1)
-                } else {
-                    Some(at + 1).filter(|i| *i < siblings.len())
-                };
-                if let Some(other) = other {
-                    siblings.swap(at, other);
-                }
-                for (i, mut sibling) in siblings.into_iter().enumerate() {
-                    let order = i32::try_from((i + 1) * 10).unwrap_or(i32::MAX);
-                    if sibling.order != order {
-                        sibling.order = order;
-                        w.put_service(&sibling)?;
-                    }
+                for sibling in move_one(siblings, at, up, |s| &mut s.order) {
+                    w.put_service(&sibling)?;
                 }
                 Ok(())
             })

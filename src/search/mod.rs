@@ -244,7 +244,10 @@ impl SearchIndex {
         let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
-            let ids = searcher.segment_reader(address.segment_ord).fast_fields().u64("id")?;
+            let ids = searcher
+                .segment_reader(address.segment_ord)
+                .fast_fields()
+                .u64("id")?;
             if let Some(id) = ids.first(address.doc_id) {
                 hits.push(Hit { id, score });
             }
