@@ -129,7 +129,15 @@ impl Ops {
         let Some(index) = self.inner.search.get() else {
             return Err(Error::Internal("search is not available".into()));
         };
-        let hits = index.search(query, limit, typing).map_err(search_error)?;
+        let hits = match index.search(query, limit, typing) {
+            Ok(hits) => hits,
+            Err(e) => {
+                // A damaged index is derived data: rebuild it from the store and answer anyway.
+                tracing::error!("search failed ({e}); rebuilding the index");
+                self.rebuild_search_with(index)?;
+                index.search(query, limit, typing).map_err(search_error)?
+            }
+        };
         let words = index.words(query);
         let reader = self.store().read()?;
         let all = reader.categories()?;
