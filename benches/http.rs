@@ -132,6 +132,12 @@ fn main() {
                 headers: vec![],
             },
             Target {
+                name: "plain static maud page",
+                addr: plain,
+                path: "/static".into(),
+                headers: vec![],
+            },
+            Target {
                 name: "guichet /healthz",
                 addr: app,
                 path: "/healthz".into(),

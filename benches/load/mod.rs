@@ -102,12 +102,25 @@ pub fn arg(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+/// A fixed maud page of about 6 KB, the size of a portal page: the bytes written and read
+/// cost the same in every handler, so pages are best compared with this too.
+fn static_page() -> maud::Markup {
+    maud::html! {
+        (maud::DOCTYPE)
+        html { head { title { "Static" } } body { main {
+            @for i in 0..60 { p { "Ligne de texte statique numéro " (i) ", pour la taille." } }
+        } } }
+    }
+}
+
 pub async fn plain_server() -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let router = Router::new().route("/", get(|| async { "hello" }));
+    let router = Router::new()
+        .route("/", get(|| async { "hello" }))
+        .route("/static", get(|| async { static_page() }));
     tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
     addr
 }
