@@ -279,6 +279,14 @@ pub fn field_form(
     };
     let base = format!("/admin/services/{}/fields", service.id);
     let action = key.map_or_else(|| base.clone(), |k| format!("{base}/{k}"));
+    let only = |kinds: &[FieldKind]| -> String {
+        let names: Vec<&str> = kinds.iter().map(|k| t.kind(*k)).collect();
+        format!("{} {}", t.applies_to, names.join(", "))
+    };
+    let for_choices = only(&[FieldKind::Select, FieldKind::Multiselect]);
+    let for_text = only(&[FieldKind::Text, FieldKind::Textarea]);
+    let for_number = only(&[FieldKind::Number]);
+    let for_file = only(&[FieldKind::File]);
     let kinds: Vec<(String, String)> = FieldKind::ALL
         .iter()
         .map(|k| (k.code().to_owned(), t.kind(*k).to_owned()))
@@ -299,17 +307,17 @@ pub fn field_form(
                 div { (checkbox(ctx, errors, "required", t.required, v.required)) }
             }
             (Input::text("help", t.field_help, &v.help).render(ctx, errors))
-            (textarea(ctx, errors, "options", t.options, &v.options, Some(t.kind_select)))
+            (textarea(ctx, errors, "options", t.options, &v.options, Some(&for_choices)))
             fieldset {
                 legend { (t.limits) }
                 div.grid {
-                    (Input::text("max_length", t.max_length, &v.max_length).kind("number").help(t.kind_text).render(ctx, errors))
-                    (Input::text("min", t.min, &v.min).help(t.kind_number).render(ctx, errors))
-                    (Input::text("max", t.max, &v.max).help(t.kind_number).render(ctx, errors))
+                    (Input::text("max_length", t.max_length, &v.max_length).kind("number").help(&for_text).render(ctx, errors))
+                    (Input::text("min", t.min, &v.min).help(&for_number).render(ctx, errors))
+                    (Input::text("max", t.max, &v.max).help(&for_number).render(ctx, errors))
                 }
                 div.grid {
-                    (Input::text("max_size_mb", t.max_size_mb, &v.max_size_mb).kind("number").help(t.kind_file).render(ctx, errors))
-                    (Input::text("allowed_types", t.allowed_types, &v.allowed_types).help(t.kind_file).render(ctx, errors))
+                    (Input::text("max_size_mb", t.max_size_mb, &v.max_size_mb).kind("number").help(&for_file).render(ctx, errors))
+                    (Input::text("allowed_types", t.allowed_types, &v.allowed_types).help(&for_file).render(ctx, errors))
                 }
                 (checkbox(ctx, errors, "not_in_past", t.not_in_past, v.not_in_past))
             }

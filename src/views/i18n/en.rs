@@ -178,4 +178,5 @@ pub const EN: Texts = Texts {
     no_results: "No service matches your search.",
     browse_instead: "Browse the categories instead:",
     results_for: "Results for",
+    applies_to: "For:",
 };

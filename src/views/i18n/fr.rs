@@ -181,4 +181,5 @@ pub const FR: Texts = Texts {
     no_results: "Aucun service ne correspond à votre recherche.",
     browse_instead: "Parcourez plutôt les catégories :",
     results_for: "Résultats pour",
+    applies_to: "Pour :",
 };
