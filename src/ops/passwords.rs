@@ -1,6 +1,6 @@
-//! Password hashing on one dedicated thread. argon2id needs several MiB per hash: on one thread
-//! that memory is reused, so a burst of sign-ins neither multiplies resident memory (each worker
-//! thread of a pool would keep its own freed buffer) nor takes every core of a small machine.
+//! Password hashing on one dedicated thread. argon2id needs several MiB per hash: one hash at a
+//! time bounds that memory whatever the burst of sign-ins, keeps a core free on a small machine,
+//! and each work area is handed back to the system when its hash is done.
 
 use super::Error;
 use super::secrets::{hex, random_bytes};
@@ -16,16 +16,26 @@ fn params() -> Result<Params, Error> {
     Params::new(7 * 1024, 5, 1, Some(32)).map_err(|e| Error::Internal(format!("argon2: {e}")))
 }
 
-/// The argon2 work area, allocated once and reused for every hash: freeing and reallocating
-/// megabytes per hash left most of them resident under glibc.
+/// The argon2 work area. Each hash takes a fresh one and gives it back, so that no memory
+/// stays resident between sign-ins. Its capacity is reserved above 32 MiB on purpose: glibc
+/// serves such a request with its own mapping and unmaps it on free, whereas a freed buffer of
+/// the hash's real size (7 MiB) was kept by the allocator for good. Only the blocks the hash
+/// uses are ever touched, so the rest of the reservation costs address space, not memory.
+const RESERVED_BLOCKS: usize = (33 << 20) / Block::SIZE;
+
 struct Memory(Vec<Block>);
 
 impl Memory {
+    /// A work area of `count` blocks, freshly reserved (see `RESERVED_BLOCKS`).
     fn blocks(&mut self, count: usize) -> &mut [Block] {
-        if self.0.len() < count {
-            self.0.resize(count, Block::default());
-        }
+        self.0 = Vec::with_capacity(RESERVED_BLOCKS.max(count));
+        self.0.resize(count, Block::default());
         &mut self.0[..count]
+    }
+
+    /// Gives the work area back to the system.
+    fn release(&mut self) {
+        self.0 = Vec::new();
     }
 
     fn hash(&mut self, plain: &str) -> Result<String, Error> {
@@ -150,6 +160,7 @@ fn work(queue: &mpsc::Receiver<Job>) {
         match job {
             Job::Hash { plain, reply } => {
                 let _ = reply.send(memory.hash(&plain));
+                memory.release();
             }
             Job::Verify { plain, hash, reply } => {
                 let matches = match hash {
@@ -165,6 +176,7 @@ fn work(queue: &mpsc::Receiver<Job>) {
                         false
                     }
                 };
+                memory.release();
                 let _ = reply.send(matches);
             }
         }
