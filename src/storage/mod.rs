@@ -23,7 +23,10 @@ pub const FILE_NAME: &str = "guichet.redb";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("the data file {0} is in use by another Guichet process; stop it first")]
+    #[error(
+        "the data file {0} is in use by another Guichet process; stop it first (a running \
+         server also offers backups at /admin/backup)"
+    )]
     Locked(PathBuf),
     #[error("the data file {path} is damaged or is not a Guichet store: {reason}")]
     Corrupt { path: PathBuf, reason: String },

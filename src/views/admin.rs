@@ -19,6 +19,7 @@ pub fn admin_tabs(ctx: &PageCtx) -> Markup {
                 (tab("/admin/services", t.nav_services))
                 (tab("/admin/users", t.nav_users))
                 (tab("/admin/teams", t.nav_teams))
+                li.push-right { a href="/admin/backup" download { (t.backup_download) } }
             }
         }
     }

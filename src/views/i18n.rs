@@ -94,6 +94,7 @@ pub struct Texts {
     pub role_requester: &'static str,
     pub role_technician: &'static str,
     pub role_admin: &'static str,
+    pub backup_download: &'static str,
     pub applies_to: &'static str,
     pub search_title: &'static str,
     pub search_placeholder: &'static str,

@@ -9,7 +9,7 @@ use crate::ops::{Error, NewPassword, UserChanges};
 use crate::views::admin::{self, TeamFormValues, UserForm, UserFormValues};
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/teams", get(teams).post(team_create))
         .route("/admin/teams/new", get(team_new))
         .route("/admin/teams/{id}", get(team_edit).post(team_update))
+        .route("/admin/backup", get(backup))
 }
 
 type PageResult = Result<Response, HtmlError>;
@@ -331,4 +332,20 @@ async fn team_update(
         }
         Err(error) => Err(page.signed.ctx.fail()(error)),
     }
+}
+
+/// Downloads a consistent copy of the store, taken without stopping the server.
+async fn backup(State(state): State<AppState>, page: AdminPage) -> PageResult {
+    let ctx = &page.signed.ctx;
+    let bytes = state.ops.backup(page.admin).await.map_err(ctx.fail())?;
+    let name = format!("guichet-{}.redb", state.ops.today());
+    let disposition = format!("attachment; filename=\"{name}\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/users/{id}", get(user).put(user_update))
         .route("/api/v1/teams", get(teams).post(team_create))
         .route("/api/v1/teams/{id}", get(team).put(team_update))
+        .route("/api/v1/backup", get(backup))
 }
 
 type ApiResult = Result<Response, ApiError>;
@@ -316,4 +317,24 @@ async fn team_update(
     let id = TeamId(parse_id(&id)?);
     let team = state.ops.update_team(api.admin, id, body.into()).await?;
     Ok(Json(team_json(&team)).into_response())
+}
+
+/// A consistent copy of the store, for scheduled backups with a personal token.
+async fn backup(State(state): State<AppState>, api: ApiAdmin) -> ApiResult {
+    let bytes = state.ops.backup(api.admin).await?;
+    let disposition = format!(
+        "attachment; filename=\"guichet-{}.redb\"",
+        state.ops.today()
+    );
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/octet-stream".to_owned(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }

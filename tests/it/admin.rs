@@ -362,3 +362,57 @@ async fn teams_are_created_and_edited_through_forms() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn admins_download_a_working_backup_while_the_server_runs() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin").await;
+    let response = admin.get("/admin/backup").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .expect("text")
+        .to_owned();
+    assert!(
+        disposition.starts_with("attachment; filename=\"guichet-")
+            && disposition.ends_with(".redb\"")
+    );
+    let bytes = response.bytes().await.expect("body");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("guichet.redb");
+    std::fs::write(&copy, &bytes).expect("write");
+    let mut store =
+        guichet::storage::Store::open(&copy, 4 << 20).expect("the backup opens as a store");
+    let report = store.check().expect("intact");
+    assert_eq!(report.users, 5);
+    // No temporary copy is left next to the live store.
+    let leftovers = std::fs::read_dir(app.data.path())
+        .expect("data dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".backup-"))
+        .count();
+    assert_eq!(leftovers, 0);
+
+    let api = app.api_as("admin").await;
+    let response = api.get("/api/v1/backup").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.bytes().await.expect("body").len() > 4096);
+    for user in ["alice", "tom"] {
+        assert_eq!(
+            app.signed_in(user)
+                .await
+                .get("/admin/backup")
+                .await
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.api_as(user).await.get("/api/v1/backup").await.status(),
+            StatusCode::FORBIDDEN
+        );
+    }
+    assert_eq!(
+        app.api(None).get("/api/v1/backup").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}

@@ -179,4 +179,5 @@ pub const EN: Texts = Texts {
     browse_instead: "Browse the categories instead:",
     results_for: "Results for",
     applies_to: "For:",
+    backup_download: "Download a backup",
 };

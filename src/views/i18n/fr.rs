@@ -182,4 +182,5 @@ pub const FR: Texts = Texts {
     browse_instead: "Parcourez plutôt les catégories :",
     results_for: "Résultats pour",
     applies_to: "Pour :",
+    backup_download: "Télécharger une sauvegarde",
 };
