@@ -9,7 +9,7 @@ use crate::ops::{Error, NewPassword, UserChanges};
 use crate::views::admin::{self, TeamFormValues, UserForm, UserFormValues};
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -339,13 +339,5 @@ async fn backup(State(state): State<AppState>, page: AdminPage) -> PageResult {
     let ctx = &page.signed.ctx;
     let bytes = state.ops.backup(page.admin).await.map_err(ctx.fail())?;
     let name = format!("guichet-{}.redb", state.ops.today());
-    let disposition = format!("attachment; filename=\"{name}\"");
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(super::attachment(&name, bytes))
 }

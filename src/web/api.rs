@@ -322,19 +322,6 @@ async fn team_update(
 /// A consistent copy of the store, for scheduled backups with a personal token.
 async fn backup(State(state): State<AppState>, api: ApiAdmin) -> ApiResult {
     let bytes = state.ops.backup(api.admin).await?;
-    let disposition = format!(
-        "attachment; filename=\"guichet-{}.redb\"",
-        state.ops.today()
-    );
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/octet-stream".to_owned(),
-            ),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
+    let name = format!("guichet-{}.redb", state.ops.today());
+    Ok(super::attachment(&name, bytes))
 }

@@ -82,6 +82,19 @@ pub async fn serve(
         .await
 }
 
+/// A file download: bytes served as an attachment named `name`, never shown inline.
+fn attachment(name: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{name}\"");
+    (
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// DESIGN §6: a strict content security policy, no framing, no sniffing.
 async fn security_headers(request: Request, next: Next) -> Response {
     let is_asset = request.uri().path().starts_with("/assets/");
