@@ -1,0 +1,123 @@
+//! Who is told about what. A notice is derived from a timeline event, so that every channel (the
+//! in-app inbox now, e-mail later) reads the same list of recipients.
+
+use super::UserId;
+use super::request::{Approver, Event, EventKind, Request, Status};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NoticeKind {
+    /// To the requester: the request was received.
+    Submitted,
+    /// To an approver: a decision is needed.
+    ApprovalNeeded,
+    /// To the fulfilling team: a request waits in the queue.
+    InQueue,
+    Approved,
+    Rejected,
+    Taken,
+    /// To a technician: someone gave them the request.
+    Assigned,
+    Completed,
+    /// An external comment from the other side.
+    Comment,
+}
+
+impl NoticeKind {
+    pub const ALL: [NoticeKind; 9] = [
+        NoticeKind::Submitted,
+        NoticeKind::ApprovalNeeded,
+        NoticeKind::InQueue,
+        NoticeKind::Approved,
+        NoticeKind::Rejected,
+        NoticeKind::Taken,
+        NoticeKind::Assigned,
+        NoticeKind::Completed,
+        NoticeKind::Comment,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            NoticeKind::Submitted => "submitted",
+            NoticeKind::ApprovalNeeded => "approval_needed",
+            NoticeKind::InQueue => "in_queue",
+            NoticeKind::Approved => "approved",
+            NoticeKind::Rejected => "rejected",
+            NoticeKind::Taken => "taken",
+            NoticeKind::Assigned => "assigned",
+            NoticeKind::Completed => "completed",
+            NoticeKind::Comment => "comment",
+        }
+    }
+}
+
+/// The people beyond the request itself who may be told: the fulfilling team's members and
+/// the administrators (approvers of last resort).
+pub struct Audience<'a> {
+    pub team_members: &'a [UserId],
+    pub admins: &'a [UserId],
+}
+
+/// The notices one event causes, after it was applied to `request`. The author of an event is
+/// never told about it, and nobody is told twice.
+pub fn notices(request: &Request, event: &Event, audience: &Audience) -> Vec<(UserId, NoticeKind)> {
+    let mut out: Vec<(UserId, NoticeKind)> = Vec::new();
+    if event.kind == EventKind::Submitted {
+        // The requester is the author, but the confirmation with its number is for them.
+        out.push((request.requester, NoticeKind::Submitted));
+    }
+    let mut tell = |users: &[UserId], kind: NoticeKind| {
+        for user in users {
+            if Some(*user) != event.by && !out.iter().any(|(u, _)| u == user) {
+                out.push((*user, kind));
+            }
+        }
+    };
+    let approvers = |request: &Request| -> Vec<UserId> {
+        match request.current_approver() {
+            Some(Approver::User(id)) => vec![id],
+            Some(Approver::Admins) => audience
+                .admins
+                .iter()
+                .copied()
+                .filter(|a| *a != request.requester)
+                .collect(),
+            None => Vec::new(),
+        }
+    };
+    match &event.kind {
+        EventKind::Submitted => {
+            tell(&approvers(request), NoticeKind::ApprovalNeeded);
+            if request.status == Status::New {
+                tell(audience.team_members, NoticeKind::InQueue);
+            }
+        }
+        EventKind::Approved { .. } => {
+            if request.status == Status::Approved {
+                tell(&[request.requester], NoticeKind::Approved);
+                tell(audience.team_members, NoticeKind::InQueue);
+            } else {
+                tell(&approvers(request), NoticeKind::ApprovalNeeded);
+            }
+        }
+        EventKind::Rejected { .. } => tell(&[request.requester], NoticeKind::Rejected),
+        EventKind::Taken => tell(&[request.requester], NoticeKind::Taken),
+        EventKind::Assigned { to } => tell(&[*to], NoticeKind::Assigned),
+        EventKind::Completed { .. } => tell(&[request.requester], NoticeKind::Completed),
+        EventKind::Comment {
+            internal: false, ..
+        } => {
+            if event.by == Some(request.requester) {
+                match request.assignee {
+                    Some(assignee) => tell(&[assignee], NoticeKind::Comment),
+                    None => tell(audience.team_members, NoticeKind::Comment),
+                }
+            } else {
+                tell(&[request.requester], NoticeKind::Comment);
+            }
+        }
+        EventKind::Comment { internal: true, .. }
+        | EventKind::Cancelled
+        | EventKind::ApproverFallback { .. } => {}
+    }
+    out
+}

@@ -1,0 +1,572 @@
+//! Requests and their workflow: statuses, approval steps, the append-only timeline, and the one
+//! state machine (`apply`) every action goes through. Pure: the caller passes the time and the
+//! facts it looked up (who the actor is, whether an assignee is on the IT team).
+
+use super::form::{FormField, RequestData};
+use super::service::ApprovalRule;
+use super::{FieldErrors, Role, ServiceId, TeamId, Timestamp, UserId};
+use std::fmt;
+
+/// A request's id; its tracking number is `REQ-` and the id on six digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RequestId(pub u64);
+
+impl RequestId {
+    /// `REQ-000042`.
+    pub fn number(self) -> String {
+        format!("REQ-{:06}", self.0)
+    }
+
+    /// Reads `REQ-000042`, `req-42` or `42`.
+    pub fn parse(s: &str) -> Option<RequestId> {
+        let s = s.trim();
+        let digits = match s.get(..4) {
+            Some(prefix) if prefix.eq_ignore_ascii_case("REQ-") => &s[4..],
+            _ => s,
+        };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse().ok().filter(|n| *n > 0).map(RequestId)
+    }
+}
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.number())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    New,
+    PendingApproval,
+    Approved,
+    InProgress,
+    Done,
+    Rejected,
+    Cancelled,
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::New,
+        Status::PendingApproval,
+        Status::Approved,
+        Status::InProgress,
+        Status::Done,
+        Status::Rejected,
+        Status::Cancelled,
+    ];
+
+    /// The API spelling.
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::PendingApproval => "pending_approval",
+            Status::Approved => "approved",
+            Status::InProgress => "in_progress",
+            Status::Done => "done",
+            Status::Rejected => "rejected",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.code() == s.trim())
+    }
+
+    /// Still waiting for someone: not done, rejected or cancelled.
+    pub fn is_open(self) -> bool {
+        !matches!(self, Status::Done | Status::Rejected | Status::Cancelled)
+    }
+}
+
+/// Who decides one approval step, once resolved at submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Approver {
+    User(UserId),
+    /// Nobody else qualified: any administrator other than the requester.
+    Admins,
+}
+
+/// Why a step's rule did not give its approver, recorded in the timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FallbackReason {
+    /// The rule named nobody (no manager, no team or no lead).
+    Nobody,
+    /// The rule named the requester, who never approves their own request.
+    Requester,
+    /// The rule named a deactivated account.
+    Inactive,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub by: UserId,
+    pub approved: bool,
+    pub at: Timestamp,
+    /// An administrator decided in the approver's place.
+    pub overridden: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub rule: ApprovalRule,
+    pub approver: Approver,
+    pub decision: Option<Decision>,
+}
+
+/// What a user sees of one uploaded file; the bytes are stored apart, by request and field key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub key: String,
+    pub name: String,
+    pub size: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub id: RequestId,
+    pub service_id: ServiceId,
+    /// The service's name when the request was submitted.
+    pub service_name: String,
+    pub requester: UserId,
+    pub status: Status,
+    pub data: RequestData,
+    /// The form the request was submitted with, so its labels read the same forever.
+    pub form: Vec<FormField>,
+    pub attachments: Vec<Attachment>,
+    pub assignee: Option<UserId>,
+    pub team: Option<TeamId>,
+    pub steps: Vec<Step>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// From the service's estimated delay; indicative.
+    pub due_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+    /// How many events the timeline holds; the next event's sequence number.
+    pub events: u32,
+}
+
+impl Request {
+    /// The first step without a decision, while the request waits for approval.
+    pub fn current_step(&self) -> Option<usize> {
+        if self.status != Status::PendingApproval {
+            return None;
+        }
+        self.steps.iter().position(|s| s.decision.is_none())
+    }
+
+    /// Who must decide now, if anyone.
+    pub fn current_approver(&self) -> Option<Approver> {
+        self.current_step().map(|i| self.steps[i].approver)
+    }
+
+    /// Whether `user` is or was the approver of one of its steps.
+    pub fn is_approver(&self, user: UserId) -> bool {
+        self.steps.iter().any(|s| {
+            s.approver == Approver::User(user) || s.decision.as_ref().is_some_and(|d| d.by == user)
+        })
+    }
+}
+
+/// Someone acting on a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub id: UserId,
+    pub role: Role,
+}
+
+/// DESIGN §4: who may read a request. Others get "not found".
+pub fn may_view(actor: Actor, request: &Request) -> bool {
+    actor.role.is_staff() || request.requester == actor.id || request.is_approver(actor.id)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Approve {
+        comment: String,
+    },
+    Reject {
+        reason: String,
+    },
+    Take,
+    /// `to_staff` says whether the target is an active technician or admin (looked up by the
+    /// caller).
+    Assign {
+        to: UserId,
+        to_staff: bool,
+    },
+    Complete {
+        resolution: String,
+    },
+    Cancel,
+    Comment {
+        body: String,
+        internal: bool,
+    },
+}
+
+impl Action {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Action::Approve { .. } => "approve",
+            Action::Reject { .. } => "reject",
+            Action::Take => "take",
+            Action::Assign { .. } => "assign",
+            Action::Complete { .. } => "complete",
+            Action::Cancel => "cancel",
+            Action::Comment { .. } => "comment",
+        }
+    }
+}
+
+/// One entry of the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub at: Timestamp,
+    /// Who caused it; `None` for the system (approver fallbacks).
+    pub by: Option<UserId>,
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventKind {
+    Submitted,
+    ApproverFallback {
+        step: usize,
+        reason: FallbackReason,
+        to: Approver,
+    },
+    Approved {
+        step: usize,
+        comment: String,
+        overridden: bool,
+    },
+    Rejected {
+        step: usize,
+        reason: String,
+        overridden: bool,
+    },
+    Taken,
+    Assigned {
+        to: UserId,
+    },
+    Completed {
+        resolution: String,
+    },
+    Cancelled,
+    Comment {
+        body: String,
+        internal: bool,
+    },
+}
+
+impl EventKind {
+    pub fn code(&self) -> &'static str {
+        match self {
+            EventKind::Submitted => "submitted",
+            EventKind::ApproverFallback { .. } => "approver_fallback",
+            EventKind::Approved { .. } => "approved",
+            EventKind::Rejected { .. } => "rejected",
+            EventKind::Taken => "taken",
+            EventKind::Assigned { .. } => "assigned",
+            EventKind::Completed { .. } => "completed",
+            EventKind::Cancelled => "cancelled",
+            EventKind::Comment { .. } => "comment",
+        }
+    }
+
+    /// Internal comments are for the IT team only.
+    pub fn is_internal(&self) -> bool {
+        matches!(self, EventKind::Comment { internal: true, .. })
+    }
+}
+
+/// Why an action was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// The actor may never do this on this request (HTTP 403).
+    NotAllowed(&'static str),
+    /// Not in the current status (HTTP 409); the message names the status.
+    Illegal {
+        action: &'static str,
+        status: Status,
+    },
+    /// A required text is missing or too long (HTTP 422).
+    Invalid(FieldErrors),
+}
+
+/// Longest comment, reason or resolution.
+pub const MAX_TEXT: usize = 5000;
+
+fn required_text(field: &str, text: &str) -> Result<String, Refusal> {
+    let text = text.trim();
+    if text.is_empty() {
+        Err(Refusal::Invalid(FieldErrors::single(field, "is required")))
+    } else if text.chars().count() > MAX_TEXT {
+        Err(Refusal::Invalid(FieldErrors::single(
+            field,
+            "must be at most 5000 characters long",
+        )))
+    } else {
+        Ok(text.to_owned())
+    }
+}
+
+/// Applies `action` by `actor` at `now`: checks who may do it and in which status, changes the
+/// request, and answers the events to append. On refusal the request is unchanged.
+pub fn apply(
+    request: &mut Request,
+    actor: Actor,
+    action: Action,
+    now: Timestamp,
+) -> Result<Vec<Event>, Refusal> {
+    let illegal = |action: &Action, status| Refusal::Illegal {
+        action: action.code(),
+        status,
+    };
+    let staff = actor.role.is_staff();
+    let kind = match &action {
+        Action::Approve { .. } | Action::Reject { .. } => {
+            if actor.id == request.requester {
+                return Err(Refusal::NotAllowed("nobody approves their own request"));
+            }
+            let Some(step) = request.current_step() else {
+                return Err(illegal(&action, request.status));
+            };
+            let is_approver = match request.steps[step].approver {
+                Approver::User(id) => id == actor.id,
+                Approver::Admins => actor.role == Role::Admin,
+            };
+            if !is_approver && actor.role != Role::Admin {
+                return Err(Refusal::NotAllowed(
+                    "only the approver of this step decides",
+                ));
+            }
+            let overridden = !is_approver;
+            let approved = matches!(action, Action::Approve { .. });
+            let kind = match &action {
+                Action::Reject { reason } => EventKind::Rejected {
+                    step,
+                    reason: required_text("reason", reason)?,
+                    overridden,
+                },
+                Action::Approve { comment } => EventKind::Approved {
+                    step,
+                    comment: optional_text("comment", comment)?,
+                    overridden,
+                },
+                _ => return Err(illegal(&action, request.status)),
+            };
+            request.steps[step].decision = Some(Decision {
+                by: actor.id,
+                approved,
+                at: now,
+                overridden,
+            });
+            if !approved {
+                request.status = Status::Rejected;
+            } else if request.steps.iter().all(|s| s.decision.is_some()) {
+                request.status = Status::Approved;
+            }
+            kind
+        }
+        Action::Take => {
+            if !staff {
+                return Err(Refusal::NotAllowed("only the IT team takes requests"));
+            }
+            if !matches!(request.status, Status::New | Status::Approved) {
+                return Err(illegal(&action, request.status));
+            }
+            request.status = Status::InProgress;
+            request.assignee = Some(actor.id);
+            EventKind::Taken
+        }
+        Action::Assign { to, to_staff } => {
+            if !staff {
+                return Err(Refusal::NotAllowed("only the IT team assigns requests"));
+            }
+            if !request.status.is_open() {
+                return Err(illegal(&action, request.status));
+            }
+            if !to_staff {
+                return Err(Refusal::Invalid(FieldErrors::single(
+                    "user_id",
+                    "must be an active technician or administrator",
+                )));
+            }
+            request.assignee = Some(*to);
+            EventKind::Assigned { to: *to }
+        }
+        Action::Complete { resolution } => {
+            if !staff {
+                return Err(Refusal::NotAllowed("only the IT team completes requests"));
+            }
+            if request.status != Status::InProgress {
+                return Err(illegal(&action, request.status));
+            }
+            let resolution = required_text("resolution", resolution)?;
+            request.status = Status::Done;
+            EventKind::Completed { resolution }
+        }
+        Action::Cancel => {
+            let own = actor.id == request.requester;
+            if !own && actor.role != Role::Admin {
+                return Err(Refusal::NotAllowed(
+                    "only the requester or an administrator cancels",
+                ));
+            }
+            if !matches!(
+                request.status,
+                Status::New | Status::PendingApproval | Status::Approved
+            ) {
+                return Err(illegal(&action, request.status));
+            }
+            request.status = Status::Cancelled;
+            EventKind::Cancelled
+        }
+        Action::Comment { body, internal } => {
+            if *internal && !staff {
+                return Err(Refusal::NotAllowed("internal comments are for the IT team"));
+            }
+            if !staff && actor.id != request.requester {
+                return Err(Refusal::NotAllowed(
+                    "requesters comment on their own requests only",
+                ));
+            }
+            EventKind::Comment {
+                body: required_text("body", body)?,
+                internal: *internal,
+            }
+        }
+    };
+    request.updated_at = now;
+    if !request.status.is_open() && request.closed_at.is_none() {
+        request.closed_at = Some(now);
+    }
+    request.events += 1;
+    Ok(vec![Event {
+        at: now,
+        by: Some(actor.id),
+        kind,
+    }])
+}
+
+fn optional_text(field: &str, text: &str) -> Result<String, Refusal> {
+    if text.trim().is_empty() {
+        Ok(String::new())
+    } else {
+        required_text(field, text)
+    }
+}
+
+/// The facts approval resolution needs about people, looked up by the caller.
+pub struct People<'a> {
+    pub requester: UserId,
+    pub manager: Option<UserId>,
+    pub team_lead: Option<UserId>,
+    /// Whether an account exists and is active.
+    pub active: &'a dyn Fn(UserId) -> bool,
+}
+
+/// Resolves each rule to an approver, never the requester: a rule that names nobody, the
+/// requester or an inactive account falls back to the next one (manager → team lead →
+/// admins; a designated user falls back to the admins). Answers the steps and the fallbacks to
+/// record.
+pub fn resolve_steps(rules: &[ApprovalRule], people: &People) -> (Vec<Step>, Vec<EventKind>) {
+    let mut steps = Vec::new();
+    let mut fallbacks = Vec::new();
+    for (index, rule) in rules.iter().enumerate() {
+        let chain: Vec<Option<UserId>> = match rule {
+            ApprovalRule::Manager => vec![people.manager, people.team_lead],
+            ApprovalRule::TeamLead => vec![people.team_lead],
+            ApprovalRule::User(id) => vec![Some(*id)],
+        };
+        let mut approver = Approver::Admins;
+        let mut first_reason = None;
+        for candidate in chain {
+            let reason = match candidate {
+                None => FallbackReason::Nobody,
+                Some(id) if id == people.requester => FallbackReason::Requester,
+                Some(id) if !(people.active)(id) => FallbackReason::Inactive,
+                Some(id) => {
+                    approver = Approver::User(id);
+                    break;
+                }
+            };
+            first_reason.get_or_insert(reason);
+        }
+        if let Some(reason) = first_reason {
+            fallbacks.push(EventKind::ApproverFallback {
+                step: index,
+                reason,
+                to: approver,
+            });
+        }
+        steps.push(Step {
+            rule: *rule,
+            approver,
+            decision: None,
+        });
+    }
+    (steps, fallbacks)
+}
+
+/// What a new request is made of; `submit` turns it into a request and its first events.
+pub struct NewRequest {
+    pub id: RequestId,
+    pub service_id: ServiceId,
+    pub service_name: String,
+    pub requester: UserId,
+    pub data: RequestData,
+    pub form: Vec<FormField>,
+    pub attachments: Vec<Attachment>,
+    pub team: Option<TeamId>,
+    pub steps: Vec<Step>,
+    pub fallbacks: Vec<EventKind>,
+    pub due_at: Option<Timestamp>,
+}
+
+/// Submission: a request needing approval goes straight to `pending_approval`, others wait in
+/// the queue as `new`.
+pub fn submit(new: NewRequest, now: Timestamp) -> (Request, Vec<Event>) {
+    let mut events = vec![Event {
+        at: now,
+        by: Some(new.requester),
+        kind: EventKind::Submitted,
+    }];
+    events.extend(new.fallbacks.into_iter().map(|kind| Event {
+        at: now,
+        by: None,
+        kind,
+    }));
+    let status = if new.steps.is_empty() {
+        Status::New
+    } else {
+        Status::PendingApproval
+    };
+    let request = Request {
+        id: new.id,
+        service_id: new.service_id,
+        service_name: new.service_name,
+        requester: new.requester,
+        status,
+        data: new.data,
+        form: new.form,
+        attachments: new.attachments,
+        assignee: None,
+        team: new.team,
+        steps: new.steps,
+        created_at: now,
+        updated_at: now,
+        due_at: new.due_at,
+        closed_at: None,
+        events: u32::try_from(events.len()).unwrap_or(u32::MAX),
+    };
+    (request, events)
+}
+
+#[cfg(test)]
+mod tests;
