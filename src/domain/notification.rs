@@ -1,8 +1,8 @@
 //! Who is told about what. A notice is derived from a timeline event, so that every channel (the
 //! in-app inbox now, e-mail later) reads the same list of recipients.
 
-use super::UserId;
-use super::request::{Approver, Event, EventKind, Request, Status};
+use super::request::{Approver, Event, EventKind, Request, RequestId, Status};
+use super::{Timestamp, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NoticeKind {
@@ -48,6 +48,19 @@ impl NoticeKind {
             NoticeKind::Comment => "comment",
         }
     }
+}
+
+/// One entry of a user's inbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    pub id: u64,
+    pub user: UserId,
+    pub request: RequestId,
+    pub kind: NoticeKind,
+    pub at: Timestamp,
+    /// Who caused it, if anyone.
+    pub by: Option<UserId>,
+    pub read: bool,
 }
 
 /// The people beyond the request itself who may be told: the fulfilling team's members and

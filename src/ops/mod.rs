@@ -9,6 +9,8 @@ mod catalog;
 mod demo;
 mod demo_catalog;
 mod passwords;
+mod request_views;
+mod requests;
 mod search;
 mod secrets;
 mod services;
@@ -24,6 +26,8 @@ use std::sync::{Arc, Mutex};
 pub use auth::{LoginKind, SignedIn};
 pub use catalog::{ApprovalStep, CategoryPage, PortalHome, ServicePage};
 pub use demo::DEMO_PASSWORD;
+pub use request_views::{DeskFilter, Page, Permissions, RequestPage, RequestRow, StatusFilter};
+pub use requests::Submission;
 pub use search::SearchResult;
 pub use secrets::{hex, same_secret};
 pub use services::FieldMove;
@@ -47,6 +51,11 @@ pub enum Error {
     Invalid(FieldErrors),
     #[error("{0}")]
     Conflict(String),
+    #[error("cannot {action} a request whose status is {}", status.code())]
+    Illegal {
+        action: &'static str,
+        status: crate::domain::request::Status,
+    },
     #[error(
         "the category still holds {subcategories} sub-categories and {services} services; \
          move or delete them first"

@@ -19,6 +19,23 @@ pub fn copy_all(src: &ReadTransaction, dest: &Database) -> Result<(), Error> {
     copy(src, &txn, tables::SERVICES)?;
     copy_multimap(src, &txn, tables::SERVICES_BY_CATEGORY)?;
     copy(src, &txn, tables::SERVICE_REQUESTS)?;
+    copy(src, &txn, tables::REQUESTS)?;
+    copy(src, &txn, tables::REQUEST_EVENTS)?;
+    copy(src, &txn, tables::ATTACHMENTS)?;
+    for index in [
+        tables::REQUESTS_BY_REQUESTER,
+        tables::OPEN_BY_REQUESTER,
+        tables::REQUESTS_BY_STATUS,
+        tables::OPEN_REQUESTS,
+        tables::REQUESTS_BY_ASSIGNEE,
+        tables::REQUESTS_BY_SERVICE,
+        tables::PENDING_BY_APPROVER,
+        tables::UNREAD,
+    ] {
+        copy(src, &txn, index)?;
+    }
+    copy(src, &txn, tables::NOTIFICATIONS)?;
+    copy(src, &txn, tables::UNREAD_COUNT)?;
     txn.commit()?;
     Ok(())
 }

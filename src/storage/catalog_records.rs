@@ -137,7 +137,7 @@ impl From<&Service> for ServiceRecord {
     }
 }
 
-fn field_record(f: &FormField) -> FieldV1 {
+pub(super) fn field_record(f: &FormField) -> FieldV1 {
     FieldV1 {
         key: f.key.clone(),
         label: f.label.clone(),
@@ -158,31 +158,11 @@ impl TryFrom<ServiceRecord> for Service {
     type Error = Error;
     fn try_from(record: ServiceRecord) -> Result<Service, Error> {
         let ServiceRecord::V1(s) = record;
-        let mut form = Vec::with_capacity(s.form.len());
-        for f in s.form {
-            let kind = *KINDS
-                .get(usize::from(f.kind))
-                .ok_or_else(|| Error::Decode {
-                    table: "services",
-                    reason: format!("service {}: unknown field kind {}", s.id, f.kind),
-                })?;
-            form.push(FormField {
-                key: f.key,
-                label: f.label,
-                help: f.help,
-                kind,
-                required: f.required,
-                options: f.options,
-                limits: Limits {
-                    max_length: f.max_length,
-                    min: f.min,
-                    max: f.max,
-                    not_in_past: f.not_in_past,
-                    max_size_mb: f.max_size_mb,
-                    allowed_types: f.allowed_types,
-                },
-            });
-        }
+        let form = s
+            .form
+            .into_iter()
+            .map(|f| field_from_record(f, "services"))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Service {
             id: ServiceId(s.id),
             name: s.name,
@@ -214,4 +194,30 @@ impl TryFrom<ServiceRecord> for Service {
             form,
         })
     }
+}
+
+/// A stored field back into the domain; `table` names where it was read, for the error.
+pub(super) fn field_from_record(f: FieldV1, table: &'static str) -> Result<FormField, Error> {
+    let kind = *KINDS
+        .get(usize::from(f.kind))
+        .ok_or_else(|| Error::Decode {
+            table,
+            reason: format!("field {}: unknown kind {}", f.key, f.kind),
+        })?;
+    Ok(FormField {
+        key: f.key,
+        label: f.label,
+        help: f.help,
+        kind,
+        required: f.required,
+        options: f.options,
+        limits: Limits {
+            max_length: f.max_length,
+            min: f.min,
+            max: f.max,
+            not_in_past: f.not_in_past,
+            max_size_mb: f.max_size_mb,
+            allowed_types: f.allowed_types,
+        },
+    })
 }

@@ -28,6 +28,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "create the catalog tables",
         apply: create_catalog_tables,
     },
+    Migration {
+        name: "create the request and notification tables",
+        apply: create_request_tables,
+    },
 ];
 
 pub const SCHEMA_VERSION: u64 = MIGRATIONS.len() as u64;
@@ -82,6 +86,27 @@ fn create_catalog_tables(txn: &WriteTransaction) -> Result<(), Error> {
     txn.open_table(tables::SERVICES)?;
     txn.open_multimap_table(tables::SERVICES_BY_CATEGORY)?;
     txn.open_table(tables::SERVICE_REQUESTS)?;
+    Ok(())
+}
+
+fn create_request_tables(txn: &WriteTransaction) -> Result<(), Error> {
+    txn.open_table(tables::REQUESTS)?;
+    txn.open_table(tables::REQUEST_EVENTS)?;
+    txn.open_table(tables::ATTACHMENTS)?;
+    for index in [
+        tables::REQUESTS_BY_REQUESTER,
+        tables::OPEN_BY_REQUESTER,
+        tables::REQUESTS_BY_STATUS,
+        tables::OPEN_REQUESTS,
+        tables::REQUESTS_BY_ASSIGNEE,
+        tables::REQUESTS_BY_SERVICE,
+        tables::PENDING_BY_APPROVER,
+        tables::UNREAD,
+    ] {
+        txn.open_table(index)?;
+    }
+    txn.open_table(tables::NOTIFICATIONS)?;
+    txn.open_table(tables::UNREAD_COUNT)?;
     Ok(())
 }
 

@@ -4,10 +4,13 @@
 //! transaction (`Store::write`); it commits with immediate durability before the caller answers.
 
 mod backup;
+mod batch;
 mod catalog;
 mod catalog_records;
 mod migrations;
 mod records;
+mod request_records;
+mod requests;
 mod sessions;
 mod tables;
 mod teams;
@@ -15,8 +18,10 @@ mod users;
 
 use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable, WriteTransaction};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 pub use migrations::SCHEMA_VERSION;
+pub use requests::Listing;
 
 /// The store file's name inside the data directory.
 pub const FILE_NAME: &str = "guichet.redb";
@@ -65,8 +70,11 @@ db_error_from!(
 );
 
 pub struct Store {
-    db: Database,
+    db: Arc<Database>,
     path: PathBuf,
+    /// The group-commit writer, started at the first batched write; joined on drop so that the
+    /// file is closed when the store is.
+    batcher: Mutex<Option<(batch::Queue, std::thread::JoinHandle<()>)>>,
 }
 
 /// A consistent snapshot for reading; cheap to open.
@@ -96,8 +104,9 @@ impl Store {
             .create(path)
             .map_err(|e| open_error(path, e))?;
         let store = Store {
-            db,
+            db: Arc::new(db),
             path: path.to_owned(),
+            batcher: Mutex::new(None),
         };
         migrations::run(&store.db, steps)?;
         Ok(store)
@@ -127,10 +136,53 @@ impl Store {
         Ok(value)
     }
 
+    /// Like `write`, but concurrent callers share one durable commit (group commit): the hot
+    /// path of request submission and workflow actions. `f` may run twice (when another job of
+    /// its batch is refused), so it must not consume what it captured.
+    pub async fn write_batched<T, E>(
+        &self,
+        f: impl FnMut(&Writer) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<Error> + Send + 'static,
+    {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job = Box::new(batch::Pending {
+            f,
+            outcome: None,
+            reply,
+        });
+        let queue = {
+            let mut guard = self
+                .batcher
+                .lock()
+                .map_err(|_| Error::Db("the writer lock is poisoned".into()))?;
+            if guard.is_none() {
+                let started = batch::start(Arc::clone(&self.db)).map_err(|source| Error::Io {
+                    path: self.path.clone(),
+                    source,
+                })?;
+                *guard = Some(started);
+            }
+            guard.as_ref().map(|(queue, _)| queue.clone())
+        };
+        let queue = queue.ok_or_else(|| Error::Db("the writer is not running".into()))?;
+        // The queue is bounded: a full queue makes this caller wait, which is back-pressure.
+        queue
+            .send(job)
+            .await
+            .map_err(|_| Error::Db("the writer stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| E::from(Error::Db("the writer stopped".into())))?
+    }
+
     /// Verifies redb's checksums and that every record decodes. Needs exclusive access.
     pub fn check(&mut self) -> Result<CheckReport, Error> {
-        let intact = self
-            .db
+        let db = Arc::get_mut(&mut self.db)
+            .ok_or_else(|| Error::Db("the store is in use by its writer".into()))?;
+        let intact = db
             .check_integrity()
             .map_err(|e| open_error(&self.path, e))?;
         if !intact {
@@ -167,6 +219,17 @@ impl Store {
         let reader = self.read()?;
         backup::copy_all(&reader.txn, &copy)?;
         Ok(())
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Ok(mut guard) = self.batcher.lock()
+            && let Some((queue, thread)) = guard.take()
+        {
+            drop(queue);
+            let _ = thread.join();
+        }
     }
 }
 

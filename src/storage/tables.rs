@@ -32,3 +32,30 @@ pub const SERVICES_BY_CATEGORY: MultimapTableDefinition<u64, u64> =
     MultimapTableDefinition::new("services_by_category");
 /// Service id → number of requests ever submitted for it (schema 3), for "most requested".
 pub const SERVICE_REQUESTS: TableDefinition<u64, u64> = TableDefinition::new("service_requests");
+
+/// Request id → `RequestRecord` (schema 4): the request with its form snapshot and steps.
+pub const REQUESTS: TableDefinition<u64, &[u8]> = TableDefinition::new("requests");
+/// (request id, sequence) → `EventRecord`: the append-only timeline, comments included.
+pub const REQUEST_EVENTS: TableDefinition<(u64, u32), &[u8]> =
+    TableDefinition::new("request_events");
+/// (request id, field key) → the bytes of the file uploaded for that field.
+pub const ATTACHMENTS: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("attachments");
+
+/// Request indexes, each `(x, request id) → ()` so that a page is one range read in id order:
+/// by requester, open ones by requester, by status code, open ones (x = 0), by assignee (x = 0
+/// for unassigned), by service, and waiting for an approver (x = 0 for "any administrator").
+pub type RequestIndex = TableDefinition<'static, (u64, u64), ()>;
+pub const REQUESTS_BY_REQUESTER: RequestIndex = TableDefinition::new("requests_by_requester");
+pub const OPEN_BY_REQUESTER: RequestIndex = TableDefinition::new("open_by_requester");
+pub const REQUESTS_BY_STATUS: RequestIndex = TableDefinition::new("requests_by_status");
+pub const OPEN_REQUESTS: RequestIndex = TableDefinition::new("open_requests");
+pub const REQUESTS_BY_ASSIGNEE: RequestIndex = TableDefinition::new("requests_by_assignee");
+pub const REQUESTS_BY_SERVICE: RequestIndex = TableDefinition::new("requests_by_service");
+pub const PENDING_BY_APPROVER: RequestIndex = TableDefinition::new("pending_by_approver");
+
+/// (user id, notification id) → `NotificationRecord`: each user's inbox, newest last.
+pub const NOTIFICATIONS: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("notifications");
+/// (user id, notification id) → (): the unread ones, so "mark all read" touches only those.
+pub const UNREAD: RequestIndex = TableDefinition::new("unread_notifications");
+/// User id → how many notifications they have not read, for the header.
+pub const UNREAD_COUNT: TableDefinition<u64, u64> = TableDefinition::new("unread_count");

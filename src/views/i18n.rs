@@ -182,6 +182,112 @@ pub struct Texts {
     pub kind_checkbox: &'static str,
     pub kind_date: &'static str,
     pub kind_file: &'static str,
+    pub nav_my_requests: &'static str,
+    pub nav_approvals: &'static str,
+    pub nav_desk: &'static str,
+    pub nav_notifications: &'static str,
+    pub submit_request: &'static str,
+    pub request_form_title: &'static str,
+    pub file_again: &'static str,
+    pub request_created: &'static str,
+    pub tracking_number: &'static str,
+    pub next_step: &'static str,
+    pub waiting_approval_by: &'static str,
+    pub any_admin: &'static str,
+    pub in_it_queue: &'static str,
+    pub being_handled_by: &'static str,
+    pub closed_request: &'static str,
+    pub requester: &'static str,
+    pub assignee: &'static str,
+    pub unassigned: &'static str,
+    pub submitted_on: &'static str,
+    pub updated_on: &'static str,
+    pub due: &'static str,
+    pub details: &'static str,
+    pub no_details: &'static str,
+    pub attachments: &'static str,
+    pub download: &'static str,
+    pub timeline: &'static str,
+    pub add_comment: &'static str,
+    pub comment: &'static str,
+    pub internal_comment: &'static str,
+    pub internal_badge: &'static str,
+    pub send: &'static str,
+    pub approval_title: &'static str,
+    pub approve: &'static str,
+    pub reject: &'static str,
+    pub reason: &'static str,
+    pub reason_help: &'static str,
+    pub approval_comment: &'static str,
+    pub take: &'static str,
+    pub assign: &'static str,
+    pub assign_to: &'static str,
+    pub complete: &'static str,
+    pub resolution: &'static str,
+    pub cancel_request: &'static str,
+    pub actions: &'static str,
+    pub approval_steps_title: &'static str,
+    pub system: &'static str,
+    pub ev_submitted: &'static str,
+    pub ev_approved: &'static str,
+    pub ev_rejected: &'static str,
+    pub ev_taken: &'static str,
+    pub ev_assigned: &'static str,
+    pub ev_completed: &'static str,
+    pub ev_cancelled: &'static str,
+    pub ev_commented: &'static str,
+    pub ev_override: &'static str,
+    pub my_requests_title: &'static str,
+    pub open_requests: &'static str,
+    pub history: &'static str,
+    pub no_open_requests: &'static str,
+    pub no_history: &'static str,
+    pub new_request_hint: &'static str,
+    pub approvals_title: &'static str,
+    pub no_approvals: &'static str,
+    pub desk_title: &'static str,
+    pub filter: &'static str,
+    pub status: &'static str,
+    pub open_statuses: &'static str,
+    pub all_statuses: &'static str,
+    pub any: &'static str,
+    pub mine: &'static str,
+    pub sort: &'static str,
+    pub newest_first: &'static str,
+    pub oldest_first: &'static str,
+    pub no_requests_match: &'static str,
+    pub next_page: &'static str,
+    pub first_page: &'static str,
+    pub number: &'static str,
+    pub service: &'static str,
+    pub notifications_title: &'static str,
+    pub mark_read: &'static str,
+    pub mark_all_read: &'static str,
+    pub no_notifications: &'static str,
+    pub unread: &'static str,
+    pub status_new: &'static str,
+    pub status_pending_approval: &'static str,
+    pub status_approved: &'static str,
+    pub status_in_progress: &'static str,
+    pub status_done: &'static str,
+    pub status_rejected: &'static str,
+    pub status_cancelled: &'static str,
+    pub notice_submitted: &'static str,
+    pub notice_approval_needed: &'static str,
+    pub notice_in_queue: &'static str,
+    pub notice_approved: &'static str,
+    pub notice_rejected: &'static str,
+    pub notice_taken: &'static str,
+    pub notice_assigned: &'static str,
+    pub notice_completed: &'static str,
+    pub notice_comment: &'static str,
+    pub fb_nobody: &'static str,
+    pub fb_requester: &'static str,
+    pub fb_inactive: &'static str,
+    pub fb_step: &'static str,
+    pub fb_handed_to: &'static str,
+    pub illegal_action: &'static str,
+    pub upload_too_large: &'static str,
 }
 
 pub use en::EN;
@@ -326,4 +432,48 @@ fn capitalise(message: &str) -> String {
         out.push('.');
     }
     out
+}
+
+impl Texts {
+    pub fn status(&self, status: crate::domain::request::Status) -> &'static str {
+        use crate::domain::request::Status;
+        match status {
+            Status::New => self.status_new,
+            Status::PendingApproval => self.status_pending_approval,
+            Status::Approved => self.status_approved,
+            Status::InProgress => self.status_in_progress,
+            Status::Done => self.status_done,
+            Status::Rejected => self.status_rejected,
+            Status::Cancelled => self.status_cancelled,
+        }
+    }
+
+    pub fn notice(&self, kind: crate::domain::notification::NoticeKind) -> &'static str {
+        use crate::domain::notification::NoticeKind;
+        match kind {
+            NoticeKind::Submitted => self.notice_submitted,
+            NoticeKind::ApprovalNeeded => self.notice_approval_needed,
+            NoticeKind::InQueue => self.notice_in_queue,
+            NoticeKind::Approved => self.notice_approved,
+            NoticeKind::Rejected => self.notice_rejected,
+            NoticeKind::Taken => self.notice_taken,
+            NoticeKind::Assigned => self.notice_assigned,
+            NoticeKind::Completed => self.notice_completed,
+            NoticeKind::Comment => self.notice_comment,
+        }
+    }
+
+    pub fn fallback_reason(&self, reason: crate::domain::request::FallbackReason) -> &'static str {
+        use crate::domain::request::FallbackReason;
+        match reason {
+            FallbackReason::Nobody => self.fb_nobody,
+            FallbackReason::Requester => self.fb_requester,
+            FallbackReason::Inactive => self.fb_inactive,
+        }
+    }
+
+    /// "This action is not possible: the request is now “Done”."
+    pub fn illegal(&self, _action: &str, status: crate::domain::request::Status) -> String {
+        format!("{} « {} ».", self.illegal_action, self.status(status))
+    }
 }

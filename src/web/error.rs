@@ -16,7 +16,9 @@ fn status_of(error: &Error) -> StatusCode {
         Error::Unauthenticated | Error::BadCredentials => StatusCode::UNAUTHORIZED,
         Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        Error::Conflict(_) | Error::CategoryNotEmpty { .. } => StatusCode::CONFLICT,
+        Error::Conflict(_) | Error::CategoryNotEmpty { .. } | Error::Illegal { .. } => {
+            StatusCode::CONFLICT
+        }
         Error::Storage(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -31,6 +33,7 @@ fn code_of(error: &Error) -> &'static str {
         Error::Throttled { .. } => "throttled",
         Error::Invalid(_) => "invalid",
         Error::Conflict(_) => "conflict",
+        Error::Illegal { .. } => "illegal_transition",
         Error::CategoryNotEmpty { .. } => "not_empty",
         Error::Storage(_) | Error::Internal(_) => "internal",
     }
@@ -123,6 +126,9 @@ impl IntoResponse for HtmlError {
                 (t.forbidden_title, t.forbidden_text.to_owned(), None)
             }
             Error::Conflict(message) => (t.conflict_title, message.clone(), None),
+            Error::Illegal { action, status } => {
+                (t.conflict_title, t.illegal(action, *status), None)
+            }
             Error::CategoryNotEmpty {
                 subcategories,
                 services,

@@ -1,0 +1,466 @@
+//! Reading requests as pages show them: one request with what its viewer may see and do, the
+//! requester's list, the approver's list, the IT desk with its filters, and the inbox. Every
+//! listing walks one index in id order and stops at a page: O(page), not O(all requests).
+
+use super::requests::actor;
+use super::{Error, Ops};
+use crate::domain::notification::Notification;
+use crate::domain::request::{self, Action, Approver, Event, Request, RequestId, Status};
+use crate::domain::{Role, ServiceId, Timestamp, User, UserId};
+use crate::storage::{Listing, Reader};
+use std::collections::HashMap;
+
+/// Longest page any listing answers.
+pub const MAX_PAGE: usize = 100;
+/// Most index entries one desk page examines when its filters reject many; the page then ends
+/// early with a cursor to go on.
+const MAX_SCANNED: usize = 5000;
+
+/// One line of a list of requests.
+#[derive(Debug, Clone)]
+pub struct RequestRow {
+    pub id: RequestId,
+    pub service_name: String,
+    pub status: Status,
+    pub requester: String,
+    pub assignee: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub due_at: Option<Timestamp>,
+}
+
+/// A page of a listing and the cursor of the next one.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<u64>,
+}
+
+/// What the viewer may do on a request, found by trying each action on a copy: the page can
+/// never offer what the workflow would refuse.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Permissions {
+    pub decide: bool,
+    pub take: bool,
+    pub assign: bool,
+    pub complete: bool,
+    pub cancel: bool,
+    pub comment: bool,
+    pub comment_internal: bool,
+}
+
+pub struct RequestPage {
+    pub request: Request,
+    /// The timeline, without what the viewer may not read (internal comments).
+    pub events: Vec<Event>,
+    pub names: HashMap<UserId, String>,
+    pub may: Permissions,
+    /// Who a request can be assigned to, when the viewer may assign.
+    pub technicians: Vec<(UserId, String)>,
+    pub viewer_is_staff: bool,
+}
+
+impl RequestPage {
+    pub fn name(&self, id: UserId) -> &str {
+        self.names.get(&id).map_or("?", String::as_str)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    Open,
+    All,
+    Is(Status),
+}
+
+/// The desk's filters (and the API's listing).
+#[derive(Debug, Clone)]
+pub struct DeskFilter {
+    pub status: StatusFilter,
+    pub service: Option<ServiceId>,
+    /// `Some(None)`: unassigned only.
+    pub assignee: Option<Option<UserId>>,
+    pub requester: Option<UserId>,
+    pub newest_first: bool,
+    pub cursor: Option<RequestId>,
+    pub limit: usize,
+}
+
+impl Default for DeskFilter {
+    fn default() -> Self {
+        DeskFilter {
+            status: StatusFilter::Open,
+            service: None,
+            assignee: None,
+            requester: None,
+            newest_first: true,
+            cursor: None,
+            limit: 25,
+        }
+    }
+}
+
+impl DeskFilter {
+    fn matches(&self, r: &Request) -> bool {
+        let status = match self.status {
+            StatusFilter::Open => r.status.is_open(),
+            StatusFilter::All => true,
+            StatusFilter::Is(s) => r.status == s,
+        };
+        status
+            && self.service.is_none_or(|s| r.service_id == s)
+            && self.assignee.is_none_or(|a| r.assignee == a)
+            && self.requester.is_none_or(|u| r.requester == u)
+    }
+
+    /// The index to walk: the most selective filter that has one.
+    fn listing(&self) -> Listing {
+        if let Some(assignee) = self.assignee {
+            Listing::Assignee(assignee)
+        } else if let Some(requester) = self.requester {
+            match self.status {
+                StatusFilter::Open => Listing::OpenOfRequester(requester),
+                _ => Listing::Requester(requester),
+            }
+        } else if let Some(service) = self.service {
+            Listing::Service(service)
+        } else {
+            match self.status {
+                StatusFilter::Open => Listing::Open,
+                StatusFilter::All => Listing::All,
+                StatusFilter::Is(s) => Listing::Status(s),
+            }
+        }
+    }
+}
+
+/// Display names, read once per user per page.
+struct Names<'a> {
+    reader: &'a Reader,
+    known: HashMap<UserId, String>,
+}
+
+impl Names<'_> {
+    fn get(&mut self, id: UserId) -> Result<String, Error> {
+        if let Some(name) = self.known.get(&id) {
+            return Ok(name.clone());
+        }
+        let name = self
+            .reader
+            .user(id)?
+            .map_or_else(|| format!("#{id}"), |u| u.display_name);
+        self.known.insert(id, name.clone());
+        Ok(name)
+    }
+
+    fn row(&mut self, r: &Request) -> Result<RequestRow, Error> {
+        Ok(RequestRow {
+            id: r.id,
+            service_name: r.service_name.clone(),
+            status: r.status,
+            requester: self.get(r.requester)?,
+            assignee: r.assignee.map(|a| self.get(a)).transpose()?,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            due_at: r.due_at,
+        })
+    }
+}
+
+/// Walks `listing` after `cursor`, keeping requests that pass `keep`, until `limit` are found
+/// or `MAX_SCANNED` entries were examined.
+fn walk(
+    reader: &Reader,
+    listing: Listing,
+    mut cursor: Option<RequestId>,
+    newest_first: bool,
+    limit: usize,
+    keep: impl Fn(&Request) -> bool,
+) -> Result<Page<Request>, Error> {
+    let limit = limit.clamp(1, MAX_PAGE);
+    let mut items = Vec::new();
+    let mut scanned = 0;
+    loop {
+        let chunk = reader.request_ids(listing, cursor, newest_first, limit + 1)?;
+        let exhausted = chunk.len() <= limit;
+        for id in chunk {
+            scanned += 1;
+            cursor = Some(id);
+            if let Some(r) = reader.request(id)?.filter(|r| keep(r)) {
+                if items.len() == limit {
+                    // One more exists: the page ends before it.
+                    let next = items.last().map(|r: &Request| r.id.0);
+                    return Ok(Page { items, next });
+                }
+                items.push(r);
+            }
+        }
+        if exhausted {
+            return Ok(Page { items, next: None });
+        }
+        if scanned >= MAX_SCANNED {
+            return Ok(Page {
+                items,
+                next: cursor.map(|c| c.0),
+            });
+        }
+    }
+}
+
+fn permissions(request: &Request, viewer: &User, now: Timestamp) -> Permissions {
+    let actor = actor(viewer);
+    let can = |action: Action| request::apply(&mut request.clone(), actor, action, now).is_ok();
+    let text = || "x".to_owned();
+    Permissions {
+        decide: can(Action::Approve { comment: text() }),
+        take: can(Action::Take),
+        assign: can(Action::Assign {
+            to: viewer.id,
+            to_staff: true,
+        }),
+        complete: can(Action::Complete { resolution: text() }),
+        cancel: can(Action::Cancel),
+        comment: can(Action::Comment {
+            body: text(),
+            internal: false,
+        }),
+        comment_internal: can(Action::Comment {
+            body: text(),
+            internal: true,
+        }),
+    }
+}
+
+impl Ops {
+    /// A request as `viewer` may see it; one they may not see is not found.
+    pub fn request_page(&self, viewer: &User, id: RequestId) -> Result<RequestPage, Error> {
+        let reader = self.store().read()?;
+        let request = reader
+            .request(id)?
+            .filter(|r| request::may_view(actor(viewer), r))
+            .ok_or(Error::NotFound)?;
+        let staff = viewer.role.is_staff();
+        let events: Vec<Event> = reader
+            .events(id)?
+            .into_iter()
+            .filter(|e| staff || !e.kind.is_internal())
+            .collect();
+        let mut names = Names {
+            reader: &reader,
+            known: HashMap::new(),
+        };
+        let mut people = vec![request.requester];
+        people.extend(request.assignee);
+        for step in &request.steps {
+            if let Approver::User(id) = step.approver {
+                people.push(id);
+            }
+            people.extend(step.decision.as_ref().map(|d| d.by));
+        }
+        for event in &events {
+            people.extend(event.by);
+            if let request::EventKind::Assigned { to } = event.kind {
+                people.push(to);
+            }
+        }
+        for id in people {
+            names.get(id)?;
+        }
+        let may = permissions(&request, viewer, self.now());
+        let technicians = if may.assign {
+            let mut staff: Vec<(UserId, String)> = reader
+                .users()?
+                .into_iter()
+                .filter(|u| u.active && u.role.is_staff())
+                .map(|u| (u.id, u.display_name))
+                .collect();
+            staff.sort_by(|a, b| a.1.cmp(&b.1));
+            staff
+        } else {
+            Vec::new()
+        };
+        let names = names.known;
+        Ok(RequestPage {
+            request,
+            events,
+            names,
+            may,
+            technicians,
+            viewer_is_staff: staff,
+        })
+    }
+
+    /// The timeline of a request as `viewer` may read it.
+    pub fn request_events(&self, viewer: &User, id: RequestId) -> Result<Vec<Event>, Error> {
+        Ok(self.request_page(viewer, id)?.events)
+    }
+
+    /// Requests matching `filter`. Requesters only ever list their own.
+    pub fn list_requests(
+        &self,
+        viewer: &User,
+        mut filter: DeskFilter,
+    ) -> Result<Page<RequestRow>, Error> {
+        if !viewer.role.is_staff() {
+            filter.requester = Some(viewer.id);
+        }
+        let reader = self.store().read()?;
+        let page = walk(
+            &reader,
+            filter.listing(),
+            filter.cursor,
+            filter.newest_first,
+            filter.limit,
+            |r| filter.matches(r),
+        )?;
+        self.rows(&reader, page)
+    }
+
+    /// The full requests of a listing page, for the API.
+    pub fn list_requests_full(
+        &self,
+        viewer: &User,
+        mut filter: DeskFilter,
+    ) -> Result<Page<Request>, Error> {
+        if !viewer.role.is_staff() {
+            filter.requester = Some(viewer.id);
+        }
+        let reader = self.store().read()?;
+        walk(
+            &reader,
+            filter.listing(),
+            filter.cursor,
+            filter.newest_first,
+            filter.limit,
+            |r| filter.matches(r),
+        )
+    }
+
+    fn rows(&self, reader: &Reader, page: Page<Request>) -> Result<Page<RequestRow>, Error> {
+        let mut names = Names {
+            reader,
+            known: HashMap::new(),
+        };
+        let items = page
+            .items
+            .iter()
+            .map(|r| names.row(r))
+            .collect::<Result<_, _>>()?;
+        Ok(Page {
+            items,
+            next: page.next,
+        })
+    }
+
+    /// `/my/requests`: the open ones (at most a page), then the history, newest first.
+    pub fn my_requests(
+        &self,
+        user: &User,
+        cursor: Option<RequestId>,
+    ) -> Result<(Vec<RequestRow>, Page<RequestRow>), Error> {
+        let reader = self.store().read()?;
+        let open = walk(
+            &reader,
+            Listing::OpenOfRequester(user.id),
+            None,
+            true,
+            MAX_PAGE,
+            |_| true,
+        )?;
+        let history = walk(
+            &reader,
+            Listing::Requester(user.id),
+            cursor,
+            true,
+            25,
+            |r| !r.status.is_open(),
+        )?;
+        let open = self.rows(&reader, open)?.items;
+        Ok((open, self.rows(&reader, history)?))
+    }
+
+    /// What waits for `user`'s decision, oldest first; administrators also see the requests
+    /// that fell back to "any administrator" (never their own).
+    pub fn approvals(&self, user: &User) -> Result<Vec<RequestRow>, Error> {
+        let reader = self.store().read()?;
+        let mut found = walk(
+            &reader,
+            Listing::PendingFor(Approver::User(user.id)),
+            None,
+            false,
+            MAX_PAGE,
+            |_| true,
+        )?
+        .items;
+        if user.role == Role::Admin {
+            let others = walk(
+                &reader,
+                Listing::PendingFor(Approver::Admins),
+                None,
+                false,
+                MAX_PAGE,
+                |r| r.requester != user.id,
+            )?;
+            found.extend(others.items);
+            found.sort_by_key(|r| r.id);
+        }
+        let page = Page {
+            items: found,
+            next: None,
+        };
+        Ok(self.rows(&reader, page)?.items)
+    }
+
+    /// The header's counters: unread notifications and requests waiting for my decision.
+    pub fn header_counts(&self, user: &User) -> Result<(u64, u64), Error> {
+        let reader = self.store().read()?;
+        let mut approvals = reader.count_listing(Listing::PendingFor(Approver::User(user.id)))?;
+        if user.role == Role::Admin {
+            approvals += reader.count_listing(Listing::PendingFor(Approver::Admins))?;
+        }
+        Ok((reader.unread_count(user.id)?, approvals))
+    }
+
+    /// A user's inbox, newest first, with each request's service name.
+    pub fn notifications(
+        &self,
+        user: &User,
+        cursor: Option<u64>,
+        limit: usize,
+    ) -> Result<Page<(Notification, String)>, Error> {
+        let reader = self.store().read()?;
+        let limit = limit.clamp(1, MAX_PAGE);
+        let mut found = reader.notifications(user.id, cursor, limit + 1)?;
+        let next = (found.len() > limit).then(|| found[limit - 1].id);
+        found.truncate(limit);
+        let mut items = Vec::with_capacity(found.len());
+        for n in found {
+            let service = reader
+                .request(n.request)?
+                .map(|r| r.service_name)
+                .unwrap_or_default();
+            items.push((n, service));
+        }
+        Ok(Page { items, next })
+    }
+
+    /// Marks one of `user`'s notifications read and answers it.
+    pub async fn mark_read(&self, user: &User, id: u64) -> Result<Notification, Error> {
+        let user = user.id;
+        self.store()
+            .write_batched(move |w| {
+                if !w.mark_read(user, id)? {
+                    return Err(Error::NotFound);
+                }
+                w.notification(user, id)?.ok_or(Error::NotFound)
+            })
+            .await
+    }
+
+    pub async fn mark_all_read(&self, user: &User) -> Result<usize, Error> {
+        let user = user.id;
+        self.store()
+            .write_batched(move |w| Ok::<_, Error>(w.mark_all_read(user)?))
+            .await
+    }
+}

@@ -1,0 +1,237 @@
+//! Requests: submission, every workflow action, and reading one request as its viewer may see
+//! it. Writes go through the group-commit writer (`Store::write_batched`): one use case is one
+//! job, committed durably before the caller answers.
+
+use super::{Error, Ops};
+use crate::domain::form::{self, Submitted};
+use crate::domain::notification::{Audience, Notification, notices};
+use crate::domain::request::{
+    self, Action, Actor, Attachment, Event, NewRequest, People, Refusal, Request, RequestId,
+};
+use crate::domain::service::DelayUnit;
+use crate::domain::{Role, ServiceId, Timestamp, User, UserId};
+use crate::storage::Writer;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// What a requester sent: values by field key (files described by name and size), and the
+/// bytes of each file by field key.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub service_id: ServiceId,
+    pub values: BTreeMap<String, Submitted>,
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+pub fn actor(user: &User) -> Actor {
+    Actor {
+        id: user.id,
+        role: user.role,
+    }
+}
+
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::NotAllowed(why) => Error::Forbidden(why),
+            Refusal::Illegal { action, status } => Error::Illegal { action, status },
+            Refusal::Invalid(fields) => Error::Invalid(fields),
+        }
+    }
+}
+
+/// Stores a request in its new state, appends its events and tells whoever each event
+/// concerns, all in the caller's transaction.
+fn record(
+    w: &Writer,
+    previous: Option<&Request>,
+    request: &Request,
+    events: &[Event],
+) -> Result<(), Error> {
+    w.put_request(previous, request)?;
+    let first = request
+        .events
+        .saturating_sub(u32::try_from(events.len()).unwrap_or(u32::MAX));
+    w.append_events(request.id, first, events)?;
+    let team_members = match request.team {
+        Some(team) => w.team(team)?.map(|t| t.member_ids).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let mut admins: Option<Vec<UserId>> = None;
+    for event in events {
+        let needs_admins = request.current_approver() == Some(request::Approver::Admins);
+        if needs_admins && admins.is_none() {
+            admins = Some(
+                w.users()?
+                    .into_iter()
+                    .filter(|u| u.active && u.role == Role::Admin)
+                    .map(|u| u.id)
+                    .collect(),
+            );
+        }
+        let audience = Audience {
+            team_members: &team_members,
+            admins: admins.as_deref().unwrap_or_default(),
+        };
+        for (user, kind) in notices(request, event, &audience) {
+            w.add_notification(Notification {
+                id: 0,
+                user,
+                request: request.id,
+                kind,
+                at: event.at,
+                by: event.by,
+                read: false,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+fn due_at(now: Timestamp, delay: Option<crate::domain::service::Delay>) -> Option<Timestamp> {
+    delay.map(|d| {
+        let unit = match d.unit {
+            DelayUnit::Hours => 3600,
+            DelayUnit::Days => 86_400,
+        };
+        now.plus_seconds(i64::from(d.value) * unit)
+    })
+}
+
+/// The submission itself, inside a write transaction: validation against the current form,
+/// approvers resolved, the request stored with its attachments, "most requested" counted.
+pub(super) fn submit_in(
+    w: &Writer,
+    requester: &User,
+    submission: &Submission,
+    today: &str,
+    now: Timestamp,
+) -> Result<Request, Error> {
+    let service = w
+        .service(submission.service_id)?
+        .filter(|s| s.active)
+        .ok_or(Error::NotFound)?;
+    let data = form::validate(&service.form, &submission.values, today)?;
+    let team = match service.team_id {
+        Some(id) => w.team(id)?,
+        None => None,
+    };
+    let active = |id: UserId| w.user(id).ok().flatten().is_some_and(|u| u.active);
+    let people = People {
+        requester: requester.id,
+        manager: requester.manager_id,
+        team_lead: team.as_ref().and_then(|t| t.lead_id),
+        active: &active,
+    };
+    let (steps, fallbacks) = request::resolve_steps(&service.approval_steps, &people);
+    let attachments = data
+        .iter()
+        .filter_map(|(key, answer)| match answer {
+            form::Answer::File(file) => Some(Attachment {
+                key: key.clone(),
+                name: file.name.clone(),
+                size: file.size,
+            }),
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    let id = RequestId(w.next_id("request")?);
+    let (request, events) = request::submit(
+        NewRequest {
+            id,
+            service_id: service.id,
+            service_name: service.name.clone(),
+            requester: requester.id,
+            data,
+            form: service.form.clone(),
+            attachments,
+            team: service.team_id,
+            steps,
+            fallbacks,
+            due_at: due_at(now, service.estimated_delay),
+        },
+        now,
+    );
+    for attachment in &request.attachments {
+        let bytes = submission
+            .files
+            .get(&attachment.key)
+            .map_or(&[][..], Vec::as_slice);
+        w.put_attachment(id, &attachment.key, bytes)?;
+    }
+    record(w, None, &request, &events)?;
+    w.count_request(service.id)?;
+    Ok(request)
+}
+
+/// An action inside a write transaction: the request is loaded in the same transaction, so
+/// two technicians taking it at once are serialised and exactly one wins.
+pub(super) fn act_in(
+    w: &Writer,
+    user: &User,
+    id: RequestId,
+    action: &Action,
+    now: Timestamp,
+) -> Result<Request, Error> {
+    let actor = actor(user);
+    let previous = w
+        .request(id)?
+        .filter(|r| request::may_view(actor, r))
+        .ok_or(Error::NotFound)?;
+    let mut action = action.clone();
+    if let Action::Assign { to, to_staff } = &mut action {
+        *to_staff = w.user(*to)?.is_some_and(|u| u.active && u.role.is_staff());
+    }
+    let mut changed = previous.clone();
+    let events = request::apply(&mut changed, actor, action, now)?;
+    record(w, Some(&previous), &changed, &events)?;
+    Ok(changed)
+}
+
+impl Ops {
+    /// Submits a request for `requester`.
+    pub async fn submit_request(
+        &self,
+        requester: &User,
+        submission: Submission,
+    ) -> Result<Request, Error> {
+        let requester = requester.clone();
+        let submission = Arc::new(submission);
+        // Read before the job: a job must not own an `Ops`, whose last clone could then be
+        // dropped on the writer thread itself.
+        let (today, now) = (self.today(), self.now());
+        self.store()
+            .write_batched(move |w| submit_in(w, &requester, &submission, &today, now))
+            .await
+    }
+
+    /// Applies a workflow action or a comment. Requests the user may not see are not found.
+    pub async fn act(&self, user: &User, id: RequestId, action: Action) -> Result<Request, Error> {
+        let user = user.clone();
+        let now = self.now();
+        self.store()
+            .write_batched(move |w| act_in(w, &user, id, &action, now))
+            .await
+    }
+
+    /// The bytes of one attachment, for those who may see the request.
+    pub fn attachment(
+        &self,
+        user: &User,
+        id: RequestId,
+        key: &str,
+    ) -> Result<(String, Vec<u8>), Error> {
+        let reader = self.store().read()?;
+        let request = reader
+            .request(id)?
+            .filter(|r| request::may_view(actor(user), r))
+            .ok_or(Error::NotFound)?;
+        let attachment = request
+            .attachments
+            .iter()
+            .find(|a| a.key == key)
+            .ok_or(Error::NotFound)?;
+        let bytes = reader.attachment(id, key)?.ok_or(Error::NotFound)?;
+        Ok((attachment.name.clone(), bytes))
+    }
+}

@@ -1,0 +1,320 @@
+//! Requests, their timelines and attachments, the indexes pages read them through, and each
+//! user's notifications. Pages read an index range in id order and load only what they show.
+
+use super::records::{decode, encode};
+use super::request_records::{EventRecord, NotificationRecord, RequestRecord, status_code};
+use super::tables::{
+    ATTACHMENTS, NOTIFICATIONS, OPEN_BY_REQUESTER, OPEN_REQUESTS, PENDING_BY_APPROVER,
+    REQUEST_EVENTS, REQUESTS, REQUESTS_BY_ASSIGNEE, REQUESTS_BY_REQUESTER, REQUESTS_BY_SERVICE,
+    REQUESTS_BY_STATUS, RequestIndex, UNREAD, UNREAD_COUNT,
+};
+use super::{Error, Reader, Writer};
+use crate::domain::notification::Notification;
+use crate::domain::request::{Approver, Event, Request, RequestId, Status};
+use crate::domain::{ServiceId, UserId};
+use redb::{ReadableTable, ReadableTableMetadata, TableHandle};
+use std::ops::Bound;
+
+/// Which requests a listing walks, in id order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing {
+    All,
+    Open,
+    Status(Status),
+    Requester(UserId),
+    OpenOfRequester(UserId),
+    /// `None`: unassigned.
+    Assignee(Option<UserId>),
+    Service(ServiceId),
+    PendingFor(Approver),
+}
+
+fn approver_key(approver: Approver) -> u64 {
+    match approver {
+        Approver::User(id) => id.0,
+        Approver::Admins => 0,
+    }
+}
+
+impl Listing {
+    /// The index table and the prefix of its keys; `None` walks the requests table itself.
+    fn index(self) -> Option<(RequestIndex, u64)> {
+        Some(match self {
+            Listing::All => return None,
+            Listing::Open => (OPEN_REQUESTS, 0),
+            Listing::Status(s) => (REQUESTS_BY_STATUS, u64::from(status_code(s))),
+            Listing::Requester(u) => (REQUESTS_BY_REQUESTER, u.0),
+            Listing::OpenOfRequester(u) => (OPEN_BY_REQUESTER, u.0),
+            Listing::Assignee(u) => (REQUESTS_BY_ASSIGNEE, u.map_or(0, |u| u.0)),
+            Listing::Service(s) => (REQUESTS_BY_SERVICE, s.0),
+            Listing::PendingFor(a) => (PENDING_BY_APPROVER, approver_key(a)),
+        })
+    }
+}
+
+/// The index entries a request has in its current state.
+fn index_entries(r: &Request) -> Vec<(RequestIndex, (u64, u64))> {
+    let id = r.id.0;
+    let mut entries = vec![
+        (REQUESTS_BY_REQUESTER, (r.requester.0, id)),
+        (REQUESTS_BY_STATUS, (u64::from(status_code(r.status)), id)),
+        (REQUESTS_BY_ASSIGNEE, (r.assignee.map_or(0, |u| u.0), id)),
+        (REQUESTS_BY_SERVICE, (r.service_id.0, id)),
+    ];
+    if r.status.is_open() {
+        entries.push((OPEN_BY_REQUESTER, (r.requester.0, id)));
+        entries.push((OPEN_REQUESTS, (0, id)));
+    }
+    if let Some(approver) = r.current_approver() {
+        entries.push((PENDING_BY_APPROVER, (approver_key(approver), id)));
+    }
+    entries
+}
+
+/// Bounds of a walk after `cursor` (exclusive), in either direction, within one prefix.
+fn bounds(
+    prefix: u64,
+    cursor: Option<u64>,
+    newest_first: bool,
+) -> (Bound<(u64, u64)>, Bound<(u64, u64)>) {
+    match (cursor, newest_first) {
+        (None, _) => (
+            Bound::Included((prefix, 0)),
+            Bound::Included((prefix, u64::MAX)),
+        ),
+        (Some(c), true) => (Bound::Included((prefix, 0)), Bound::Excluded((prefix, c))),
+        (Some(c), false) => (
+            Bound::Excluded((prefix, c)),
+            Bound::Included((prefix, u64::MAX)),
+        ),
+    }
+}
+
+macro_rules! request_reads {
+    ($t:ty) => {
+        impl $t {
+            pub fn request(&self, id: RequestId) -> Result<Option<Request>, Error> {
+                let table = self.txn.open_table(REQUESTS)?;
+                let Some(bytes) = table.get(id.0)? else {
+                    return Ok(None);
+                };
+                Request::try_from(decode::<RequestRecord>("requests", bytes.value())?).map(Some)
+            }
+
+            /// Up to `n` request ids of a listing after `cursor`, newest or oldest first.
+            pub fn request_ids(
+                &self,
+                listing: Listing,
+                cursor: Option<RequestId>,
+                newest_first: bool,
+                n: usize,
+            ) -> Result<Vec<RequestId>, Error> {
+                let cursor = cursor.map(|c| c.0);
+                let mut ids = Vec::new();
+                match listing.index() {
+                    None => {
+                        let table = self.txn.open_table(REQUESTS)?;
+                        let range = match (cursor, newest_first) {
+                            (None, _) => table.range::<u64>(..)?,
+                            (Some(c), true) => table.range(..c)?,
+                            (Some(c), false) => {
+                                table.range((Bound::Excluded(c), Bound::Unbounded))?
+                            }
+                        };
+                        if newest_first {
+                            for entry in range.rev().take(n) {
+                                ids.push(RequestId(entry?.0.value()));
+                            }
+                        } else {
+                            for entry in range.take(n) {
+                                ids.push(RequestId(entry?.0.value()));
+                            }
+                        }
+                    }
+                    Some((def, prefix)) => {
+                        let table = self.txn.open_table(def)?;
+                        let range = table.range(bounds(prefix, cursor, newest_first))?;
+                        if newest_first {
+                            for entry in range.rev().take(n) {
+                                ids.push(RequestId(entry?.0.value().1));
+                            }
+                        } else {
+                            for entry in range.take(n) {
+                                ids.push(RequestId(entry?.0.value().1));
+                            }
+                        }
+                    }
+                }
+                Ok(ids)
+            }
+
+            /// How many entries a listing holds (an index range count; for small listings
+            /// such as one person's pending approvals).
+            pub fn count_listing(&self, listing: Listing) -> Result<u64, Error> {
+                let Some((def, prefix)) = listing.index() else {
+                    return Ok(self.txn.open_table(REQUESTS)?.len()?);
+                };
+                let table = self.txn.open_table(def)?;
+                let mut count = 0;
+                for entry in table.range(bounds(prefix, None, true))? {
+                    entry?;
+                    count += 1;
+                }
+                Ok(count)
+            }
+
+            /// The whole timeline of a request, oldest first.
+            pub fn events(&self, id: RequestId) -> Result<Vec<Event>, Error> {
+                let table = self.txn.open_table(REQUEST_EVENTS)?;
+                let mut found = Vec::new();
+                for entry in table.range((id.0, 0)..=(id.0, u32::MAX))? {
+                    let (_, bytes) = entry?;
+                    found.push(decode::<EventRecord>("request_events", bytes.value())?.into());
+                }
+                Ok(found)
+            }
+
+            pub fn attachment(&self, id: RequestId, key: &str) -> Result<Option<Vec<u8>>, Error> {
+                let table = self.txn.open_table(ATTACHMENTS)?;
+                Ok(table.get((id.0, key))?.map(|b| b.value().to_vec()))
+            }
+
+            /// A user's notifications, newest first, before the `cursor` id.
+            pub fn notifications(
+                &self,
+                user: UserId,
+                cursor: Option<u64>,
+                n: usize,
+            ) -> Result<Vec<Notification>, Error> {
+                let table = self.txn.open_table(NOTIFICATIONS)?;
+                let mut found = Vec::new();
+                for entry in table.range(bounds(user.0, cursor, true))?.rev().take(n) {
+                    let (_, bytes) = entry?;
+                    found.push(Notification::try_from(decode::<NotificationRecord>(
+                        "notifications",
+                        bytes.value(),
+                    )?)?);
+                }
+                Ok(found)
+            }
+
+            pub fn notification(
+                &self,
+                user: UserId,
+                id: u64,
+            ) -> Result<Option<Notification>, Error> {
+                let table = self.txn.open_table(NOTIFICATIONS)?;
+                let Some(bytes) = table.get((user.0, id))? else {
+                    return Ok(None);
+                };
+                Notification::try_from(decode::<NotificationRecord>(
+                    "notifications",
+                    bytes.value(),
+                )?)
+                .map(Some)
+            }
+
+            pub fn unread_count(&self, user: UserId) -> Result<u64, Error> {
+                let table = self.txn.open_table(UNREAD_COUNT)?;
+                Ok(table.get(user.0)?.map_or(0, |v| v.value()))
+            }
+        }
+    };
+}
+
+request_reads!(Reader);
+request_reads!(Writer);
+
+impl Writer {
+    /// Stores a request and moves its index entries from `previous` (its stored state, if any)
+    /// to its new state.
+    pub fn put_request(&self, previous: Option<&Request>, request: &Request) -> Result<(), Error> {
+        let old = previous.map(index_entries).unwrap_or_default();
+        let new = index_entries(request);
+        for (def, key) in &old {
+            if !new.iter().any(|(d, k)| d.name() == def.name() && k == key) {
+                self.txn.open_table(*def)?.remove(*key)?;
+            }
+        }
+        for (def, key) in &new {
+            if !old.iter().any(|(d, k)| d.name() == def.name() && k == key) {
+                self.txn.open_table(*def)?.insert(*key, ())?;
+            }
+        }
+        let mut table = self.txn.open_table(REQUESTS)?;
+        table.insert(
+            request.id.0,
+            encode(&RequestRecord::from(request))?.as_slice(),
+        )?;
+        Ok(())
+    }
+
+    /// Appends events to a request's timeline from sequence number `first`.
+    pub fn append_events(&self, id: RequestId, first: u32, events: &[Event]) -> Result<(), Error> {
+        let mut table = self.txn.open_table(REQUEST_EVENTS)?;
+        for (seq, event) in (first..).zip(events) {
+            table.insert((id.0, seq), encode(&EventRecord::from(event))?.as_slice())?;
+        }
+        Ok(())
+    }
+
+    pub fn put_attachment(&self, id: RequestId, key: &str, bytes: &[u8]) -> Result<(), Error> {
+        self.txn
+            .open_table(ATTACHMENTS)?
+            .insert((id.0, key), bytes)?;
+        Ok(())
+    }
+
+    /// Adds a notification (its id taken from the `notification` sequence), unread.
+    pub fn add_notification(&self, mut notification: Notification) -> Result<u64, Error> {
+        notification.id = self.next_id("notification")?;
+        notification.read = false;
+        let user = notification.user.0;
+        self.txn.open_table(NOTIFICATIONS)?.insert(
+            (user, notification.id),
+            encode(&NotificationRecord::from(&notification))?.as_slice(),
+        )?;
+        self.txn
+            .open_table(UNREAD)?
+            .insert((user, notification.id), ())?;
+        let mut counts = self.txn.open_table(UNREAD_COUNT)?;
+        let count = counts.get(user)?.map_or(0, |v| v.value());
+        counts.insert(user, count + 1)?;
+        Ok(notification.id)
+    }
+
+    /// Marks one notification read; answers whether it existed.
+    pub fn mark_read(&self, user: UserId, id: u64) -> Result<bool, Error> {
+        let Some(mut notification) = self.notification(user, id)? else {
+            return Ok(false);
+        };
+        if !notification.read {
+            notification.read = true;
+            self.txn.open_table(NOTIFICATIONS)?.insert(
+                (user.0, id),
+                encode(&NotificationRecord::from(&notification))?.as_slice(),
+            )?;
+            self.txn.open_table(UNREAD)?.remove((user.0, id))?;
+            let mut counts = self.txn.open_table(UNREAD_COUNT)?;
+            let count = counts.get(user.0)?.map_or(0, |v| v.value());
+            counts.insert(user.0, count.saturating_sub(1))?;
+        }
+        Ok(true)
+    }
+
+    /// Marks every unread notification of `user` read; answers how many.
+    pub fn mark_all_read(&self, user: UserId) -> Result<usize, Error> {
+        let unread: Vec<u64> = {
+            let table = self.txn.open_table(UNREAD)?;
+            let mut ids = Vec::new();
+            for entry in table.range(bounds(user.0, None, true))? {
+                ids.push(entry?.0.value().1);
+            }
+            ids
+        };
+        for id in &unread {
+            self.mark_read(user, *id)?;
+        }
+        Ok(unread.len())
+    }
+}
