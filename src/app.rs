@@ -64,6 +64,7 @@ impl App {
                 secure_cookies: config.secure_cookies(),
                 session_seconds: i64::from(config.session_hours) * 3600,
                 demo: config.demo,
+                upload_limit_bytes: u64::from(config.upload_limit_mb) << 20,
                 assets: Arc::new(web::assets::urls()),
             }),
         };

@@ -3,6 +3,7 @@
 //! Architecture invariant: nothing here names redb, tantivy, axum, maud or tokio, and time is
 //! always a parameter (`Timestamp`), never read.
 
+pub mod approval;
 pub mod catalog;
 pub mod fields;
 pub mod form;

@@ -7,6 +7,11 @@ use super::service::ApprovalRule;
 use super::{FieldErrors, Role, ServiceId, TeamId, Timestamp, UserId};
 use std::fmt;
 
+mod submission;
+mod timeline;
+pub use submission::{NewRequest, submit};
+pub use timeline::{Event, EventKind};
+
 /// A request's id; its tracking number is `REQ-` and the id on six digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RequestId(pub u64);
@@ -222,68 +227,6 @@ impl Action {
     }
 }
 
-/// One entry of the timeline.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Event {
-    pub at: Timestamp,
-    /// Who caused it; `None` for the system (approver fallbacks).
-    pub by: Option<UserId>,
-    pub kind: EventKind,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum EventKind {
-    Submitted,
-    ApproverFallback {
-        step: usize,
-        reason: FallbackReason,
-        to: Approver,
-    },
-    Approved {
-        step: usize,
-        comment: String,
-        overridden: bool,
-    },
-    Rejected {
-        step: usize,
-        reason: String,
-        overridden: bool,
-    },
-    Taken,
-    Assigned {
-        to: UserId,
-    },
-    Completed {
-        resolution: String,
-    },
-    Cancelled,
-    Comment {
-        body: String,
-        internal: bool,
-    },
-}
-
-impl EventKind {
-    pub fn code(&self) -> &'static str {
-        match self {
-            EventKind::Submitted => "submitted",
-            EventKind::ApproverFallback { .. } => "approver_fallback",
-            EventKind::Approved { .. } => "approved",
-            EventKind::Rejected { .. } => "rejected",
-            EventKind::Taken => "taken",
-            EventKind::Assigned { .. } => "assigned",
-            EventKind::Completed { .. } => "completed",
-            EventKind::Cancelled => "cancelled",
-            EventKind::Comment { .. } => "comment",
-        }
-    }
-
-    /// Internal comments are for the IT team only.
-    pub fn is_internal(&self) -> bool {
-        matches!(self, EventKind::Comment { internal: true, .. })
-    }
-}
-
 /// Why an action was refused.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Refusal {
@@ -460,112 +403,6 @@ fn optional_text(field: &str, text: &str) -> Result<String, Refusal> {
     } else {
         required_text(field, text)
     }
-}
-
-/// The facts approval resolution needs about people, looked up by the caller.
-pub struct People<'a> {
-    pub requester: UserId,
-    pub manager: Option<UserId>,
-    pub team_lead: Option<UserId>,
-    /// Whether an account exists and is active.
-    pub active: &'a dyn Fn(UserId) -> bool,
-}
-
-/// Resolves each rule to an approver, never the requester: a rule that names nobody, the
-/// requester or an inactive account falls back to the next one (manager → team lead →
-/// admins; a designated user falls back to the admins). Answers the steps and the fallbacks to
-/// record.
-pub fn resolve_steps(rules: &[ApprovalRule], people: &People) -> (Vec<Step>, Vec<EventKind>) {
-    let mut steps = Vec::new();
-    let mut fallbacks = Vec::new();
-    for (index, rule) in rules.iter().enumerate() {
-        let chain: Vec<Option<UserId>> = match rule {
-            ApprovalRule::Manager => vec![people.manager, people.team_lead],
-            ApprovalRule::TeamLead => vec![people.team_lead],
-            ApprovalRule::User(id) => vec![Some(*id)],
-        };
-        let mut approver = Approver::Admins;
-        let mut first_reason = None;
-        for candidate in chain {
-            let reason = match candidate {
-                None => FallbackReason::Nobody,
-                Some(id) if id == people.requester => FallbackReason::Requester,
-                Some(id) if !(people.active)(id) => FallbackReason::Inactive,
-                Some(id) => {
-                    approver = Approver::User(id);
-                    break;
-                }
-            };
-            first_reason.get_or_insert(reason);
-        }
-        if let Some(reason) = first_reason {
-            fallbacks.push(EventKind::ApproverFallback {
-                step: index,
-                reason,
-                to: approver,
-            });
-        }
-        steps.push(Step {
-            rule: *rule,
-            approver,
-            decision: None,
-        });
-    }
-    (steps, fallbacks)
-}
-
-/// What a new request is made of; `submit` turns it into a request and its first events.
-pub struct NewRequest {
-    pub id: RequestId,
-    pub service_id: ServiceId,
-    pub service_name: String,
-    pub requester: UserId,
-    pub data: RequestData,
-    pub form: Vec<FormField>,
-    pub attachments: Vec<Attachment>,
-    pub team: Option<TeamId>,
-    pub steps: Vec<Step>,
-    pub fallbacks: Vec<EventKind>,
-    pub due_at: Option<Timestamp>,
-}
-
-/// Submission: a request needing approval goes straight to `pending_approval`, others wait in
-/// the queue as `new`.
-pub fn submit(new: NewRequest, now: Timestamp) -> (Request, Vec<Event>) {
-    let mut events = vec![Event {
-        at: now,
-        by: Some(new.requester),
-        kind: EventKind::Submitted,
-    }];
-    events.extend(new.fallbacks.into_iter().map(|kind| Event {
-        at: now,
-        by: None,
-        kind,
-    }));
-    let status = if new.steps.is_empty() {
-        Status::New
-    } else {
-        Status::PendingApproval
-    };
-    let request = Request {
-        id: new.id,
-        service_id: new.service_id,
-        service_name: new.service_name,
-        requester: new.requester,
-        status,
-        data: new.data,
-        form: new.form,
-        attachments: new.attachments,
-        assignee: None,
-        team: new.team,
-        steps: new.steps,
-        created_at: now,
-        updated_at: now,
-        due_at: new.due_at,
-        closed_at: None,
-        events: u32::try_from(events.len()).unwrap_or(u32::MAX),
-    };
-    (request, events)
 }
 
 #[cfg(test)]

@@ -86,6 +86,8 @@ impl Ops {
             (infrastructure.name, infrastructure.id),
         ];
         self.seed_demo_catalog(admin, &teams).await?;
+        self.seed_demo_history(super::demo_history::DEMO_REQUESTS)
+            .await?;
         Ok(true)
     }
 

@@ -8,6 +8,9 @@ mod auth;
 mod catalog;
 mod demo;
 mod demo_catalog;
+mod demo_history;
+mod desk;
+mod notifications;
 mod passwords;
 mod request_views;
 mod requests;
@@ -26,6 +29,7 @@ use std::sync::{Arc, Mutex};
 pub use auth::{LoginKind, SignedIn};
 pub use catalog::{ApprovalStep, CategoryPage, PortalHome, ServicePage};
 pub use demo::DEMO_PASSWORD;
+pub use desk::DeskOptions;
 pub use request_views::{DeskFilter, Page, Permissions, RequestPage, RequestRow, StatusFilter};
 pub use requests::Submission;
 pub use search::SearchResult;
@@ -205,7 +209,12 @@ impl Ops {
 
     /// Today's date as `YYYY-MM-DD` in the server's time zone, from the injected clock.
     pub fn today(&self) -> String {
-        jiff::Timestamp::from_second(self.now().0).map_or_else(
+        self.date_of(self.now())
+    }
+
+    /// The date of `at` as `YYYY-MM-DD` in the server's time zone.
+    pub fn date_of(&self, at: Timestamp) -> String {
+        jiff::Timestamp::from_second(at.0).map_or_else(
             |_| String::from("1970-01-01"),
             |t| {
                 t.to_zoned_datetime(self.inner.time_zone.clone())

@@ -4,7 +4,6 @@
 
 use super::requests::actor;
 use super::{Error, Ops};
-use crate::domain::notification::Notification;
 use crate::domain::request::{self, Action, Approver, Event, Request, RequestId, Status};
 use crate::domain::{Role, ServiceId, Timestamp, User, UserId};
 use crate::storage::{Listing, Reader};
@@ -27,6 +26,8 @@ pub struct RequestRow {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub due_at: Option<Timestamp>,
+    /// Still open after its due date.
+    pub late: bool,
 }
 
 /// A page of a listing and the cursor of the next one.
@@ -137,6 +138,7 @@ impl DeskFilter {
 /// Display names, read once per user per page.
 struct Names<'a> {
     reader: &'a Reader,
+    now: Timestamp,
     known: HashMap<UserId, String>,
 }
 
@@ -163,6 +165,7 @@ impl Names<'_> {
             created_at: r.created_at,
             updated_at: r.updated_at,
             due_at: r.due_at,
+            late: r.status.is_open() && r.due_at.is_some_and(|d| d < self.now),
         })
     }
 }
@@ -247,6 +250,7 @@ impl Ops {
             .collect();
         let mut names = Names {
             reader: &reader,
+            now: self.now(),
             known: HashMap::new(),
         };
         let mut people = vec![request.requester];
@@ -339,6 +343,7 @@ impl Ops {
     fn rows(&self, reader: &Reader, page: Page<Request>) -> Result<Page<RequestRow>, Error> {
         let mut names = Names {
             reader,
+            now: self.now(),
             known: HashMap::new(),
         };
         let items = page
@@ -409,58 +414,5 @@ impl Ops {
             next: None,
         };
         Ok(self.rows(&reader, page)?.items)
-    }
-
-    /// The header's counters: unread notifications and requests waiting for my decision.
-    pub fn header_counts(&self, user: &User) -> Result<(u64, u64), Error> {
-        let reader = self.store().read()?;
-        let mut approvals = reader.count_listing(Listing::PendingFor(Approver::User(user.id)))?;
-        if user.role == Role::Admin {
-            approvals += reader.count_listing(Listing::PendingFor(Approver::Admins))?;
-        }
-        Ok((reader.unread_count(user.id)?, approvals))
-    }
-
-    /// A user's inbox, newest first, with each request's service name.
-    pub fn notifications(
-        &self,
-        user: &User,
-        cursor: Option<u64>,
-        limit: usize,
-    ) -> Result<Page<(Notification, String)>, Error> {
-        let reader = self.store().read()?;
-        let limit = limit.clamp(1, MAX_PAGE);
-        let mut found = reader.notifications(user.id, cursor, limit + 1)?;
-        let next = (found.len() > limit).then(|| found[limit - 1].id);
-        found.truncate(limit);
-        let mut items = Vec::with_capacity(found.len());
-        for n in found {
-            let service = reader
-                .request(n.request)?
-                .map(|r| r.service_name)
-                .unwrap_or_default();
-            items.push((n, service));
-        }
-        Ok(Page { items, next })
-    }
-
-    /// Marks one of `user`'s notifications read and answers it.
-    pub async fn mark_read(&self, user: &User, id: u64) -> Result<Notification, Error> {
-        let user = user.id;
-        self.store()
-            .write_batched(move |w| {
-                if !w.mark_read(user, id)? {
-                    return Err(Error::NotFound);
-                }
-                w.notification(user, id)?.ok_or(Error::NotFound)
-            })
-            .await
-    }
-
-    pub async fn mark_all_read(&self, user: &User) -> Result<usize, Error> {
-        let user = user.id;
-        self.store()
-            .write_batched(move |w| Ok::<_, Error>(w.mark_all_read(user)?))
-            .await
     }
 }

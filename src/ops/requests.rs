@@ -3,10 +3,11 @@
 //! job, committed durably before the caller answers.
 
 use super::{Error, Ops};
+use crate::domain::approval::{People, resolve_steps};
 use crate::domain::form::{self, Submitted};
 use crate::domain::notification::{Audience, Notification, notices};
 use crate::domain::request::{
-    self, Action, Actor, Attachment, Event, NewRequest, People, Refusal, Request, RequestId,
+    self, Action, Actor, Attachment, Event, NewRequest, Refusal, Request, RequestId,
 };
 use crate::domain::service::DelayUnit;
 use crate::domain::{Role, ServiceId, Timestamp, User, UserId};
@@ -123,7 +124,7 @@ pub(super) fn submit_in(
         team_lead: team.as_ref().and_then(|t| t.lead_id),
         active: &active,
     };
-    let (steps, fallbacks) = request::resolve_steps(&service.approval_steps, &people);
+    let (steps, fallbacks) = resolve_steps(&service.approval_steps, &people);
     let attachments = data
         .iter()
         .filter_map(|(key, answer)| match answer {

@@ -71,12 +71,11 @@ fn index_entries(r: &Request) -> Vec<(RequestIndex, (u64, u64))> {
     entries
 }
 
+/// A range of `(prefix, id)` keys.
+type KeyRange = (Bound<(u64, u64)>, Bound<(u64, u64)>);
+
 /// Bounds of a walk after `cursor` (exclusive), in either direction, within one prefix.
-fn bounds(
-    prefix: u64,
-    cursor: Option<u64>,
-    newest_first: bool,
-) -> (Bound<(u64, u64)>, Bound<(u64, u64)>) {
+fn bounds(prefix: u64, cursor: Option<u64>, newest_first: bool) -> KeyRange {
     match (cursor, newest_first) {
         (None, _) => (
             Bound::Included((prefix, 0)),
@@ -316,5 +315,27 @@ impl Writer {
             self.mark_read(user, *id)?;
         }
         Ok(unread.len())
+    }
+
+    /// Marks read the unread notifications of `user` from before `cutoff`.
+    pub fn mark_read_before(
+        &self,
+        user: UserId,
+        cutoff: crate::domain::Timestamp,
+    ) -> Result<(), Error> {
+        let unread: Vec<u64> = {
+            let table = self.txn.open_table(UNREAD)?;
+            let mut ids = Vec::new();
+            for entry in table.range(bounds(user.0, None, true))? {
+                ids.push(entry?.0.value().1);
+            }
+            ids
+        };
+        for id in unread {
+            if self.notification(user, id)?.is_some_and(|n| n.at < cutoff) {
+                self.mark_read(user, id)?;
+            }
+        }
+        Ok(())
     }
 }

@@ -7,6 +7,9 @@ use crate::domain::{Locale, Role};
 
 mod en;
 mod fr;
+mod messages;
+
+pub use messages::field_message;
 
 #[derive(Debug)]
 pub struct Texts {
@@ -123,7 +126,6 @@ pub struct Texts {
     pub approver_fallback: &'static str,
     pub handled_by: &'static str,
     pub inactive_notice: &'static str,
-    pub form_preview: &'static str,
     pub no_form_fields: &'static str,
     pub required_mark: &'static str,
     pub choose: &'static str,
@@ -182,6 +184,8 @@ pub struct Texts {
     pub kind_checkbox: &'static str,
     pub kind_date: &'static str,
     pub kind_file: &'static str,
+    pub yes: &'static str,
+    pub no: &'static str,
     pub nav_my_requests: &'static str,
     pub nav_approvals: &'static str,
     pub nav_desk: &'static str,
@@ -356,82 +360,6 @@ impl Texts {
             Role::Admin => self.role_admin,
         }
     }
-}
-
-/// Field messages come from the domain in English; this translates the known ones so a French
-/// user never reads a mixed-language form. Unknown messages are shown as they are.
-pub fn field_message(locale: Locale, message: &str) -> String {
-    if locale == Locale::En {
-        return capitalise(message);
-    }
-    let fr = match message {
-        "is required" => "Ce champ est obligatoire.",
-        "is already taken" => "Déjà utilisé.",
-        "no such user" => "Utilisateur inconnu.",
-        "must be 2 to 32 characters long" => "Entre 2 et 32 caractères.",
-        "must start with a letter or a digit" => "Doit commencer par une lettre ou un chiffre.",
-        "may contain only letters a-z, digits, '.', '-' and '_'" => {
-            "Seulement des lettres a-z, des chiffres, « . », « - » et « _ »."
-        }
-        "must be at most 100 characters long" => "100 caractères au plus.",
-        "is not a valid e-mail address" => "Adresse e-mail invalide.",
-        "must be requester, technician or admin" => "Rôle inconnu.",
-        "must be fr or en" => "Langue inconnue.",
-        "a user cannot be their own manager" => {
-            "Un utilisateur ne peut être son propre responsable."
-        }
-        "would make a loop in the manager chain" => "Créerait une boucle de responsables.",
-        "this is the last active administrator" => "C'est le dernier administrateur actif.",
-        "you cannot deactivate yourself" => "Vous ne pouvez pas vous désactiver vous-même.",
-        "must be at least 8 characters long" => "Au moins 8 caractères.",
-        "must be at most 256 characters long" => "256 caractères au plus.",
-        "must not be the username" => "Ne doit pas être l'identifiant.",
-        "is not your current password" => "Ce n'est pas votre mot de passe actuel.",
-        "must differ from the current password" => "Doit différer du mot de passe actuel.",
-        "must be 1 to 60 characters long" => "Entre 1 et 60 caractères.",
-        "must be at most 80 characters long" => "80 caractères au plus.",
-        "must be at most 120 characters long" => "120 caractères au plus.",
-        "must be at most 500 characters long" => "500 caractères au plus.",
-        "is not an icon of the bundled set" => "Icône inconnue.",
-        "no such category" => "Catégorie inconnue.",
-        "no such team" => "Équipe inconnue.",
-        "would put the category inside itself" => "Placerait la catégorie dans elle-même.",
-        "would make the tree deeper than 4 levels" => "L'arborescence dépasserait 4 niveaux.",
-        "must be between 1 and 1000" => "Entre 1 et 1000.",
-        "at most 3 steps" => "3 étapes au plus.",
-        "approval by the team lead needs a fulfilling team" => {
-            "La validation par le responsable d'équipe demande une équipe responsable."
-        }
-        "must be 1 to 40 characters a-z, 0-9 or _, starting with a letter" => {
-            "1 à 40 caractères a-z, 0-9 ou _, commençant par une lettre."
-        }
-        "is already used in this form" => "Déjà utilisée dans ce formulaire.",
-        "a choice field needs at least one option" => "Un champ à choix demande au moins un choix.",
-        "must be at least 1" => "Au moins 1.",
-        "must not be above the maximum" => "Ne doit pas dépasser le maximum.",
-        "must be a number" => "Doit être un nombre.",
-        "must be checked" => "Doit être coché.",
-        "takes a single value" => "Une seule valeur.",
-        "is not one of the choices" => "Ne fait pas partie des choix.",
-        "must be a date (YYYY-MM-DD)" => "Doit être une date (AAAA-MM-JJ).",
-        "must not be in the past" => "Ne doit pas être dans le passé.",
-        "is not a field of this form" => "N'est pas un champ de ce formulaire.",
-        other => return capitalise(other),
-    };
-    fr.to_owned()
-}
-
-fn capitalise(message: &str) -> String {
-    let mut chars = message.chars();
-    let mut out: String = chars
-        .next()
-        .map(|c| c.to_uppercase().collect())
-        .unwrap_or_default();
-    out.push_str(chars.as_str());
-    if !out.ends_with('.') {
-        out.push('.');
-    }
-    out
 }
 
 impl Texts {

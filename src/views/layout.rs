@@ -21,6 +21,10 @@ pub struct Viewer {
     pub role: Role,
     /// While set, the header offers nothing but signing out.
     pub must_change_password: bool,
+    /// Unread notifications, for the header.
+    pub unread: u64,
+    /// Requests waiting for this user's decision.
+    pub approvals: u64,
 }
 
 /// Everything a page needs besides its own data.
@@ -75,6 +79,21 @@ fn nav_link(ctx: &PageCtx, href: &str, label: &str) -> Markup {
     }
 }
 
+/// A navigation entry with a count badge when the count is not zero.
+fn counted_link(ctx: &PageCtx, href: &str, label: &str, count: u64) -> Markup {
+    let current = ctx.path.starts_with(href);
+    html! {
+        li {
+            a href=(href) aria-current=[current.then_some("page")] {
+                (label)
+                @if count > 0 {
+                    " " span.count aria-label={ (count) " " (ctx.t.unread) } { (count) }
+                }
+            }
+        }
+    }
+}
+
 fn header(ctx: &PageCtx) -> Markup {
     let t = ctx.t;
     html! {
@@ -93,6 +112,14 @@ fn header(ctx: &PageCtx) -> Markup {
                     ul.nav-links {
                         @if !viewer.must_change_password {
                             (nav_link(ctx, "/", t.nav_home))
+                            (nav_link(ctx, "/my/requests", t.nav_my_requests))
+                            @if viewer.approvals > 0 || viewer.role == Role::Admin {
+                                (counted_link(ctx, "/approvals", t.nav_approvals, viewer.approvals))
+                            }
+                            @if viewer.role.is_staff() {
+                                (nav_link(ctx, "/desk", t.nav_desk))
+                            }
+                            (counted_link(ctx, "/notifications", t.nav_notifications, viewer.unread))
                             @if viewer.role == Role::Admin {
                                 (nav_link(ctx, "/admin", t.nav_admin))
                             }

@@ -11,6 +11,8 @@ pub mod i18n;
 pub mod layout;
 pub mod portal;
 pub mod request_form;
+pub mod request_lists;
+pub mod requests;
 pub mod search;
 pub mod services_admin;
 

@@ -145,7 +145,15 @@ fn approval(ctx: &PageCtx, view: &ServicePage) -> Markup {
     }
 }
 
-pub fn service(ctx: &PageCtx, view: &ServicePage, today: &str) -> Markup {
+/// A service's page with its request form; after a refused submission, `values` and `errors`
+/// bring back what was typed and what is wrong.
+pub fn service(
+    ctx: &PageCtx,
+    view: &ServicePage,
+    today: &str,
+    values: &request_form::Values,
+    errors: &FieldErrors,
+) -> Markup {
     let t = ctx.t;
     let service = &view.service;
     let body = html! {
@@ -176,14 +184,22 @@ pub fn service(ctx: &PageCtx, view: &ServicePage, today: &str) -> Markup {
                 (approval(ctx, view))
             }
         }
-        article {
-            header { h2 { (t.form_preview) } }
-            @if service.form.is_empty() {
-                p.muted { (t.no_form_fields) }
-            } @else {
-                form.request-form {
-                    (request_form::fields(ctx, &service.form, &request_form::Values::new(), &FieldErrors::new(), today))
+        article #request {
+            header { h2 { (t.request_form_title) } }
+            @if !errors.is_empty() {
+                p.notice.warning role="alert" { (t.form_has_errors) }
+            }
+            @if service.active {
+                form.request-form method="post" action={ "/services/" (service.id) } enctype="multipart/form-data" {
+                    input type="hidden" name="_csrf" value=(ctx.csrf);
+                    @if service.form.is_empty() {
+                        p.muted { (t.no_form_fields) }
+                    }
+                    (request_form::fields(ctx, &service.form, values, errors, today))
+                    button type="submit" { (t.submit_request) }
                 }
+            } @else {
+                (request_form::fields(ctx, &service.form, values, errors, today))
             }
         }
     };

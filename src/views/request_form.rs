@@ -100,7 +100,11 @@ fn one(
                 label for=(id) { (label) }
                 input #(id) type="file" name=(field.key) required[field.required] accept=[accept]
                     aria-invalid=[invalid] aria-describedby=[described.as_deref()];
-                (error_line) (help)
+                (error_line)
+                @if !first.is_empty() {
+                    small.field-error { (first) " — " (t.file_again) }
+                }
+                (help)
             }
         }
         FieldKind::Text | FieldKind::Number | FieldKind::Date => {

@@ -47,6 +47,23 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     }
 }
 
+impl<T: DeserializeOwned> Body<T> {
+    /// Reads a JSON body from a whole request, for handlers that look at the request first;
+    /// the body is capped at 1 MiB like every JSON body.
+    pub async fn from_request_json(request: Request) -> Result<Self, ApiError> {
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, 1 << 20).await.map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "the body is larger than 1 MiB",
+            )
+        })?;
+        let request = Request::from_parts(parts, axum::body::Body::from(bytes));
+        <Body<T> as FromRequest<()>>::from_request(request, &()).await
+    }
+}
+
 fn body_error(rejection: &JsonRejection) -> ApiError {
     let (status, code) = match rejection {
         JsonRejection::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),

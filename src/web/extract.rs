@@ -21,7 +21,36 @@ const API_OPEN_DURING_PASSWORD_CHANGE: &[&str] =
 
 /// The form token expected from this request's form, put aside by the extractor that knew it.
 #[derive(Clone)]
-struct ExpectedCsrf(String);
+pub(super) struct ExpectedCsrf(String);
+
+/// Checks the `_csrf` value a form sent against the token the page extractor put aside; the
+/// refusal is the "form expired" page.
+pub(super) fn check_csrf(
+    expected: Option<&ExpectedCsrf>,
+    ctx: Option<PageCtx>,
+    sent: Option<&str>,
+) -> Result<(), Box<Response>> {
+    let valid = match (expected, sent) {
+        (Some(ExpectedCsrf(expected)), Some(sent)) => crate::ops::same_secret(expected, sent),
+        _ => false,
+    };
+    if valid {
+        return Ok(());
+    }
+    let message = ctx
+        .as_ref()
+        .map_or("The form expired. Reload the page and try again.", |c| {
+            c.t.csrf_failed
+        });
+    Err(Box::new(match ctx {
+        Some(ctx) => (
+            StatusCode::FORBIDDEN,
+            crate::views::errors::error_page(&ctx, ctx.t.forbidden_title, message, None),
+        )
+            .into_response(),
+        None => (StatusCode::FORBIDDEN, message.to_owned()).into_response(),
+    }))
+}
 
 fn locale_for(state: &AppState, headers: &HeaderMap, user: Option<&User>) -> Locale {
     user.map(|u| u.locale)
@@ -41,10 +70,17 @@ pub fn page_ctx(state: &AppState, parts: &Parts, user: Option<&User>, csrf: Stri
         locale,
         t: texts(locale),
         org_name: state.web.org_name.clone(),
-        viewer: user.map(|u| Viewer {
-            display_name: u.display_name.clone(),
-            role: u.role,
-            must_change_password: u.must_change_password,
+        viewer: user.map(|u| {
+            // The counters are a nicety of the frame: a failed read shows none rather than
+            // failing the page.
+            let (unread, approvals) = state.ops.header_counts(u).unwrap_or_default();
+            Viewer {
+                display_name: u.display_name.clone(),
+                role: u.role,
+                must_change_password: u.must_change_password,
+                unread,
+                approvals,
+            }
         }),
         csrf,
         path: parts.uri.path().to_owned(),
@@ -212,25 +248,7 @@ impl FromRequest<AppState> for FormData {
             .iter()
             .find(|(k, _)| k == "_csrf")
             .map(|(_, v)| v.as_str());
-        let valid = match (&expected, sent) {
-            (Some(ExpectedCsrf(expected)), Some(sent)) => crate::ops::same_secret(expected, sent),
-            _ => false,
-        };
-        if !valid {
-            let message = ctx
-                .as_ref()
-                .map_or("The form expired. Reload the page and try again.", |c| {
-                    c.t.csrf_failed
-                });
-            return Err(match ctx {
-                Some(ctx) => (
-                    StatusCode::FORBIDDEN,
-                    crate::views::errors::error_page(&ctx, ctx.t.forbidden_title, message, None),
-                )
-                    .into_response(),
-                None => (StatusCode::FORBIDDEN, message.to_owned()).into_response(),
-            });
-        }
+        check_csrf(expected.as_ref(), ctx, sent).map_err(|r| *r)?;
         Ok(FormData { pairs })
     }
 }

@@ -13,9 +13,12 @@ mod cookies;
 mod error;
 mod extract;
 mod portal;
+mod requests;
+mod requests_api;
 mod search;
 mod services_admin;
 mod state;
+mod uploads;
 
 pub use state::{AppState, WebSettings};
 
@@ -35,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/assets/{*path}", get(assets::serve))
         .merge(portal::router())
+        .merge(requests::router())
         .merge(search::router())
         .merge(auth::router())
         .merge(admin::router())
@@ -42,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(services_admin::router())
         .merge(api::router())
         .merge(catalog_api::router())
+        .merge(requests_api::router())
         .fallback(not_found)
         .with_state(state)
         .layer(middleware::from_fn(security_headers))
@@ -82,9 +87,30 @@ pub async fn serve(
         .await
 }
 
-/// A file download: bytes served as an attachment named `name`, never shown inline.
+/// A file download: bytes served as an attachment named `name`, never shown inline. The name
+/// goes out twice (RFC 6266): plain ASCII for old clients, and exactly, percent-encoded.
 fn attachment(name: &str, bytes: Vec<u8>) -> Response {
-    let disposition = format!("attachment; filename=\"{name}\"");
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
     (
         [
             (header::CONTENT_TYPE, "application/octet-stream".to_owned()),

@@ -7,6 +7,7 @@ use crate::domain::{CategoryId, ServiceId};
 use crate::ops::Error;
 use crate::views::portal;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -15,7 +16,12 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/catalog/{id}", get(category))
-        .route("/services/{id}", get(service))
+        .route(
+            "/services/{id}",
+            get(service)
+                .post(super::requests::submit)
+                .layer(DefaultBodyLimit::disable()),
+        )
 }
 
 type PageResult = Result<Response, HtmlError>;
@@ -55,5 +61,12 @@ async fn service(
         .ops
         .service_page(&signed.user, id)
         .map_err(signed.ctx.fail())?;
-    Ok(portal::service(&signed.ctx, &view, &state.ops.today()).into_response())
+    Ok(portal::service(
+        &signed.ctx,
+        &view,
+        &state.ops.today(),
+        &crate::views::request_form::Values::new(),
+        &crate::domain::FieldErrors::new(),
+    )
+    .into_response())
 }

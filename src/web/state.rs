@@ -18,5 +18,7 @@ pub struct WebSettings {
     pub secure_cookies: bool,
     pub session_seconds: i64,
     pub demo: bool,
+    /// Largest file accepted in an upload.
+    pub upload_limit_bytes: u64,
     pub assets: Arc<AssetUrls>,
 }

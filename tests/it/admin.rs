@@ -375,7 +375,7 @@ async fn admins_download_a_working_backup_while_the_server_runs() {
         .to_owned();
     assert!(
         disposition.starts_with("attachment; filename=\"guichet-")
-            && disposition.ends_with(".redb\"")
+            && disposition.ends_with(".redb")
     );
     let bytes = response.bytes().await.expect("body");
     let dir = tempfile::tempdir().expect("tempdir");

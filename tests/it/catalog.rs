@@ -624,8 +624,12 @@ async fn portal_pages_show_the_tree_and_the_service() {
     }
     assert!(home.contains("href=\"/catalog/1\"") && home.contains("i-key-round"));
     assert!(
-        !home.contains("Création de compte"),
+        !home.contains("href=\"/catalog/2\""),
         "only top-level categories on the home page"
+    );
+    assert!(
+        home.contains("Les plus demandés") && home.contains("href=\"/services/"),
+        "the demo history feeds \"most requested\""
     );
 
     let (status, category) = alice.get_text("/catalog/1").await;

@@ -12,5 +12,7 @@ mod auth;
 mod catalog;
 mod cli;
 mod persistence;
+mod request_pages;
+mod requests;
 mod search;
 mod tidy;

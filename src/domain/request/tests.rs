@@ -1,4 +1,7 @@
+//! The workflow state machine, approval resolution and notices: unit and property tests.
+
 use super::*;
+use crate::domain::approval::{People, resolve_steps};
 use crate::domain::notification::{Audience, NoticeKind, notices};
 use proptest::prelude::*;
 

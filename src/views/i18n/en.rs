@@ -113,7 +113,6 @@ pub const EN: Texts = Texts {
     approver_fallback: "nobody is set: an administrator will approve",
     handled_by: "Handled by team",
     inactive_notice: "This service is deactivated: requesters do not see it.",
-    form_preview: "What the request will ask you",
     no_form_fields: "This service asks for no particular information.",
     required_mark: "required",
     choose: "— Choose —",
@@ -286,4 +285,6 @@ pub const EN: Texts = Texts {
     fb_handed_to: "handed to",
     illegal_action: "This action is not possible: the request is now",
     upload_too_large: "The file is too large.",
+    yes: "Yes",
+    no: "No",
 };

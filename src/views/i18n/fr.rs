@@ -116,7 +116,6 @@ pub const FR: Texts = Texts {
     approver_fallback: "personne n'est désigné : un administrateur validera",
     handled_by: "Traité par l'équipe",
     inactive_notice: "Ce service est désactivé : les demandeurs ne le voient pas.",
-    form_preview: "Ce que la demande vous demandera",
     no_form_fields: "Ce service ne demande aucune information particulière.",
     required_mark: "obligatoire",
     choose: "— Choisir —",
@@ -289,4 +288,6 @@ pub const FR: Texts = Texts {
     fb_handed_to: "confiée à",
     illegal_action: "Action impossible : la demande est maintenant",
     upload_too_large: "Le fichier est trop volumineux.",
+    yes: "Oui",
+    no: "Non",
 };

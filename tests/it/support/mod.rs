@@ -203,6 +203,33 @@ impl Browser {
         self.post_raw(action, &all).await
     }
 
+    /// Opens `page`, takes its form token, and posts `fields` and `files` (field, file name,
+    /// bytes) as multipart to `action`, as a browser sends a form with file inputs.
+    pub async fn submit_multipart(
+        &self,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, Vec<u8>)],
+    ) -> Response {
+        let (_, html) = self.get_text(page).await;
+        let token = csrf_of(&html).unwrap_or_else(|| panic!("no form token on {page}"));
+        let mut form = reqwest::multipart::Form::new().text("_csrf", token);
+        for (key, value) in fields {
+            form = form.text((*key).to_owned(), (*value).to_owned());
+        }
+        for (key, name, bytes) in files {
+            let part = reqwest::multipart::Part::bytes(bytes.clone()).file_name((*name).to_owned());
+            form = form.part((*key).to_owned(), part);
+        }
+        self.client
+            .post(format!("{}{action}", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> Response {
         self.submit(
             "/login",

@@ -1,0 +1,64 @@
+//! Each user's inbox: the notices of the events that concern them, the unread count in the
+//! header, and marking them read.
+
+use super::request_views::{MAX_PAGE, Page};
+use super::{Error, Ops};
+use crate::domain::notification::Notification;
+use crate::domain::request::Approver;
+use crate::domain::{Role, User};
+use crate::storage::Listing;
+
+impl Ops {
+    /// The header's counters: unread notifications and requests waiting for my decision.
+    pub fn header_counts(&self, user: &User) -> Result<(u64, u64), Error> {
+        let reader = self.store().read()?;
+        let mut approvals = reader.count_listing(Listing::PendingFor(Approver::User(user.id)))?;
+        if user.role == Role::Admin {
+            approvals += reader.count_listing(Listing::PendingFor(Approver::Admins))?;
+        }
+        Ok((reader.unread_count(user.id)?, approvals))
+    }
+
+    /// A user's inbox, newest first, with each request's service name.
+    pub fn notifications(
+        &self,
+        user: &User,
+        cursor: Option<u64>,
+        limit: usize,
+    ) -> Result<Page<(Notification, String)>, Error> {
+        let reader = self.store().read()?;
+        let limit = limit.clamp(1, MAX_PAGE);
+        let mut found = reader.notifications(user.id, cursor, limit + 1)?;
+        let next = (found.len() > limit).then(|| found[limit - 1].id);
+        found.truncate(limit);
+        let mut items = Vec::with_capacity(found.len());
+        for n in found {
+            let service = reader
+                .request(n.request)?
+                .map(|r| r.service_name)
+                .unwrap_or_default();
+            items.push((n, service));
+        }
+        Ok(Page { items, next })
+    }
+
+    /// Marks one of `user`'s notifications read and answers it.
+    pub async fn mark_read(&self, user: &User, id: u64) -> Result<Notification, Error> {
+        let user = user.id;
+        self.store()
+            .write_batched(move |w| {
+                if !w.mark_read(user, id)? {
+                    return Err(Error::NotFound);
+                }
+                w.notification(user, id)?.ok_or(Error::NotFound)
+            })
+            .await
+    }
+
+    pub async fn mark_all_read(&self, user: &User) -> Result<usize, Error> {
+        let user = user.id;
+        self.store()
+            .write_batched(move |w| Ok::<_, Error>(w.mark_all_read(user)?))
+            .await
+    }
+}

@@ -1,0 +1,272 @@
+//! Lists of requests: the requester's own, what waits for my approval, the IT desk with its
+//! filters, and the notifications inbox.
+
+use super::layout::page;
+use super::requests::status_badge;
+use super::{PageCtx, format_time};
+use crate::domain::notification::Notification;
+use crate::domain::request::{RequestId, Status};
+use crate::ops::{DeskFilter, DeskOptions, Page, RequestRow, StatusFilter};
+use maud::{Markup, html};
+
+fn table(ctx: &PageCtx, rows: &[RequestRow], show_requester: bool) -> Markup {
+    let t = ctx.t;
+    html! {
+        div.table-scroll {
+            table.requests {
+                thead {
+                    tr {
+                        th { (t.number) }
+                        th { (t.service) }
+                        th { (t.status) }
+                        @if show_requester { th { (t.requester) } }
+                        th { (t.assignee) }
+                        th { (t.submitted_on) }
+                        th { (t.due) }
+                    }
+                }
+                tbody {
+                    @for row in rows {
+                        tr {
+                            td { a.tracking href={ "/requests/" (row.id.number()) } { (row.id.number()) } }
+                            td { (row.service_name) }
+                            td { (status_badge(ctx, row.status)) }
+                            @if show_requester { td { (row.requester) } }
+                            td { (row.assignee.as_deref().unwrap_or("—")) }
+                            td { (format_time(row.created_at, ctx.locale, &ctx.tz)) }
+                            td {
+                                @if let Some(due) = row.due_at {
+                                    span.late[row.late] { (format_time(due, ctx.locale, &ctx.tz)) }
+                                } @else { "—" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn my_requests(
+    ctx: &PageCtx,
+    open: &[RequestRow],
+    history: &Page<RequestRow>,
+    paged: bool,
+) -> Markup {
+    let t = ctx.t;
+    let body = html! {
+        h1 { (t.my_requests_title) }
+        section {
+            h2 { (t.open_requests) }
+            @if open.is_empty() {
+                p.muted { (t.no_open_requests) " " a href="/" { (t.new_request_hint) } }
+            } @else {
+                (table(ctx, open, false))
+            }
+        }
+        section {
+            h2 { (t.history) }
+            @if history.items.is_empty() {
+                p.muted { (t.no_history) }
+            } @else {
+                (table(ctx, &history.items, false))
+            }
+            nav.pager {
+                @if paged { a href="/my/requests" { (t.first_page) } }
+                @if let Some(next) = history.next {
+                    a href={ "/my/requests?before=" (RequestId(next).number()) } { (t.next_page) " →" }
+                }
+            }
+        }
+    };
+    page(ctx, t.my_requests_title, body)
+}
+
+pub fn approvals(ctx: &PageCtx, rows: &[RequestRow]) -> Markup {
+    let t = ctx.t;
+    let body = html! {
+        h1 { (t.approvals_title) }
+        @if rows.is_empty() {
+            p.muted { (t.no_approvals) }
+        } @else {
+            ul.approval-list {
+                @for row in rows {
+                    li {
+                        article {
+                            header {
+                                a.tracking href={ "/requests/" (row.id.number()) } { (row.id.number()) }
+                                " · " strong { (row.service_name) }
+                                br;
+                                small.muted { (t.requester) " : " (row.requester) " · " (format_time(row.created_at, ctx.locale, &ctx.tz)) }
+                            }
+                            form method="post" action={ "/requests/" (row.id.number()) "/decide" } {
+                                input type="hidden" name="_csrf" value=(ctx.csrf);
+                                input type="hidden" name="back" value="/approvals";
+                                label { (t.reason) " / " (t.approval_comment)
+                                    input type="text" name="reason" maxlength="5000";
+                                }
+                                div.button-row {
+                                    button type="submit" name="decision" value="approve" { (t.approve) }
+                                    button.secondary type="submit" name="decision" value="reject" { (t.reject) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(ctx, t.approvals_title, body)
+}
+
+/// The query string of a desk filter, without the cursor, for links.
+pub fn desk_query(filter: &DeskFilter, mine: bool) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    q.append_pair(
+        "status",
+        match filter.status {
+            StatusFilter::Open => "open",
+            StatusFilter::All => "all",
+            StatusFilter::Is(s) => s.code(),
+        },
+    );
+    if let Some(service) = filter.service {
+        q.append_pair("service", &service.to_string());
+    }
+    match filter.assignee {
+        Some(_) if mine => {
+            q.append_pair("assignee", "me");
+        }
+        Some(None) => {
+            q.append_pair("assignee", "none");
+        }
+        Some(Some(id)) => {
+            q.append_pair("assignee", &id.to_string());
+        }
+        None => {}
+    }
+    if let Some(requester) = filter.requester {
+        q.append_pair("requester", &requester.to_string());
+    }
+    if !filter.newest_first {
+        q.append_pair("sort", "oldest");
+    }
+    q.finish()
+}
+
+pub fn desk(
+    ctx: &PageCtx,
+    filter: &DeskFilter,
+    mine: bool,
+    choices: &DeskOptions,
+    page_of: &Page<RequestRow>,
+) -> Markup {
+    let t = ctx.t;
+    let assignee = match filter.assignee {
+        Some(_) if mine => "me".to_owned(),
+        Some(None) => "none".to_owned(),
+        Some(Some(id)) => id.to_string(),
+        None => String::new(),
+    };
+    let body = html! {
+        h1 { (t.desk_title) }
+        form.desk-filters method="get" action="/desk" {
+            div.grid {
+                label { (t.status)
+                    select name="status" {
+                        option value="open" selected[filter.status == StatusFilter::Open] { (t.open_statuses) }
+                        option value="all" selected[filter.status == StatusFilter::All] { (t.all_statuses) }
+                        @for status in Status::ALL {
+                            option value=(status.code()) selected[filter.status == StatusFilter::Is(status)] { (t.status(status)) }
+                        }
+                    }
+                }
+                label { (t.service)
+                    select name="service" {
+                        option value="" { (t.any) }
+                        @for service in &choices.services {
+                            option value=(service.id) selected[filter.service == Some(service.id)] { (service.name) }
+                        }
+                    }
+                }
+                label { (t.assignee)
+                    select name="assignee" {
+                        option value="" selected[assignee.is_empty()] { (t.any) }
+                        option value="me" selected[assignee == "me"] { (t.mine) }
+                        option value="none" selected[assignee == "none"] { (t.unassigned) }
+                        @for user in &choices.staff {
+                            option value=(user.id) selected[!mine && filter.assignee == Some(Some(user.id))] { (user.display_name) }
+                        }
+                    }
+                }
+                label { (t.requester)
+                    select name="requester" {
+                        option value="" { (t.any) }
+                        @for user in &choices.requesters {
+                            option value=(user.id) selected[filter.requester == Some(user.id)] { (user.display_name) }
+                        }
+                    }
+                }
+                label { (t.sort)
+                    select name="sort" {
+                        option value="newest" selected[filter.newest_first] { (t.newest_first) }
+                        option value="oldest" selected[!filter.newest_first] { (t.oldest_first) }
+                    }
+                }
+            }
+            button type="submit" { (t.filter) }
+        }
+        @if page_of.items.is_empty() {
+            p.muted { (t.no_requests_match) }
+        } @else {
+            (table(ctx, &page_of.items, true))
+        }
+        nav.pager {
+            @if filter.cursor.is_some() { a href={ "/desk?" (desk_query(filter, mine)) } { (t.first_page) } }
+            @if let Some(next) = page_of.next {
+                a href={ "/desk?" (desk_query(filter, mine)) "&before=" (RequestId(next).number()) } { (t.next_page) " →" }
+            }
+        }
+    };
+    page(ctx, t.desk_title, body)
+}
+
+pub fn notifications(ctx: &PageCtx, page_of: &Page<(Notification, String)>, paged: bool) -> Markup {
+    let t = ctx.t;
+    let any_unread = page_of.items.iter().any(|(n, _)| !n.read);
+    let body = html! {
+        h1 { (t.notifications_title) }
+        @if any_unread {
+            form method="post" action="/notifications/read-all" {
+                input type="hidden" name="_csrf" value=(ctx.csrf);
+                button.outline.small type="submit" { (t.mark_all_read) }
+            }
+        }
+        @if page_of.items.is_empty() {
+            p.muted { (t.no_notifications) }
+        } @else {
+            ul.inbox {
+                @for (n, service) in &page_of.items {
+                    li.unread[!n.read] {
+                        form.inline method="post" action={ "/notifications/" (n.id) "/read" } {
+                            input type="hidden" name="_csrf" value=(ctx.csrf);
+                            button.link type="submit" title=(t.mark_read) {
+                                strong { (t.notice(n.kind)) }
+                                " · " span.tracking { (n.request.number()) } " " (service)
+                            }
+                        }
+                        br;
+                        small.muted { (format_time(n.at, ctx.locale, &ctx.tz)) }
+                    }
+                }
+            }
+        }
+        nav.pager {
+            @if paged { a href="/notifications" { (t.first_page) } }
+            @if let Some(next) = page_of.next {
+                a href={ "/notifications?before=" (next) } { (t.next_page) " →" }
+            }
+        }
+    };
+    page(ctx, t.notifications_title, body)
+}

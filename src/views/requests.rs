@@ -1,0 +1,278 @@
+//! One request: the confirmation after submission, its details with the form snapshot's labels,
+//! attachments, approval steps, the timeline with comments, and the actions the viewer may take.
+
+use super::layout::page;
+use super::{PageCtx, format_time, i18n::field_message};
+use crate::domain::FieldErrors;
+use crate::domain::form::Answer;
+use crate::domain::request::{Approver, Event, EventKind, Request, Status};
+use crate::ops::RequestPage;
+use maud::{Markup, html};
+
+pub fn status_badge(ctx: &PageCtx, status: Status) -> Markup {
+    html! { span class={ "status s-" (status.code()) } { (ctx.t.status(status)) } }
+}
+
+/// "12 KB", "3.4 MB".
+pub fn file_size(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    match bytes {
+        b if b < KB => format!("{b} B"),
+        b if b < KB * KB => format!("{} KB", b.div_ceil(KB)),
+        b => format!("{}.{} MB", b / (KB * KB), (b % (KB * KB)) * 10 / (KB * KB)),
+    }
+}
+
+fn answer(ctx: &PageCtx, value: &Answer) -> Markup {
+    html! {
+        @match value {
+            Answer::Text(text) => {
+                @for (i, line) in text.lines().enumerate() {
+                    @if i > 0 { br; }
+                    (line)
+                }
+            }
+            Answer::Number(n) => (n),
+            Answer::Choices(choices) => (choices.join(", ")),
+            Answer::Flag(on) => (if *on { ctx.t.yes } else { ctx.t.no }),
+            Answer::File(file) => { (file.name) " (" (file_size(file.size)) ")" }
+        }
+    }
+}
+
+fn approver_name(ctx: &PageCtx, view: &RequestPage, approver: Approver) -> String {
+    match approver {
+        Approver::User(id) => view.name(id).to_owned(),
+        Approver::Admins => ctx.t.any_admin.to_owned(),
+    }
+}
+
+/// The next step in words, for the confirmation and the page's summary.
+fn next_step(ctx: &PageCtx, view: &RequestPage) -> String {
+    let t = ctx.t;
+    let r = &view.request;
+    match (r.status, r.current_approver(), r.assignee) {
+        (Status::PendingApproval, Some(approver), _) => {
+            format!(
+                "{} {}",
+                t.waiting_approval_by,
+                approver_name(ctx, view, approver)
+            )
+        }
+        (Status::InProgress, _, Some(assignee)) => {
+            format!("{} {}", t.being_handled_by, view.name(assignee))
+        }
+        (Status::New | Status::Approved, _, _) => t.in_it_queue.to_owned(),
+        _ => t.closed_request.to_owned(),
+    }
+}
+
+fn event_line(ctx: &PageCtx, view: &RequestPage, event: &Event) -> Markup {
+    let t = ctx.t;
+    let who = event.by.map_or(t.system, |id| view.name(id));
+    html! {
+        li.event.internal[event.kind.is_internal()] {
+            small.muted { (format_time(event.at, ctx.locale, &ctx.tz)) }
+            " "
+            @match &event.kind {
+                EventKind::Submitted => { strong { (who) } " " (t.ev_submitted) }
+                EventKind::ApproverFallback { step, reason, to } => {
+                    em { (t.fb_step) " " (step + 1) " : " (t.fallback_reason(*reason)) " ; " (t.fb_handed_to) " " (approver_name(ctx, view, *to)) "." }
+                }
+                EventKind::Approved { comment, overridden, .. } => {
+                    strong { (who) } " " (t.ev_approved)
+                    @if *overridden { " (" (t.ev_override) ")" }
+                    @if !comment.is_empty() { blockquote { (comment) } }
+                }
+                EventKind::Rejected { reason, overridden, .. } => {
+                    strong { (who) } " " (t.ev_rejected)
+                    @if *overridden { " (" (t.ev_override) ")" }
+                    blockquote { (reason) }
+                }
+                EventKind::Taken => { strong { (who) } " " (t.ev_taken) }
+                EventKind::Assigned { to } => { strong { (who) } " " (t.ev_assigned) " " strong { (view.name(*to)) } }
+                EventKind::Completed { resolution } => { strong { (who) } " " (t.ev_completed) blockquote { (resolution) } }
+                EventKind::Cancelled => { strong { (who) } " " (t.ev_cancelled) }
+                EventKind::Comment { body, internal } => {
+                    strong { (who) } " " (t.ev_commented)
+                    @if *internal { " " span.badge.off { (t.internal_badge) } }
+                    blockquote {
+                        @for (i, line) in body.lines().enumerate() {
+                            @if i > 0 { br; }
+                            (line)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn error_of(ctx: &PageCtx, errors: &FieldErrors, key: &str) -> Markup {
+    html! {
+        @if let Some(message) = errors.get(key) {
+            small.field-error role="alert" { (field_message(ctx.locale, message)) }
+        }
+    }
+}
+
+fn action_forms(ctx: &PageCtx, view: &RequestPage, errors: &FieldErrors) -> Markup {
+    let t = ctx.t;
+    let base = format!("/requests/{}", view.request.id.number());
+    let may = view.may;
+    html! {
+        @if may.decide {
+            article.decision {
+                header { h2 { (t.approval_title) } }
+                form method="post" action={ (base) "/decide" } {
+                    input type="hidden" name="_csrf" value=(ctx.csrf);
+                    label for="reason" { (t.reason) " / " (t.approval_comment) }
+                    textarea #reason name="reason" rows="2" aria-describedby="reason-help" {}
+                    small #reason-help { (t.reason_help) }
+                    (error_of(ctx, errors, "reason"))
+                    div.button-row {
+                        button type="submit" name="decision" value="approve" { (t.approve) }
+                        button.secondary type="submit" name="decision" value="reject" { (t.reject) }
+                    }
+                }
+            }
+        }
+        @if may.take || may.assign || may.complete || may.cancel {
+            article.actions {
+                header { h2 { (t.actions) } }
+                @if may.take {
+                    form method="post" action={ (base) "/take" } {
+                        input type="hidden" name="_csrf" value=(ctx.csrf);
+                        button type="submit" { (t.take) }
+                    }
+                }
+                @if may.assign {
+                    form method="post" action={ (base) "/assign" } {
+                        input type="hidden" name="_csrf" value=(ctx.csrf);
+                        label for="assign-to" { (t.assign_to) }
+                        div.inline-field {
+                            select #assign-to name="user_id" {
+                                @for (id, name) in &view.technicians {
+                                    option value=(id) selected[view.request.assignee == Some(*id)] { (name) }
+                                }
+                            }
+                            button.secondary type="submit" { (t.assign) }
+                        }
+                    }
+                }
+                @if may.complete {
+                    form method="post" action={ (base) "/complete" } {
+                        input type="hidden" name="_csrf" value=(ctx.csrf);
+                        label for="resolution" { (t.resolution) }
+                        textarea #resolution name="resolution" rows="3" required {}
+                        (error_of(ctx, errors, "resolution"))
+                        button type="submit" { (t.complete) }
+                    }
+                }
+                @if may.cancel {
+                    form method="post" action={ (base) "/cancel" } {
+                        input type="hidden" name="_csrf" value=(ctx.csrf);
+                        button.outline.secondary type="submit" { (t.cancel_request) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn details(ctx: &PageCtx, r: &Request) -> Markup {
+    let t = ctx.t;
+    html! {
+        @if r.data.is_empty() {
+            p.muted { (t.no_details) }
+        } @else {
+            dl.answers {
+                @for field in &r.form {
+                    @if let Some(value) = r.data.get(&field.key) {
+                        dt { (field.label) }
+                        dd {
+                            (answer(ctx, value))
+                            @if matches!(value, Answer::File(_)) {
+                                " " a href={ "/requests/" (r.id.number()) "/files/" (field.key) } download { (t.download) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn request(ctx: &PageCtx, view: &RequestPage, created: bool, errors: &FieldErrors) -> Markup {
+    let t = ctx.t;
+    let r = &view.request;
+    let number = r.id.number();
+    let body = html! {
+        @if created {
+            article.confirmation role="status" {
+                h2 { (t.request_created) }
+                p { (t.tracking_number) " : " strong.tracking { (number) } }
+                p { (t.next_step) " : " (next_step(ctx, view)) }
+                @if let Some(due) = r.due_at {
+                    p { (t.estimated_delay) " : " (format_time(due, ctx.locale, &ctx.tz)) }
+                }
+            }
+        }
+        hgroup {
+            h1 { (r.service_name) }
+            p { span.tracking { (number) } " " (status_badge(ctx, r.status)) }
+        }
+        div.grid.request-head {
+            dl.facts {
+                dt { (t.requester) } dd { (view.name(r.requester)) }
+                dt { (t.submitted_on) } dd { (format_time(r.created_at, ctx.locale, &ctx.tz)) }
+                @if let Some(due) = r.due_at {
+                    dt { (t.due) } dd { (format_time(due, ctx.locale, &ctx.tz)) }
+                }
+                dt { (t.assignee) }
+                dd { (r.assignee.map_or(t.unassigned, |a| view.name(a))) }
+                dt { (t.next_step) } dd { (next_step(ctx, view)) }
+            }
+            @if !r.steps.is_empty() {
+                div {
+                    h2.small-title { (t.approval_steps_title) }
+                    ol.approval-steps {
+                        @for step in &r.steps {
+                            li {
+                                (approver_name(ctx, view, step.approver))
+                                @if let Some(decision) = &step.decision {
+                                    " — " (if decision.approved { t.status_approved } else { t.status_rejected })
+                                    " " small.muted { (format_time(decision.at, ctx.locale, &ctx.tz)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        (action_forms(ctx, view, errors))
+        article {
+            header { h2 { (t.details) } }
+            (details(ctx, r))
+        }
+        section {
+            h2 { (t.timeline) }
+            ol.timeline {
+                @for event in &view.events { (event_line(ctx, view, event)) }
+            }
+            @if view.may.comment {
+                form.comment-form method="post" action={ "/requests/" (number) "/comments" } {
+                    input type="hidden" name="_csrf" value=(ctx.csrf);
+                    label for="comment-body" { (t.add_comment) }
+                    textarea #comment-body name="body" rows="3" required {}
+                    (error_of(ctx, errors, "body"))
+                    @if view.may.comment_internal {
+                        label { input type="checkbox" name="internal" value="on"; (t.internal_comment) }
+                    }
+                    button type="submit" { (t.send) }
+                }
+            }
+        }
+    };
+    page(ctx, &format!("{number} · {}", r.service_name), body)
+}

@@ -1,0 +1,298 @@
+//! Request pages: submitting from a service page, one request and its actions, attachments,
+//! my requests, approvals, the IT desk and the notifications inbox.
+
+use super::error::{Fail, HtmlError};
+use super::extract::{FormData, Signed};
+use super::portal::parse_id;
+use super::state::AppState;
+use super::uploads::PageUpload;
+use crate::domain::request::{Action, RequestId, Status};
+use crate::domain::{FieldErrors, ServiceId, UserId};
+use crate::ops::{DeskFilter, Error, StatusFilter};
+use crate::views::{portal, request_lists, requests};
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use std::collections::HashMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/requests/{number}", get(request))
+        .route("/requests/{number}/{action}", post(act))
+        .route("/requests/{number}/files/{key}", get(file))
+        .route("/my/requests", get(my_requests))
+        .route("/approvals", get(approvals))
+        .route("/desk", get(desk))
+        .route("/notifications", get(notifications))
+        .route("/notifications/read-all", post(read_all))
+        .route("/notifications/{id}/read", post(read_one))
+}
+
+type PageResult = Result<Response, HtmlError>;
+
+pub fn parse_request(raw: &str) -> Result<RequestId, Error> {
+    RequestId::parse(raw).ok_or(Error::NotFound)
+}
+
+/// The pairs of a query string; a malformed one reads as empty.
+pub fn query_pairs(query: Option<&str>) -> HashMap<String, String> {
+    form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .filter(|(_, v)| !v.is_empty())
+        .collect()
+}
+
+/// Reads the listing filters shared by the desk and the API: `status` (`open`, `all` or a
+/// status), `service`, `assignee` (`me`, `none` or an id), `mine=true`, `unassigned=true`,
+/// `requester`, `sort` (`newest`, `oldest`), `before`/`cursor`, `limit`. Answers the filter and
+/// whether it is "assigned to me".
+pub fn desk_filter(
+    q: &HashMap<String, String>,
+    me: UserId,
+) -> Result<(DeskFilter, bool), FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let mut filter = DeskFilter::default();
+    let id = |errors: &mut FieldErrors, key: &str| -> Option<u64> {
+        let value = q.get(key)?;
+        let parsed = value.parse::<u64>().ok();
+        if parsed.is_none() {
+            errors.add(key, "must be a number");
+        }
+        parsed
+    };
+    match q.get("status").map(String::as_str) {
+        None | Some("open") => {}
+        Some("all") => filter.status = StatusFilter::All,
+        Some(other) => match Status::parse(other) {
+            Some(status) => filter.status = StatusFilter::Is(status),
+            None => errors.add("status", "must be open, all or a status"),
+        },
+    }
+    filter.service = id(&mut errors, "service").map(ServiceId);
+    filter.requester = id(&mut errors, "requester").map(UserId);
+    let mut mine = q.get("mine").is_some_and(|v| v == "true");
+    filter.assignee = match q.get("assignee").map(String::as_str) {
+        None => None,
+        Some("me") => {
+            mine = true;
+            None
+        }
+        Some("none") => Some(None),
+        Some(_) => id(&mut errors, "assignee").map(|a| Some(UserId(a))),
+    };
+    if mine {
+        filter.assignee = Some(Some(me));
+    } else if q.get("unassigned").is_some_and(|v| v == "true") {
+        filter.assignee = Some(None);
+    }
+    match q.get("sort").map(String::as_str) {
+        None | Some("newest") => {}
+        Some("oldest") => filter.newest_first = false,
+        Some(_) => errors.add("sort", "must be newest or oldest"),
+    }
+    let cursor = q.get("before").or_else(|| q.get("cursor"));
+    if let Some(cursor) = cursor {
+        match RequestId::parse(cursor) {
+            Some(id) => filter.cursor = Some(id),
+            None => errors.add("cursor", "must be a request number"),
+        }
+    }
+    if let Some(limit) = id(&mut errors, "limit") {
+        filter.limit = usize::try_from(limit).unwrap_or(usize::MAX).clamp(1, 100);
+    }
+    errors.into_result((filter, mine))
+}
+
+/// `POST /services/{id}`: submits the service's form; a refusal shows the form again with every
+/// value and message.
+pub async fn submit(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    PageUpload(sent): PageUpload,
+) -> PageResult {
+    let fail = signed.ctx.fail();
+    let id = ServiceId(parse_id(&id).map_err(&fail)?);
+    let outcome = if sent.too_large.is_empty() {
+        state
+            .ops
+            .submit_request(&signed.user, sent.submission(id))
+            .await
+    } else {
+        Err(Error::Invalid(sent.too_large.clone()))
+    };
+    match outcome {
+        Ok(request) => Ok(
+            Redirect::to(&format!("/requests/{}?created=1", request.id.number())).into_response(),
+        ),
+        Err(Error::Invalid(errors)) => {
+            let view = state.ops.service_page(&signed.user, id).map_err(&fail)?;
+            let today = state.ops.today();
+            let page = portal::service(&signed.ctx, &view, &today, &sent.values(), &errors);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(error) => Err(fail(error)),
+    }
+}
+
+async fn request(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(number): Path<String>,
+    RawQuery(query): RawQuery,
+) -> PageResult {
+    let fail = signed.ctx.fail();
+    let id = parse_request(&number).map_err(&fail)?;
+    let view = state.ops.request_page(&signed.user, id).map_err(&fail)?;
+    let created = query_pairs(query.as_deref()).contains_key("created");
+    Ok(requests::request(&signed.ctx, &view, created, &FieldErrors::new()).into_response())
+}
+
+/// The action a page's form asks for, by the last segment of its address.
+fn action_of(verb: &str, form: &FormData) -> Result<Action, Error> {
+    Ok(match verb {
+        "decide" => match form.get("decision") {
+            Some("approve") => Action::Approve {
+                comment: form.text("reason"),
+            },
+            Some("reject") => Action::Reject {
+                reason: form.text("reason"),
+            },
+            _ => {
+                return Err(Error::Invalid(FieldErrors::single(
+                    "decision",
+                    "is required",
+                )));
+            }
+        },
+        "take" => Action::Take,
+        "assign" => Action::Assign {
+            to: UserId(form.text("user_id").parse().unwrap_or(0)),
+            to_staff: false,
+        },
+        "complete" => Action::Complete {
+            resolution: form.text("resolution"),
+        },
+        "cancel" => Action::Cancel,
+        "comments" => Action::Comment {
+            body: form.text("body"),
+            internal: form.checked("internal"),
+        },
+        _ => return Err(Error::NotFound),
+    })
+}
+
+async fn act(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((number, verb)): Path<(String, String)>,
+    form: FormData,
+) -> PageResult {
+    let fail = signed.ctx.fail();
+    let id = parse_request(&number).map_err(&fail)?;
+    let action = action_of(&verb, &form).map_err(&fail)?;
+    match state.ops.act(&signed.user, id, action).await {
+        Ok(request) => {
+            let back = match form.get("back") {
+                Some("/approvals") => "/approvals".to_owned(),
+                _ => format!("/requests/{}", request.id.number()),
+            };
+            Ok(Redirect::to(&back).into_response())
+        }
+        Err(Error::Invalid(errors)) => {
+            let view = state.ops.request_page(&signed.user, id).map_err(&fail)?;
+            let page = requests::request(&signed.ctx, &view, false, &errors);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(error) => Err(fail(error)),
+    }
+}
+
+async fn file(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((number, key)): Path<(String, String)>,
+) -> PageResult {
+    let fail = signed.ctx.fail();
+    let id = parse_request(&number).map_err(&fail)?;
+    let (name, bytes) = state
+        .ops
+        .attachment(&signed.user, id, &key)
+        .map_err(&fail)?;
+    Ok(super::attachment(&name, bytes))
+}
+
+async fn my_requests(
+    State(state): State<AppState>,
+    signed: Signed,
+    RawQuery(query): RawQuery,
+) -> PageResult {
+    let q = query_pairs(query.as_deref());
+    let cursor = q.get("before").and_then(|c| RequestId::parse(c));
+    let (open, history) = state
+        .ops
+        .my_requests(&signed.user, cursor)
+        .map_err(signed.ctx.fail())?;
+    Ok(request_lists::my_requests(&signed.ctx, &open, &history, cursor.is_some()).into_response())
+}
+
+async fn approvals(State(state): State<AppState>, signed: Signed) -> PageResult {
+    let rows = state
+        .ops
+        .approvals(&signed.user)
+        .map_err(signed.ctx.fail())?;
+    Ok(request_lists::approvals(&signed.ctx, &rows).into_response())
+}
+
+async fn desk(
+    State(state): State<AppState>,
+    signed: Signed,
+    RawQuery(query): RawQuery,
+) -> PageResult {
+    let fail = signed.ctx.fail();
+    let q = query_pairs(query.as_deref());
+    let (filter, mine) = desk_filter(&q, signed.user.id).map_err(|e| fail(Error::Invalid(e)))?;
+    let (page, options) = state
+        .ops
+        .desk(&signed.user, filter.clone())
+        .map_err(&fail)?;
+    Ok(request_lists::desk(&signed.ctx, &filter, mine, &options, &page).into_response())
+}
+
+async fn notifications(
+    State(state): State<AppState>,
+    signed: Signed,
+    RawQuery(query): RawQuery,
+) -> PageResult {
+    let q = query_pairs(query.as_deref());
+    let cursor = q.get("before").and_then(|c| c.parse().ok());
+    let page = state
+        .ops
+        .notifications(&signed.user, cursor, 30)
+        .map_err(signed.ctx.fail())?;
+    Ok(request_lists::notifications(&signed.ctx, &page, cursor.is_some()).into_response())
+}
+
+/// Marks a notification read and opens its request.
+async fn read_one(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    _form: FormData,
+) -> PageResult {
+    let fail = signed.ctx.fail();
+    let id = parse_id(&id).map_err(&fail)?;
+    let notification = state.ops.mark_read(&signed.user, id).await.map_err(&fail)?;
+    Ok(Redirect::to(&format!("/requests/{}", notification.request.number())).into_response())
+}
+
+async fn read_all(State(state): State<AppState>, signed: Signed, _form: FormData) -> PageResult {
+    state
+        .ops
+        .mark_all_read(&signed.user)
+        .await
+        .map_err(signed.ctx.fail())?;
+    Ok(Redirect::to("/notifications").into_response())
+}

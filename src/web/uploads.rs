@@ -1,0 +1,219 @@
+//! Request submissions as browsers and scripts send them: URL-encoded, or multipart with files.
+//! Files are read chunk by chunk and refused as soon as one passes the upload limit, so an
+//! oversized upload is never held whole in memory.
+
+use super::extract::{ExpectedCsrf, check_csrf};
+use super::state::AppState;
+use crate::domain::form::{FileMeta, Submitted};
+use crate::domain::{FieldErrors, ServiceId};
+use crate::ops::Submission;
+use crate::views::PageCtx;
+use crate::views::request_form::Values;
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::collections::BTreeMap;
+
+/// Fields that carry no answer: the form token, the service on the API, a return address.
+const NOT_ANSWERS: &[&str] = &["_csrf", "service_id"];
+
+pub struct SentFile {
+    pub key: String,
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// What a submission carried, before validation.
+#[derive(Default)]
+pub struct Sent {
+    pub pairs: Vec<(String, String)>,
+    pub files: Vec<SentFile>,
+    /// Files refused for their size, by field key.
+    pub too_large: FieldErrors,
+}
+
+#[derive(Debug)]
+pub enum SentError {
+    /// Not a form body at all, or a broken multipart stream.
+    Malformed(String),
+    /// The whole body passes what any form may send.
+    TooLarge,
+}
+
+/// Longest text value (one field) and longest URL-encoded body.
+const MAX_TEXT_BYTES: usize = 256 << 10;
+
+/// The most a whole submission may carry: a few files at the limit plus the text.
+fn total_limit(file_limit: u64) -> u64 {
+    file_limit.saturating_mul(4) + (1 << 20)
+}
+
+/// Keeps the last path component of a browser-sent file name, without control characters.
+fn clean_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    if clean.trim().is_empty() {
+        "file".into()
+    } else {
+        clean
+    }
+}
+
+impl Sent {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Reads a URL-encoded or multipart body; files larger than `limit` bytes are dropped and
+    /// noted in `too_large`.
+    pub async fn read(request: Request, state: &AppState, limit: u64) -> Result<Sent, SentError> {
+        let multipart = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let bytes = axum::body::to_bytes(request.into_body(), MAX_TEXT_BYTES)
+                .await
+                .map_err(|_| SentError::TooLarge)?;
+            let pairs = form_urlencoded::parse(&bytes)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            return Ok(Sent {
+                pairs,
+                ..Sent::default()
+            });
+        }
+        let mut form = Multipart::from_request(request, state)
+            .await
+            .map_err(|e| SentError::Malformed(e.body_text()))?;
+        let mut sent = Sent::default();
+        let mut total: u64 = 0;
+        let broken =
+            |e: axum::extract::multipart::MultipartError| SentError::Malformed(e.body_text());
+        while let Some(mut field) = form.next_field().await.map_err(broken)? {
+            let key = field.name().unwrap_or_default().to_owned();
+            let file_name = field.file_name().map(str::to_owned);
+            let mut bytes = Vec::new();
+            let mut over = false;
+            while let Some(chunk) = field.chunk().await.map_err(broken)? {
+                total += chunk.len() as u64;
+                if total > total_limit(limit) {
+                    return Err(SentError::TooLarge);
+                }
+                if file_name.is_none() {
+                    if bytes.len() + chunk.len() > MAX_TEXT_BYTES {
+                        return Err(SentError::TooLarge);
+                    }
+                    bytes.extend_from_slice(&chunk);
+                    continue;
+                }
+                if over {
+                    continue;
+                }
+                if (bytes.len() + chunk.len()) as u64 > limit {
+                    over = true;
+                    bytes = Vec::new();
+                    continue;
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            let Some(file_name) = file_name else {
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| SentError::Malformed(format!("{key} is not UTF-8 text")))?;
+                sent.pairs.push((key, text));
+                continue;
+            };
+            if over {
+                sent.too_large
+                    .add(&key, format!("must be at most {} MiB", limit >> 20));
+            } else if !(file_name.is_empty() && bytes.is_empty()) {
+                // A file input left empty sends a nameless, empty part: no answer.
+                sent.files.push(SentFile {
+                    key,
+                    name: clean_name(&file_name),
+                    bytes,
+                });
+            }
+        }
+        Ok(sent)
+    }
+
+    /// The answers as the catalog's validator takes them.
+    pub fn submission(&self, service_id: ServiceId) -> Submission {
+        let mut values: BTreeMap<String, Submitted> = BTreeMap::new();
+        for (key, value) in &self.pairs {
+            if NOT_ANSWERS.contains(&key.as_str()) || key == "back" {
+                continue;
+            }
+            if let Submitted::Values(list) = values
+                .entry(key.clone())
+                .or_insert_with(|| Submitted::Values(Vec::new()))
+            {
+                list.push(value.clone());
+            }
+        }
+        let mut files = BTreeMap::new();
+        for file in &self.files {
+            values.insert(
+                file.key.clone(),
+                Submitted::File(FileMeta {
+                    name: file.name.clone(),
+                    size: file.bytes.len() as u64,
+                }),
+            );
+            files.insert(file.key.clone(), file.bytes.clone());
+        }
+        Submission {
+            service_id,
+            values,
+            files,
+        }
+    }
+
+    /// What to show again in the form after a refusal (file fields show the name to re-ask).
+    pub fn values(&self) -> Values {
+        let mut values = Values::new();
+        for (key, value) in &self.pairs {
+            values.entry(key.clone()).or_default().push(value.clone());
+        }
+        for file in &self.files {
+            values.insert(file.key.clone(), vec![file.name.clone()]);
+        }
+        values
+    }
+}
+
+/// A submission from a page: its form token is checked like every other form's.
+pub struct PageUpload(pub Sent);
+
+impl FromRequest<AppState> for PageUpload {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let expected = request.extensions().get::<ExpectedCsrf>().cloned();
+        let ctx = request.extensions().get::<PageCtx>().cloned();
+        let limit = state.web.upload_limit_bytes;
+        let sent = match Sent::read(request, state, limit).await {
+            Ok(sent) => sent,
+            // A broken body carries no valid form token: refused as an expired form below.
+            Err(SentError::Malformed(_)) => Sent::default(),
+            Err(SentError::TooLarge) => {
+                let message = ctx.as_ref().map_or("Too large.", |c| c.t.upload_too_large);
+                return Err(match ctx {
+                    Some(ctx) => (
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        crate::views::errors::error_page(&ctx, ctx.t.conflict_title, message, None),
+                    )
+                        .into_response(),
+                    None => (StatusCode::PAYLOAD_TOO_LARGE, message.to_owned()).into_response(),
+                });
+            }
+        };
+        check_csrf(expected.as_ref(), ctx, sent.get("_csrf")).map_err(|r| *r)?;
+        Ok(PageUpload(sent))
+    }
+}
