@@ -299,28 +299,17 @@ impl Ops {
         Ok(self.request_page(viewer, id)?.events)
     }
 
-    /// Requests matching `filter`. Requesters only ever list their own.
+    /// Requests matching `filter`, as list rows. Requesters only ever list their own.
     pub fn list_requests(
         &self,
         viewer: &User,
-        mut filter: DeskFilter,
+        filter: DeskFilter,
     ) -> Result<Page<RequestRow>, Error> {
-        if !viewer.role.is_staff() {
-            filter.requester = Some(viewer.id);
-        }
-        let reader = self.store().read()?;
-        let page = walk(
-            &reader,
-            filter.listing(),
-            filter.cursor,
-            filter.newest_first,
-            filter.limit,
-            |r| filter.matches(r),
-        )?;
-        self.rows(&reader, page)
+        let page = self.list_requests_full(viewer, filter)?;
+        self.rows(&self.store().read()?, page)
     }
 
-    /// The full requests of a listing page, for the API.
+    /// The full requests of a listing page, for the API. Requesters only list their own.
     pub fn list_requests_full(
         &self,
         viewer: &User,

@@ -22,16 +22,7 @@ pub fn copy_all(src: &ReadTransaction, dest: &Database) -> Result<(), Error> {
     copy(src, &txn, tables::REQUESTS)?;
     copy(src, &txn, tables::REQUEST_EVENTS)?;
     copy(src, &txn, tables::ATTACHMENTS)?;
-    for index in [
-        tables::REQUESTS_BY_REQUESTER,
-        tables::OPEN_BY_REQUESTER,
-        tables::REQUESTS_BY_STATUS,
-        tables::OPEN_REQUESTS,
-        tables::REQUESTS_BY_ASSIGNEE,
-        tables::REQUESTS_BY_SERVICE,
-        tables::PENDING_BY_APPROVER,
-        tables::UNREAD,
-    ] {
+    for index in tables::REQUEST_INDEXES {
         copy(src, &txn, index)?;
     }
     copy(src, &txn, tables::NOTIFICATIONS)?;

@@ -93,16 +93,7 @@ fn create_request_tables(txn: &WriteTransaction) -> Result<(), Error> {
     txn.open_table(tables::REQUESTS)?;
     txn.open_table(tables::REQUEST_EVENTS)?;
     txn.open_table(tables::ATTACHMENTS)?;
-    for index in [
-        tables::REQUESTS_BY_REQUESTER,
-        tables::OPEN_BY_REQUESTER,
-        tables::REQUESTS_BY_STATUS,
-        tables::OPEN_REQUESTS,
-        tables::REQUESTS_BY_ASSIGNEE,
-        tables::REQUESTS_BY_SERVICE,
-        tables::PENDING_BY_APPROVER,
-        tables::UNREAD,
-    ] {
+    for index in tables::REQUEST_INDEXES {
         txn.open_table(index)?;
     }
     txn.open_table(tables::NOTIFICATIONS)?;

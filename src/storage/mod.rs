@@ -273,4 +273,6 @@ impl Writer {
 }
 
 #[cfg(test)]
+mod request_tests;
+#[cfg(test)]
 mod tests;

@@ -59,3 +59,15 @@ pub const NOTIFICATIONS: TableDefinition<(u64, u64), &[u8]> = TableDefinition::n
 pub const UNREAD: RequestIndex = TableDefinition::new("unread_notifications");
 /// User id → how many notifications they have not read, for the header.
 pub const UNREAD_COUNT: TableDefinition<u64, u64> = TableDefinition::new("unread_count");
+
+/// Every request index and the unread index, for migrations and backups.
+pub const REQUEST_INDEXES: [RequestIndex; 8] = [
+    REQUESTS_BY_REQUESTER,
+    OPEN_BY_REQUESTER,
+    REQUESTS_BY_STATUS,
+    OPEN_REQUESTS,
+    REQUESTS_BY_ASSIGNEE,
+    REQUESTS_BY_SERVICE,
+    PENDING_BY_APPROVER,
+    UNREAD,
+];

@@ -1,0 +1,262 @@
+//! Requests in the store: record round trips, index moves, inboxes, and group commit keeping a
+//! refused job from changing anything or taking its batch down.
+
+use super::*;
+use crate::domain::form::{Answer, FieldKind, FileMeta, FormField, Limits};
+use crate::domain::notification::{NoticeKind, Notification};
+use crate::domain::request::{
+    Approver, Attachment, Decision, Event, EventKind, FallbackReason, Request, RequestId, Status,
+    Step,
+};
+use crate::domain::service::ApprovalRule;
+use crate::domain::{ServiceId, TeamId, Timestamp, UserId};
+
+const CACHE: usize = 4 << 20;
+
+fn open() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join(FILE_NAME), CACHE).expect("open");
+    (dir, store)
+}
+
+fn request(id: u64, requester: u64, status: Status) -> Request {
+    let mut data = crate::domain::form::RequestData::new();
+    data.insert("why".into(), Answer::Text("Remote work".into()));
+    data.insert("count".into(), Answer::Number(2.5));
+    data.insert("tags".into(), Answer::Choices(vec!["a".into(), "b".into()]));
+    data.insert("ok".into(), Answer::Flag(true));
+    data.insert(
+        "scan".into(),
+        Answer::File(FileMeta {
+            name: "scan.pdf".into(),
+            size: 3,
+        }),
+    );
+    Request {
+        id: RequestId(id),
+        service_id: ServiceId(7),
+        service_name: "VPN".into(),
+        requester: UserId(requester),
+        status,
+        data,
+        form: vec![FormField {
+            key: "why".into(),
+            label: "Why?".into(),
+            help: String::new(),
+            kind: FieldKind::Textarea,
+            required: true,
+            options: Vec::new(),
+            limits: Limits::default(),
+        }],
+        attachments: vec![Attachment {
+            key: "scan".into(),
+            name: "scan.pdf".into(),
+            size: 3,
+        }],
+        assignee: None,
+        team: Some(TeamId(1)),
+        steps: vec![
+            Step {
+                rule: ApprovalRule::Manager,
+                approver: Approver::User(UserId(2)),
+                decision: Some(Decision {
+                    by: UserId(2),
+                    approved: true,
+                    at: Timestamp(50),
+                    overridden: false,
+                }),
+            },
+            Step {
+                rule: ApprovalRule::User(UserId(9)),
+                approver: Approver::Admins,
+                decision: None,
+            },
+        ],
+        created_at: Timestamp(10),
+        updated_at: Timestamp(50),
+        due_at: Some(Timestamp(1000)),
+        closed_at: None,
+        events: 2,
+    }
+}
+
+fn ids(reader: &Reader, listing: Listing) -> Vec<u64> {
+    reader
+        .request_ids(listing, None, true, 100)
+        .expect("ids")
+        .into_iter()
+        .map(|id| id.0)
+        .collect()
+}
+
+#[test]
+fn requests_round_trip_and_indexes_follow_their_state() {
+    let (_dir, store) = open();
+    let pending = request(1, 3, Status::PendingApproval);
+    let events = [
+        Event {
+            at: Timestamp(10),
+            by: Some(UserId(3)),
+            kind: EventKind::Submitted,
+        },
+        Event {
+            at: Timestamp(10),
+            by: None,
+            kind: EventKind::ApproverFallback {
+                step: 1,
+                reason: FallbackReason::Inactive,
+                to: Approver::Admins,
+            },
+        },
+    ];
+    store
+        .write(|w| {
+            w.put_request(None, &pending)?;
+            w.append_events(pending.id, 0, &events)?;
+            w.put_attachment(pending.id, "scan", b"pdf")?;
+            w.put_request(None, &request(2, 4, Status::New))
+        })
+        .expect("write");
+    let reader = store.read().expect("read");
+    assert_eq!(
+        reader.request(RequestId(1)).expect("read"),
+        Some(pending.clone())
+    );
+    assert_eq!(
+        reader.events(RequestId(1)).expect("events"),
+        events.to_vec()
+    );
+    assert_eq!(
+        reader.attachment(RequestId(1), "scan").expect("file"),
+        Some(b"pdf".to_vec())
+    );
+    assert_eq!(ids(&reader, Listing::Open), vec![2, 1]);
+    assert_eq!(ids(&reader, Listing::PendingFor(Approver::Admins)), vec![1]);
+    assert_eq!(ids(&reader, Listing::OpenOfRequester(UserId(3))), vec![1]);
+    assert_eq!(ids(&reader, Listing::Assignee(None)), vec![2, 1]);
+    assert_eq!(
+        reader
+            .request_ids(Listing::All, Some(RequestId(2)), true, 10)
+            .expect("ids"),
+        vec![RequestId(1)],
+        "a cursor starts after itself"
+    );
+    drop(reader);
+
+    let mut done = pending.clone();
+    done.status = Status::Done;
+    done.assignee = Some(UserId(5));
+    done.closed_at = Some(Timestamp(90));
+    store
+        .write(|w| w.put_request(Some(&pending), &done))
+        .expect("write");
+    let reader = store.read().expect("read");
+    assert_eq!(ids(&reader, Listing::Open), vec![2]);
+    assert!(ids(&reader, Listing::PendingFor(Approver::Admins)).is_empty());
+    assert!(ids(&reader, Listing::OpenOfRequester(UserId(3))).is_empty());
+    assert_eq!(ids(&reader, Listing::Requester(UserId(3))), vec![1]);
+    assert_eq!(ids(&reader, Listing::Status(Status::Done)), vec![1]);
+    assert_eq!(ids(&reader, Listing::Assignee(Some(UserId(5)))), vec![1]);
+    assert_eq!(ids(&reader, Listing::Assignee(None)), vec![2]);
+    assert_eq!(reader.count_listing(Listing::All).expect("count"), 2);
+}
+
+#[test]
+fn inboxes_count_what_is_unread() {
+    let (_dir, store) = open();
+    let notice = |at| Notification {
+        id: 0,
+        user: UserId(3),
+        request: RequestId(1),
+        kind: NoticeKind::Approved,
+        at: Timestamp(at),
+        by: Some(UserId(2)),
+        read: true,
+    };
+    let first = store
+        .write(|w| {
+            let first = w.add_notification(notice(10))?;
+            w.add_notification(notice(20))?;
+            w.add_notification(notice(30))?;
+            Ok::<_, Error>(first)
+        })
+        .expect("write");
+    let reader = store.read().expect("read");
+    assert_eq!(reader.unread_count(UserId(3)).expect("count"), 3);
+    assert_eq!(reader.unread_count(UserId(4)).expect("count"), 0);
+    let newest = reader.notifications(UserId(3), None, 2).expect("page");
+    assert_eq!(
+        newest.iter().map(|n| n.at.0).collect::<Vec<_>>(),
+        vec![30, 20]
+    );
+    assert!(newest.iter().all(|n| !n.read), "stored unread");
+    drop(reader);
+    store
+        .write(|w| {
+            assert!(w.mark_read(UserId(3), first)?);
+            assert!(!w.mark_read(UserId(4), first)?, "not another user's");
+            w.mark_read_before(UserId(3), Timestamp(25))?;
+            Ok::<_, Error>(())
+        })
+        .expect("write");
+    assert_eq!(
+        store
+            .read()
+            .expect("read")
+            .unread_count(UserId(3))
+            .expect("count"),
+        1
+    );
+    store
+        .write(|w| w.mark_all_read(UserId(3)).map(|_| ()))
+        .expect("write");
+    assert_eq!(
+        store
+            .read()
+            .expect("read")
+            .unread_count(UserId(3))
+            .expect("count"),
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn group_commit_isolates_a_refused_job() {
+    let (_dir, store) = open();
+    let store = std::sync::Arc::new(store);
+    let mut tasks = Vec::new();
+    for i in 1..=64u64 {
+        let store = std::sync::Arc::clone(&store);
+        tasks.push(tokio::spawn(async move {
+            store
+                .write_batched(move |w| {
+                    w.put_request(None, &request(i, 3, Status::New))?;
+                    if i % 10 == 0 {
+                        return Err(Error::Db(format!("job {i} refused")));
+                    }
+                    Ok(i)
+                })
+                .await
+        }));
+    }
+    let mut refused = Vec::new();
+    for task in tasks {
+        match task.await.expect("task") {
+            Ok(_) => {}
+            Err(Error::Db(message)) => refused.push(message),
+            Err(other) => panic!("{other}"),
+        }
+    }
+    assert_eq!(refused.len(), 6);
+    assert!(
+        refused.iter().all(|m| m.ends_with("refused")),
+        "each hears its own error"
+    );
+    let reader = store.read().expect("read");
+    let stored = ids(&reader, Listing::All);
+    assert_eq!(stored.len(), 58);
+    assert!(
+        stored.iter().all(|id| id % 10 != 0),
+        "refused jobs changed nothing"
+    );
+}
