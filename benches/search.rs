@@ -183,18 +183,21 @@ fn main() {
                 addr: plain,
                 path: "/".into(),
                 headers: vec![],
+                body: None,
             },
             Target {
                 name: "guichet /search?q=acces+vpn",
                 addr,
                 path: "/search?q=acces+vpn".into(),
                 headers: vec![("cookie", cookie.clone())],
+                body: None,
             },
             Target {
                 name: "guichet /search/suggest?q=imp",
                 addr,
                 path: "/search/suggest?q=imp".into(),
                 headers: vec![("cookie", cookie)],
+                body: None,
             },
         ];
         table(&targets, 32, seconds).await;

@@ -5,7 +5,7 @@
 
 use axum::Router;
 use axum::routing::get;
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper::Request;
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
@@ -17,6 +17,8 @@ pub struct Target {
     pub addr: SocketAddr,
     pub path: String,
     pub headers: Vec<(&'static str, String)>,
+    /// A JSON body to POST; `None` sends a GET.
+    pub body: Option<String>,
 }
 
 pub struct Outcome {
@@ -35,6 +37,7 @@ pub async fn load(target: &Target, connections: usize, duration: Duration) -> Ou
         let addr = target.addr;
         let path = target.path.clone();
         let headers = target.headers.clone();
+        let body = target.body.clone();
         tasks.push(tokio::spawn(async move {
             let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
             stream.set_nodelay(true).expect("nodelay");
@@ -45,11 +48,18 @@ pub async fn load(target: &Target, connections: usize, duration: Duration) -> Ou
             let mut latencies = Vec::with_capacity(100_000);
             let mut errors = 0u64;
             while Instant::now() < deadline {
-                let mut request = Request::get(path.as_str()).header("host", "bench");
+                let mut request = match &body {
+                    Some(_) => {
+                        Request::post(path.as_str()).header("content-type", "application/json")
+                    }
+                    None => Request::get(path.as_str()),
+                }
+                .header("host", "bench");
                 for (k, v) in &headers {
                     request = request.header(*k, v.as_str());
                 }
-                let request = request.body(Empty::<Bytes>::new()).expect("request");
+                let payload = body.clone().map_or_else(Bytes::new, Bytes::from);
+                let request = request.body(Full::new(payload)).expect("request");
                 let started = Instant::now();
                 match sender.send_request(request).await {
                     Ok(response) => {

@@ -74,6 +74,26 @@ const REASONS: &[&str] = &[
     "Un équivalent existe déjà dans l'équipe.",
 ];
 
+/// Plausible answers for the demo catalog's text fields, by field key.
+const SAMPLES: &[(&str, &str)] = &[
+    ("compte", "a.durand"),
+    ("collaborateur", "Jeanne Roux"),
+    ("nom_complet", "Hugo Lefèvre"),
+    ("invite", "Marc Dupuis (société Ardoise)"),
+    ("inventaire", "PC-0417"),
+    ("poste", "Comptable"),
+    ("bureau", "Bâtiment B, bureau 204"),
+    ("imprimante", "Imprimante du 2e étage"),
+    ("chemin", "\\\\fichiers\\compta\\2026"),
+    ("partage", "Partage Direction"),
+    ("nom", "vm-recette-01"),
+    ("logiciel", "Inkscape"),
+    ("application", "Paie"),
+    ("sujet", "Prise en main de la messagerie"),
+    ("panne", "L'écran reste noir au démarrage."),
+    ("usage", "Environnement de recette de l'application métier."),
+];
+
 /// Answers a demo requester could have given to `field`, valid on `day`.
 fn answer(field: &FormField, dice: &mut Dice, day: &str) -> Option<Submitted> {
     let one = |s: &str| Some(Submitted::Values(vec![s.to_owned()]));
@@ -81,7 +101,10 @@ fn answer(field: &FormField, dice: &mut Dice, day: &str) -> Option<Submitted> {
         return None;
     }
     match field.kind {
-        FieldKind::Text | FieldKind::Textarea => one(dice.pick(TEXTS).copied().unwrap_or("")),
+        FieldKind::Text | FieldKind::Textarea => {
+            let sample = SAMPLES.iter().find(|(key, _)| *key == field.key);
+            one(sample.map_or_else(|| dice.pick(TEXTS).copied().unwrap_or(""), |(_, v)| *v))
+        }
         FieldKind::Number => {
             let value = field.limits.min.unwrap_or(1.0).max(1.0);
             one(&value.to_string())
@@ -279,6 +302,29 @@ impl Ops {
                     };
                     let request = submit_in(w, requester, &submission, &day, created)?;
                     play(w, &mut dice, request, &users, &technicians, now)?;
+                }
+                // Something waits for Bob's decision when the demo opens: Alice's VPN access.
+                let alice = users.iter().find(|u| u.username.as_str() == "alice");
+                let vpn = services.iter().find(|s| s.name == "Accès VPN");
+                if let (Some(alice), Some(vpn)) = (alice, vpn) {
+                    let at = now.plus_seconds(-3 * HOUR);
+                    let mut values = BTreeMap::new();
+                    for (key, value) in [
+                        (
+                            "motif",
+                            "Télétravail deux jours par semaine à partir de janvier.",
+                        ),
+                        ("duree", "6 mois"),
+                        ("equipement", "Ordinateur de l'organisation"),
+                    ] {
+                        values.insert(key.to_owned(), Submitted::Values(vec![value.to_owned()]));
+                    }
+                    let submission = Submission {
+                        service_id: vpn.id,
+                        values,
+                        files: BTreeMap::new(),
+                    };
+                    submit_in(w, alice, &submission, &ops.date_of(at), at)?;
                 }
                 for user in &users {
                     w.mark_read_before(user.id, now.plus_seconds(-2 * DAY))?;

@@ -363,11 +363,11 @@ impl Ops {
         )?;
         let history = walk(
             &reader,
-            Listing::Requester(user.id),
+            Listing::ClosedOfRequester(user.id),
             cursor,
             true,
             25,
-            |r| !r.status.is_open(),
+            |_| true,
         )?;
         let open = self.rows(&reader, open)?.items;
         Ok((open, self.rows(&reader, history)?))

@@ -155,6 +155,7 @@ fn requests_round_trip_and_indexes_follow_their_state() {
     assert!(ids(&reader, Listing::PendingFor(Approver::Admins)).is_empty());
     assert!(ids(&reader, Listing::OpenOfRequester(UserId(3))).is_empty());
     assert_eq!(ids(&reader, Listing::Requester(UserId(3))), vec![1]);
+    assert_eq!(ids(&reader, Listing::ClosedOfRequester(UserId(3))), vec![1]);
     assert_eq!(ids(&reader, Listing::Status(Status::Done)), vec![1]);
     assert_eq!(ids(&reader, Listing::Assignee(Some(UserId(5)))), vec![1]);
     assert_eq!(ids(&reader, Listing::Assignee(None)), vec![2]);

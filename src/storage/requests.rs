@@ -4,9 +4,9 @@
 use super::records::{decode, encode};
 use super::request_records::{EventRecord, NotificationRecord, RequestRecord, status_code};
 use super::tables::{
-    ATTACHMENTS, NOTIFICATIONS, OPEN_BY_REQUESTER, OPEN_REQUESTS, PENDING_BY_APPROVER,
-    REQUEST_EVENTS, REQUESTS, REQUESTS_BY_ASSIGNEE, REQUESTS_BY_REQUESTER, REQUESTS_BY_SERVICE,
-    REQUESTS_BY_STATUS, RequestIndex, UNREAD, UNREAD_COUNT,
+    ATTACHMENTS, CLOSED_BY_REQUESTER, NOTIFICATIONS, OPEN_BY_REQUESTER, OPEN_REQUESTS,
+    PENDING_BY_APPROVER, REQUEST_EVENTS, REQUESTS, REQUESTS_BY_ASSIGNEE, REQUESTS_BY_REQUESTER,
+    REQUESTS_BY_SERVICE, REQUESTS_BY_STATUS, RequestIndex, UNREAD, UNREAD_COUNT,
 };
 use super::{Error, Reader, Writer};
 use crate::domain::notification::Notification;
@@ -23,6 +23,7 @@ pub enum Listing {
     Status(Status),
     Requester(UserId),
     OpenOfRequester(UserId),
+    ClosedOfRequester(UserId),
     /// `None`: unassigned.
     Assignee(Option<UserId>),
     Service(ServiceId),
@@ -45,6 +46,7 @@ impl Listing {
             Listing::Status(s) => (REQUESTS_BY_STATUS, u64::from(status_code(s))),
             Listing::Requester(u) => (REQUESTS_BY_REQUESTER, u.0),
             Listing::OpenOfRequester(u) => (OPEN_BY_REQUESTER, u.0),
+            Listing::ClosedOfRequester(u) => (CLOSED_BY_REQUESTER, u.0),
             Listing::Assignee(u) => (REQUESTS_BY_ASSIGNEE, u.map_or(0, |u| u.0)),
             Listing::Service(s) => (REQUESTS_BY_SERVICE, s.0),
             Listing::PendingFor(a) => (PENDING_BY_APPROVER, approver_key(a)),
@@ -64,6 +66,8 @@ fn index_entries(r: &Request) -> Vec<(RequestIndex, (u64, u64))> {
     if r.status.is_open() {
         entries.push((OPEN_BY_REQUESTER, (r.requester.0, id)));
         entries.push((OPEN_REQUESTS, (0, id)));
+    } else {
+        entries.push((CLOSED_BY_REQUESTER, (r.requester.0, id)));
     }
     if let Some(approver) = r.current_approver() {
         entries.push((PENDING_BY_APPROVER, (approver_key(approver), id)));

@@ -42,11 +42,12 @@ pub const REQUEST_EVENTS: TableDefinition<(u64, u32), &[u8]> =
 pub const ATTACHMENTS: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("attachments");
 
 /// Request indexes, each `(x, request id) → ()` so that a page is one range read in id order:
-/// by requester, open ones by requester, by status code, open ones (x = 0), by assignee (x = 0
+/// by requester, open and closed ones by requester, by status code, open ones (x = 0), by assignee (x = 0
 /// for unassigned), by service, and waiting for an approver (x = 0 for "any administrator").
 pub type RequestIndex = TableDefinition<'static, (u64, u64), ()>;
 pub const REQUESTS_BY_REQUESTER: RequestIndex = TableDefinition::new("requests_by_requester");
 pub const OPEN_BY_REQUESTER: RequestIndex = TableDefinition::new("open_by_requester");
+pub const CLOSED_BY_REQUESTER: RequestIndex = TableDefinition::new("closed_by_requester");
 pub const REQUESTS_BY_STATUS: RequestIndex = TableDefinition::new("requests_by_status");
 pub const OPEN_REQUESTS: RequestIndex = TableDefinition::new("open_requests");
 pub const REQUESTS_BY_ASSIGNEE: RequestIndex = TableDefinition::new("requests_by_assignee");
@@ -61,9 +62,10 @@ pub const UNREAD: RequestIndex = TableDefinition::new("unread_notifications");
 pub const UNREAD_COUNT: TableDefinition<u64, u64> = TableDefinition::new("unread_count");
 
 /// Every request index and the unread index, for migrations and backups.
-pub const REQUEST_INDEXES: [RequestIndex; 8] = [
+pub const REQUEST_INDEXES: [RequestIndex; 9] = [
     REQUESTS_BY_REQUESTER,
     OPEN_BY_REQUESTER,
+    CLOSED_BY_REQUESTER,
     REQUESTS_BY_STATUS,
     OPEN_REQUESTS,
     REQUESTS_BY_ASSIGNEE,

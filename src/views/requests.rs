@@ -138,8 +138,9 @@ fn action_forms(ctx: &PageCtx, view: &RequestPage, errors: &FieldErrors) -> Mark
             }
         }
         @if may.take || may.assign || may.complete || may.cancel {
-            article.actions {
+            article.request-actions {
                 header { h2 { (t.actions) } }
+                div.forms {
                 @if may.take {
                     form method="post" action={ (base) "/take" } {
                         input type="hidden" name="_csrf" value=(ctx.csrf);
@@ -174,6 +175,7 @@ fn action_forms(ctx: &PageCtx, view: &RequestPage, errors: &FieldErrors) -> Mark
                         input type="hidden" name="_csrf" value=(ctx.csrf);
                         button.outline.secondary type="submit" { (t.cancel_request) }
                     }
+                }
                 }
             }
         }

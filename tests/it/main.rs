@@ -11,6 +11,7 @@ mod api;
 mod auth;
 mod catalog;
 mod cli;
+mod crash;
 mod persistence;
 mod request_pages;
 mod requests;

@@ -1,0 +1,229 @@
+//! Requests at scale, against the release binary in its own process (so that its memory is its
+//! own): durable submissions per second with concurrent clients, then, with 100,000 requests
+//! in the store, the pages that list them, compared with a plain axum handler in the same run;
+//! and the server's resident memory read from the OS.
+//!
+//! `cargo bench --bench requests` (options: `-- --seconds 4 --connections 32 --total 100000`).
+
+#![allow(clippy::expect_used)] // A benchmark stops on a failed set-up; that is its error report.
+
+mod load;
+
+use load::{Target, arg, plain_server, session_cookie, table};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+fn status_kib(pid: u32, key: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix(key))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Starts the release binary with the demo and waits until it answers.
+fn start_server(data: &std::path::Path) -> (std::process::Child, SocketAddr) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
+        .args(["serve", "--demo", "--listen", &addr.to_string(), "--data"])
+        .arg(data)
+        .env("GUICHET_LOG", "warn")
+        .spawn()
+        .expect("start guichet");
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(20) {
+        if std::net::TcpStream::connect(addr).is_ok() {
+            return (child, addr);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server did not start");
+}
+
+async fn token(addr: SocketAddr, user: &str) -> String {
+    let body = json!({"username": user, "password": "demo"});
+    let response: Value = reqwest::Client::new()
+        .post(format!("http://{addr}/api/v1/login"))
+        .json(&body)
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    response["token"].as_str().expect("token").to_owned()
+}
+
+async fn get_json(addr: SocketAddr, token: &str, path: &str) -> Value {
+    reqwest::Client::new()
+        .get(format!("http://{addr}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json")
+}
+
+async fn service_id(addr: SocketAddr, token: &str, name: &str) -> u64 {
+    let services = get_json(addr, token, "/api/v1/services").await;
+    services
+        .as_array()
+        .and_then(|all| all.iter().find(|s| s["name"] == name))
+        .and_then(|s| s["id"].as_u64())
+        .expect("service")
+}
+
+/// Submits until the store holds `total` requests, spreading them over several requesters.
+async fn fill(addr: SocketAddr, tokens: Vec<String>, body: String, total: u64, connections: usize) {
+    let highest = get_json(addr, &tokens[0], "/api/v1/requests?status=all&limit=1").await;
+    let have = highest["items"][0]["id"].as_u64().unwrap_or(0);
+    let left = Arc::new(AtomicU64::new(total.saturating_sub(have)));
+    let client = reqwest::Client::new();
+    let mut tasks = Vec::new();
+    for i in 0..connections {
+        let (left, client, body) = (left.clone(), client.clone(), body.clone());
+        let token = tokens[i % tokens.len()].clone();
+        tasks.push(tokio::spawn(async move {
+            while left
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok()
+            {
+                let response = client
+                    .post(format!("http://{addr}/api/v1/requests"))
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .body(body.clone())
+                    .send()
+                    .await
+                    .expect("submit");
+                assert_eq!(response.status(), 201);
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("task");
+    }
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let seconds = arg("--seconds", 3);
+    let connections = usize::try_from(arg("--connections", 32)).unwrap_or(32);
+    let total = arg("--total", 100_000);
+    let data = tempfile::tempdir().expect("tempdir");
+    let (mut child, app) = start_server(data.path());
+    let pid = child.id();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let plain = plain_server().await;
+        let alice = token(app, "alice").await;
+        let bob = token(app, "bob").await;
+        let reset = service_id(app, &alice, "Réinitialisation du mot de passe").await;
+        let vpn = service_id(app, &alice, "Accès VPN").await;
+        let reset_body =
+            json!({"service_id": reset, "data": {"compte": "a.durand", "contact": "Par SMS"}})
+                .to_string();
+        let vpn_body = json!({"service_id": vpn, "data": {"motif": "Télétravail", "duree": "3 mois", "equipement": "Ordinateur de l'organisation"}}).to_string();
+        let hello = Target {
+            name: "plain axum hello",
+            addr: plain,
+            path: "/".into(),
+            headers: vec![],
+            body: None,
+        };
+        println!("== durable submissions (each answered after its commit) ==");
+        let submissions = [
+            Target {
+                name: "plain axum hello",
+                addr: plain,
+                path: "/".into(),
+                headers: vec![],
+                body: None,
+            },
+            Target {
+                name: "POST request (no approval)",
+                addr: app,
+                path: "/api/v1/requests".into(),
+                headers: vec![("authorization", format!("Bearer {alice}"))],
+                body: Some(reset_body.clone()),
+            },
+            Target {
+                name: "POST request (approval)",
+                addr: app,
+                path: "/api/v1/requests".into(),
+                headers: vec![("authorization", format!("Bearer {bob}"))],
+                body: Some(vpn_body),
+            },
+        ];
+        table(&submissions, connections, seconds).await;
+
+        let started = Instant::now();
+        let tokens = vec![alice.clone(), bob.clone(), token(app, "admin").await];
+        fill(app, tokens, reset_body, total, connections).await;
+        println!(
+            "== {total} requests in the store (filled in {:.1?}; file {:.0} MiB) ==",
+            started.elapsed(),
+            std::fs::metadata(data.path().join("guichet.redb"))
+                .map(|m| m.len())
+                .unwrap_or(0) as f64
+                / 1048576.0
+        );
+        let alice_cookie = session_cookie(app, "alice").await;
+        let tom_cookie = session_cookie(app, "tom").await;
+        let middle = total / 2;
+        let page = |name: &'static str, path: String, cookie: &str| Target {
+            name,
+            addr: app,
+            path,
+            headers: vec![("cookie", cookie.to_owned())],
+            body: None,
+        };
+        let pages = [
+            hello,
+            page("/desk (open, newest)", "/desk".into(), &tom_cookie),
+            page(
+                "/desk?status=all&sort=oldest",
+                "/desk?status=all&sort=oldest".into(),
+                &tom_cookie,
+            ),
+            page("/desk?assignee=none p.100", format!("/desk?assignee=none&before={middle}"), &tom_cookie),
+            page("/my/requests", "/my/requests".into(), &alice_cookie),
+            page("/notifications", "/notifications".into(), &alice_cookie),
+            Target {
+                name: "GET /api/v1/requests",
+                addr: app,
+                path: "/api/v1/requests?status=all".into(),
+                headers: vec![("authorization", format!("Bearer {alice}"))],
+                body: None,
+            },
+        ];
+        table(&pages, connections, seconds).await;
+    });
+    println!(
+        "server process: VmRSS {} KiB, peak VmHWM {} KiB",
+        status_kib(pid, "VmRSS:"),
+        status_kib(pid, "VmHWM:")
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}

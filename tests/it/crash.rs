@@ -1,0 +1,150 @@
+//! The crash test: the real server is killed with SIGKILL while clients submit requests; after
+//! a restart every request it acknowledged (answered 201) is there, with its data.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+/// Starts the server on `data` and answers it with its base URL. Its log is drained on a
+/// thread so that a full pipe never stalls it.
+fn start(data: &std::path::Path) -> (Child, String) {
+    let mut server = Command::new(env!("CARGO_BIN_EXE_guichet"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--demo", "--data"])
+        .arg(data)
+        .env("GUICHET_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("server starts");
+    let mut stderr = std::io::BufReader::new(server.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    let base = loop {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).expect("read") > 0,
+            "server ended early"
+        );
+        if let Some(at) = line.find("listening on http://") {
+            let rest = &line[at + "listening on ".len()..];
+            break rest.split_whitespace().next().expect("address").to_owned();
+        }
+    };
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        while stderr.read_line(&mut sink).is_ok_and(|n| n > 0) {
+            sink.clear();
+        }
+    });
+    (server, base)
+}
+
+async fn sign_in(client: &reqwest::Client, base: &str) -> String {
+    let body: Value = client
+        .post(format!("{base}/api/v1/login"))
+        .json(&json!({"username": "alice", "password": "demo"}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    body["token"].as_str().expect("token").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_acknowledged_request_survives_a_kill_9() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut server, base) = start(dir.path());
+    let client = reqwest::Client::new();
+    let token = sign_in(&client, &base).await;
+    let services: Value = client
+        .get(format!("{base}/api/v1/services"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("services")
+        .json()
+        .await
+        .expect("json");
+    let reset = services
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|s| s["name"] == "Réinitialisation du mot de passe")
+        })
+        .and_then(|s| s["id"].as_u64())
+        .expect("service");
+
+    let acknowledged: Arc<Mutex<Vec<(String, String)>>> = Arc::new(Mutex::new(Vec::new()));
+    let mut clients = Vec::new();
+    for worker in 0..16 {
+        let (client, base, token, acknowledged) = (
+            client.clone(),
+            base.clone(),
+            token.clone(),
+            acknowledged.clone(),
+        );
+        clients.push(tokio::spawn(async move {
+            for n in 0.. {
+                let account = format!("user-{worker}-{n}");
+                let body =
+                    json!({"service_id": reset, "data": {"compte": account, "contact": "Par SMS"}});
+                let sent = client
+                    .post(format!("{base}/api/v1/requests"))
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await;
+                // Once the server is gone, requests fail: this client is done.
+                let Ok(response) = sent else { break };
+                if response.status() != StatusCode::CREATED {
+                    break;
+                }
+                let Ok(created) = response.json::<Value>().await else {
+                    break;
+                };
+                let number = created["number"].as_str().unwrap_or_default().to_owned();
+                acknowledged.lock().expect("lock").push((number, account));
+            }
+        }));
+    }
+    // Kill the server while the clients are still submitting.
+    while acknowledged.lock().expect("lock").len() < 400 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    server.kill().expect("SIGKILL");
+    server.wait().expect("wait");
+    for task in clients {
+        task.await.expect("client");
+    }
+    let acknowledged = acknowledged.lock().expect("lock").clone();
+    assert!(acknowledged.len() >= 400);
+
+    let (mut server, base) = start(dir.path());
+    let token = sign_in(&client, &base).await;
+    let mut missing = Vec::new();
+    for (number, account) in &acknowledged {
+        let response = client
+            .get(format!("{base}/api/v1/requests/{number}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("get");
+        if response.status() != StatusCode::OK {
+            missing.push(number.clone());
+            continue;
+        }
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(body["data"]["compte"], account.as_str(), "{number}");
+    }
+    assert!(
+        missing.is_empty(),
+        "{} of {} acknowledged requests lost: {missing:?}",
+        missing.len(),
+        acknowledged.len()
+    );
+    server.kill().expect("stop");
+    server.wait().expect("wait");
+}
