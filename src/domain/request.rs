@@ -8,8 +8,10 @@ use super::{FieldErrors, Role, ServiceId, TeamId, Timestamp, UserId};
 use std::fmt;
 
 mod submission;
+mod summary;
 mod timeline;
 pub use submission::{NewRequest, submit};
+pub use summary::Summary;
 pub use timeline::{Event, EventKind};
 
 /// A request's id; its tracking number is `REQ-` and the id on six digits.

@@ -4,13 +4,15 @@
 
 use super::requests::actor;
 use super::{Error, Ops};
-use crate::domain::request::{self, Action, Approver, Event, Request, RequestId, Status};
+use crate::domain::request::{self, Action, Approver, Event, Request, RequestId, Status, Summary};
 use crate::domain::{Role, ServiceId, Timestamp, User, UserId};
 use crate::storage::{Listing, Reader};
 use std::collections::HashMap;
 
 /// Longest page any listing answers.
 pub const MAX_PAGE: usize = 100;
+/// Most open requests `/my/requests` lists; people rarely wait for more at once.
+const MY_OPEN: usize = 50;
 /// Most index entries one desk page examines when its filters reject many; the page then ends
 /// early with a cursor to go on.
 const MAX_SCANNED: usize = 5000;
@@ -102,7 +104,7 @@ impl Default for DeskFilter {
 }
 
 impl DeskFilter {
-    fn matches(&self, r: &Request) -> bool {
+    fn matches(&self, r: &Summary) -> bool {
         let status = match self.status {
             StatusFilter::Open => r.status.is_open(),
             StatusFilter::All => true,
@@ -155,7 +157,7 @@ impl Names<'_> {
         Ok(name)
     }
 
-    fn row(&mut self, r: &Request) -> Result<RequestRow, Error> {
+    fn row(&mut self, r: &Summary) -> Result<RequestRow, Error> {
         Ok(RequestRow {
             id: r.id,
             service_name: r.service_name.clone(),
@@ -170,16 +172,16 @@ impl Names<'_> {
     }
 }
 
-/// Walks `listing` after `cursor`, keeping requests that pass `keep`, until `limit` are found
-/// or `MAX_SCANNED` entries were examined.
+/// Walks `listing` after `cursor`, keeping the requests whose summary passes `keep`, until
+/// `limit` are found or `MAX_SCANNED` entries were examined.
 fn walk(
     reader: &Reader,
     listing: Listing,
     mut cursor: Option<RequestId>,
     newest_first: bool,
     limit: usize,
-    keep: impl Fn(&Request) -> bool,
-) -> Result<Page<Request>, Error> {
+    keep: impl Fn(&Summary) -> bool,
+) -> Result<Page<Summary>, Error> {
     let limit = limit.clamp(1, MAX_PAGE);
     let mut items = Vec::new();
     let mut scanned = 0;
@@ -189,10 +191,10 @@ fn walk(
         for id in chunk {
             scanned += 1;
             cursor = Some(id);
-            if let Some(r) = reader.request(id)?.filter(|r| keep(r)) {
+            if let Some(r) = reader.summary(id)?.filter(|r| keep(r)) {
                 if items.len() == limit {
                     // One more exists: the page ends before it.
-                    let next = items.last().map(|r: &Request| r.id.0);
+                    let next = items.last().map(|r: &Summary| r.id.0);
                     return Ok(Page { items, next });
                 }
                 items.push(r);
@@ -299,28 +301,17 @@ impl Ops {
         Ok(self.request_page(viewer, id)?.events)
     }
 
-    /// Requests matching `filter`, as list rows. Requesters only ever list their own.
-    pub fn list_requests(
-        &self,
-        viewer: &User,
-        filter: DeskFilter,
-    ) -> Result<Page<RequestRow>, Error> {
-        let page = self.list_requests_full(viewer, filter)?;
-        self.rows(&self.store().read()?, page)
-    }
-
-    /// The full requests of a listing page, for the API. Requesters only list their own.
-    pub fn list_requests_full(
-        &self,
+    /// The summaries matching `filter`. Requesters only ever list their own.
+    fn summaries(
+        reader: &Reader,
         viewer: &User,
         mut filter: DeskFilter,
-    ) -> Result<Page<Request>, Error> {
+    ) -> Result<Page<Summary>, Error> {
         if !viewer.role.is_staff() {
             filter.requester = Some(viewer.id);
         }
-        let reader = self.store().read()?;
         walk(
-            &reader,
+            reader,
             filter.listing(),
             filter.cursor,
             filter.newest_first,
@@ -329,7 +320,36 @@ impl Ops {
         )
     }
 
-    fn rows(&self, reader: &Reader, page: Page<Request>) -> Result<Page<RequestRow>, Error> {
+    /// Requests matching `filter`, as list rows.
+    pub fn list_requests(
+        &self,
+        viewer: &User,
+        filter: DeskFilter,
+    ) -> Result<Page<RequestRow>, Error> {
+        let reader = self.store().read()?;
+        let page = Self::summaries(&reader, viewer, filter)?;
+        self.rows(&reader, page)
+    }
+
+    /// The full requests of a listing page, for the API.
+    pub fn list_requests_full(
+        &self,
+        viewer: &User,
+        filter: DeskFilter,
+    ) -> Result<Page<Request>, Error> {
+        let reader = self.store().read()?;
+        let page = Self::summaries(&reader, viewer, filter)?;
+        let mut items = Vec::with_capacity(page.items.len());
+        for summary in page.items {
+            items.extend(reader.request(summary.id)?);
+        }
+        Ok(Page {
+            items,
+            next: page.next,
+        })
+    }
+
+    fn rows(&self, reader: &Reader, page: Page<Summary>) -> Result<Page<RequestRow>, Error> {
         let mut names = Names {
             reader,
             now: self.now(),
@@ -346,7 +366,7 @@ impl Ops {
         })
     }
 
-    /// `/my/requests`: the open ones (at most a page), then the history, newest first.
+    /// `/my/requests`: the open ones (the newest `MY_OPEN`), then the history, newest first.
     pub fn my_requests(
         &self,
         user: &User,
@@ -358,7 +378,7 @@ impl Ops {
             Listing::OpenOfRequester(user.id),
             None,
             true,
-            MAX_PAGE,
+            MY_OPEN,
             |_| true,
         )?;
         let history = walk(

@@ -20,6 +20,7 @@ pub fn copy_all(src: &ReadTransaction, dest: &Database) -> Result<(), Error> {
     copy_multimap(src, &txn, tables::SERVICES_BY_CATEGORY)?;
     copy(src, &txn, tables::SERVICE_REQUESTS)?;
     copy(src, &txn, tables::REQUESTS)?;
+    copy(src, &txn, tables::REQUEST_SUMMARIES)?;
     copy(src, &txn, tables::REQUEST_EVENTS)?;
     copy(src, &txn, tables::ATTACHMENTS)?;
     for index in tables::REQUEST_INDEXES {

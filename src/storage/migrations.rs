@@ -91,6 +91,7 @@ fn create_catalog_tables(txn: &WriteTransaction) -> Result<(), Error> {
 
 fn create_request_tables(txn: &WriteTransaction) -> Result<(), Error> {
     txn.open_table(tables::REQUESTS)?;
+    txn.open_table(tables::REQUEST_SUMMARIES)?;
     txn.open_table(tables::REQUEST_EVENTS)?;
     txn.open_table(tables::ATTACHMENTS)?;
     for index in tables::REQUEST_INDEXES {

@@ -7,7 +7,7 @@ use crate::domain::form::{Answer, FileMeta};
 use crate::domain::notification::{NoticeKind, Notification};
 use crate::domain::request::{
     Approver, Attachment, Decision, Event, EventKind, FallbackReason, Request, RequestId, Status,
-    Step,
+    Step, Summary,
 };
 use crate::domain::service::ApprovalRule;
 use crate::domain::{ServiceId, TeamId, Timestamp, UserId};
@@ -219,6 +219,58 @@ impl TryFrom<RequestRecord> for Request {
             due_at: r.due_at.map(Timestamp),
             closed_at: r.closed_at.map(Timestamp),
             events: r.events,
+        })
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+pub enum SummaryRecord {
+    V1(SummaryV1),
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct SummaryV1 {
+    pub id: u64,
+    pub service_id: u64,
+    pub service_name: String,
+    pub requester: u64,
+    pub status: u8,
+    pub assignee: Option<u64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub due_at: Option<i64>,
+}
+
+impl From<&Summary> for SummaryRecord {
+    fn from(s: &Summary) -> Self {
+        SummaryRecord::V1(SummaryV1 {
+            id: s.id.0,
+            service_id: s.service_id.0,
+            service_name: s.service_name.clone(),
+            requester: s.requester.0,
+            status: status_code(s.status),
+            assignee: s.assignee.map(|u| u.0),
+            created_at: s.created_at.0,
+            updated_at: s.updated_at.0,
+            due_at: s.due_at.map(|t| t.0),
+        })
+    }
+}
+
+impl TryFrom<SummaryRecord> for Summary {
+    type Error = Error;
+    fn try_from(record: SummaryRecord) -> Result<Summary, Error> {
+        let SummaryRecord::V1(s) = record;
+        Ok(Summary {
+            id: RequestId(s.id),
+            service_id: ServiceId(s.service_id),
+            service_name: s.service_name,
+            requester: UserId(s.requester),
+            status: status_from(s.status)?,
+            assignee: s.assignee.map(UserId),
+            created_at: Timestamp(s.created_at),
+            updated_at: Timestamp(s.updated_at),
+            due_at: s.due_at.map(Timestamp),
         })
     }
 }

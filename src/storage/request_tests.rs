@@ -127,6 +127,10 @@ fn requests_round_trip_and_indexes_follow_their_state() {
         events.to_vec()
     );
     assert_eq!(
+        reader.summary(RequestId(1)).expect("summary"),
+        Some(pending.summary())
+    );
+    assert_eq!(
         reader.attachment(RequestId(1), "scan").expect("file"),
         Some(b"pdf".to_vec())
     );
@@ -160,6 +164,14 @@ fn requests_round_trip_and_indexes_follow_their_state() {
     assert_eq!(ids(&reader, Listing::Assignee(Some(UserId(5)))), vec![1]);
     assert_eq!(ids(&reader, Listing::Assignee(None)), vec![2]);
     assert_eq!(reader.count_listing(Listing::All).expect("count"), 2);
+    assert_eq!(
+        reader
+            .summary(RequestId(1))
+            .expect("summary")
+            .map(|s| s.status),
+        Some(Status::Done),
+        "the summary follows the request"
+    );
 }
 
 #[test]

@@ -2,15 +2,18 @@
 //! user's notifications. Pages read an index range in id order and load only what they show.
 
 use super::records::{decode, encode};
-use super::request_records::{EventRecord, NotificationRecord, RequestRecord, status_code};
+use super::request_records::{
+    EventRecord, NotificationRecord, RequestRecord, SummaryRecord, status_code,
+};
 use super::tables::{
     ATTACHMENTS, CLOSED_BY_REQUESTER, NOTIFICATIONS, OPEN_BY_REQUESTER, OPEN_REQUESTS,
-    PENDING_BY_APPROVER, REQUEST_EVENTS, REQUESTS, REQUESTS_BY_ASSIGNEE, REQUESTS_BY_REQUESTER,
-    REQUESTS_BY_SERVICE, REQUESTS_BY_STATUS, RequestIndex, UNREAD, UNREAD_COUNT,
+    PENDING_BY_APPROVER, REQUEST_EVENTS, REQUEST_SUMMARIES, REQUESTS, REQUESTS_BY_ASSIGNEE,
+    REQUESTS_BY_REQUESTER, REQUESTS_BY_SERVICE, REQUESTS_BY_STATUS, RequestIndex, UNREAD,
+    UNREAD_COUNT,
 };
 use super::{Error, Reader, Writer};
 use crate::domain::notification::Notification;
-use crate::domain::request::{Approver, Event, Request, RequestId, Status};
+use crate::domain::request::{Approver, Event, Request, RequestId, Status, Summary};
 use crate::domain::{ServiceId, UserId};
 use redb::{ReadableTable, ReadableTableMetadata, TableHandle};
 use std::ops::Bound;
@@ -102,6 +105,16 @@ macro_rules! request_reads {
                     return Ok(None);
                 };
                 Request::try_from(decode::<RequestRecord>("requests", bytes.value())?).map(Some)
+            }
+
+            /// What lists show of a request.
+            pub fn summary(&self, id: RequestId) -> Result<Option<Summary>, Error> {
+                let table = self.txn.open_table(REQUEST_SUMMARIES)?;
+                let Some(bytes) = table.get(id.0)? else {
+                    return Ok(None);
+                };
+                Summary::try_from(decode::<SummaryRecord>("request_summaries", bytes.value())?)
+                    .map(Some)
             }
 
             /// Up to `n` request ids of a listing after `cursor`, newest or oldest first.
@@ -249,6 +262,10 @@ impl Writer {
             request.id.0,
             encode(&RequestRecord::from(request))?.as_slice(),
         )?;
+        let summary = SummaryRecord::from(&request.summary());
+        self.txn
+            .open_table(REQUEST_SUMMARIES)?
+            .insert(request.id.0, encode(&summary)?.as_slice())?;
         Ok(())
     }
 

@@ -35,6 +35,10 @@ pub const SERVICE_REQUESTS: TableDefinition<u64, u64> = TableDefinition::new("se
 
 /// Request id → `RequestRecord` (schema 4): the request with its form snapshot and steps.
 pub const REQUESTS: TableDefinition<u64, &[u8]> = TableDefinition::new("requests");
+/// Request id → `SummaryRecord`: what lists show and filter on, so that a page of a list
+/// decodes little.
+pub const REQUEST_SUMMARIES: TableDefinition<u64, &[u8]> =
+    TableDefinition::new("request_summaries");
 /// (request id, sequence) → `EventRecord`: the append-only timeline, comments included.
 pub const REQUEST_EVENTS: TableDefinition<(u64, u32), &[u8]> =
     TableDefinition::new("request_events");
