@@ -67,13 +67,17 @@ pub(super) fn start(db: Arc<Database>) -> std::io::Result<(Queue, std::thread::J
 fn run(db: &Database, rx: &mut Receiver<Box<dyn Job>>) {
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
-            }
-        }
+        take_waiting(rx, &mut batch);
         commit_batch(db, batch);
+    }
+}
+
+fn take_waiting(rx: &mut Receiver<Box<dyn Job>>, batch: &mut Vec<Box<dyn Job>>) {
+    while batch.len() < MAX_BATCH {
+        match rx.try_recv() {
+            Ok(job) => batch.push(job),
+            Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+        }
     }
 }
 

@@ -6,16 +6,14 @@ use super::request_records::{
     EventRecord, NotificationRecord, RequestRecord, SummaryRecord, status_code,
 };
 use super::tables::{
-    ATTACHMENTS, CLOSED_BY_REQUESTER, NOTIFICATIONS, OPEN_BY_REQUESTER, OPEN_REQUESTS,
-    PENDING_BY_APPROVER, REQUEST_EVENTS, REQUEST_SUMMARIES, REQUESTS, REQUESTS_BY_ASSIGNEE,
-    REQUESTS_BY_REQUESTER, REQUESTS_BY_SERVICE, REQUESTS_BY_STATUS, RequestIndex, UNREAD,
-    UNREAD_COUNT,
+    ATTACHMENTS, NOTIFICATIONS, REQUEST_EVENTS, REQUEST_INDEX, REQUEST_SUMMARIES, REQUESTS,
+    RequestIndex, UNREAD, UNREAD_COUNT,
 };
 use super::{Error, Reader, Writer};
 use crate::domain::notification::Notification;
 use crate::domain::request::{Approver, Event, Request, RequestId, Status, Summary};
 use crate::domain::{ServiceId, UserId};
-use redb::{ReadableTable, ReadableTableMetadata, TableHandle};
+use redb::{ReadableTable, ReadableTableMetadata};
 use std::ops::Bound;
 
 /// Which requests a listing walks, in id order.
@@ -40,40 +38,57 @@ fn approver_key(approver: Approver) -> u64 {
     }
 }
 
+/// The kinds of the request index, in the top byte of its keys' first part.
+const BY_REQUESTER: u64 = 1;
+const OPEN_BY_REQUESTER: u64 = 2;
+const CLOSED_BY_REQUESTER: u64 = 3;
+const BY_STATUS: u64 = 4;
+const OPEN: u64 = 5;
+const BY_ASSIGNEE: u64 = 6;
+const BY_SERVICE: u64 = 7;
+const PENDING_FOR: u64 = 8;
+
+/// The first part of an index key: the kind above, the indexed value (an id, below 2^56)
+/// beneath.
+fn at(kind: u64, value: u64) -> u64 {
+    (kind << 56) | (value & ((1 << 56) - 1))
+}
+
 impl Listing {
     /// The index table and the prefix of its keys; `None` walks the requests table itself.
     fn index(self) -> Option<(RequestIndex, u64)> {
-        Some(match self {
+        let prefix = match self {
             Listing::All => return None,
-            Listing::Open => (OPEN_REQUESTS, 0),
-            Listing::Status(s) => (REQUESTS_BY_STATUS, u64::from(status_code(s))),
-            Listing::Requester(u) => (REQUESTS_BY_REQUESTER, u.0),
-            Listing::OpenOfRequester(u) => (OPEN_BY_REQUESTER, u.0),
-            Listing::ClosedOfRequester(u) => (CLOSED_BY_REQUESTER, u.0),
-            Listing::Assignee(u) => (REQUESTS_BY_ASSIGNEE, u.map_or(0, |u| u.0)),
-            Listing::Service(s) => (REQUESTS_BY_SERVICE, s.0),
-            Listing::PendingFor(a) => (PENDING_BY_APPROVER, approver_key(a)),
-        })
+            Listing::Open => at(OPEN, 0),
+            Listing::Status(s) => at(BY_STATUS, u64::from(status_code(s))),
+            Listing::Requester(u) => at(BY_REQUESTER, u.0),
+            Listing::OpenOfRequester(u) => at(OPEN_BY_REQUESTER, u.0),
+            Listing::ClosedOfRequester(u) => at(CLOSED_BY_REQUESTER, u.0),
+            Listing::Assignee(u) => at(BY_ASSIGNEE, u.map_or(0, |u| u.0)),
+            Listing::Service(s) => at(BY_SERVICE, s.0),
+            Listing::PendingFor(a) => at(PENDING_FOR, approver_key(a)),
+        };
+        Some((REQUEST_INDEX, prefix))
     }
 }
 
 /// The index entries a request has in its current state.
-fn index_entries(r: &Request) -> Vec<(RequestIndex, (u64, u64))> {
+fn index_entries(r: &Request) -> Vec<(u64, u64)> {
     let id = r.id.0;
     let mut entries = vec![
-        (REQUESTS_BY_REQUESTER, (r.requester.0, id)),
-        (REQUESTS_BY_STATUS, (u64::from(status_code(r.status)), id)),
-        (REQUESTS_BY_ASSIGNEE, (r.assignee.map_or(0, |u| u.0), id)),
-        (REQUESTS_BY_SERVICE, (r.service_id.0, id)),
+        (at(BY_REQUESTER, r.requester.0), id),
+        (at(BY_STATUS, u64::from(status_code(r.status))), id),
+        (at(BY_ASSIGNEE, r.assignee.map_or(0, |u| u.0)), id),
+        (at(BY_SERVICE, r.service_id.0), id),
     ];
     if r.status.is_open() {
-        entries.push((OPEN_BY_REQUESTER, (r.requester.0, id)));
-        entries.push((OPEN_REQUESTS, (0, id)));
+        entries.push((at(OPEN_BY_REQUESTER, r.requester.0), id));
+        entries.push((at(OPEN, 0), id));
     } else {
-        entries.push((CLOSED_BY_REQUESTER, (r.requester.0, id)));
+        entries.push((at(CLOSED_BY_REQUESTER, r.requester.0), id));
     }
     if let Some(approver) = r.current_approver() {
-        entries.push((PENDING_BY_APPROVER, (approver_key(approver), id)));
+        entries.push((at(PENDING_FOR, approver_key(approver)), id));
     }
     entries
 }
@@ -247,16 +262,14 @@ impl Writer {
     pub fn put_request(&self, previous: Option<&Request>, request: &Request) -> Result<(), Error> {
         let old = previous.map(index_entries).unwrap_or_default();
         let new = index_entries(request);
-        for (def, key) in &old {
-            if !new.iter().any(|(d, k)| d.name() == def.name() && k == key) {
-                self.txn.open_table(*def)?.remove(*key)?;
-            }
+        let mut index = self.txn.open_table(REQUEST_INDEX)?;
+        for key in old.iter().filter(|k| !new.contains(k)) {
+            index.remove(*key)?;
         }
-        for (def, key) in &new {
-            if !old.iter().any(|(d, k)| d.name() == def.name() && k == key) {
-                self.txn.open_table(*def)?.insert(*key, ())?;
-            }
+        for key in new.iter().filter(|k| !old.contains(k)) {
+            index.insert(*key, ())?;
         }
+        drop(index);
         let mut table = self.txn.open_table(REQUESTS)?;
         table.insert(
             request.id.0,

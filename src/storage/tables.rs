@@ -45,18 +45,13 @@ pub const REQUEST_EVENTS: TableDefinition<(u64, u32), &[u8]> =
 /// (request id, field key) → the bytes of the file uploaded for that field.
 pub const ATTACHMENTS: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("attachments");
 
-/// Request indexes, each `(x, request id) → ()` so that a page is one range read in id order:
-/// by requester, open and closed ones by requester, by status code, open ones (x = 0), by assignee (x = 0
-/// for unassigned), by service, and waiting for an approver (x = 0 for "any administrator").
+/// A `(x, request id) → ()` index: a page is one range read in id order.
 pub type RequestIndex = TableDefinition<'static, (u64, u64), ()>;
-pub const REQUESTS_BY_REQUESTER: RequestIndex = TableDefinition::new("requests_by_requester");
-pub const OPEN_BY_REQUESTER: RequestIndex = TableDefinition::new("open_by_requester");
-pub const CLOSED_BY_REQUESTER: RequestIndex = TableDefinition::new("closed_by_requester");
-pub const REQUESTS_BY_STATUS: RequestIndex = TableDefinition::new("requests_by_status");
-pub const OPEN_REQUESTS: RequestIndex = TableDefinition::new("open_requests");
-pub const REQUESTS_BY_ASSIGNEE: RequestIndex = TableDefinition::new("requests_by_assignee");
-pub const REQUESTS_BY_SERVICE: RequestIndex = TableDefinition::new("requests_by_service");
-pub const PENDING_BY_APPROVER: RequestIndex = TableDefinition::new("pending_by_approver");
+/// Every request index in one table, so that a submission touches one index tree, not nine.
+/// `x` is the index kind in its top byte and the value indexed below it (`storage::requests`
+/// names the kinds: by requester, open and closed ones by requester, by status, open ones, by
+/// assignee, by service, waiting for an approver).
+pub const REQUEST_INDEX: RequestIndex = TableDefinition::new("request_index");
 
 /// (user id, notification id) → `NotificationRecord`: each user's inbox, newest last.
 pub const NOTIFICATIONS: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("notifications");
@@ -65,15 +60,5 @@ pub const UNREAD: RequestIndex = TableDefinition::new("unread_notifications");
 /// User id → how many notifications they have not read, for the header.
 pub const UNREAD_COUNT: TableDefinition<u64, u64> = TableDefinition::new("unread_count");
 
-/// Every request index and the unread index, for migrations and backups.
-pub const REQUEST_INDEXES: [RequestIndex; 9] = [
-    REQUESTS_BY_REQUESTER,
-    OPEN_BY_REQUESTER,
-    CLOSED_BY_REQUESTER,
-    REQUESTS_BY_STATUS,
-    OPEN_REQUESTS,
-    REQUESTS_BY_ASSIGNEE,
-    REQUESTS_BY_SERVICE,
-    PENDING_BY_APPROVER,
-    UNREAD,
-];
+/// The request index and the unread index, for migrations and backups.
+pub const REQUEST_INDEXES: [RequestIndex; 2] = [REQUEST_INDEX, UNREAD];
