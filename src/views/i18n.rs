@@ -402,6 +402,10 @@ impl Texts {
 
     /// "This action is not possible: the request is now “Done”."
     pub fn illegal(&self, _action: &str, status: crate::domain::request::Status) -> String {
-        format!("{} « {} ».", self.illegal_action, self.status(status))
+        if std::ptr::eq(self, &FR) {
+            format!("{} « {} ».", self.illegal_action, self.status(status))
+        } else {
+            format!("{} “{}”.", self.illegal_action, self.status(status))
+        }
     }
 }

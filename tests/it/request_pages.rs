@@ -479,3 +479,86 @@ async fn my_requests_lists_open_ones_first_then_history_and_cancels() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn rejecting_needs_a_reason_on_the_page_and_assigning_needs_a_technician() {
+    let app = TestApp::spawn().await;
+    let alice = app.api_as("alice").await;
+    let vpn = service_id(&alice, VPN).await;
+    let created = submit(
+        &alice,
+        vpn,
+        json!({ "motif": "Déplacements", "duree": "1 mois", "equipement": "Ordinateur personnel" }),
+    )
+    .await;
+    let number = created["number"].as_str().expect("number").to_owned();
+    let page = format!("/requests/{number}");
+    let bob = app.signed_in("bob").await;
+    let response = bob
+        .submit(
+            &page,
+            &format!("{page}/decide"),
+            &[("decision", "reject"), ("reason", " ")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.expect("body");
+    assert!(
+        html.contains("Ce champ est obligatoire"),
+        "the reason is asked"
+    );
+    assert!(html.contains("En attente de validation"), "nothing changed");
+    bob.submit(
+        &page,
+        &format!("{page}/decide"),
+        &[("decision", "approve"), ("reason", "")],
+    )
+    .await;
+
+    // Tom assigns it to Léa: she is told; a requester cannot be given a request.
+    let tom = app.api_as("tom").await;
+    let (status, body) = Api::json(
+        tom.post(
+            &format!("/api/v1/requests/{number}/assign"),
+            &json!({ "user_id": 5 }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!((status, &body["assignee_id"]), (StatusCode::OK, &json!(5)));
+    assert_eq!(
+        body["status"], "approved",
+        "assigning does not change the status"
+    );
+    assert!(
+        kinds_for(&inbox(&app.api_as("lea").await).await, &number).contains(&"assigned".to_owned())
+    );
+    let (status, body) = Api::json(
+        tom.post(
+            &format!("/api/v1/requests/{number}/assign"),
+            &json!({ "user_id": 3 }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["user_id"].is_string());
+    let (status, _) = Api::json(
+        tom.post(
+            &format!("/api/v1/requests/{number}/assign"),
+            &json!({ "user_id": "x" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a wrong body is named"
+    );
+    // The technician's page offers the actions; the requester's does not.
+    let (_, html) = app.signed_in("tom").await.get_text(&page).await;
+    assert!(html.contains("/take\"") && html.contains("/assign\""));
+    let (_, html) = app.signed_in("alice").await.get_text(&page).await;
+    assert!(!html.contains("/take\"") && !html.contains("/assign\"") && html.contains("/cancel\""));
+}
