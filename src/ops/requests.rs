@@ -59,6 +59,7 @@ fn record(
         None => Vec::new(),
     };
     let mut admins: Option<Vec<UserId>> = None;
+    let mut notifications = Vec::new();
     for event in events {
         let needs_admins = request.current_approver() == Some(request::Approver::Admins);
         if needs_admins && admins.is_none() {
@@ -75,7 +76,7 @@ fn record(
             admins: admins.as_deref().unwrap_or_default(),
         };
         for (user, kind) in notices(request, event, &audience) {
-            w.add_notification(Notification {
+            notifications.push(Notification {
                 id: 0,
                 user,
                 request: request.id,
@@ -83,9 +84,10 @@ fn record(
                 at: event.at,
                 by: event.by,
                 read: false,
-            })?;
+            });
         }
     }
+    w.add_notifications(notifications)?;
     Ok(())
 }
 

@@ -265,10 +265,15 @@ fn open_error(path: &Path, e: redb::DatabaseError) -> Error {
 impl Writer {
     /// Hands out the next id of a sequence. Ids start at 1 and are never reused.
     pub fn next_id(&self, sequence: &str) -> Result<u64, Error> {
+        self.next_ids(sequence, 1)
+    }
+
+    /// Hands out `n` consecutive ids of a sequence; answers the first.
+    pub fn next_ids(&self, sequence: &str, n: u64) -> Result<u64, Error> {
         let mut table = self.txn.open_table(tables::SEQUENCES)?;
-        let next = table.get(sequence)?.map_or(0, |v| v.value()) + 1;
-        table.insert(sequence, next)?;
-        Ok(next)
+        let first = table.get(sequence)?.map_or(0, |v| v.value()) + 1;
+        table.insert(sequence, first + n.saturating_sub(1))?;
+        Ok(first)
     }
 }
 

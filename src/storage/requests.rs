@@ -299,21 +299,34 @@ impl Writer {
     }
 
     /// Adds a notification (its id taken from the `notification` sequence), unread.
-    pub fn add_notification(&self, mut notification: Notification) -> Result<u64, Error> {
-        notification.id = self.next_id("notification")?;
-        notification.read = false;
-        let user = notification.user.0;
-        self.txn.open_table(NOTIFICATIONS)?.insert(
-            (user, notification.id),
-            encode(&NotificationRecord::from(&notification))?.as_slice(),
-        )?;
-        self.txn
-            .open_table(UNREAD)?
-            .insert((user, notification.id), ())?;
+    pub fn add_notification(&self, notification: Notification) -> Result<u64, Error> {
+        Ok(self.add_notifications(vec![notification])?[0])
+    }
+
+    /// Adds notifications, unread, opening each table once; answers their ids.
+    pub fn add_notifications(&self, notifications: Vec<Notification>) -> Result<Vec<u64>, Error> {
+        let mut ids = Vec::with_capacity(notifications.len());
+        if notifications.is_empty() {
+            return Ok(ids);
+        }
+        let first = self.next_ids("notification", notifications.len() as u64)?;
+        let mut table = self.txn.open_table(NOTIFICATIONS)?;
+        let mut unread = self.txn.open_table(UNREAD)?;
         let mut counts = self.txn.open_table(UNREAD_COUNT)?;
-        let count = counts.get(user)?.map_or(0, |v| v.value());
-        counts.insert(user, count + 1)?;
-        Ok(notification.id)
+        for (id, mut notification) in (first..).zip(notifications) {
+            notification.id = id;
+            notification.read = false;
+            let user = notification.user.0;
+            table.insert(
+                (user, id),
+                encode(&NotificationRecord::from(&notification))?.as_slice(),
+            )?;
+            unread.insert((user, id), ())?;
+            let count = counts.get(user)?.map_or(0, |v| v.value());
+            counts.insert(user, count + 1)?;
+            ids.push(id);
+        }
+        Ok(ids)
     }
 
     /// Marks one notification read; answers whether it existed.
