@@ -212,6 +212,22 @@ fn walk(
     }
 }
 
+/// A request `viewer` may see (DESIGN §4); any other is not found, so that it is not revealed.
+pub(super) fn visible(reader: &Reader, viewer: &User, id: RequestId) -> Result<Request, Error> {
+    reader
+        .request(id)?
+        .filter(|r| request::may_view(actor(viewer), r))
+        .ok_or(Error::NotFound)
+}
+
+/// The timeline without what `viewer` may not read: internal comments are for the IT team.
+fn visible_events(reader: &Reader, viewer: &User, id: RequestId) -> Result<Vec<Event>, Error> {
+    let staff = viewer.role.is_staff();
+    let mut events = reader.events(id)?;
+    events.retain(|e| staff || !e.kind.is_internal());
+    Ok(events)
+}
+
 fn permissions(request: &Request, viewer: &User, now: Timestamp) -> Permissions {
     let actor = actor(viewer);
     let can = |action: Action| request::apply(&mut request.clone(), actor, action, now).is_ok();
@@ -240,16 +256,9 @@ impl Ops {
     /// A request as `viewer` may see it; one they may not see is not found.
     pub fn request_page(&self, viewer: &User, id: RequestId) -> Result<RequestPage, Error> {
         let reader = self.store().read()?;
-        let request = reader
-            .request(id)?
-            .filter(|r| request::may_view(actor(viewer), r))
-            .ok_or(Error::NotFound)?;
+        let request = visible(&reader, viewer, id)?;
         let staff = viewer.role.is_staff();
-        let events: Vec<Event> = reader
-            .events(id)?
-            .into_iter()
-            .filter(|e| staff || !e.kind.is_internal())
-            .collect();
+        let events = visible_events(&reader, viewer, id)?;
         let mut names = Names {
             reader: &reader,
             now: self.now(),
@@ -296,9 +305,16 @@ impl Ops {
         })
     }
 
+    /// A request, for those who may see it.
+    pub fn request(&self, viewer: &User, id: RequestId) -> Result<Request, Error> {
+        visible(&self.store().read()?, viewer, id)
+    }
+
     /// The timeline of a request as `viewer` may read it.
     pub fn request_events(&self, viewer: &User, id: RequestId) -> Result<Vec<Event>, Error> {
-        Ok(self.request_page(viewer, id)?.events)
+        let reader = self.store().read()?;
+        visible(&reader, viewer, id)?;
+        visible_events(&reader, viewer, id)
     }
 
     /// The summaries matching `filter`. Requesters only ever list their own.

@@ -225,10 +225,7 @@ impl Ops {
         key: &str,
     ) -> Result<(String, Vec<u8>), Error> {
         let reader = self.store().read()?;
-        let request = reader
-            .request(id)?
-            .filter(|r| request::may_view(actor(user), r))
-            .ok_or(Error::NotFound)?;
+        let request = super::request_views::visible(&reader, user, id)?;
         let attachment = request
             .attachments
             .iter()

@@ -6,8 +6,8 @@ use super::request_records::{
     EventRecord, NotificationRecord, RequestRecord, SummaryRecord, status_code,
 };
 use super::tables::{
-    ATTACHMENTS, NOTIFICATIONS, REQUEST_EVENTS, REQUEST_INDEX, REQUEST_SUMMARIES, REQUESTS,
-    RequestIndex, UNREAD, UNREAD_COUNT,
+    ATTACHMENTS, NOTIFICATIONS, REQUEST_EVENTS, REQUEST_INDEX, REQUEST_SUMMARIES, REQUESTS, UNREAD,
+    UNREAD_COUNT,
 };
 use super::{Error, Reader, Writer};
 use crate::domain::notification::Notification;
@@ -55,8 +55,8 @@ fn at(kind: u64, value: u64) -> u64 {
 }
 
 impl Listing {
-    /// The index table and the prefix of its keys; `None` walks the requests table itself.
-    fn index(self) -> Option<(RequestIndex, u64)> {
+    /// The prefix of its keys in the request index; `None` walks the requests table itself.
+    fn prefix(self) -> Option<u64> {
         let prefix = match self {
             Listing::All => return None,
             Listing::Open => at(OPEN, 0),
@@ -68,7 +68,7 @@ impl Listing {
             Listing::Service(s) => at(BY_SERVICE, s.0),
             Listing::PendingFor(a) => at(PENDING_FOR, approver_key(a)),
         };
-        Some((REQUEST_INDEX, prefix))
+        Some(prefix)
     }
 }
 
@@ -111,6 +111,26 @@ fn bounds(prefix: u64, cursor: Option<u64>, newest_first: bool) -> KeyRange {
     }
 }
 
+/// The first `n` ids of a range, from its end when `newest_first`; `id` reads an entry's id.
+fn first_ids<E>(
+    range: impl DoubleEndedIterator<Item = Result<E, redb::StorageError>>,
+    newest_first: bool,
+    n: usize,
+    id: impl Fn(E) -> u64,
+) -> Result<Vec<RequestId>, Error> {
+    let mut ids = Vec::new();
+    if newest_first {
+        for entry in range.rev().take(n) {
+            ids.push(RequestId(id(entry?)));
+        }
+    } else {
+        for entry in range.take(n) {
+            ids.push(RequestId(id(entry?)));
+        }
+    }
+    Ok(ids)
+}
+
 macro_rules! request_reads {
     ($t:ty) => {
         impl $t {
@@ -141,51 +161,27 @@ macro_rules! request_reads {
                 n: usize,
             ) -> Result<Vec<RequestId>, Error> {
                 let cursor = cursor.map(|c| c.0);
-                let mut ids = Vec::new();
-                match listing.index() {
-                    None => {
-                        let table = self.txn.open_table(REQUESTS)?;
-                        let range = match (cursor, newest_first) {
-                            (None, _) => table.range::<u64>(..)?,
-                            (Some(c), true) => table.range(..c)?,
-                            (Some(c), false) => {
-                                table.range((Bound::Excluded(c), Bound::Unbounded))?
-                            }
-                        };
-                        if newest_first {
-                            for entry in range.rev().take(n) {
-                                ids.push(RequestId(entry?.0.value()));
-                            }
-                        } else {
-                            for entry in range.take(n) {
-                                ids.push(RequestId(entry?.0.value()));
-                            }
-                        }
-                    }
-                    Some((def, prefix)) => {
-                        let table = self.txn.open_table(def)?;
-                        let range = table.range(bounds(prefix, cursor, newest_first))?;
-                        if newest_first {
-                            for entry in range.rev().take(n) {
-                                ids.push(RequestId(entry?.0.value().1));
-                            }
-                        } else {
-                            for entry in range.take(n) {
-                                ids.push(RequestId(entry?.0.value().1));
-                            }
-                        }
-                    }
-                }
-                Ok(ids)
+                let Some(prefix) = listing.prefix() else {
+                    let table = self.txn.open_table(REQUESTS)?;
+                    let range = match cursor {
+                        None => table.range::<u64>(..)?,
+                        Some(c) if newest_first => table.range(..c)?,
+                        Some(c) => table.range((Bound::Excluded(c), Bound::Unbounded))?,
+                    };
+                    return first_ids(range, newest_first, n, |(id, _)| id.value());
+                };
+                let table = self.txn.open_table(REQUEST_INDEX)?;
+                let range = table.range(bounds(prefix, cursor, newest_first))?;
+                first_ids(range, newest_first, n, |(key, _)| key.value().1)
             }
 
             /// How many entries a listing holds (an index range count; for small listings
             /// such as one person's pending approvals).
             pub fn count_listing(&self, listing: Listing) -> Result<u64, Error> {
-                let Some((def, prefix)) = listing.index() else {
+                let Some(prefix) = listing.prefix() else {
                     return Ok(self.txn.open_table(REQUESTS)?.len()?);
                 };
-                let table = self.txn.open_table(def)?;
+                let table = self.txn.open_table(REQUEST_INDEX)?;
                 let mut count = 0;
                 for entry in table.range(bounds(prefix, None, true))? {
                     entry?;
@@ -348,16 +344,19 @@ impl Writer {
         Ok(true)
     }
 
+    /// The ids of `user`'s unread notifications.
+    fn unread_ids(&self, user: UserId) -> Result<Vec<u64>, Error> {
+        let table = self.txn.open_table(UNREAD)?;
+        let mut ids = Vec::new();
+        for entry in table.range(bounds(user.0, None, true))? {
+            ids.push(entry?.0.value().1);
+        }
+        Ok(ids)
+    }
+
     /// Marks every unread notification of `user` read; answers how many.
     pub fn mark_all_read(&self, user: UserId) -> Result<usize, Error> {
-        let unread: Vec<u64> = {
-            let table = self.txn.open_table(UNREAD)?;
-            let mut ids = Vec::new();
-            for entry in table.range(bounds(user.0, None, true))? {
-                ids.push(entry?.0.value().1);
-            }
-            ids
-        };
+        let unread = self.unread_ids(user)?;
         for id in &unread {
             self.mark_read(user, *id)?;
         }
@@ -370,14 +369,7 @@ impl Writer {
         user: UserId,
         cutoff: crate::domain::Timestamp,
     ) -> Result<(), Error> {
-        let unread: Vec<u64> = {
-            let table = self.txn.open_table(UNREAD)?;
-            let mut ids = Vec::new();
-            for entry in table.range(bounds(user.0, None, true))? {
-                ids.push(entry?.0.value().1);
-            }
-            ids
-        };
+        let unread = self.unread_ids(user)?;
         for id in unread {
             if self.notification(user, id)?.is_some_and(|n| n.at < cutoff) {
                 self.mark_read(user, id)?;

@@ -32,3 +32,13 @@ pub fn format_time(at: Timestamp, locale: Locale, tz: &jiff::tz::TimeZone) -> St
     };
     zoned.strftime(pattern).to_string()
 }
+
+/// Text typed by someone, its line breaks kept.
+pub fn lines(text: &str) -> maud::Markup {
+    maud::html! {
+        @for (i, line) in text.lines().enumerate() {
+            @if i > 0 { br; }
+            (line)
+        }
+    }
+}

@@ -165,12 +165,7 @@ pub fn service(
         div.grid.service-head {
             div.description {
                 @for paragraph in service.description.split("\n\n") {
-                    p {
-                        @for (i, line) in paragraph.lines().enumerate() {
-                            @if i > 0 { br; }
-                            (line)
-                        }
-                    }
+                    p { (super::lines(paragraph)) }
                 }
             }
             aside.facts-card {

@@ -2,7 +2,7 @@
 //! attachments, approval steps, the timeline with comments, and the actions the viewer may take.
 
 use super::layout::page;
-use super::{PageCtx, format_time, i18n::field_message};
+use super::{PageCtx, format_time, i18n::field_message, lines};
 use crate::domain::FieldErrors;
 use crate::domain::form::Answer;
 use crate::domain::request::{Approver, Event, EventKind, Request, Status};
@@ -26,12 +26,7 @@ pub fn file_size(bytes: u64) -> String {
 fn answer(ctx: &PageCtx, value: &Answer) -> Markup {
     html! {
         @match value {
-            Answer::Text(text) => {
-                @for (i, line) in text.lines().enumerate() {
-                    @if i > 0 { br; }
-                    (line)
-                }
-            }
+            Answer::Text(text) => (lines(text)),
             Answer::Number(n) => (n),
             Answer::Choices(choices) => (choices.join(", ")),
             Answer::Flag(on) => (if *on { ctx.t.yes } else { ctx.t.no }),
@@ -96,12 +91,7 @@ fn event_line(ctx: &PageCtx, view: &RequestPage, event: &Event) -> Markup {
                 EventKind::Comment { body, internal } => {
                     strong { (who) } " " (t.ev_commented)
                     @if *internal { " " span.badge.off { (t.internal_badge) } }
-                    blockquote {
-                        @for (i, line) in body.lines().enumerate() {
-                            @if i > 0 { br; }
-                            (line)
-                        }
-                    }
+                    blockquote { (lines(body)) }
                 }
             }
         }

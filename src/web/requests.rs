@@ -115,13 +115,15 @@ pub async fn submit(
 ) -> PageResult {
     let fail = signed.ctx.fail();
     let id = ServiceId(parse_id(&id).map_err(&fail)?);
+    // What to show again if the form is refused; the files' bytes then go to the submission.
+    let values = sent.values();
     let outcome = if sent.too_large.is_empty() {
         state
             .ops
-            .submit_request(&signed.user, sent.submission(id))
+            .submit_request(&signed.user, sent.into_submission(id))
             .await
     } else {
-        Err(Error::Invalid(sent.too_large.clone()))
+        Err(Error::Invalid(sent.too_large))
     };
     match outcome {
         Ok(request) => Ok(
@@ -130,7 +132,7 @@ pub async fn submit(
         Err(Error::Invalid(errors)) => {
             let view = state.ops.service_page(&signed.user, id).map_err(&fail)?;
             let today = state.ops.today();
-            let page = portal::service(&signed.ctx, &view, &today, &sent.values(), &errors);
+            let page = portal::service(&signed.ctx, &view, &today, &values, &errors);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(error) => Err(fail(error)),

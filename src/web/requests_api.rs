@@ -197,7 +197,7 @@ async fn submit(State(state): State<AppState>, api: ApiUser, request: HttpReques
             .get("service_id")
             .and_then(|s| s.trim().parse().ok())
             .ok_or_else(|| Error::Invalid(FieldErrors::single("service_id", "is required")))?;
-        sent.submission(ServiceId(service))
+        sent.into_submission(ServiceId(service))
     } else {
         let Body(body) = Body::<NewRequestBody>::from_request_json(request).await?;
         Submission {
@@ -222,8 +222,8 @@ async fn list(State(state): State<AppState>, api: ApiUser, RawQuery(query): RawQ
 }
 
 async fn one(State(state): State<AppState>, api: ApiUser, Path(id): Path<String>) -> ApiResult {
-    let page = state.ops.request_page(&api.user, parse_request(&id)?)?;
-    Ok(Json(request_json(&page.request)).into_response())
+    let request = state.ops.request(&api.user, parse_request(&id)?)?;
+    Ok(Json(request_json(&request)).into_response())
 }
 
 async fn events(State(state): State<AppState>, api: ApiUser, Path(id): Path<String>) -> ApiResult {

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use std::collections::BTreeMap;
 
 /// Fields that carry no answer: the form token, the service on the API, a return address.
-const NOT_ANSWERS: &[&str] = &["_csrf", "service_id"];
+const NOT_ANSWERS: &[&str] = &["_csrf", "service_id", "back"];
 
 pub struct SentFile {
     pub key: String,
@@ -142,11 +142,11 @@ impl Sent {
         Ok(sent)
     }
 
-    /// The answers as the catalog's validator takes them.
-    pub fn submission(&self, service_id: ServiceId) -> Submission {
+    /// The answers as the catalog's validator takes them. The files' bytes move into it.
+    pub fn into_submission(self, service_id: ServiceId) -> Submission {
         let mut values: BTreeMap<String, Submitted> = BTreeMap::new();
         for (key, value) in &self.pairs {
-            if NOT_ANSWERS.contains(&key.as_str()) || key == "back" {
+            if NOT_ANSWERS.contains(&key.as_str()) {
                 continue;
             }
             if let Submitted::Values(list) = values
@@ -157,15 +157,15 @@ impl Sent {
             }
         }
         let mut files = BTreeMap::new();
-        for file in &self.files {
+        for file in self.files {
             values.insert(
                 file.key.clone(),
                 Submitted::File(FileMeta {
-                    name: file.name.clone(),
+                    name: file.name,
                     size: file.bytes.len() as u64,
                 }),
             );
-            files.insert(file.key.clone(), file.bytes.clone());
+            files.insert(file.key, file.bytes);
         }
         Submission {
             service_id,
