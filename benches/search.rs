@@ -8,7 +8,7 @@
 
 mod load;
 
-use guichet::app::{App, open_ops};
+use guichet::app::{App, StoreUse, open_ops};
 use guichet::clock::SystemClock;
 use guichet::config::Config;
 use guichet::domain::form::{FieldKind, FormField, Limits};
@@ -108,7 +108,12 @@ fn main() {
         };
         {
             // Fill the store without a search index attached, as an import would.
-            let ops = open_ops(&config, Arc::new(SystemClock)).expect("store");
+            let ops = open_ops(
+                &config,
+                Arc::new(SystemClock),
+                StoreUse::Create { verify: false },
+            )
+            .expect("store");
             ops.seed_demo().await.expect("demo");
             let admin = ops
                 .admin(&ops.user_by_name_unchecked("admin").expect("admin"))

@@ -4,7 +4,7 @@
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::ops::{Ops, Settings};
-use crate::storage::{self, Store};
+use crate::storage::{self, Opening, Store, Verify};
 use crate::web::{self, AppState, WebSettings};
 use anyhow::Context;
 use std::future::Future;
@@ -21,17 +21,40 @@ pub struct App {
 }
 
 /// Opens the store of `config` and the use cases over it; shared by the server and the CLI.
-pub fn open_ops(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ops> {
-    std::fs::create_dir_all(&config.data_dir).map_err(|source| storage::Error::Io {
-        path: config.data_dir.clone(),
-        source,
-    })?;
-    let cache_bytes = usize::try_from(config.cache_mb).unwrap_or(32) << 20;
-    let store = Store::open(&config.data_dir.join(storage::FILE_NAME), cache_bytes)?;
+/// Only a caller that may create a store (`serve`, `user add`) creates the data directory.
+pub fn open_ops(config: &Config, clock: Arc<dyn Clock>, use_: StoreUse) -> anyhow::Result<Ops> {
+    let create = matches!(use_, StoreUse::Create { .. });
+    if create {
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| storage::Error::Io {
+            path: config.data_dir.clone(),
+            source,
+        })?;
+    }
+    let verify = match use_ {
+        StoreUse::Create { verify: false } => Verify::AfterUncleanShutdown,
+        _ => Verify::Always,
+    };
+    let opening = Opening {
+        create,
+        verify,
+        migrate: true,
+        cache_bytes: usize::try_from(config.cache_mb).unwrap_or(32) << 20,
+    };
+    let store = Store::open_as(&config.data_dir.join(storage::FILE_NAME), opening)?;
     let settings = Settings {
         session_seconds: i64::from(config.session_hours) * 3600,
     };
     Ok(Ops::new(store, clock, settings)?)
+}
+
+/// What a command expects of the store.
+#[derive(Debug, Clone, Copy)]
+pub enum StoreUse {
+    /// `serve` and `user add`: create one where none exists. An existing store is verified
+    /// record by record when `verify` says so, and always after an unclean shutdown.
+    Create { verify: bool },
+    /// Every other command: an existing store, verified before use.
+    Existing,
 }
 
 impl App {
@@ -40,7 +63,13 @@ impl App {
     }
 
     pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
-        let ops = open_ops(&config, clock)?;
+        let ops = open_ops(
+            &config,
+            clock,
+            StoreUse::Create {
+                verify: config.verify,
+            },
+        )?;
         let mut initial_admin_password = None;
         if config.demo {
             if ops.seed_demo().await? {

@@ -1,10 +1,12 @@
-//! The command line: `serve` (the default), `user add|passwd|list`, `backup`, `check`.
+//! The command line: `serve` (the default), `user add|passwd|list`, `backup`, `restore`,
+//! `check`.
 
-use crate::app::{self, App};
+use crate::app::{self, App, StoreUse};
+use crate::clock::Clock;
 use crate::clock::SystemClock;
 use crate::config::{Config, Overrides};
 use crate::ops::{self, NewPassword, UserChanges};
-use crate::storage::{self, Store};
+use crate::storage::{self, Opening, Store, Verify};
 use clap::{Args, Parser, Subcommand};
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -38,6 +40,9 @@ struct Global {
     /// Fill an empty data directory with the demo organisation
     #[arg(long, global = true)]
     demo: bool,
+    /// Verify every record of the store before serving (always done after an unclean stop)
+    #[arg(long, global = true)]
+    verify: bool,
 }
 
 #[derive(Subcommand)]
@@ -47,12 +52,18 @@ enum Command {
     /// Manage users
     #[command(subcommand)]
     User(UserCommand),
-    /// Write a consistent copy of the store to FILE (with the server stopped)
+    /// Write a consistent copy of the store to FILE (with the server stopped), sign-ins left out
     Backup {
         #[arg(long, value_name = "FILE")]
         to: PathBuf,
     },
-    /// Verify the store: checksums, schema version, every record readable
+    /// Put a backup in the store's place (with the server stopped); the replaced store is kept
+    /// as guichet.redb.before-restore
+    Restore {
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+    },
+    /// Verify the store without changing it: checksums, schema version, every record readable
     Check,
 }
 
@@ -90,6 +101,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         data: cli.global.data.clone(),
         listen: cli.global.listen.clone(),
         demo: cli.global.demo,
+        verify: cli.global.verify,
     };
     let config = match Config::load(cli.global.config.as_deref(), &env, &overrides) {
         Ok((config, warnings)) => {
@@ -107,6 +119,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Serve => serve(config).await,
         Command::User(command) => user(config, command).await,
         Command::Backup { to } => backup(&config, &to),
+        Command::Restore { from } => restore(&config, &from),
         Command::Check => check(&config),
     };
     match result {
@@ -157,7 +170,12 @@ fn describe(error: ops::Error) -> anyhow::Error {
 }
 
 async fn user(config: Config, command: UserCommand) -> anyhow::Result<()> {
-    let ops = app::open_ops(&config, Arc::new(SystemClock))?;
+    // Only `user add` may create a store, for a first administrator.
+    let use_ = match command {
+        UserCommand::Add { .. } => StoreUse::Create { verify: true },
+        _ => StoreUse::Existing,
+    };
+    let ops = app::open_ops(&config, Arc::new(SystemClock), use_)?;
     match command {
         UserCommand::Add {
             username,
@@ -244,28 +262,51 @@ async fn user(config: Config, command: UserCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn store_path(config: &Config) -> PathBuf {
+    config.data_dir.join(storage::FILE_NAME)
+}
+
 fn backup(config: &Config, to: &std::path::Path) -> anyhow::Result<()> {
-    let ops = app::open_ops(config, Arc::new(SystemClock))?;
-    ops.backup_to(to).map_err(describe)?;
-    println!("backup written to {}", to.display());
+    // Read as it is, verified first: a damaged store is refused, never copied into a backup
+    // that would look intact.
+    let store = Store::open_as(&store_path(config), Opening::existing(Verify::Always))?;
+    let bytes = store.backup_to(to, SystemClock.now().0)?;
+    println!("backup written to {} ({bytes} bytes)", to.display());
+    Ok(())
+}
+
+fn restore(config: &Config, from: &std::path::Path) -> anyhow::Result<()> {
+    let path = store_path(config);
+    let report = storage::restore(from, &path)?;
+    crate::search::remove_index(&config.data_dir.join("search"))?;
+    println!(
+        "restored {} into {} (schema {}, {} users, {} requests); the replaced store, if any, is \
+         kept as {}; it is brought to the current schema at the next start",
+        from.display(),
+        path.display(),
+        report.schema_version,
+        report.entries("users"),
+        report.entries("requests"),
+        storage::before_restore_path(&path).display()
+    );
     Ok(())
 }
 
 fn check(config: &Config) -> anyhow::Result<()> {
-    let path = config.data_dir.join(storage::FILE_NAME);
-    if !path.exists() {
-        anyhow::bail!("no store at {}", path.display());
-    }
-    let mut store = Store::open(&path, 16 << 20)?;
-    let report = store.check()?;
+    let path = store_path(config);
+    let report = storage::check(&path)?;
     println!(
-        "{}: intact, schema {} (current {}), {} users, {} teams, {} sessions",
+        "{}: intact, schema {} (current {}), {} users, {} teams, {} sessions, {} services, {} \
+         requests, {} attachments",
         path.display(),
         report.schema_version,
         storage::SCHEMA_VERSION,
-        report.users,
-        report.teams,
-        report.sessions
+        report.entries("users"),
+        report.entries("teams"),
+        report.entries("sessions"),
+        report.entries("services"),
+        report.entries("requests"),
+        report.entries("attachments"),
     );
     Ok(())
 }

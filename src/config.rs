@@ -26,6 +26,9 @@ pub struct Config {
     pub cache_mb: u32,
     /// Fill an empty store with the demo organisation and show the demo banner.
     pub demo: bool,
+    /// Verify every record of the store before serving, even after a clean shutdown
+    /// (`serve --verify`); after an unclean one it is always done.
+    pub verify: bool,
 }
 
 impl Default for Config {
@@ -40,6 +43,7 @@ impl Default for Config {
             upload_limit_mb: 10,
             cache_mb: 32,
             demo: false,
+            verify: false,
         }
     }
 }
@@ -77,6 +81,7 @@ pub struct Overrides {
     pub data: Option<PathBuf>,
     pub listen: Option<String>,
     pub demo: bool,
+    pub verify: bool,
 }
 
 /// Environment variables read beside the ones clap handles for flags.
@@ -131,6 +136,7 @@ impl Config {
             config.listen = parse_listen("--listen", listen)?;
         }
         config.demo = flags.demo;
+        config.verify = flags.verify;
         Ok((config, warnings))
     }
 

@@ -5,6 +5,7 @@
 //! `Admin` capability that only `Ops::admin` hands out.
 
 mod auth;
+mod backups;
 mod catalog;
 mod demo;
 mod demo_catalog;
@@ -27,6 +28,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 pub use auth::{LoginKind, SignedIn};
+pub use backups::{BackupFile, LastBackup};
 pub use catalog::{ApprovalStep, CategoryPage, PortalHome, ServicePage};
 pub use demo::DEMO_PASSWORD;
 pub use desk::DeskOptions;
@@ -157,29 +159,6 @@ impl Ops {
         } else {
             Err(Error::Forbidden("administrators only"))
         }
-    }
-
-    /// Writes a consistent copy of the store to `dest` (the command line's `backup`).
-    pub fn backup_to(&self, dest: &std::path::Path) -> Result<(), Error> {
-        Ok(self.store().backup_to(dest)?)
-    }
-
-    /// A consistent copy of the whole store, taken while the server keeps answering, for an
-    /// admin to download. The copy is built in a temporary file next to the store, read back,
-    /// and removed.
-    pub async fn backup(&self, _admin: Admin) -> Result<Vec<u8>, Error> {
-        self.blocking(|ops| {
-            let name = format!(".backup-{}.redb", hex(&secrets::random_bytes::<8>()?));
-            let dest = ops.store().path().with_file_name(name);
-            let copied = ops.store().backup_to(&dest);
-            let bytes = copied.map_err(Error::from).and_then(|()| {
-                std::fs::read(&dest)
-                    .map_err(|e| Error::Internal(format!("reading the backup: {e}")))
-            });
-            let _ = std::fs::remove_file(&dest);
-            bytes
-        })
-        .await
     }
 
     /// Housekeeping: drops expired sessions. Answers how many went.

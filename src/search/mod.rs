@@ -96,6 +96,19 @@ fn schema() -> (Schema, Field, [TextField; 4]) {
     (builder.build(), id, texts)
 }
 
+/// Removes the index in `dir`, for a restored store whose catalog it no longer reflects; the
+/// next start builds it anew.
+pub fn remove_index(dir: &Path) -> Result<(), Error> {
+    match std::fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::Directory {
+            path: dir.to_owned(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
 impl SearchIndex {
     /// Opens the index in `dir`, or makes an empty one when it is missing or unreadable.
     /// Answers the index and the catalog version it reflects (`None`: rebuild it).

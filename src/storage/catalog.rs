@@ -17,8 +17,12 @@ macro_rules! catalog_reads {
                 let table = self.txn.open_table(CATEGORIES)?;
                 let mut found = Vec::new();
                 for entry in table.iter()? {
-                    let (_, bytes) = entry?;
-                    found.push(decode::<CategoryRecord>("categories", bytes.value())?.into());
+                    let (key, bytes) = entry?;
+                    found.push(decode::<CategoryRecord, _>(
+                        "categories",
+                        key.value(),
+                        bytes.value(),
+                    )?);
                 }
                 Ok(found)
             }
@@ -28,7 +32,7 @@ macro_rules! catalog_reads {
                 let Some(bytes) = table.get(id.0)? else {
                     return Ok(None);
                 };
-                Service::try_from(decode::<ServiceRecord>("services", bytes.value())?).map(Some)
+                decode::<ServiceRecord, _>("services", id.0, bytes.value()).map(Some)
             }
 
             /// The services of one category, through the index.
@@ -53,11 +57,12 @@ macro_rules! catalog_reads {
                 let table = self.txn.open_table(SERVICES)?;
                 let mut found = Vec::new();
                 for entry in table.iter()? {
-                    let (_, bytes) = entry?;
-                    found.push(Service::try_from(decode::<ServiceRecord>(
+                    let (key, bytes) = entry?;
+                    found.push(decode::<ServiceRecord, _>(
                         "services",
+                        key.value(),
                         bytes.value(),
-                    )?)?);
+                    )?);
                 }
                 Ok(found)
             }

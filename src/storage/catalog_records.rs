@@ -1,8 +1,9 @@
 //! Stored forms of categories and services (schema 3). Frozen: a change is a new version.
 
 use super::Error;
-use crate::domain::form::{FieldKind, FormField, Limits};
-use crate::domain::service::{ApprovalRule, Delay, DelayUnit};
+use super::codes::{delay_unit_code, delay_unit_from, field_kind_code, field_kind_from};
+use crate::domain::form::{FormField, Limits};
+use crate::domain::service::{ApprovalRule, Delay};
 use crate::domain::{Category, CategoryId, Service, ServiceId, TeamId, UserId};
 use serde::{Deserialize, Serialize};
 
@@ -34,17 +35,18 @@ impl From<&Category> for CategoryRecord {
     }
 }
 
-impl From<CategoryRecord> for Category {
-    fn from(record: CategoryRecord) -> Category {
+impl TryFrom<CategoryRecord> for Category {
+    type Error = Error;
+    fn try_from(record: CategoryRecord) -> Result<Category, Error> {
         let CategoryRecord::V1(c) = record;
-        Category {
+        Ok(Category {
             id: CategoryId(c.id),
             name: c.name,
             description: c.description,
             parent_id: c.parent_id.map(CategoryId),
             icon: c.icon,
             order: c.order,
-        }
+        })
     }
 }
 
@@ -80,7 +82,7 @@ pub enum ApprovalStepV1 {
 #[derive(Serialize, Deserialize)]
 pub struct DelayV1 {
     pub value: u32,
-    /// 0 hours, 1 days.
+    /// `codes::delay_unit_code`.
     pub unit: u8,
 }
 
@@ -89,7 +91,7 @@ pub struct FieldV1 {
     pub key: String,
     pub label: String,
     pub help: String,
-    /// Index in text, textarea, number, select, multiselect, checkbox, date, file.
+    /// `codes::field_kind_code`.
     pub kind: u8,
     pub required: bool,
     pub options: Vec<String>,
@@ -100,8 +102,6 @@ pub struct FieldV1 {
     pub max_size_mb: Option<u32>,
     pub allowed_types: Vec<String>,
 }
-
-const KINDS: [FieldKind; 8] = FieldKind::ALL;
 
 impl From<&Service> for ServiceRecord {
     fn from(s: &Service) -> Self {
@@ -124,10 +124,7 @@ impl From<&Service> for ServiceRecord {
                 .collect(),
             estimated_delay: s.estimated_delay.map(|d| DelayV1 {
                 value: d.value,
-                unit: match d.unit {
-                    DelayUnit::Hours => 0,
-                    DelayUnit::Days => 1,
-                },
+                unit: delay_unit_code(d.unit),
             }),
             sla_policy_id: s.sla_policy_id,
             team_id: s.team_id.map(|t| t.0),
@@ -142,7 +139,7 @@ pub(super) fn field_record(f: &FormField) -> FieldV1 {
         key: f.key.clone(),
         label: f.label.clone(),
         help: f.help.clone(),
-        kind: u8::try_from(KINDS.iter().position(|k| *k == f.kind).unwrap_or(0)).unwrap_or(0),
+        kind: field_kind_code(f.kind),
         required: f.required,
         options: f.options.clone(),
         max_length: f.limits.max_length,
@@ -180,14 +177,13 @@ impl TryFrom<ServiceRecord> for Service {
                     ApprovalStepV1::User(id) => ApprovalRule::User(UserId(id)),
                 })
                 .collect(),
-            estimated_delay: s.estimated_delay.map(|d| Delay {
-                value: d.value,
-                unit: if d.unit == 1 {
-                    DelayUnit::Days
-                } else {
-                    DelayUnit::Hours
-                },
-            }),
+            estimated_delay: match s.estimated_delay {
+                Some(d) => Some(Delay {
+                    value: d.value,
+                    unit: delay_unit_from("services", d.unit)?,
+                }),
+                None => None,
+            },
             sla_policy_id: s.sla_policy_id,
             team_id: s.team_id.map(TeamId),
             order: s.order,
@@ -198,12 +194,7 @@ impl TryFrom<ServiceRecord> for Service {
 
 /// A stored field back into the domain; `table` names where it was read, for the error.
 pub(super) fn field_from_record(f: FieldV1, table: &'static str) -> Result<FormField, Error> {
-    let kind = *KINDS
-        .get(usize::from(f.kind))
-        .ok_or_else(|| Error::Decode {
-            table,
-            reason: format!("field {}: unknown kind {}", f.key, f.kind),
-        })?;
+    let kind = field_kind_from(table, f.kind)?;
     Ok(FormField {
         key: f.key,
         label: f.label,

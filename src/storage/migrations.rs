@@ -107,7 +107,8 @@ fn index_sessions_by_user(txn: &WriteTransaction) -> Result<(), Error> {
     let mut index = txn.open_multimap_table(tables::SESSIONS_BY_USER)?;
     for entry in sessions.iter()? {
         let (hash, bytes) = entry?;
-        let session = Session::try_from(decode::<SessionRecord>("sessions", bytes.value())?)?;
+        let session: Session =
+            decode::<SessionRecord, _>("sessions", super::hex_key(hash.value()), bytes.value())?;
         index.insert(session.user_id.0, hash.value())?;
     }
     Ok(())

@@ -3,12 +3,14 @@
 //! Architecture invariant: only this module names redb and postcard. One use case is one write
 //! transaction (`Store::write`); it commits with immediate durability before the caller answers.
 
-mod backup;
 mod batch;
 mod catalog;
 mod catalog_records;
+mod codes;
+mod file;
 mod migrations;
 mod records;
+mod registry;
 mod request_records;
 mod requests;
 mod sessions;
@@ -20,6 +22,7 @@ use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable, WriteTran
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+pub use file::{CheckReport, Opening, Verify, before_restore_path, check, restore};
 pub use migrations::SCHEMA_VERSION;
 pub use requests::Listing;
 
@@ -33,15 +36,44 @@ pub enum Error {
          server also offers backups at /admin/backup)"
     )]
     Locked(PathBuf),
-    #[error("the data file {path} is damaged or is not a Guichet store: {reason}")]
+    #[error(
+        "the data file {path} is damaged or is not a Guichet store: {reason}. Restore a backup \
+         with `guichet restore --from FILE`"
+    )]
     Corrupt { path: PathBuf, reason: String },
+    #[error(
+        "no store at {0}; check the data directory (--data or GUICHET_DATA): only `guichet \
+         serve` and `guichet user add` create a store"
+    )]
+    Missing(PathBuf),
+    #[error(
+        "the data file {path} is damaged: {} record(s) cannot be read. Restore a \
+         backup with `guichet restore --from FILE`:\n  {}",
+        problems.len(),
+        problems.join("\n  ")
+    )]
+    Damaged {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
+    #[error(
+        "the store holds tables this version does not know ({}); it was written by a newer \
+         Guichet",
+        .0.join(", ")
+    )]
+    UnknownTables(Vec<String>),
     #[error(
         "the data file was written by a newer Guichet (schema {found}, this version knows up to \
          {known}); upgrade Guichet or restore a backup"
     )]
     NewerSchema { found: u64, known: u64 },
-    #[error("a stored {table} record cannot be read: {reason}")]
-    Decode { table: &'static str, reason: String },
+    #[error("a stored {table} record{} cannot be read: {reason}", key_label(.key))]
+    Decode {
+        table: String,
+        /// The record's key as text; empty until the reader that knows it adds it.
+        key: String,
+        reason: String,
+    },
     #[error("a record cannot be encoded: {0}")]
     Encode(String),
     #[error("storage failure: {0}")]
@@ -51,6 +83,25 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+fn key_label(key: &str) -> String {
+    if key.is_empty() {
+        String::new()
+    } else {
+        format!(" (key {key})")
+    }
+}
+
+/// A binary key (a token hash) as it appears in decode errors: its first bytes in hex.
+fn hex_key(bytes: &[u8]) -> String {
+    let shown: String = bytes.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("{shown}…")
+}
+
+/// A `(id, sequence)` key as it appears in decode errors.
+fn pair_key<A: std::fmt::Display, B: std::fmt::Display>((a, b): (A, B)) -> String {
+    format!("({a}, {b})")
 }
 
 macro_rules! db_error_from {
@@ -88,27 +139,39 @@ pub struct Writer {
 }
 
 impl Store {
-    /// Opens (creating if needed) the store at `path` and brings it to the current schema.
-    /// `cache_bytes` bounds redb's page cache, which otherwise grows with the file.
+    /// Opens (creating if needed) the store at `path` and brings it to the current schema,
+    /// verifying every record first if the file was not closed cleanly.
     pub fn open(path: &Path, cache_bytes: usize) -> Result<Store, Error> {
-        Self::open_with(path, cache_bytes, migrations::MIGRATIONS)
+        Self::open_as(
+            path,
+            Opening {
+                create: true,
+                verify: Verify::AfterUncleanShutdown,
+                migrate: true,
+                cache_bytes,
+            },
+        )
+    }
+
+    /// Opens the store at `path` as `opening` says; see `Opening`.
+    pub fn open_as(path: &Path, opening: Opening) -> Result<Store, Error> {
+        Self::open_with(path, opening, migrations::MIGRATIONS)
     }
 
     fn open_with(
         path: &Path,
-        cache_bytes: usize,
+        opening: Opening,
         steps: &[migrations::Migration],
     ) -> Result<Store, Error> {
-        let db = Database::builder()
-            .set_cache_size(cache_bytes)
-            .create(path)
-            .map_err(|e| open_error(path, e))?;
+        let db = file::open(path, opening)?;
         let store = Store {
             db: Arc::new(db),
             path: path.to_owned(),
             batcher: Mutex::new(None),
         };
-        migrations::run(&store.db, steps)?;
+        if opening.migrate {
+            migrations::run(&store.db, steps)?;
+        }
         Ok(store)
     }
 
@@ -178,47 +241,35 @@ impl Store {
             .map_err(|_| E::from(Error::Db("the writer stopped".into())))?
     }
 
-    /// Verifies redb's checksums and that every record decodes. Needs exclusive access.
-    pub fn check(&mut self) -> Result<CheckReport, Error> {
-        let db = Arc::get_mut(&mut self.db)
-            .ok_or_else(|| Error::Db("the store is in use by its writer".into()))?;
-        let intact = db
-            .check_integrity()
-            .map_err(|e| open_error(&self.path, e))?;
-        if !intact {
-            return Err(Error::Corrupt {
-                path: self.path.clone(),
-                reason: "checksums do not match; the file was repaired in memory only".into(),
-            });
+    /// Writes a consistent copy of the store to `dest`, which must not exist, and answers its
+    /// size. The copy is taken from one read snapshot through the table registry, so it can run
+    /// while the server is answering; sign-ins are left out (`registry::tables`). The time and
+    /// size are kept in the store for the admin page.
+    pub fn backup_to(&self, dest: &Path, now: i64) -> Result<u64, Error> {
+        let io = |source| Error::Io {
+            path: dest.to_owned(),
+            source,
+        };
+        // `create_new` refuses an existing file and reserves the name.
+        std::fs::File::create_new(dest).map_err(io)?;
+        let copied = (|| {
+            let copy = Database::builder()
+                .set_cache_size(16 << 20)
+                .create(dest)
+                .map_err(|e| open_error(dest, e))?;
+            let reader = self.read()?;
+            let txn = copy.begin_write()?;
+            registry::copy_all(&reader.txn, &txn)?;
+            txn.commit()?;
+            Ok::<_, Error>(())
+        })();
+        if let Err(e) = copied {
+            let _ = std::fs::remove_file(dest);
+            return Err(e);
         }
-        let reader = self.read()?;
-        Ok(CheckReport {
-            schema_version: migrations::current_version(&reader.txn)?,
-            users: reader.users()?.len(),
-            teams: reader.teams()?.len(),
-            sessions: reader.count_sessions()?,
-        })
-    }
-
-    /// Writes a consistent copy of the store to `dest`. The copy is taken from one read snapshot
-    /// table by table, so it can run while the server is answering.
-    pub fn backup_to(&self, dest: &Path) -> Result<(), Error> {
-        if dest.exists() {
-            return Err(Error::Io {
-                path: dest.to_owned(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::AlreadyExists,
-                    "refusing to overwrite an existing file",
-                ),
-            });
-        }
-        let copy = Database::builder()
-            .set_cache_size(16 << 20)
-            .create(dest)
-            .map_err(|e| open_error(dest, e))?;
-        let reader = self.read()?;
-        backup::copy_all(&reader.txn, &copy)?;
-        Ok(())
+        let bytes = std::fs::metadata(dest).map_err(io)?.len();
+        self.write(|w| w.record_backup(now, bytes))?;
+        Ok(bytes)
     }
 }
 
@@ -231,15 +282,6 @@ impl Drop for Store {
             let _ = thread.join();
         }
     }
-}
-
-/// What `guichet check` reports.
-#[derive(Debug)]
-pub struct CheckReport {
-    pub schema_version: u64,
-    pub users: usize,
-    pub teams: usize,
-    pub sessions: u64,
 }
 
 fn open_error(path: &Path, e: redb::DatabaseError) -> Error {
@@ -262,7 +304,18 @@ fn open_error(path: &Path, e: redb::DatabaseError) -> Error {
     }
 }
 
+/// The `meta` keys of the last backup.
+const LAST_BACKUP_AT: &str = "last_backup_at";
+const LAST_BACKUP_BYTES: &str = "last_backup_bytes";
+
 impl Writer {
+    fn record_backup(&self, at: i64, bytes: u64) -> Result<(), Error> {
+        let mut meta = self.txn.open_table(tables::META)?;
+        meta.insert(LAST_BACKUP_AT, u64::try_from(at).unwrap_or(0))?;
+        meta.insert(LAST_BACKUP_BYTES, bytes)?;
+        Ok(())
+    }
+
     /// Hands out the next id of a sequence. Ids start at 1 and are never reused.
     pub fn next_id(&self, sequence: &str) -> Result<u64, Error> {
         self.next_ids(sequence, 1)
@@ -277,6 +330,20 @@ impl Writer {
     }
 }
 
+impl Reader {
+    /// When the last backup was taken (seconds since the epoch) and its size in bytes.
+    pub fn last_backup(&self) -> Result<Option<(i64, u64)>, Error> {
+        let meta = self.txn.open_table(tables::META)?;
+        let at = meta.get(LAST_BACKUP_AT)?.map(|v| v.value());
+        let bytes = meta.get(LAST_BACKUP_BYTES)?.map(|v| v.value());
+        Ok(at
+            .zip(bytes)
+            .map(|(at, bytes)| (i64::try_from(at).unwrap_or(0), bytes)))
+    }
+}
+
+#[cfg(test)]
+mod golden_tests;
 #[cfg(test)]
 mod request_tests;
 #[cfg(test)]

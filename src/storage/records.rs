@@ -2,21 +2,34 @@
 //! would break old files: each record is an enum of versions, a new version is appended and
 //! older ones convert forward with `From`. The enum's variant index is the version tag.
 
-use crate::domain::{
-    Locale, Role, Session, SessionKind, Team, TeamId, Timestamp, User, UserId, Username,
-};
+use crate::domain::{Session, Team, TeamId, Timestamp, User, UserId, Username};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use super::Error;
+use super::codes::{
+    locale_code, locale_from, role_code, role_from, session_kind_code, session_kind_from,
+};
 
 pub fn encode<T: Serialize>(record: &T) -> Result<Vec<u8>, Error> {
     postcard::to_allocvec(record).map_err(|e| Error::Encode(e.to_string()))
 }
 
-pub fn decode<T: DeserializeOwned>(table: &'static str, bytes: &[u8]) -> Result<T, Error> {
-    postcard::from_bytes(bytes).map_err(|e| Error::Decode {
-        table,
-        reason: e.to_string(),
+/// Decodes the record stored under `key` in `table` and converts it to its domain type; every
+/// failure names the table and the key.
+pub fn decode<R, T>(table: &str, key: impl std::fmt::Display, bytes: &[u8]) -> Result<T, Error>
+where
+    R: DeserializeOwned,
+    T: TryFrom<R, Error = Error>,
+{
+    let keyed = |reason: String| Error::Decode {
+        table: table.to_owned(),
+        key: key.to_string(),
+        reason,
+    };
+    let record: R = postcard::from_bytes(bytes).map_err(|e| keyed(e.to_string()))?;
+    T::try_from(record).map_err(|e| match e {
+        Error::Decode { reason, .. } => keyed(reason),
+        other => other,
     })
 }
 
@@ -50,16 +63,9 @@ impl From<&User> for UserRecord {
             display_name: u.display_name.clone(),
             email: u.email.clone(),
             password_hash: u.password_hash.clone(),
-            role: match u.role {
-                Role::Requester => 0,
-                Role::Technician => 1,
-                Role::Admin => 2,
-            },
+            role: role_code(u.role),
             manager_id: u.manager_id.map(|m| m.0),
-            locale: match u.locale {
-                Locale::Fr => 0,
-                Locale::En => 1,
-            },
+            locale: locale_code(u.locale),
             active: u.active,
             must_change_password: u.must_change_password,
             created_at: u.created_at.0,
@@ -72,8 +78,9 @@ impl TryFrom<UserRecord> for User {
     fn try_from(record: UserRecord) -> Result<User, Error> {
         let UserRecord::V1(u) = record;
         let bad = |reason: &str| Error::Decode {
-            table: "users",
-            reason: format!("user {}: {reason}", u.id),
+            table: "users".into(),
+            key: String::new(),
+            reason: reason.to_owned(),
         };
         Ok(User {
             id: UserId(u.id),
@@ -81,18 +88,9 @@ impl TryFrom<UserRecord> for User {
             display_name: u.display_name,
             email: u.email,
             password_hash: u.password_hash,
-            role: match u.role {
-                0 => Role::Requester,
-                1 => Role::Technician,
-                2 => Role::Admin,
-                _ => return Err(bad("unknown role")),
-            },
+            role: role_from("users", u.role)?,
             manager_id: u.manager_id.map(UserId),
-            locale: if u.locale == 1 {
-                Locale::En
-            } else {
-                Locale::Fr
-            },
+            locale: locale_from("users", u.locale)?,
             active: u.active,
             must_change_password: u.must_change_password,
             created_at: Timestamp(u.created_at),
@@ -124,15 +122,16 @@ impl From<&Team> for TeamRecord {
     }
 }
 
-impl From<TeamRecord> for Team {
-    fn from(record: TeamRecord) -> Team {
+impl TryFrom<TeamRecord> for Team {
+    type Error = Error;
+    fn try_from(record: TeamRecord) -> Result<Team, Error> {
         let TeamRecord::V1(t) = record;
-        Team {
+        Ok(Team {
             id: TeamId(t.id),
             name: t.name,
             lead_id: t.lead_id.map(UserId),
             member_ids: t.member_ids.into_iter().map(UserId).collect(),
-        }
+        })
     }
 }
 
@@ -158,11 +157,7 @@ impl From<&Session> for SessionRecord {
         SessionRecord::V1(SessionV1 {
             id: s.id,
             user_id: s.user_id.0,
-            kind: match s.kind {
-                SessionKind::Web => 0,
-                SessionKind::ApiLogin => 1,
-                SessionKind::Personal => 2,
-            },
+            kind: session_kind_code(s.kind),
             name: s.name.clone(),
             csrf: s.csrf.clone(),
             created_at: s.created_at.0,
@@ -178,17 +173,7 @@ impl TryFrom<SessionRecord> for Session {
         Ok(Session {
             id: s.id,
             user_id: UserId(s.user_id),
-            kind: match s.kind {
-                0 => SessionKind::Web,
-                1 => SessionKind::ApiLogin,
-                2 => SessionKind::Personal,
-                _ => {
-                    return Err(Error::Decode {
-                        table: "sessions",
-                        reason: format!("session {}: unknown kind", s.id),
-                    });
-                }
-            },
+            kind: session_kind_from("sessions", s.kind)?,
             name: s.name,
             csrf: s.csrf,
             created_at: Timestamp(s.created_at),

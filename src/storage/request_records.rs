@@ -3,32 +3,20 @@
 
 use super::Error;
 use super::catalog_records::{FieldV1, field_from_record, field_record};
+use super::codes::{
+    RULE_MANAGER, RULE_TEAM_LEAD, RULE_USER, notice_code, notice_from, reason_code, reason_from,
+    status_code, status_from, unknown,
+};
 use crate::domain::form::{Answer, FileMeta};
-use crate::domain::notification::{NoticeKind, Notification};
+use crate::domain::notification::Notification;
 use crate::domain::request::{
-    Approver, Attachment, Decision, Event, EventKind, FallbackReason, Request, RequestId, Status,
-    Step, Summary,
+    Approver, Attachment, Decision, Event, EventKind, Request, RequestId, Step, Summary,
 };
 use crate::domain::service::ApprovalRule;
 use crate::domain::{ServiceId, TeamId, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 
 const TABLE: &str = "requests";
-
-pub fn status_code(status: Status) -> u8 {
-    u8::try_from(Status::ALL.iter().position(|s| *s == status).unwrap_or(0)).unwrap_or(0)
-}
-
-fn status_from(code: u8) -> Result<Status, Error> {
-    Status::ALL
-        .get(usize::from(code))
-        .copied()
-        .ok_or_else(|| decode_error(TABLE, format!("unknown status {code}")))
-}
-
-fn decode_error(table: &'static str, reason: String) -> Error {
-    Error::Decode { table, reason }
-}
 
 #[derive(Serialize, Deserialize)]
 pub enum RequestRecord {
@@ -66,7 +54,7 @@ pub enum AnswerV1 {
 
 #[derive(Serialize, Deserialize)]
 pub struct StepV1 {
-    /// 0 manager, 1 team lead, 2 designated user (`rule_user`).
+    /// `codes::RULE_*`: manager, team lead, designated user (`rule_user`).
     pub rule: u8,
     pub rule_user: u64,
     /// 0 for "any administrator".
@@ -132,9 +120,9 @@ impl From<&Request> for RequestRecord {
                 .iter()
                 .map(|s| {
                     let (rule, rule_user) = match s.rule {
-                        ApprovalRule::Manager => (0, 0),
-                        ApprovalRule::TeamLead => (1, 0),
-                        ApprovalRule::User(id) => (2, id.0),
+                        ApprovalRule::Manager => (RULE_MANAGER, 0),
+                        ApprovalRule::TeamLead => (RULE_TEAM_LEAD, 0),
+                        ApprovalRule::User(id) => (RULE_USER, id.0),
                     };
                     StepV1 {
                         rule,
@@ -165,10 +153,10 @@ impl TryFrom<RequestRecord> for Request {
         let mut steps = Vec::with_capacity(r.steps.len());
         for s in r.steps {
             let rule = match s.rule {
-                0 => ApprovalRule::Manager,
-                1 => ApprovalRule::TeamLead,
-                2 => ApprovalRule::User(UserId(s.rule_user)),
-                other => return Err(decode_error(TABLE, format!("unknown rule {other}"))),
+                RULE_MANAGER => ApprovalRule::Manager,
+                RULE_TEAM_LEAD => ApprovalRule::TeamLead,
+                RULE_USER => ApprovalRule::User(UserId(s.rule_user)),
+                other => return Err(unknown(TABLE, "approval rule", other)),
             };
             steps.push(Step {
                 rule,
@@ -186,7 +174,7 @@ impl TryFrom<RequestRecord> for Request {
             service_id: ServiceId(r.service_id),
             service_name: r.service_name,
             requester: UserId(r.requester),
-            status: status_from(r.status)?,
+            status: status_from(TABLE, r.status)?,
             data: r
                 .data
                 .into_iter()
@@ -266,7 +254,7 @@ impl TryFrom<SummaryRecord> for Summary {
             service_id: ServiceId(s.service_id),
             service_name: s.service_name,
             requester: UserId(s.requester),
-            status: status_from(s.status)?,
+            status: status_from("request_summaries", s.status)?,
             assignee: s.assignee.map(UserId),
             created_at: Timestamp(s.created_at),
             updated_at: Timestamp(s.updated_at),
@@ -290,7 +278,7 @@ pub struct EventV1 {
 #[derive(Serialize, Deserialize)]
 pub enum EventKindV1 {
     Submitted,
-    /// Step, reason (0 nobody, 1 requester, 2 inactive), approver (0 admins).
+    /// Step, reason (`codes::reason_code`), approver (0 admins).
     ApproverFallback(u32, u8, u64),
     Approved(u32, String, bool),
     Rejected(u32, String, bool),
@@ -300,12 +288,6 @@ pub enum EventKindV1 {
     Cancelled,
     Comment(String, bool),
 }
-
-const REASONS: [FallbackReason; 3] = [
-    FallbackReason::Nobody,
-    FallbackReason::Requester,
-    FallbackReason::Inactive,
-];
 
 fn step_u32(step: usize) -> u32 {
     u32::try_from(step).unwrap_or(u32::MAX)
@@ -321,7 +303,7 @@ impl From<&Event> for EventRecord {
             EventKind::Submitted => EventKindV1::Submitted,
             EventKind::ApproverFallback { step, reason, to } => EventKindV1::ApproverFallback(
                 step_u32(*step),
-                u8::try_from(REASONS.iter().position(|r| r == reason).unwrap_or(0)).unwrap_or(0),
+                reason_code(*reason),
                 approver_code(*to),
             ),
             EventKind::Approved {
@@ -348,17 +330,15 @@ impl From<&Event> for EventRecord {
     }
 }
 
-impl From<EventRecord> for Event {
-    fn from(record: EventRecord) -> Event {
+impl TryFrom<EventRecord> for Event {
+    type Error = Error;
+    fn try_from(record: EventRecord) -> Result<Event, Error> {
         let EventRecord::V1(e) = record;
         let kind = match e.kind {
             EventKindV1::Submitted => EventKind::Submitted,
             EventKindV1::ApproverFallback(step, reason, to) => EventKind::ApproverFallback {
                 step: step_usize(step),
-                reason: REASONS
-                    .get(usize::from(reason))
-                    .copied()
-                    .unwrap_or(FallbackReason::Nobody),
+                reason: reason_from("request_events", reason)?,
                 to: approver_from(to),
             },
             EventKindV1::Approved(step, comment, overridden) => EventKind::Approved {
@@ -377,11 +357,11 @@ impl From<EventRecord> for Event {
             EventKindV1::Cancelled => EventKind::Cancelled,
             EventKindV1::Comment(body, internal) => EventKind::Comment { body, internal },
         };
-        Event {
+        Ok(Event {
             at: Timestamp(e.at),
             by: e.by.map(UserId),
             kind,
-        }
+        })
     }
 }
 
@@ -407,13 +387,7 @@ impl From<&Notification> for NotificationRecord {
             id: n.id,
             user: n.user.0,
             request: n.request.0,
-            kind: u8::try_from(
-                NoticeKind::ALL
-                    .iter()
-                    .position(|k| *k == n.kind)
-                    .unwrap_or(0),
-            )
-            .unwrap_or(0),
+            kind: notice_code(n.kind),
             at: n.at.0,
             by: n.by.map(|u| u.0),
             read: n.read,
@@ -429,10 +403,7 @@ impl TryFrom<NotificationRecord> for Notification {
             id: n.id,
             user: UserId(n.user),
             request: RequestId(n.request),
-            kind: NoticeKind::ALL
-                .get(usize::from(n.kind))
-                .copied()
-                .ok_or_else(|| decode_error("notifications", format!("unknown kind {}", n.kind)))?,
+            kind: notice_from("notifications", n.kind)?,
             at: Timestamp(n.at),
             by: n.by.map(UserId),
             read: n.read,

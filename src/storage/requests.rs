@@ -1,10 +1,9 @@
 //! Requests, their timelines and attachments, the indexes pages read them through, and each
 //! user's notifications. Pages read an index range in id order and load only what they show.
 
+use super::codes::status_code;
 use super::records::{decode, encode};
-use super::request_records::{
-    EventRecord, NotificationRecord, RequestRecord, SummaryRecord, status_code,
-};
+use super::request_records::{EventRecord, NotificationRecord, RequestRecord, SummaryRecord};
 use super::tables::{
     ATTACHMENTS, NOTIFICATIONS, REQUEST_EVENTS, REQUEST_INDEX, REQUEST_SUMMARIES, REQUESTS, UNREAD,
     UNREAD_COUNT,
@@ -139,7 +138,7 @@ macro_rules! request_reads {
                 let Some(bytes) = table.get(id.0)? else {
                     return Ok(None);
                 };
-                Request::try_from(decode::<RequestRecord>("requests", bytes.value())?).map(Some)
+                decode::<RequestRecord, _>("requests", id.0, bytes.value()).map(Some)
             }
 
             /// What lists show of a request.
@@ -148,8 +147,7 @@ macro_rules! request_reads {
                 let Some(bytes) = table.get(id.0)? else {
                     return Ok(None);
                 };
-                Summary::try_from(decode::<SummaryRecord>("request_summaries", bytes.value())?)
-                    .map(Some)
+                decode::<SummaryRecord, _>("request_summaries", id.0, bytes.value()).map(Some)
             }
 
             /// Up to `n` request ids of a listing after `cursor`, newest or oldest first.
@@ -195,8 +193,12 @@ macro_rules! request_reads {
                 let table = self.txn.open_table(REQUEST_EVENTS)?;
                 let mut found = Vec::new();
                 for entry in table.range((id.0, 0)..=(id.0, u32::MAX))? {
-                    let (_, bytes) = entry?;
-                    found.push(decode::<EventRecord>("request_events", bytes.value())?.into());
+                    let (key, bytes) = entry?;
+                    found.push(decode::<EventRecord, _>(
+                        "request_events",
+                        super::pair_key(key.value()),
+                        bytes.value(),
+                    )?);
                 }
                 Ok(found)
             }
@@ -216,11 +218,12 @@ macro_rules! request_reads {
                 let table = self.txn.open_table(NOTIFICATIONS)?;
                 let mut found = Vec::new();
                 for entry in table.range(bounds(user.0, cursor, true))?.rev().take(n) {
-                    let (_, bytes) = entry?;
-                    found.push(Notification::try_from(decode::<NotificationRecord>(
+                    let (key, bytes) = entry?;
+                    found.push(decode::<NotificationRecord, _>(
                         "notifications",
+                        super::pair_key(key.value()),
                         bytes.value(),
-                    )?)?);
+                    )?);
                 }
                 Ok(found)
             }
@@ -234,10 +237,11 @@ macro_rules! request_reads {
                 let Some(bytes) = table.get((user.0, id))? else {
                     return Ok(None);
                 };
-                Notification::try_from(decode::<NotificationRecord>(
+                decode::<NotificationRecord, _>(
                     "notifications",
+                    super::pair_key((user.0, id)),
                     bytes.value(),
-                )?)
+                )
                 .map(Some)
             }
 

@@ -17,7 +17,8 @@ macro_rules! session_reads {
                 let Some(bytes) = table.get(hash.as_slice())? else {
                     return Ok(None);
                 };
-                Session::try_from(decode::<SessionRecord>("sessions", bytes.value())?).map(Some)
+                decode::<SessionRecord, _>("sessions", super::hex_key(hash), bytes.value())
+                    .map(Some)
             }
 
             /// The sessions and tokens of one user, with their hashes.
@@ -87,16 +88,22 @@ impl Writer {
     /// Housekeeping: removes every expired session. Scans the table, so it runs from the
     /// scheduler, never on a request path.
     pub fn purge_expired_sessions(&self, now: Timestamp) -> Result<usize, Error> {
+        self.purge_sessions(|session| session.is_expired(now))
+    }
+
+    /// Removes every session for which `doomed` answers true; answers how many went.
+    pub fn purge_sessions(&self, doomed: impl Fn(&Session) -> bool) -> Result<usize, Error> {
         let expired: Vec<TokenHash> = {
             let table = self.txn.open_table(SESSIONS)?;
             let mut expired = Vec::new();
             for entry in table.iter()? {
                 let (hash, bytes) = entry?;
-                let session =
-                    Session::try_from(decode::<SessionRecord>("sessions", bytes.value())?)?;
-                if let (true, Ok(key)) =
-                    (session.is_expired(now), TokenHash::try_from(hash.value()))
-                {
+                let session: Session = decode::<SessionRecord, _>(
+                    "sessions",
+                    super::hex_key(hash.value()),
+                    bytes.value(),
+                )?;
+                if let (true, Ok(key)) = (doomed(&session), TokenHash::try_from(hash.value())) {
                     expired.push(key);
                 }
             }

@@ -14,15 +14,19 @@ macro_rules! team_reads {
                 let Some(bytes) = table.get(id.0)? else {
                     return Ok(None);
                 };
-                Ok(Some(decode::<TeamRecord>("teams", bytes.value())?.into()))
+                decode::<TeamRecord, _>("teams", id.0, bytes.value()).map(Some)
             }
 
             pub fn teams(&self) -> Result<Vec<Team>, Error> {
                 let table = self.txn.open_table(TEAMS)?;
                 let mut teams = Vec::new();
                 for entry in table.iter()? {
-                    let (_, bytes) = entry?;
-                    teams.push(decode::<TeamRecord>("teams", bytes.value())?.into());
+                    let (key, bytes) = entry?;
+                    teams.push(decode::<TeamRecord, _>(
+                        "teams",
+                        key.value(),
+                        bytes.value(),
+                    )?);
                 }
                 Ok(teams)
             }

@@ -33,6 +33,15 @@ fn session(id: u64, user: u64) -> Session {
 
 const CACHE: usize = 4 << 20;
 
+fn create() -> Opening {
+    Opening {
+        create: true,
+        verify: Verify::AfterUncleanShutdown,
+        migrate: true,
+        cache_bytes: CACHE,
+    }
+}
+
 #[test]
 fn users_round_trip_and_survive_reopening() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -92,7 +101,7 @@ fn migration_from_schema_1_indexes_existing_sessions() {
     let path = dir.path().join(FILE_NAME);
     {
         // A store as the previous release wrote it: schema 1, sessions without the index.
-        let store = Store::open_with(&path, CACHE, &migrations::MIGRATIONS[..1]).expect("open");
+        let store = Store::open_with(&path, create(), &migrations::MIGRATIONS[..1]).expect("open");
         store
             .write(|w| {
                 let mut table = w.txn.open_table(tables::SESSIONS)?;
@@ -121,7 +130,7 @@ fn a_store_from_a_newer_version_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join(FILE_NAME);
     drop(Store::open(&path, CACHE).expect("open"));
-    let older = Store::open_with(&path, CACHE, &migrations::MIGRATIONS[..1]);
+    let older = Store::open_with(&path, create(), &migrations::MIGRATIONS[..1]);
     assert!(matches!(
         older,
         Err(Error::NewerSchema {
@@ -177,46 +186,133 @@ fn sessions_are_indexed_by_user_and_purged_when_expired() {
 }
 
 #[test]
-fn backup_copies_every_table() {
+fn backup_copies_every_table_but_sign_ins() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(&dir.path().join(FILE_NAME), CACHE).expect("open");
     store
         .write(|w| {
             w.put_user(&user(1, "alice"))?;
-            w.put_session(&[1; 32], &session(1, 1))
+            w.put_session(&[1; 32], &session(1, 1))?;
+            let mut token = session(2, 1);
+            token.kind = SessionKind::Personal;
+            w.put_session(&[2; 32], &token)
         })
         .expect("write");
     let dest = dir.path().join("copy.redb");
-    store.backup_to(&dest).expect("backup");
+    let bytes = store.backup_to(&dest, 1_800_000_000).expect("backup");
+    assert!(bytes > 0);
     assert!(
-        store.backup_to(&dest).is_err(),
+        store.backup_to(&dest, 0).is_err(),
         "an existing file is not overwritten"
+    );
+    assert_eq!(
+        store.read().expect("read").last_backup().expect("meta"),
+        Some((1_800_000_000, bytes))
     );
 
     let copy = Store::open(&dest, CACHE).expect("open copy");
-    let tables = |s: &Store| -> Vec<String> {
-        let txn = s.db.begin_read().expect("read");
-        let mut names: Vec<String> = txn
-            .list_tables()
-            .expect("list")
-            .map(|t| redb::TableHandle::name(&t).to_owned())
-            .chain(
-                txn.list_multimap_tables()
-                    .expect("list")
-                    .map(|t| redb::MultimapTableHandle::name(&t).to_owned()),
-            )
-            .collect();
-        names.sort();
-        names
-    };
-    assert_eq!(
-        tables(&copy),
-        tables(&store),
-        "backup.rs must copy every table"
-    );
+    let tables = |s: &Store| registry::names_in(&s.db.begin_read().expect("read")).expect("list");
+    assert_eq!(tables(&copy), tables(&store), "every table is in the copy");
     let reader = copy.read().expect("read");
     assert_eq!(reader.count_users().expect("count"), 1);
-    assert_eq!(reader.sessions_of(UserId(1)).expect("list").len(), 1);
+    let kept = reader.sessions_of(UserId(1)).expect("list");
+    assert_eq!(kept.len(), 1, "only the personal token is kept");
+    assert_eq!(kept[0].1.kind, SessionKind::Personal);
+}
+
+#[test]
+fn every_table_of_a_new_store_is_in_the_registry() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join(FILE_NAME), CACHE).expect("open");
+    let txn = store.db.begin_read().expect("read");
+    let known = registry::tables();
+    assert_eq!(
+        registry::unknown_tables(&txn, &known).expect("list"),
+        Vec::<String>::new(),
+        "a migration created a table that storage/registry.rs does not declare"
+    );
+    let mut names: Vec<String> = known.iter().map(|e| e.name.clone()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        registry::names_in(&txn).expect("list"),
+        "storage/registry.rs declares a table that no migration creates"
+    );
+}
+
+#[test]
+fn a_table_the_registry_does_not_know_fails_the_backup_and_the_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join(FILE_NAME);
+    {
+        let store = Store::open(&path, CACHE).expect("open");
+        store
+            .write(|w| {
+                let def: redb::TableDefinition<u64, u64> = redb::TableDefinition::new("mystery");
+                w.txn.open_table(def)?.insert(1, 2)?;
+                Ok::<_, Error>(())
+            })
+            .expect("write");
+        let dest = dir.path().join("copy.redb");
+        match store.backup_to(&dest, 0) {
+            Err(Error::UnknownTables(names)) => assert_eq!(names, vec!["mystery".to_owned()]),
+            other => panic!("expected UnknownTables, got {other:?}"),
+        }
+        assert!(!dest.exists(), "a failed backup leaves no file");
+    }
+    match check(&path) {
+        Err(Error::Damaged { problems, .. }) => {
+            assert!(problems[0].contains("mystery"), "{problems:?}");
+        }
+        other => panic!("expected Damaged, got {other:?}"),
+    }
+}
+
+#[test]
+fn check_names_the_table_and_key_of_a_record_that_does_not_decode() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join(FILE_NAME);
+    {
+        let store = Store::open(&path, CACHE).expect("open");
+        store
+            .write(|w| {
+                w.put_user(&user(1, "alice"))?;
+                // Role code 9 means nothing.
+                let records::UserRecord::V1(mut bob) = records::UserRecord::from(&user(2, "bob"));
+                bob.role = 9;
+                let bad = records::encode(&records::UserRecord::V1(bob))?;
+                w.txn.open_table(tables::USERS)?.insert(2, bad.as_slice())?;
+                Ok::<_, Error>(())
+            })
+            .expect("write");
+    }
+    match check(&path) {
+        Err(Error::Damaged { problems, .. }) => assert_eq!(
+            problems,
+            vec!["a stored users record (key 2) cannot be read: unknown role code 9".to_owned()]
+        ),
+        other => panic!("expected Damaged, got {other:?}"),
+    }
+}
+
+#[test]
+fn only_a_creating_opening_makes_a_store_and_an_empty_file_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join(FILE_NAME);
+    assert!(matches!(
+        Store::open_as(&path, Opening::existing(Verify::Always)),
+        Err(Error::Missing(_))
+    ));
+    assert!(!path.exists());
+    std::fs::write(&path, b"").expect("empty");
+    for opening in [create(), Opening::existing(Verify::Always)] {
+        match Store::open_as(&path, opening) {
+            Err(Error::Corrupt { reason, .. }) => assert!(reason.contains("empty"), "{reason}"),
+            Err(other) => panic!("expected Corrupt, got {other}"),
+            Ok(_) => panic!("an empty file opened as a store"),
+        }
+    }
+    assert_eq!(std::fs::metadata(&path).expect("meta").len(), 0);
 }
 
 #[test]
@@ -283,4 +379,39 @@ fn services_round_trip_with_every_field_kind_and_stay_indexed_by_category() {
     assert!(reader.services_in(CategoryId(7)).expect("list").is_empty());
     assert_eq!(reader.services_in(CategoryId(8)).expect("list").len(), 1);
     assert_eq!(reader.count_services_in(CategoryId(8)).expect("count"), 1);
+}
+
+#[test]
+fn a_restored_store_keeps_personal_tokens_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = dir.path().join("source.redb");
+    {
+        let store = Store::open(&source, CACHE).expect("open");
+        store
+            .write(|w| {
+                w.put_user(&user(1, "alice"))?;
+                w.put_session(&[1; 32], &session(1, 1))?;
+                let mut token = session(2, 1);
+                token.kind = SessionKind::Personal;
+                w.put_session(&[2; 32], &token)
+            })
+            .expect("write");
+    }
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).expect("dir");
+    let report = restore(&source, &data.join(FILE_NAME)).expect("restore");
+    assert_eq!(report.entries("users"), 1);
+    let store = Store::open(&data.join(FILE_NAME), CACHE).expect("open");
+    let sessions = store
+        .read()
+        .expect("read")
+        .sessions_of(UserId(1))
+        .expect("list");
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0].1.kind, SessionKind::Personal);
+    assert!(!data.join(".restore.redb").exists());
+    assert!(
+        !before_restore_path(&data.join(FILE_NAME)).exists(),
+        "nothing was replaced"
+    );
 }

@@ -14,7 +14,7 @@ macro_rules! user_reads {
                 let Some(bytes) = table.get(id.0)? else {
                     return Ok(None);
                 };
-                User::try_from(decode::<UserRecord>("users", bytes.value())?).map(Some)
+                decode::<UserRecord, _>("users", id.0, bytes.value()).map(Some)
             }
 
             pub fn user_id_by_name(&self, name: &Username) -> Result<Option<UserId>, Error> {
@@ -34,11 +34,12 @@ macro_rules! user_reads {
                 let table = self.txn.open_table(USERS)?;
                 let mut users = Vec::new();
                 for entry in table.iter()? {
-                    let (_, bytes) = entry?;
-                    users.push(User::try_from(decode::<UserRecord>(
+                    let (key, bytes) = entry?;
+                    users.push(decode::<UserRecord, _>(
                         "users",
+                        key.value(),
                         bytes.value(),
-                    )?)?);
+                    )?);
                 }
                 Ok(users)
             }

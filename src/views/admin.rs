@@ -1,9 +1,12 @@
-//! Administration pages: users and teams.
+//! Administration pages: users, teams and backups.
 
 use super::PageCtx;
+use super::format_time;
 use super::forms::{Input, checkbox, csrf, error_summary, select};
 use super::layout::{flash, page};
+use super::requests::file_size;
 use crate::domain::{FieldErrors, Locale, Role, Team, User, UserId};
+use crate::ops::LastBackup;
 use maud::{Markup, html};
 
 pub fn admin_tabs(ctx: &PageCtx) -> Markup {
@@ -19,7 +22,7 @@ pub fn admin_tabs(ctx: &PageCtx) -> Markup {
                 (tab("/admin/services", t.nav_services))
                 (tab("/admin/users", t.nav_users))
                 (tab("/admin/teams", t.nav_teams))
-                li.push-right { a href="/admin/backup" download { (t.backup_download) } }
+                (tab("/admin/backup", t.nav_backups))
             }
         }
     }
@@ -294,4 +297,25 @@ pub fn team_form(
         }
     };
     page(ctx, title, body)
+}
+
+/// The backups page: the last backup, the download, and how to restore.
+pub fn backups(ctx: &PageCtx, last: Option<LastBackup>) -> Markup {
+    let t = ctx.t;
+    let body = html! {
+        (admin_tabs(ctx))
+        h1 { (t.backups_title) }
+        @match last {
+            Some(last) => p { (t.last_backup) " " strong { (format_time(last.at, ctx.locale, &ctx.tz)) } " — " (file_size(last.bytes)) },
+            None => p { (t.no_backup_yet) },
+        }
+        p { a role="button" href="/admin/backup/download" download { (t.backup_download) } }
+        p { (t.backup_contents) }
+        h2 { (t.backup_scheduled) }
+        pre { code { "curl -sf -H \"Authorization: Bearer $TOKEN\" \\\n  -o guichet-$(date +%F).redb \"$GUICHET_URL/api/v1/backup\"" } }
+        h2 { (t.restore_title) }
+        p { (t.restore_help) }
+        pre { code { "guichet restore --from guichet-2026-11-29.redb" } }
+    };
+    page(ctx, t.backups_title, body)
 }

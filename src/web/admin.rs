@@ -24,7 +24,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/teams", get(teams).post(team_create))
         .route("/admin/teams/new", get(team_new))
         .route("/admin/teams/{id}", get(team_edit).post(team_update))
-        .route("/admin/backup", get(backup))
+        .route("/admin/backup", get(backups))
+        .route("/admin/backup/download", get(backup))
 }
 
 type PageResult = Result<Response, HtmlError>;
@@ -334,10 +335,17 @@ async fn team_update(
     }
 }
 
+/// The last backup and how to take and restore one.
+async fn backups(State(state): State<AppState>, page: AdminPage) -> PageResult {
+    let ctx = &page.signed.ctx;
+    let last = state.ops.last_backup(page.admin).map_err(ctx.fail())?;
+    Ok(admin::backups(ctx, last).into_response())
+}
+
 /// Downloads a consistent copy of the store, taken without stopping the server.
 async fn backup(State(state): State<AppState>, page: AdminPage) -> PageResult {
     let ctx = &page.signed.ctx;
-    let bytes = state.ops.backup(page.admin).await.map_err(ctx.fail())?;
+    let backup = state.ops.backup(page.admin).await.map_err(ctx.fail())?;
     let name = format!("guichet-{}.redb", state.ops.today());
-    Ok(super::attachment(&name, bytes))
+    Ok(super::backup_download(&name, backup))
 }

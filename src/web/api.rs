@@ -338,7 +338,7 @@ async fn team_update(
 
 /// A consistent copy of the store, for scheduled backups with a personal token.
 async fn backup(State(state): State<AppState>, api: ApiAdmin) -> ApiResult {
-    let bytes = state.ops.backup(api.admin).await?;
+    let backup = state.ops.backup(api.admin).await?;
     let name = format!("guichet-{}.redb", state.ops.today());
-    Ok(super::attachment(&name, bytes))
+    Ok(super::backup_download(&name, backup))
 }

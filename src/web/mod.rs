@@ -87,9 +87,9 @@ pub async fn serve(
         .await
 }
 
-/// A file download: bytes served as an attachment named `name`, never shown inline. The name
+/// A file download: a body served as an attachment named `name`, never shown inline. The name
 /// goes out twice (RFC 6266): plain ASCII for old clients, and exactly, percent-encoded.
-fn attachment(name: &str, bytes: Vec<u8>) -> Response {
+fn attachment(name: &str, body: impl Into<axum::body::Body>) -> Response {
     let ascii: String = name
         .chars()
         .map(|c| {
@@ -116,9 +116,44 @@ fn attachment(name: &str, bytes: Vec<u8>) -> Response {
             (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        bytes,
+        body.into(),
     )
         .into_response()
+}
+
+/// Streams a backup from its (already unlinked) file in chunks read off the async threads, so
+/// that memory stays constant whatever the store's size. A client that goes away drops the
+/// stream, which ends the reader and closes the file.
+fn backup_download(name: &str, backup: crate::ops::BackupFile) -> Response {
+    use std::io::Read;
+    let (send, receive) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(4);
+    let mut file = backup.file;
+    tokio::task::spawn_blocking(move || {
+        loop {
+            let mut chunk = vec![0; 256 << 10];
+            match file.read(&mut chunk) {
+                Ok(0) => return,
+                Ok(n) => {
+                    chunk.truncate(n);
+                    if send.blocking_send(Ok(chunk)).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    let _ = send.blocking_send(Err(e));
+                    return;
+                }
+            }
+        }
+    });
+    let chunks = futures_util::stream::unfold(receive, |mut receive| async move {
+        receive.recv().await.map(|chunk| (chunk, receive))
+    });
+    let mut response = attachment(name, axum::body::Body::from_stream(chunks));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_LENGTH, backup.bytes.into());
+    response
 }
 
 /// DESIGN §6: a strict content security policy, no framing, no sniffing.

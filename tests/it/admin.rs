@@ -367,7 +367,16 @@ async fn teams_are_created_and_edited_through_forms() {
 async fn admins_download_a_working_backup_while_the_server_runs() {
     let app = TestApp::spawn().await;
     let admin = app.signed_in("admin").await;
-    let response = admin.get("/admin/backup").await;
+    let (status, page) = admin.get_text("/admin/backup").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Aucune sauvegarde n’a encore été faite."),
+        "{page}"
+    );
+    assert!(page.contains("href=\"/admin/backup/download\""));
+    assert!(page.contains("guichet restore --from"));
+
+    let response = admin.get("/admin/backup/download").await;
     assert_eq!(response.status(), StatusCode::OK);
     let disposition = response.headers()["content-disposition"]
         .to_str()
@@ -377,14 +386,24 @@ async fn admins_download_a_working_backup_while_the_server_runs() {
         disposition.starts_with("attachment; filename=\"guichet-")
             && disposition.ends_with(".redb")
     );
+    let length: u64 = response.headers()["content-length"]
+        .to_str()
+        .expect("text")
+        .parse()
+        .expect("number");
     let bytes = response.bytes().await.expect("body");
+    assert_eq!(bytes.len() as u64, length);
     let dir = tempfile::tempdir().expect("tempdir");
     let copy = dir.path().join("guichet.redb");
     std::fs::write(&copy, &bytes).expect("write");
-    let mut store =
-        guichet::storage::Store::open(&copy, 4 << 20).expect("the backup opens as a store");
-    let report = store.check().expect("intact");
-    assert_eq!(report.users, 5);
+    let report = guichet::storage::check(&copy).expect("the backup is an intact store");
+    assert_eq!(report.entries("users"), 5);
+    assert!(report.entries("requests") > 300);
+    assert_eq!(
+        report.entries("sessions"),
+        0,
+        "sign-ins are not in the backup"
+    );
     // No temporary copy is left next to the live store.
     let leftovers = std::fs::read_dir(app.data.path())
         .expect("data dir")
@@ -392,20 +411,20 @@ async fn admins_download_a_working_backup_while_the_server_runs() {
         .filter(|e| e.file_name().to_string_lossy().starts_with(".backup-"))
         .count();
     assert_eq!(leftovers, 0);
+    let (_, page) = admin.get_text("/admin/backup").await;
+    assert!(page.contains("Dernière sauvegarde :"), "{page}");
 
     let api = app.api_as("admin").await;
     let response = api.get("/api/v1/backup").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.bytes().await.expect("body").len() > 4096);
     for user in ["alice", "tom"] {
-        assert_eq!(
-            app.signed_in(user)
-                .await
-                .get("/admin/backup")
-                .await
-                .status(),
-            StatusCode::FORBIDDEN
-        );
+        for path in ["/admin/backup", "/admin/backup/download"] {
+            assert_eq!(
+                app.signed_in(user).await.get(path).await.status(),
+                StatusCode::FORBIDDEN
+            );
+        }
         assert_eq!(
             app.api_as(user).await.get("/api/v1/backup").await.status(),
             StatusCode::FORBIDDEN

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-fn guichet(data: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
+pub fn guichet(data: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_guichet"))
         .args(args)
         .arg("--data")

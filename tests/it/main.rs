@@ -9,6 +9,7 @@ mod support;
 mod admin;
 mod api;
 mod auth;
+mod backups;
 mod catalog;
 mod cli;
 mod crash;

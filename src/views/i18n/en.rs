@@ -179,6 +179,18 @@ pub const EN: Texts = Texts {
     results_for: "Results for",
     applies_to: "For:",
     backup_download: "Download a backup",
+    nav_backups: "Backups",
+    backups_title: "Backups",
+    last_backup: "Last backup:",
+    no_backup_yet: "No backup has been taken yet.",
+    backup_contents: "The backup is a consistent copy of the whole store (catalog, users, requests, \
+        attachments, notifications), taken without stopping the server. Sign-ins are left out: \
+        after a restore everybody signs in again; personal API tokens are kept.",
+    backup_scheduled: "Scheduled backups",
+    restore_title: "Restoring a backup",
+    restore_help: "Stop the server, then run the command below on its machine with the same data \
+        directory. The backup is verified first; the replaced store is kept beside it as \
+        guichet.redb.before-restore, and the restored store is upgraded at the next start.",
     nav_my_requests: "My requests",
     nav_approvals: "Approvals",
     nav_desk: "IT queue",

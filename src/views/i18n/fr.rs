@@ -182,6 +182,20 @@ pub const FR: Texts = Texts {
     results_for: "Résultats pour",
     applies_to: "Pour :",
     backup_download: "Télécharger une sauvegarde",
+    nav_backups: "Sauvegardes",
+    backups_title: "Sauvegardes",
+    last_backup: "Dernière sauvegarde :",
+    no_backup_yet: "Aucune sauvegarde n’a encore été faite.",
+    backup_contents: "La sauvegarde est une copie cohérente de toute la base (catalogue, \
+        utilisateurs, demandes, pièces jointes, notifications), faite sans arrêter le serveur. \
+        Les connexions n’y sont pas : après une restauration, chacun se reconnecte ; les jetons \
+        d’API personnels sont conservés.",
+    backup_scheduled: "Sauvegardes planifiées",
+    restore_title: "Restaurer une sauvegarde",
+    restore_help: "Arrêtez le serveur, puis lancez la commande ci-dessous sur sa machine avec le \
+        même répertoire de données. La sauvegarde est d’abord vérifiée ; la base remplacée est \
+        gardée à côté sous le nom guichet.redb.before-restore, et la base restaurée est mise à \
+        jour au démarrage suivant.",
     nav_my_requests: "Mes demandes",
     nav_approvals: "Validations",
     nav_desk: "File IT",

@@ -37,6 +37,11 @@ impl TestApp {
         Self::start(Arc::new(tempfile::tempdir().expect("tempdir")), false, None).await
     }
 
+    /// The app on a data directory prepared by the test (a fixture store, a restored backup).
+    pub async fn spawn_on(data: TempDir) -> TestApp {
+        Self::start(Arc::new(data), false, None).await
+    }
+
     async fn start(data: Arc<TempDir>, demo: bool, clock: Option<Arc<ManualClock>>) -> TestApp {
         let clock = clock.unwrap_or_else(|| Arc::new(ManualClock::new(Timestamp(START))));
         let config = Config {
