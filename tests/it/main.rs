@@ -18,3 +18,4 @@ mod request_pages;
 mod requests;
 mod search;
 mod tidy;
+mod upgrade;
