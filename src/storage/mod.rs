@@ -258,10 +258,7 @@ impl Store {
                 .create(dest)
                 .map_err(|e| open_error(dest, e))?;
             let reader = self.read()?;
-            let txn = copy.begin_write()?;
-            registry::copy_all(&reader.txn, &txn)?;
-            txn.commit()?;
-            Ok::<_, Error>(())
+            registry::copy_all(&reader.txn, &copy)
         })();
         if let Err(e) = copied {
             let _ = std::fs::remove_file(dest);

@@ -12,15 +12,15 @@ use crate::domain::notification::Notification;
 use crate::domain::request::{Event, Request, Summary};
 use crate::domain::{Category, Service, Session, SessionKind, Team, User};
 use redb::{
-    Key, MultimapTableDefinition, MultimapTableHandle, ReadTransaction, ReadableMultimapTable,
-    ReadableTable, TableDefinition, TableHandle, Value, WriteTransaction,
+    Database, Key, MultimapTableDefinition, MultimapTableHandle, ReadTransaction,
+    ReadableMultimapTable, ReadableTable, TableDefinition, TableHandle, Value,
 };
 
 /// One table: its name, how a backup copies it, how `check` reads every record of it.
 pub struct Entry {
     pub name: String,
-    /// Copies what a backup keeps of the table from a snapshot into the backup's transaction.
-    copy: fn(&ReadTransaction, &WriteTransaction) -> Result<(), Error>,
+    /// Copies what a backup keeps of the table from a snapshot into the backup.
+    copy: fn(&ReadTransaction, &Database) -> Result<(), Error>,
     /// Reads every entry, decoding records into their domain types; answers how many there
     /// are and adds one line per entry that cannot be read.
     verify: fn(&ReadTransaction, &mut Vec<String>) -> Result<u64, Error>,
@@ -28,7 +28,7 @@ pub struct Entry {
 
 fn plain<K: Key + 'static, V: Value + 'static>(
     def: TableDefinition<'static, K, V>,
-    copy: fn(&ReadTransaction, &WriteTransaction) -> Result<(), Error>,
+    copy: fn(&ReadTransaction, &Database) -> Result<(), Error>,
     verify: fn(&ReadTransaction, &mut Vec<String>) -> Result<u64, Error>,
 ) -> Entry {
     Entry {
@@ -40,7 +40,7 @@ fn plain<K: Key + 'static, V: Value + 'static>(
 
 fn multimap<K: Key + 'static, V: Key + 'static>(
     def: MultimapTableDefinition<'static, K, V>,
-    copy: fn(&ReadTransaction, &WriteTransaction) -> Result<(), Error>,
+    copy: fn(&ReadTransaction, &Database) -> Result<(), Error>,
     verify: fn(&ReadTransaction, &mut Vec<String>) -> Result<u64, Error>,
 ) -> Entry {
     Entry {
@@ -172,7 +172,7 @@ pub fn unknown_tables(txn: &ReadTransaction, known: &[Entry]) -> Result<Vec<Stri
 }
 
 /// Copies the tables the snapshot holds; a table missing from it (an older schema) is skipped.
-pub fn copy_all(src: &ReadTransaction, dest: &WriteTransaction) -> Result<(), Error> {
+pub fn copy_all(src: &ReadTransaction, dest: &Database) -> Result<(), Error> {
     let known = tables();
     let unknown = unknown_tables(src, &known)?;
     if !unknown.is_empty() {
@@ -221,41 +221,66 @@ pub fn verify_all(src: &ReadTransaction) -> Result<Verified, Error> {
     })
 }
 
+/// How much a backup writes before it commits: the copy's memory stays about this size, whatever
+/// the size of the store.
+const COPY_CHUNK_BYTES: usize = 8 << 20;
+
 fn copy<K: Key + 'static, V: Value + 'static>(
     src: &ReadTransaction,
-    dest: &WriteTransaction,
+    dest: &Database,
     def: TableDefinition<K, V>,
 ) -> Result<(), Error> {
     let from = src.open_table(def)?;
-    let mut to = dest.open_table(def)?;
-    for entry in from.iter()? {
-        let (k, v) = entry?;
-        to.insert(k.value(), v.value())?;
+    let mut entries = from.iter()?;
+    loop {
+        let txn = dest.begin_write()?;
+        let mut written = 0;
+        let mut more = false;
+        {
+            let mut to = txn.open_table(def)?;
+            for entry in entries.by_ref() {
+                let (k, v) = entry?;
+                to.insert(k.value(), v.value())?;
+                written += V::as_bytes(&v.value()).as_ref().len() + 16;
+                if written >= COPY_CHUNK_BYTES {
+                    more = true;
+                    break;
+                }
+            }
+        }
+        txn.commit()?;
+        if !more {
+            return Ok(());
+        }
     }
-    Ok(())
 }
 
 fn copy_multimap<K: Key + 'static, V: Key + 'static>(
     src: &ReadTransaction,
-    dest: &WriteTransaction,
+    dest: &Database,
     def: MultimapTableDefinition<K, V>,
 ) -> Result<(), Error> {
     let from = src.open_multimap_table(def)?;
-    let mut to = dest.open_multimap_table(def)?;
-    for entry in from.iter()? {
-        let (k, values) = entry?;
-        for v in values {
-            to.insert(k.value(), v?.value())?;
+    let txn = dest.begin_write()?;
+    {
+        let mut to = txn.open_multimap_table(def)?;
+        for entry in from.iter()? {
+            let (k, values) = entry?;
+            for v in values {
+                to.insert(k.value(), v?.value())?;
+            }
         }
     }
+    txn.commit()?;
     Ok(())
 }
 
 /// Copies personal API tokens and their index entries; every other session stays behind.
-fn copy_personal_tokens(src: &ReadTransaction, dest: &WriteTransaction) -> Result<(), Error> {
+fn copy_personal_tokens(src: &ReadTransaction, dest: &Database) -> Result<(), Error> {
     let from = src.open_table(tables::SESSIONS)?;
-    let mut to = dest.open_table(tables::SESSIONS)?;
-    let mut index = dest.open_multimap_table(tables::SESSIONS_BY_USER)?;
+    let txn = dest.begin_write()?;
+    let mut to = txn.open_table(tables::SESSIONS)?;
+    let mut index = txn.open_multimap_table(tables::SESSIONS_BY_USER)?;
     for entry in from.iter()? {
         let (hash, bytes) = entry?;
         let session: Session =
@@ -265,6 +290,8 @@ fn copy_personal_tokens(src: &ReadTransaction, dest: &WriteTransaction) -> Resul
             index.insert(session.user_id.0, hash.value())?;
         }
     }
+    drop((to, index));
+    txn.commit()?;
     Ok(())
 }
 

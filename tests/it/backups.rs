@@ -292,3 +292,118 @@ async fn a_backup_leaves_out_sign_ins_and_keeps_personal_tokens() {
         assert_eq!(report.entries("sessions"), 1, "only the personal token");
     }
 }
+
+/// Open descriptors of this process on backup copies in `data` (unlinked files show as
+/// "(deleted)").
+fn open_backup_copies(data: &Path) -> usize {
+    let prefix = data.join(".backup-");
+    std::fs::read_dir("/proc/self/fd")
+        .map(|fds| {
+            fds.filter_map(Result::ok)
+                .filter_map(|fd| std::fs::read_link(fd.path()).ok())
+                .filter(|target| {
+                    target
+                        .to_string_lossy()
+                        .starts_with(&*prefix.to_string_lossy())
+                })
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// Waits (bounded) until no descriptor points at a backup copy of `data`.
+async fn copies_closed(data: &Path) -> bool {
+    for _ in 0..200 {
+        if open_backup_copies(data) == 0 {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_large_backup_streams_whole_and_its_copy_goes_away_when_the_client_leaves() {
+    let app = crate::support::TestApp::spawn().await;
+    let alice = app.api_as("alice").await;
+    let services: serde_json::Value = alice
+        .get("/api/v1/services")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let broken = services
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|s| s["name"] == "Remplacement d'un poste en panne")
+        })
+        .and_then(|s| s["id"].as_u64())
+        .expect("service");
+    for i in 0..6u8 {
+        let photo: Vec<u8> = (0..4u32 << 20).map(|n| (n % 251) as u8 ^ i).collect();
+        let form = reqwest::multipart::Form::new()
+            .text("service_id", broken.to_string())
+            .text("inventaire", format!("PC-{i}"))
+            .text("panne", "Écran noir")
+            .part(
+                "photo",
+                reqwest::multipart::Part::bytes(photo).file_name("p.png"),
+            );
+        let response = alice
+            .client
+            .post(app.url("/api/v1/requests"))
+            .bearer_auth(alice.token.as_deref().expect("token"))
+            .multipart(form)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), reqwest::StatusCode::CREATED);
+    }
+    let admin = app.api_as("admin").await;
+    let mut response = admin.get("/api/v1/backup").await;
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    let announced: u64 = response.headers()["content-length"]
+        .to_str()
+        .expect("text")
+        .parse()
+        .expect("number");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("guichet.redb");
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.expect("chunk") {
+        bytes.extend_from_slice(&chunk);
+    }
+    assert_eq!(bytes.len() as u64, announced);
+    assert!(announced > 24 << 20, "the attachments are in the backup");
+    std::fs::write(&copy, &bytes).expect("write");
+    let report = guichet::storage::check(&copy).expect("intact");
+    assert!(report.entries("attachments") >= 6);
+    assert!(
+        copies_closed(app.data.path()).await,
+        "the copy is closed after the download"
+    );
+
+    // A client that goes away after the first chunk: the copy is closed all the same.
+    let mut response = admin.get("/api/v1/backup").await;
+    assert!(response.chunk().await.expect("chunk").is_some());
+    assert_eq!(
+        open_backup_copies(app.data.path()),
+        1,
+        "the copy is open while streaming"
+    );
+    drop(response);
+    assert!(
+        copies_closed(app.data.path()).await,
+        "the copy is closed when the client leaves"
+    );
+    let leftovers = listing(app.data.path())
+        .into_iter()
+        .filter(|n| n.starts_with(".backup-"))
+        .count();
+    assert_eq!(leftovers, 0, "no copy is left in the data directory");
+    assert_eq!(
+        admin.get("/api/v1/me").await.status(),
+        reqwest::StatusCode::OK
+    );
+}
