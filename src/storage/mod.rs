@@ -254,7 +254,7 @@ impl Store {
         std::fs::File::create_new(dest).map_err(io)?;
         let copied = (|| {
             let copy = Database::builder()
-                .set_cache_size(16 << 20)
+                .set_cache_size(2 << 20)
                 .create(dest)
                 .map_err(|e| open_error(dest, e))?;
             let reader = self.read()?;
