@@ -14,6 +14,7 @@ use std::time::Duration;
 
 pub struct App {
     listener: tokio::net::TcpListener,
+    limits: web::server::Limits,
     state: AppState,
     ops: Ops,
     /// The generated password of the first administrator, on the very first start only.
@@ -100,8 +101,18 @@ impl App {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let seconds = |s: u32| Duration::from_secs(u64::from(s));
+        let limits = web::server::Limits {
+            header_timeout: seconds(config.http.header_timeout_s),
+            idle_timeout: seconds(config.http.idle_timeout_s),
+            body_timeout: seconds(config.http.body_timeout_s),
+            max_connections: config.http.max_connections as usize,
+            max_connections_per_address: config.http.max_connections_per_address as usize,
+            trusted_proxies: config.trusted_proxies.clone().into(),
+        };
         Ok(App {
             listener,
+            limits,
             state,
             ops,
             initial_admin_password,
@@ -127,7 +138,7 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let housekeeping = tokio::spawn(housekeeping(self.ops.clone()));
-        let served = web::serve(self.listener, self.state, shutdown).await;
+        let served = web::serve(self.listener, self.state, shutdown, self.limits).await;
         housekeeping.abort();
         let _ = housekeeping.await;
         served.context("the server stopped on an error")

@@ -29,6 +29,98 @@ pub struct Config {
     /// Verify every record of the store before serving, even after a clean shutdown
     /// (`serve --verify`); after an unclean one it is always done.
     pub verify: bool,
+    /// Limits on HTTP connections (`[http]`).
+    pub http: Http,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (addresses or CIDR ranges).
+    pub trusted_proxies: Vec<IpRange>,
+}
+
+/// The `[http]` table: how long a client may take, and how many connections it may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Http {
+    /// Seconds a client has to send a whole request head once it has begun.
+    pub header_timeout_s: u32,
+    /// Seconds a kept-alive connection may wait for its next request.
+    pub idle_timeout_s: u32,
+    /// Seconds a client has to send a whole request body.
+    pub body_timeout_s: u32,
+    /// Connections open at once, in all.
+    pub max_connections: u32,
+    /// Connections open at once from one address (an IPv6 /64); a trusted proxy counts only
+    /// against `max_connections`.
+    pub max_connections_per_address: u32,
+}
+
+impl Default for Http {
+    fn default() -> Self {
+        Http {
+            header_timeout_s: 10,
+            idle_timeout_s: 60,
+            body_timeout_s: 120,
+            max_connections: 512,
+            max_connections_per_address: 64,
+        }
+    }
+}
+
+impl Http {
+    fn check(self) -> Result<Http, ConfigError> {
+        check_range("http.header_timeout_s", self.header_timeout_s, 1, 3600)?;
+        check_range("http.idle_timeout_s", self.idle_timeout_s, 1, 3600)?;
+        check_range("http.body_timeout_s", self.body_timeout_s, 1, 24 * 3600)?;
+        check_range("http.max_connections", self.max_connections, 1, 1_000_000)?;
+        check_range(
+            "http.max_connections_per_address",
+            self.max_connections_per_address,
+            1,
+            1_000_000,
+        )?;
+        Ok(self)
+    }
+}
+
+/// An address or a CIDR range (`10.0.0.0/8`, `fd00::/8`, `192.0.2.7`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpRange {
+    pub network: std::net::IpAddr,
+    pub prefix: u8,
+}
+
+impl IpRange {
+    pub fn parse(text: &str) -> Option<IpRange> {
+        let (address, prefix) = match text.trim().split_once('/') {
+            Some((a, p)) => (a, Some(p.parse::<u8>().ok()?)),
+            None => (text.trim(), None),
+        };
+        let network: std::net::IpAddr = address.parse().ok()?;
+        let max = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(max);
+        (prefix <= max).then_some(IpRange { network, prefix })
+    }
+
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        let bits = |ip: std::net::IpAddr| -> (u128, u8) {
+            match ip {
+                std::net::IpAddr::V4(v4) => (u128::from(u32::from(v4)) << 96, 32),
+                std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                    Some(v4) => (u128::from(u32::from(v4)) << 96, 32),
+                    None => (u128::from(v6), 128),
+                },
+            }
+        };
+        let (net, net_width) = bits(self.network);
+        let (addr, width) = bits(ip);
+        if net_width != width {
+            return false;
+        }
+        let mask = if self.prefix == 0 {
+            0
+        } else {
+            u128::MAX << (128 - u32::from(self.prefix))
+        };
+        net & mask == addr & mask
+    }
 }
 
 impl Default for Config {
@@ -44,6 +136,8 @@ impl Default for Config {
             cache_mb: 32,
             demo: false,
             verify: false,
+            http: Http::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -60,6 +154,8 @@ struct FileConfig {
     session_hours: Option<u32>,
     upload_limit_mb: Option<u32>,
     cache_mb: Option<u32>,
+    http: Option<Http>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +188,7 @@ const ENV_KEYS: &[&str] = &[
     "GUICHET_SESSION_HOURS",
     "GUICHET_UPLOAD_LIMIT_MB",
     "GUICHET_CACHE_MB",
+    "GUICHET_TRUSTED_PROXIES",
     "GUICHET_DATA",
     "GUICHET_LISTEN",
     "GUICHET_CONFIG",
@@ -165,6 +262,12 @@ impl Config {
         if let Some(mb) = file.cache_mb {
             self.cache_mb = check_range("cache_mb", mb, 1, 65_536)?;
         }
+        if let Some(http) = file.http {
+            self.http = http.check()?;
+        }
+        if let Some(proxies) = file.trusted_proxies {
+            self.trusted_proxies = parse_proxies("trusted_proxies", proxies.iter().map(String::as_str))?;
+        }
         Ok(())
     }
 
@@ -186,6 +289,10 @@ impl Config {
                 self.upload_limit_mb = check_range(key, number(value)?, 1, 1024)?;
             }
             "GUICHET_CACHE_MB" => self.cache_mb = check_range(key, number(value)?, 1, 65_536)?,
+            "GUICHET_TRUSTED_PROXIES" => {
+                self.trusted_proxies =
+                    parse_proxies(key, value.split(',').filter(|p| !p.trim().is_empty()))?;
+            }
             // DATA, LISTEN and CONFIG arrive through clap as flags; LOG is read by tracing.
             _ => {}
         }
@@ -247,6 +354,20 @@ fn check_range(key: &str, value: u32, min: u32, max: u32) -> Result<u32, ConfigE
     }
 }
 
+fn parse_proxies<'a>(
+    key: &str,
+    items: impl Iterator<Item = &'a str>,
+) -> Result<Vec<IpRange>, ConfigError> {
+    items
+        .map(|item| {
+            IpRange::parse(item).ok_or_else(|| ConfigError::Value {
+                key: key.to_owned(),
+                message: format!("{item:?} is not an IP address or a CIDR range"),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,5 +425,28 @@ mod tests {
         assert!(warnings[0].contains("GUICHET_LISTN"));
         assert!(config.secure_cookies());
         assert_eq!(config.base_url.as_deref(), Some("https://it.example.org"));
+    }
+
+    #[test]
+    fn the_http_table_and_trusted_proxies_are_read_and_checked() {
+        let config = load_text(
+            "trusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n[http]\nheader_timeout_s = 3\nmax_connections = 9",
+            &[],
+        )
+        .expect("valid");
+        assert_eq!(config.http.header_timeout_s, 3);
+        assert_eq!(config.http.max_connections, 9);
+        assert_eq!(config.http.idle_timeout_s, Http::default().idle_timeout_s);
+        assert!(config.trusted_proxies[0].contains("10.20.30.40".parse().expect("ip")));
+        assert!(!config.trusted_proxies[0].contains("11.0.0.1".parse().expect("ip")));
+        assert!(config.trusted_proxies[1].contains("::1".parse().expect("ip")));
+        let err = load_text("[http]\nheader_timeout_s = 0", &[]).expect_err("zero");
+        assert!(err.to_string().contains("http.header_timeout_s"), "{err}");
+        let err = load_text("[http]\nheader_timeout = 3", &[]).expect_err("unknown key");
+        assert!(err.to_string().contains("header_timeout"), "{err}");
+        let err = load_text("trusted_proxies = [\"10.0.0.0/33\"]", &[]).expect_err("bad range");
+        assert!(err.to_string().contains("trusted_proxies"), "{err}");
+        let err = load_text("", &[("GUICHET_TRUSTED_PROXIES", "10.0.0.1,nope")]).expect_err("bad");
+        assert!(err.to_string().contains("nope"), "{err}");
     }
 }

@@ -16,6 +16,7 @@ mod portal;
 mod requests;
 mod requests_api;
 mod search;
+pub mod server;
 mod services_admin;
 mod state;
 mod uploads;
@@ -80,11 +81,9 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    limits: server::Limits,
 ) -> std::io::Result<()> {
-    let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await
+    server::serve(listener, router(state), shutdown, limits).await
 }
 
 /// A file download: a body served as an attachment named `name`, never shown inline. The name

@@ -12,6 +12,7 @@ mod auth;
 mod backups;
 mod catalog;
 mod cli;
+mod hostile;
 mod crash;
 mod persistence;
 mod request_pages;

@@ -42,15 +42,31 @@ impl TestApp {
         Self::start(Arc::new(data), false, None).await
     }
 
+    /// The demo app with a configuration changed by `tweak`.
+    pub async fn spawn_configured(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let data = Arc::new(tempfile::tempdir().expect("tempdir"));
+        Self::start_with(data, true, None, tweak).await
+    }
+
     async fn start(data: Arc<TempDir>, demo: bool, clock: Option<Arc<ManualClock>>) -> TestApp {
+        Self::start_with(data, demo, clock, |_| {}).await
+    }
+
+    async fn start_with(
+        data: Arc<TempDir>,
+        demo: bool,
+        clock: Option<Arc<ManualClock>>,
+        tweak: impl FnOnce(&mut Config),
+    ) -> TestApp {
         let clock = clock.unwrap_or_else(|| Arc::new(ManualClock::new(Timestamp(START))));
-        let config = Config {
+        let mut config = Config {
             data_dir: data.path().to_path_buf(),
             listen: "127.0.0.1:0".parse().expect("addr"),
             demo,
             cache_mb: 4,
             ..Config::default()
         };
+        tweak(&mut config);
         let app = App::build_with_clock(config, clock.clone())
             .await
             .expect("app builds");
