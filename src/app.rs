@@ -96,6 +96,7 @@ impl App {
                 demo: config.demo,
                 upload_limit_bytes: u64::from(config.upload_limit_mb) << 20,
                 assets: Arc::new(web::assets::urls()),
+                trusted_proxies: config.trusted_proxies.clone().into(),
             }),
         };
         let listener = tokio::net::TcpListener::bind(config.listen)

@@ -266,7 +266,8 @@ impl Config {
             self.http = http.check()?;
         }
         if let Some(proxies) = file.trusted_proxies {
-            self.trusted_proxies = parse_proxies("trusted_proxies", proxies.iter().map(String::as_str))?;
+            self.trusted_proxies =
+                parse_proxies("trusted_proxies", proxies.iter().map(String::as_str))?;
         }
         Ok(())
     }

@@ -3,7 +3,6 @@
 use super::secrets::{hash_token, hex, new_token, random_bytes};
 use super::{Error, Ops};
 use crate::domain::password::check_new_password;
-use crate::domain::session::throttle;
 use crate::domain::{FieldErrors, Locale, Session, SessionKind, User, Username};
 use std::net::IpAddr;
 
@@ -20,10 +19,6 @@ pub struct SignedIn {
     pub session: Session,
 }
 
-/// Failed sign-ins allowed per address before it is throttled; higher than per username since
-/// an office often shares one address.
-const MAX_FAILURES_PER_IP: u32 = 20;
-
 impl Ops {
     pub async fn login(
         &self,
@@ -32,14 +27,7 @@ impl Ops {
         kind: LoginKind,
         ip: Option<IpAddr>,
     ) -> Result<SignedIn, Error> {
-        let mut keys = vec![(
-            format!("u:{}", username.trim().to_lowercase()),
-            throttle::MAX_FAILURES,
-        )];
-        if let Some(ip) = ip {
-            keys.push((format!("ip:{ip}"), MAX_FAILURES_PER_IP));
-        }
-        self.check_throttle(&keys)?;
+        let attempt = self.inner.throttle.begin(username, ip, self.now())?;
         let user = match Username::parse(username) {
             Ok(name) => self.store().read()?.user_by_name(&name)?,
             Err(_) => None,
@@ -47,13 +35,12 @@ impl Ops {
         let hash = user.as_ref().map(|u| u.password_hash.as_str());
         let matches = self.passwords().verify(password, hash).await?;
         let Some(user) = user.filter(|_| matches) else {
-            self.record_failure(&keys);
             return Err(Error::BadCredentials);
         };
+        self.inner.throttle.succeeded(attempt);
         if !user.active {
             return Err(Error::Forbidden("this account is deactivated"));
         }
-        self.clear_failures(&keys[..1]);
         let kind = match kind {
             LoginKind::Web => SessionKind::Web,
             LoginKind::Api => SessionKind::ApiLogin,
@@ -64,42 +51,6 @@ impl Ops {
             user,
             session,
         })
-    }
-
-    fn check_throttle(&self, keys: &[(String, u32)]) -> Result<(), Error> {
-        let now = self.now();
-        let failures = self
-            .inner
-            .failures
-            .lock()
-            .map_err(|_| Error::Internal("throttle state poisoned".into()))?;
-        for (key, max) in keys {
-            if let Some(retry_after) = throttle::retry_after(failures.get(key).copied(), now, *max)
-            {
-                return Err(Error::Throttled { retry_after });
-            }
-        }
-        Ok(())
-    }
-
-    fn record_failure(&self, keys: &[(String, u32)]) {
-        let now = self.now();
-        if let Ok(mut failures) = self.inner.failures.lock() {
-            // Forget windows that have ended so the map cannot grow without bound.
-            failures.retain(|_, f| now.0 < f.first_at.0 + throttle::WINDOW_SECONDS);
-            for (key, _) in keys {
-                let next = throttle::record_failure(failures.get(key).copied(), now);
-                failures.insert(key.clone(), next);
-            }
-        }
-    }
-
-    fn clear_failures(&self, keys: &[(String, u32)]) {
-        if let Ok(mut failures) = self.inner.failures.lock() {
-            for (key, _) in keys {
-                failures.remove(key);
-            }
-        }
     }
 
     async fn new_session(
@@ -169,13 +120,21 @@ impl Ops {
         current_token: &str,
         current: &str,
         new: &str,
+        ip: Option<IpAddr>,
     ) -> Result<(), Error> {
         let mut errors = FieldErrors::new();
-        if !self
+        // Guessing the current password here is throttled like signing in.
+        let attempt = self
+            .inner
+            .throttle
+            .begin(user.username.as_str(), ip, self.now())?;
+        if self
             .passwords()
             .verify(current, Some(&user.password_hash))
             .await?
         {
+            self.inner.throttle.succeeded(attempt);
+        } else {
             errors.add("current", "is not your current password");
         }
         if let Err(message) = check_new_password(new, user.username.as_str()) {

@@ -19,13 +19,13 @@ mod search;
 mod secrets;
 mod services;
 mod teams;
+mod throttle;
 mod users;
 
 use crate::clock::Clock;
 use crate::domain::{FieldErrors, Role, Timestamp, User, UserId};
 use crate::storage::{self, Store};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 pub use auth::{LoginKind, SignedIn};
 pub use backups::{BackupFile, LastBackup};
@@ -103,9 +103,8 @@ struct Inner {
     store: Store,
     clock: Arc<dyn Clock>,
     settings: Settings,
-    /// Failed sign-ins per `u:<username>` and `ip:<address>`; memory only, on purpose: a
-    /// restart forgetting them is acceptable, and it keeps failed logins off the disk.
-    failures: Mutex<HashMap<String, crate::domain::session::throttle::Failures>>,
+    /// Sign-in attempts per account, address and pair (`throttle.rs`).
+    throttle: throttle::Throttle,
     passwords: passwords::PasswordWorker,
     /// The server's time zone, read once at start-up: dates are shown and compared in it.
     time_zone: jiff::tz::TimeZone,
@@ -121,7 +120,7 @@ impl Ops {
                 store,
                 clock,
                 settings,
-                failures: Mutex::new(HashMap::new()),
+                throttle: throttle::Throttle::default(),
                 passwords: passwords::PasswordWorker::start()?,
                 time_zone: jiff::tz::TimeZone::system(),
                 search: std::sync::OnceLock::new(),

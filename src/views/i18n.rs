@@ -337,6 +337,11 @@ impl Texts {
         format!("{} {unit}", delay.value)
     }
 
+    /// "Try again in 8 s."
+    pub fn throttled_for(&self, seconds: i64) -> String {
+        self.throttled.replace("{}", &seconds.max(1).to_string())
+    }
+
     pub fn too_many_top_level(&self, count: usize) -> String {
         if std::ptr::eq(self, &FR) {
             format!(

@@ -1,12 +1,13 @@
 //! The JSON API under `/api/v1`: sign-in, the current user, personal tokens, users and teams.
 
+use super::client::ClientIp;
 use super::error::ApiError;
 use super::extract::{ApiAdmin, ApiUser};
 use super::state::AppState;
 use crate::domain::{Session, Team, TeamId, TeamInput, Timestamp, User, UserId};
 use crate::ops::{Error, LoginKind, NewPassword, UserChanges};
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -14,7 +15,6 @@ use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
-use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -115,17 +115,12 @@ struct LoginBody {
 
 async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     Body(body): Body<LoginBody>,
 ) -> ApiResult {
     let signed = state
         .ops
-        .login(
-            &body.username,
-            &body.password,
-            LoginKind::Api,
-            Some(peer.ip()),
-        )
+        .login(&body.username, &body.password, LoginKind::Api, Some(client))
         .await?;
     Ok(Json(json!({
         "token": signed.token,
@@ -153,12 +148,19 @@ struct PasswordBody {
 
 async fn change_password(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     api: ApiUser,
     Body(body): Body<PasswordBody>,
 ) -> ApiResult {
     state
         .ops
-        .change_password(&api.user, &api.token, &body.current, &body.new)
+        .change_password(
+            &api.user,
+            &api.token,
+            &body.current,
+            &body.new,
+            Some(client),
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -1,5 +1,6 @@
 //! Signing in and out, and the user's own account pages.
 
+use super::client::ClientIp;
 use super::cookies;
 use super::error::Fail;
 use super::extract::{FormData, Signed, Visitor};
@@ -10,12 +11,11 @@ use crate::views::PageCtx;
 use crate::views::account::{AccountView, account};
 use crate::views::auth::{change_password, login};
 use axum::Router;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -70,7 +70,7 @@ async fn login_page(
 
 async fn login_submit(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     visitor: Visitor,
     form: FormData,
 ) -> Response {
@@ -82,7 +82,7 @@ async fn login_submit(
             &username,
             &form.text("password"),
             LoginKind::Web,
-            Some(peer.ip()),
+            Some(client),
         )
         .await;
     let t = visitor.ctx.t;
@@ -103,12 +103,31 @@ async fn login_submit(
             response.headers_mut().append(header::SET_COOKIE, cookie);
             return response;
         }
-        Err(Error::BadCredentials) => (StatusCode::UNAUTHORIZED, t.bad_credentials),
-        Err(Error::Throttled { .. }) => (StatusCode::TOO_MANY_REQUESTS, t.throttled),
-        Err(Error::Forbidden(_)) => (StatusCode::FORBIDDEN, t.deactivated),
+        Err(Error::BadCredentials) => (StatusCode::UNAUTHORIZED, t.bad_credentials.to_owned()),
+        Err(Error::Throttled { retry_after }) => {
+            let page = login(
+                &visitor.ctx,
+                &username,
+                Some(&t.throttled_for(retry_after)),
+                &next,
+                DEMO_PASSWORD,
+            );
+            let mut response = (StatusCode::TOO_MANY_REQUESTS, page).into_response();
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, retry_after.max(1).into());
+            return with_cookies(&visitor, response);
+        }
+        Err(Error::Forbidden(_)) => (StatusCode::FORBIDDEN, t.deactivated.to_owned()),
         Err(error) => return visitor.ctx.fail()(error).into_response(),
     };
-    let page = login(&visitor.ctx, &username, Some(message), &next, DEMO_PASSWORD);
+    let page = login(
+        &visitor.ctx,
+        &username,
+        Some(&message),
+        &next,
+        DEMO_PASSWORD,
+    );
     with_cookies(&visitor, (status, page).into_response())
 }
 
@@ -196,6 +215,7 @@ async fn password_page(signed: Signed) -> Response {
 
 async fn password_submit(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     signed: Signed,
     form: FormData,
 ) -> Response {
@@ -206,6 +226,7 @@ async fn password_submit(
             &signed.token,
             &form.text("current"),
             &form.text("new"),
+            Some(client),
         )
         .await;
     match result {

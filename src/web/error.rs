@@ -138,7 +138,9 @@ impl IntoResponse for HtmlError {
                 None,
             ),
             Error::BadCredentials => (t.forbidden_title, t.bad_credentials.to_owned(), None),
-            Error::Throttled { .. } => (t.forbidden_title, t.throttled.to_owned(), None),
+            Error::Throttled { retry_after } => {
+                (t.forbidden_title, t.throttled_for(*retry_after), None)
+            }
             Error::Invalid(_) => (t.conflict_title, t.form_has_errors.to_owned(), None),
             Error::Storage(_) | Error::Internal(_) => (
                 t.error_title,

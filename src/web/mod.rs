@@ -9,6 +9,7 @@ pub mod assets;
 mod auth;
 mod catalog_api;
 mod categories_admin;
+mod client;
 mod cookies;
 mod error;
 mod extract;

@@ -7,6 +7,7 @@
 //! the client would see after a network failure.
 
 use crate::config::IpRange;
+use crate::domain::session::throttle::address_key;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -298,21 +299,6 @@ struct Admission {
     open: Mutex<(usize, HashMap<IpAddr, usize>)>,
     /// When a refusal was last logged, so that a flood gives one line every few seconds.
     logged: Mutex<Option<Instant>>,
-}
-
-/// The key an address is counted under.
-pub fn address_key(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V4(_) => ip,
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => {
-                let mut segments = v6.segments();
-                segments[4..].fill(0);
-                IpAddr::V6(segments.into())
-            }
-        },
-    }
 }
 
 /// Holds a connection's place; gives it back when dropped.

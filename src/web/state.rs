@@ -21,4 +21,6 @@ pub struct WebSettings {
     /// Largest file accepted in an upload.
     pub upload_limit_bytes: u64,
     pub assets: Arc<AssetUrls>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<[crate::config::IpRange]>,
 }

@@ -93,10 +93,10 @@ async fn sign_in_only_goes_on_to_local_pages() {
 }
 
 #[tokio::test]
-async fn repeated_failures_are_throttled_until_the_window_ends() {
+async fn repeated_failures_wait_longer_and_longer() {
     let app = TestApp::spawn().await;
     let browser = app.browser();
-    for _ in 0..5 {
+    for _ in 0..3 {
         assert_eq!(
             browser.login("bob", "guess").await.status(),
             StatusCode::UNAUTHORIZED
@@ -108,6 +108,7 @@ async fn repeated_failures_are_throttled_until_the_window_ends() {
         StatusCode::TOO_MANY_REQUESTS,
         "even the right password waits"
     );
+    assert_eq!(response.headers()["retry-after"], "1");
     assert!(
         response
             .text()
@@ -115,13 +116,20 @@ async fn repeated_failures_are_throttled_until_the_window_ends() {
             .expect("body")
             .contains("Trop de tentatives")
     );
-    // Another user is not locked by bob's failures.
+    // Another user is not slowed by bob's failures.
     assert_eq!(
         app.browser().login("alice", "demo").await.status(),
         StatusCode::SEE_OTHER
     );
-
-    app.clock.advance(15 * 60);
+    // Each further failure doubles the wait.
+    app.clock.advance(1);
+    assert_eq!(
+        browser.login("bob", "guess").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let response = browser.login("bob", "guess").await;
+    assert_eq!(response.headers()["retry-after"], "2");
+    app.clock.advance(2);
     assert_eq!(
         browser.login("bob", "demo").await.status(),
         StatusCode::SEE_OTHER
@@ -133,7 +141,7 @@ async fn the_api_is_throttled_too() {
     let app = TestApp::spawn().await;
     let api = app.api(None);
     let bad = serde_json::json!({"username": "tom", "password": "nope"});
-    for _ in 0..5 {
+    for _ in 0..3 {
         assert_eq!(
             api.post("/api/v1/login", &bad).await.status(),
             StatusCode::UNAUTHORIZED
@@ -143,6 +151,156 @@ async fn the_api_is_throttled_too() {
     let response = api.post("/api/v1/login", &good).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(response.headers().get("retry-after").is_some());
+}
+
+/// An API client whose connections come from `source` (another loopback address).
+fn api_from(app: &TestApp, source: &str) -> crate::support::Api {
+    crate::support::Api {
+        base: app.base.clone(),
+        token: None,
+        client: reqwest::Client::builder()
+            .local_address(source.parse::<std::net::IpAddr>().expect("ip"))
+            .build()
+            .expect("client"),
+    }
+}
+
+#[tokio::test]
+async fn parallel_wrong_guesses_and_the_right_one_cannot_pass_the_limit() {
+    let app = TestApp::spawn().await;
+    let api = api_from(&app, "127.0.0.2");
+    let mut calls = Vec::new();
+    for i in 0..13 {
+        let api = api.clone();
+        let password = if i == 6 { "demo" } else { "wrong" };
+        calls.push(tokio::spawn(async move {
+            api.post(
+                "/api/v1/login",
+                &serde_json::json!({"username": "alice", "password": password}),
+            )
+            .await
+            .status()
+        }));
+    }
+    let mut checked = 0;
+    for call in calls {
+        if call.await.expect("call") != StatusCode::TOO_MANY_REQUESTS {
+            checked += 1;
+        }
+    }
+    assert!(checked <= 3, "{checked} passwords were checked at once");
+}
+
+#[tokio::test]
+async fn the_owner_signs_in_from_elsewhere_while_an_attack_goes_on() {
+    let app = TestApp::spawn().await;
+    let attacker = api_from(&app, "127.0.0.2");
+    let owner = api_from(&app, "127.0.0.3");
+    let bad = serde_json::json!({"username": "admin", "password": "guess"});
+    // The attacker guesses as fast as the throttle lets them, for a while.
+    for _ in 0..40 {
+        let response = attacker.post("/api/v1/login", &bad).await;
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            let wait: i64 = response.headers()["retry-after"]
+                .to_str()
+                .expect("text")
+                .parse()
+                .expect("seconds");
+            app.clock.advance(wait.min(30));
+        }
+    }
+    let good = serde_json::json!({"username": "admin", "password": "demo"});
+    let mut response = owner.post("/api/v1/login", &good).await;
+    if response.status() == StatusCode::TOO_MANY_REQUESTS {
+        let wait: i64 = response.headers()["retry-after"]
+            .to_str()
+            .expect("text")
+            .parse()
+            .expect("seconds");
+        assert!(wait <= 5, "the owner waits {wait} s");
+        app.clock.advance(wait);
+        response = owner.post("/api/v1/login", &good).await;
+    }
+    assert_eq!(response.status(), StatusCode::OK);
+    // The attacker, meanwhile, is still kept waiting.
+    assert_eq!(
+        attacker.post("/api/v1/login", &good).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn forwarded_addresses_count_only_from_trusted_proxies() {
+    // Without trusted proxies, a client cannot pick a new address with each guess.
+    let app = TestApp::spawn().await;
+    let api = app.api(None);
+    for i in 0..4 {
+        let response = api
+            .client
+            .post(app.url("/api/v1/login"))
+            .header("x-forwarded-for", format!("203.0.113.{i}"))
+            .json(&serde_json::json!({"username": "bob", "password": "x"}))
+            .send()
+            .await
+            .expect("request");
+        let expected = if i < 3 {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(response.status(), expected);
+    }
+    // Behind a trusted proxy, each client is counted on its own.
+    let app = TestApp::spawn_configured(|config| {
+        config.trusted_proxies = vec![guichet::config::IpRange::parse("127.0.0.1").expect("range")];
+    })
+    .await;
+    let api = app.api(None);
+    let login = |client: &'static str, password: &'static str| {
+        api.client
+            .post(app.url("/api/v1/login"))
+            .header("x-forwarded-for", client)
+            .json(&serde_json::json!({"username": "bob", "password": password}))
+            .send()
+    };
+    for _ in 0..3 {
+        assert_eq!(
+            login("203.0.113.5", "x").await.expect("request").status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        login("203.0.113.5", "demo")
+            .await
+            .expect("request")
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        login("198.51.100.7", "demo")
+            .await
+            .expect("request")
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn guessing_the_current_password_is_throttled() {
+    let app = TestApp::spawn().await;
+    let api = app.api_as("alice").await;
+    let guess = serde_json::json!({"current": "guess", "new": "a brand new password"});
+    for _ in 0..3 {
+        assert_eq!(
+            api.post("/api/v1/me/password", &guess).await.status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+    let right = serde_json::json!({"current": "demo", "new": "a brand new password"});
+    assert_eq!(
+        api.post("/api/v1/me/password", &right).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
 }
 
 #[tokio::test]

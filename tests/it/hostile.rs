@@ -20,7 +20,11 @@ const LIMITS: Http = Http {
 
 async fn app() -> (TestApp, SocketAddr) {
     let app = TestApp::spawn_configured(|config| config.http = LIMITS).await;
-    let addr: SocketAddr = app.base.trim_start_matches("http://").parse().expect("addr");
+    let addr: SocketAddr = app
+        .base
+        .trim_start_matches("http://")
+        .parse()
+        .expect("addr");
     (app, addr)
 }
 
@@ -50,13 +54,10 @@ async fn closed_within(stream: &mut TcpStream, seconds: u64) -> bool {
 }
 
 async fn healthy(app: &TestApp) {
-    let response = tokio::time::timeout(
-        Duration::from_secs(3),
-        reqwest::get(app.url("/healthz")),
-    )
-    .await
-    .expect("/healthz answers in time")
-    .expect("/healthz");
+    let response = tokio::time::timeout(Duration::from_secs(3), reqwest::get(app.url("/healthz")))
+        .await
+        .expect("/healthz answers in time")
+        .expect("/healthz");
     assert_eq!(response.status(), StatusCode::OK);
 }
 
@@ -69,14 +70,20 @@ async fn silent_sockets_from_one_address_cannot_take_the_server_down() {
     }
     // Past the per-address cap, connections are closed at once.
     let mut refused = silent.pop().expect("a socket");
-    assert!(closed_within(&mut refused, 2).await, "the 60th socket is refused");
+    assert!(
+        closed_within(&mut refused, 2).await,
+        "the 60th socket is refused"
+    );
     // Everybody else is served meanwhile, signed in too.
     healthy(&app).await;
     let alice = app.signed_in("alice").await;
     assert_eq!(alice.get("/").await.status(), StatusCode::OK);
     // Silent sockets are closed after the idle time.
     let mut first = silent.remove(0);
-    assert!(closed_within(&mut first, 4).await, "a silent socket is closed");
+    assert!(
+        closed_within(&mut first, 4).await,
+        "a silent socket is closed"
+    );
 }
 
 #[tokio::test]
@@ -149,5 +156,8 @@ async fn an_idle_kept_alive_connection_is_closed() {
     let mut buf = [0u8; 1024];
     let n = stream.read(&mut buf).await.expect("answer");
     assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
-    assert!(closed_within(&mut stream, 5).await, "closed after the idle time");
+    assert!(
+        closed_within(&mut stream, 5).await,
+        "closed after the idle time"
+    );
 }

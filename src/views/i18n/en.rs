@@ -18,7 +18,7 @@ pub const EN: Texts = Texts {
     login_title: "Sign in",
     login_intro: "Sign in to request a service or follow your requests.",
     bad_credentials: "Wrong username or password.",
-    throttled: "Too many failed attempts. Try again in a few minutes.",
+    throttled: "Too many failed attempts. Try again in {} s.",
     deactivated: "This account is deactivated. Please contact IT.",
     demo_banner_title: "Demo mode",
     demo_banner_text: "Try Guichet with one of these accounts:",

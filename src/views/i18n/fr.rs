@@ -18,7 +18,7 @@ pub const FR: Texts = Texts {
     login_title: "Connexion",
     login_intro: "Connectez-vous pour demander un service ou suivre vos demandes.",
     bad_credentials: "Identifiant ou mot de passe incorrect.",
-    throttled: "Trop de tentatives échouées. Réessayez dans quelques minutes.",
+    throttled: "Trop de tentatives échouées. Réessayez dans {} s.",
     deactivated: "Ce compte est désactivé. Adressez-vous au service informatique.",
     demo_banner_title: "Mode démonstration",
     demo_banner_text: "Essayez Guichet avec l'un de ces comptes :",

@@ -261,6 +261,7 @@ impl Browser {
     }
 }
 
+#[derive(Clone)]
 pub struct Api {
     pub base: String,
     pub token: Option<String>,
