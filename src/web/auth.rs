@@ -37,11 +37,30 @@ struct NextQuery {
 }
 
 /// Only a local path may follow sign-in, so the page cannot be used to bounce users elsewhere.
+/// Where to go after signing in: only a path of this site. Browsers drop tabs and line breaks
+/// from addresses and read `\\` as `/`, so a value holding any of them, or starting with `//`,
+/// could lead elsewhere and is refused; anything else outside visible ASCII is percent-encoded,
+/// so that the `Location` header is always valid.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.into(),
-        _ => "/".into(),
+    let Some(next) = next else {
+        return "/".into();
+    };
+    let risky = |c: char| c.is_control() || c.is_whitespace() || c == '\\';
+    if !next.starts_with('/') || next.starts_with("//") || next.chars().any(risky) {
+        return "/".into();
     }
+    let mut safe = String::with_capacity(next.len());
+    for c in next.chars() {
+        if c.is_ascii() {
+            safe.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for byte in c.encode_utf8(&mut buf).bytes() {
+                safe.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    safe
 }
 
 fn with_cookies(visitor: &Visitor, mut response: Response) -> Response {

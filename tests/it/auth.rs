@@ -76,6 +76,43 @@ async fn sign_in_refuses_wrong_passwords_and_unknown_users() {
 async fn sign_in_only_goes_on_to_local_pages() {
     let app = TestApp::spawn().await;
     let browser = app.browser();
+    for hostile in [
+        "//evil.example/x",
+        "/\t/evil.example/x",
+        "/\n/evil.example",
+        "/\\evil.example",
+        "\\/evil.example",
+        "/\u{1}evil",
+        "https://evil.example/",
+        "evil.example",
+        "/ /evil.example",
+        "/%2F%2Fevil.example".replace("%2F", "/").as_str(),
+    ] {
+        let browser = app.browser();
+        let (_, html) = browser
+            .get_text(&format!(
+                "/login?next={}",
+                form_urlencoded::byte_serialize(hostile.as_bytes()).collect::<String>()
+            ))
+            .await;
+        assert!(!html.contains("evil.example"), "{hostile:?} kept in the form");
+        let token = csrf_of(&html).expect("token");
+        let response = browser
+            .post_raw(
+                "/login",
+                &[
+                    ("username", "bob"),
+                    ("password", "demo"),
+                    ("next", hostile),
+                    ("_csrf", &token),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{hostile:?}");
+        assert_eq!(location(&response), "/", "{hostile:?}");
+    }
+    // A local path goes through, its non-ASCII characters encoded.
+    let browser = app.browser();
     let (_, html) = browser.get_text("/login").await;
     let token = csrf_of(&html).expect("token");
     let response = browser
@@ -84,12 +121,12 @@ async fn sign_in_only_goes_on_to_local_pages() {
             &[
                 ("username", "bob"),
                 ("password", "demo"),
-                ("next", "//evil.example/x"),
+                ("next", "/search?q=accès"),
                 ("_csrf", &token),
             ],
         )
         .await;
-    assert_eq!(location(&response), "/");
+    assert_eq!(location(&response), "/search?q=acc%C3%A8s");
 }
 
 #[tokio::test]
