@@ -112,8 +112,8 @@ impl Ops {
         .await
     }
 
-    /// Changes one's own password. Other browser and API-login sessions end; the current one
-    /// (identified by its token) and personal tokens stay.
+    /// Changes one's own password. Every other session ends, personal API tokens included; the
+    /// current one (identified by its token) stays.
     pub async fn change_password(
         &self,
         user: &User,
@@ -154,7 +154,8 @@ impl Ops {
                 user.password_hash = hash;
                 user.must_change_password = false;
                 w.put_user(&user)?;
-                w.delete_sessions_of(id, |h, s| *h != keep && s.kind != SessionKind::Personal)?;
+                // Personal API tokens end too: whoever knew the old password may have made one.
+                w.delete_sessions_of(id, |h, _| *h != keep)?;
                 Ok(())
             })
         })

@@ -91,13 +91,17 @@ impl Ops {
         Ok(true)
     }
 
+    /// Every demo user gets a hash of their own (their own salt), as any user would.
     async fn set_demo_passwords(&self, users: Vec<UserId>) -> Result<(), Error> {
-        let hash = self.passwords().hash(DEMO_PASSWORD).await?;
+        let mut hashes = Vec::with_capacity(users.len());
+        for id in users {
+            hashes.push((id, self.passwords().hash(DEMO_PASSWORD).await?));
+        }
         self.blocking(move |ops| {
             ops.store().write(|w| {
-                for id in users {
-                    let mut user = w.user(id)?.ok_or(Error::NotFound)?;
-                    user.password_hash.clone_from(&hash);
+                for (id, hash) in &hashes {
+                    let mut user = w.user(*id)?.ok_or(Error::NotFound)?;
+                    user.password_hash.clone_from(hash);
                     w.put_user(&user)?;
                 }
                 Ok(())

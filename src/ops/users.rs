@@ -184,7 +184,8 @@ impl Ops {
                 return Err(errors.into());
             }
         };
-        let (plain, must_change) = match password {
+        // A chosen password is never sent back; only a generated one is shown, once.
+        let (plain, must_change, generated) = match password {
             NewPassword::Given {
                 password,
                 must_change,
@@ -192,11 +193,13 @@ impl Ops {
                 if let Err(m) = check_new_password(&password, input.username.as_str()) {
                     return Err(FieldErrors::single("password", m).into());
                 }
-                (password, must_change)
+                (password, must_change, None)
             }
-            NewPassword::Generate | NewPassword::Keep => (random_password()?, true),
+            NewPassword::Generate | NewPassword::Keep => {
+                let plain = random_password()?;
+                (plain.clone(), true, Some(plain))
+            }
         };
-        let generated = must_change.then(|| plain.clone());
         let hash = self.passwords().hash(&plain).await?;
         self.blocking(move |ops| {
             let now = ops.now();
@@ -264,7 +267,8 @@ impl Ops {
     }
 
     /// Sets a new password for someone else (admin) or by the command line. All of the user's
-    /// sessions end. Answers the generated password when one was asked for.
+    /// sessions and personal API tokens end. Answers the generated password when one was asked
+    /// for; a chosen one is never answered.
     pub async fn reset_password(
         &self,
         _admin: Admin,
@@ -285,7 +289,7 @@ impl Ops {
             .user(id)?
             .ok_or(Error::NotFound)?
             .username;
-        let (plain, must_change) = match password {
+        let (plain, must_change, generated) = match password {
             NewPassword::Keep => return Ok(None),
             NewPassword::Given {
                 password,
@@ -294,11 +298,13 @@ impl Ops {
                 if let Err(m) = check_new_password(&password, username.as_str()) {
                     return Err(FieldErrors::single("password", m).into());
                 }
-                (password, must_change)
+                (password, must_change, None)
             }
-            NewPassword::Generate => (random_password()?, true),
+            NewPassword::Generate => {
+                let plain = random_password()?;
+                (plain.clone(), true, Some(plain))
+            }
         };
-        let generated = must_change.then(|| plain.clone());
         let hash = self.passwords().hash(&plain).await?;
         self.blocking(move |ops| {
             ops.store().write(|w| {

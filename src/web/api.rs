@@ -263,7 +263,7 @@ async fn user_create(
     };
     let (user, generated) = state.ops.create_user(api.admin, changes, password).await?;
     let mut value = user_json(&user);
-    if let Some(generated) = generated.filter(|_| value["must_change_password"] == json!(true)) {
+    if let Some(generated) = generated {
         value["generated_password"] = json!(generated);
     }
     Ok((StatusCode::CREATED, Json(value)).into_response())

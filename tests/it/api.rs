@@ -144,6 +144,10 @@ async fn users_are_managed_through_the_api() {
     assert_eq!(created["manager_id"], 2);
     assert_eq!(created["must_change_password"], true);
     assert!(created.get("password").is_none());
+    assert!(
+        created.get("generated_password").is_none(),
+        "a chosen password is never sent back"
+    );
     let id = created["id"].as_u64().expect("id");
 
     // Partial update: only what is sent changes; null clears the manager.
@@ -337,6 +341,64 @@ async fn personal_tokens_are_managed_from_the_account_page() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         app.api(Some(secret)).get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn a_password_change_or_reset_ends_personal_tokens() {
+    let app = TestApp::spawn().await;
+    let bob = app.api_as("bob").await;
+    let token = |api: &Api| {
+        let api = api.clone();
+        async move {
+            let (_, created) = Api::json(
+                api.post("/api/v1/me/tokens", &json!({"name": "script"}))
+                    .await,
+            )
+            .await;
+            created["token"].as_str().expect("secret").to_owned()
+        }
+    };
+    let script = app.api(Some(&token(&bob).await));
+    assert_eq!(script.get("/api/v1/me").await.status(), StatusCode::OK);
+    let change = json!({"current": "demo", "new": "bob's new passphrase"});
+    assert_eq!(
+        bob.post("/api/v1/me/password", &change).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        script.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED,
+        "a token made with the old password ends"
+    );
+    assert_eq!(
+        bob.get("/api/v1/me").await.status(),
+        StatusCode::OK,
+        "this session stays"
+    );
+
+    let script = app.api(Some(&token(&bob).await));
+    let admin = app.api_as("admin").await;
+    let (_, users) = Api::json(admin.get("/api/v1/users").await).await;
+    let id = users
+        .as_array()
+        .and_then(|all| all.iter().find(|u| u["username"] == "bob"))
+        .and_then(|u| u["id"].as_u64())
+        .expect("bob");
+    let (status, body) = Api::json(
+        admin
+            .put(
+                &format!("/api/v1/users/{id}"),
+                &json!({"password": "a password set by IT"}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.get("generated_password").is_none());
+    assert_eq!(
+        script.get("/api/v1/me").await.status(),
         StatusCode::UNAUTHORIZED
     );
 }

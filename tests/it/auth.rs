@@ -95,7 +95,10 @@ async fn sign_in_only_goes_on_to_local_pages() {
                 form_urlencoded::byte_serialize(hostile.as_bytes()).collect::<String>()
             ))
             .await;
-        assert!(!html.contains("evil.example"), "{hostile:?} kept in the form");
+        assert!(
+            !html.contains("evil.example"),
+            "{hostile:?} kept in the form"
+        );
         let token = csrf_of(&html).expect("token");
         let response = browser
             .post_raw(

@@ -51,3 +51,20 @@ async fn the_first_admin_is_created_once() {
         "no new password on the second start"
     );
 }
+
+#[tokio::test]
+async fn demo_users_have_salts_of_their_own() {
+    let mut app = TestApp::spawn().await;
+    app.shutdown().await;
+    let store = guichet::storage::Store::open(&app.data.path().join("guichet.redb"), 4 << 20)
+        .expect("store");
+    let users = store.read().expect("read").users().expect("users");
+    let hashes: std::collections::HashSet<&str> =
+        users.iter().map(|u| u.password_hash.as_str()).collect();
+    assert_eq!(users.len(), 5);
+    assert_eq!(
+        hashes.len(),
+        users.len(),
+        "every demo user has a salt of their own"
+    );
+}
