@@ -75,7 +75,6 @@ async fn sign_in_refuses_wrong_passwords_and_unknown_users() {
 #[tokio::test]
 async fn sign_in_only_goes_on_to_local_pages() {
     let app = TestApp::spawn().await;
-    let browser = app.browser();
     for hostile in [
         "//evil.example/x",
         "/\t/evil.example/x",
