@@ -54,10 +54,15 @@ fn record(
         .events
         .saturating_sub(u32::try_from(events.len()).unwrap_or(u32::MAX));
     w.append_events(request.id, first, events)?;
-    let team_members = match request.team {
-        Some(team) => w.team(team)?.map(|t| t.member_ids).unwrap_or_default(),
-        None => Vec::new(),
-    };
+    // Team membership never widens who sees a request: only active staff members hear of it.
+    let mut team_members = Vec::new();
+    if let Some(team) = request.team.and_then(|t| w.team(t).transpose()) {
+        for id in team?.member_ids {
+            if w.user(id)?.is_some_and(|u| u.active && u.role.is_staff()) {
+                team_members.push(id);
+            }
+        }
+    }
     let mut admins: Option<Vec<UserId>> = None;
     let mut notifications = Vec::new();
     for event in events {

@@ -571,3 +571,68 @@ async fn requests_survive_a_restart() {
         "numbers are never reused"
     );
 }
+
+/// Team membership never widens who hears of a request: a requester put in a team by mistake
+/// is not told of the requests in its queue, which they may not see.
+#[tokio::test]
+async fn only_staff_members_of_a_team_hear_of_its_queue() {
+    let app = TestApp::spawn().await;
+    let admin = app.api_as("admin").await;
+    let (_, users) = Api::json(admin.get("/api/v1/users").await).await;
+    let id_of = |name: &str| {
+        users
+            .as_array()
+            .and_then(|all| all.iter().find(|u| u["username"] == name))
+            .and_then(|u| u["id"].as_u64())
+            .expect("user")
+    };
+    let (_, teams) = Api::json(admin.get("/api/v1/teams").await).await;
+    let support = teams
+        .as_array()
+        .and_then(|all| all.iter().find(|t| t["name"] == "Support"))
+        .expect("Support team")
+        .clone();
+    let mut members: Vec<Value> = support["member_ids"].as_array().expect("members").clone();
+    members.push(json!(id_of("alice")));
+    let (status, body) = Api::json(
+        admin
+            .put(
+                &format!("/api/v1/teams/{}", support["id"]),
+                &json!({ "name": support["name"], "lead_id": support["lead_id"], "member_ids": members }),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let bob = app.api_as("bob").await;
+    let broken = service_id(&bob, BROKEN_PC).await;
+    let created = submit(
+        &bob,
+        broken,
+        json!({ "inventaire": "PC-0042", "panne": "Écran noir" }),
+    )
+    .await;
+    let request = created["id"].as_u64().expect("id");
+    assert_eq!(
+        notices_about(&app, "alice", request).await,
+        0,
+        "a requester in the team is not told"
+    );
+    assert!(
+        notices_about(&app, "tom", request).await > 0,
+        "the technician of the team is"
+    );
+}
+
+/// How many notifications `user` has about `request`.
+async fn notices_about(app: &TestApp, user: &str, request: u64) -> usize {
+    let api = app.api_as(user).await;
+    let (_, inbox) = Api::json(api.get("/api/v1/notifications").await).await;
+    inbox["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|n| n["request_id"] == request)
+        .count()
+}
