@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/admin", get(|| async { Redirect::to("/admin/users") }))
+        .route("/admin", get(admin_home))
         .route("/admin/users", get(users).post(user_create))
         .route("/admin/users/new", get(user_new))
         .route("/admin/users/{id}", get(user_edit).post(user_update))
@@ -29,6 +29,12 @@ pub fn router() -> Router<AppState> {
 }
 
 type PageResult = Result<Response, HtmlError>;
+
+/// The administration's first tab; a visitor who is not an admin is asked to sign in first (or
+/// refused), like on every admin page.
+async fn admin_home(_page: AdminPage) -> Redirect {
+    Redirect::to("/admin/users")
+}
 
 fn parse_id(raw: &str) -> Result<u64, Error> {
     raw.parse::<u64>().map_err(|_| Error::NotFound)

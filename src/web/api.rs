@@ -64,6 +64,26 @@ impl<T: DeserializeOwned> Body<T> {
     }
 }
 
+impl<T: DeserializeOwned + Default> Body<T> {
+    /// Like `from_request_json`, but an empty body (sent with a length or chunked) is the
+    /// default value.
+    pub async fn optional(request: Request) -> Result<T, ApiError> {
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, 1 << 20).await.map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "the body is larger than 1 MiB",
+            )
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(T::default());
+        }
+        let request = Request::from_parts(parts, axum::body::Body::from(bytes));
+        Ok(<Body<T> as FromRequest<()>>::from_request(request, &()).await?.0)
+    }
+}
+
 fn body_error(rejection: &JsonRejection) -> ApiError {
     let (status, code) = match rejection {
         JsonRejection::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),

@@ -36,6 +36,7 @@ use std::time::Instant;
 
 /// The whole application: every route of every area, and the middleware.
 pub fn router(state: AppState) -> Router {
+    let https = state.web.secure_cookies;
     Router::new()
         .route("/healthz", get(healthz))
         .route("/assets/{*path}", get(assets::serve))
@@ -51,7 +52,9 @@ pub fn router(state: AppState) -> Router {
         .merge(requests_api::router())
         .fallback(not_found)
         .with_state(state)
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            security_headers(https, request, next)
+        }))
         .layer(middleware::from_fn(log_request))
 }
 
@@ -156,8 +159,9 @@ fn backup_download(name: &str, backup: crate::ops::BackupFile) -> Response {
     response
 }
 
-/// DESIGN §6: a strict content security policy, no framing, no sniffing.
-async fn security_headers(request: Request, next: Next) -> Response {
+/// DESIGN §6: a strict content security policy, no framing, no sniffing; behind https, browsers
+/// are told to use nothing else (HSTS).
+async fn security_headers(https: bool, request: Request, next: Next) -> Response {
     let is_asset = request.uri().path().starts_with("/assets/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
@@ -177,6 +181,12 @@ async fn security_headers(request: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     if !is_asset && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

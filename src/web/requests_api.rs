@@ -287,16 +287,8 @@ async fn act(
     request: HttpRequest,
 ) -> ApiResult {
     let id = parse_request(&id)?;
-    let has_body = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v != "0");
-    let body = if has_body {
-        Body::<ActionBody>::from_request_json(request).await?.0
-    } else {
-        ActionBody::default()
-    };
+    // Chunked or with a length, an empty body means no options.
+    let body = Body::<ActionBody>::optional(request).await?;
     let action = match verb.as_str() {
         "approve" => Action::Approve {
             comment: body.comment.unwrap_or_default(),

@@ -636,3 +636,32 @@ async fn notices_about(app: &TestApp, user: &str, request: u64) -> usize {
         .filter(|n| n["request_id"] == request)
         .count()
 }
+
+/// An action's body sent chunked (no length) is read like any other.
+#[tokio::test]
+async fn a_chunked_action_body_is_read() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn().await;
+    let alice = app.api_as("alice").await;
+    let bob = app.api_as("bob").await;
+    let vpn = service_id(&alice, VPN).await;
+    let created = submit(&alice, vpn, vpn_data()).await;
+    let id = created["id"].as_u64().expect("id");
+    let body = r#"{"reason": "Pas de télétravail ce trimestre"}"#;
+    let request = format!(
+        "POST /api/v1/requests/{id}/reject HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n\
+         {:x}\r\n{body}\r\n0\r\n\r\n",
+        bob.token.as_deref().expect("token"),
+        body.len()
+    );
+    let mut stream = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://"))
+        .await
+        .expect("connect");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("read");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let (_, after) = Api::json(alice.get(&format!("/api/v1/requests/{id}")).await).await;
+    assert_eq!(after["status"], "rejected");
+}
