@@ -300,6 +300,9 @@ pub struct Texts {
     pub fb_handed_to: &'static str,
     pub illegal_action: &'static str,
     pub upload_too_large: &'static str,
+    pub refused_title: &'static str,
+    pub form_too_large: &'static str,
+    pub form_not_text: &'static str,
 }
 
 pub use en::EN;

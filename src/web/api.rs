@@ -80,7 +80,9 @@ impl<T: DeserializeOwned + Default> Body<T> {
             return Ok(T::default());
         }
         let request = Request::from_parts(parts, axum::body::Body::from(bytes));
-        Ok(<Body<T> as FromRequest<()>>::from_request(request, &()).await?.0)
+        Ok(<Body<T> as FromRequest<()>>::from_request(request, &())
+            .await?
+            .0)
     }
 }
 

@@ -5,6 +5,7 @@
 use super::cookies;
 use super::error::{ApiError, Fail};
 use super::state::AppState;
+use super::uploads::{form_pairs, refusal};
 use crate::domain::{Locale, User};
 use crate::ops::{Admin, Error};
 use crate::views::{PageCtx, Viewer, i18n::texts};
@@ -238,12 +239,16 @@ impl FromRequest<AppState> for FormData {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
         let expected = req.extensions().get::<ExpectedCsrf>().cloned();
         let ctx = req.extensions().get::<PageCtx>().cloned();
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(&bytes)
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+        let Ok(bytes) = Bytes::from_request(req, state).await else {
+            return Err(refusal(ctx.as_ref(), StatusCode::PAYLOAD_TOO_LARGE, |c| {
+                c.t.form_too_large
+            }));
+        };
+        let Some(pairs) = form_pairs(&bytes) else {
+            return Err(refusal(ctx.as_ref(), StatusCode::BAD_REQUEST, |c| {
+                c.t.form_not_text
+            }));
+        };
         let sent = pairs
             .iter()
             .find(|(k, _)| k == "_csrf")

@@ -177,6 +177,11 @@ async fn submit(State(state): State<AppState>, api: ApiUser, request: HttpReques
             .await
             .map_err(|e| match e {
                 SentError::Malformed(m) => ApiError::new(StatusCode::BAD_REQUEST, "malformed", m),
+                SentError::NotText => ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "malformed",
+                    "a form value is not UTF-8 text",
+                ),
                 SentError::TooLarge => ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "too_large",

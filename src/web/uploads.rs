@@ -38,6 +38,64 @@ pub enum SentError {
     Malformed(String),
     /// The whole body passes what any form may send.
     TooLarge,
+    /// A value is not UTF-8 text.
+    NotText,
+}
+
+/// The pairs of a URL-encoded body, or `None` when a name or value is not UTF-8 text: such a
+/// form is refused, never stored with replacement characters.
+pub fn form_pairs(bytes: &[u8]) -> Option<Vec<(String, String)>> {
+    let mut pairs = Vec::new();
+    for part in bytes.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
+        let (key, value) = match part.iter().position(|b| *b == b'=') {
+            Some(at) => (&part[..at], &part[at + 1..]),
+            None => (part, &[][..]),
+        };
+        pairs.push((decode_component(key)?, decode_component(value)?));
+    }
+    Some(pairs)
+}
+
+/// `+` is a space and `%XY` a byte, as `application/x-www-form-urlencoded` says; a `%` not
+/// followed by two hex digits stays as it is.
+fn decode_component(raw: &[u8]) -> Option<String> {
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (
+                raw.get(i + 1).and_then(|b| hex(*b)),
+                raw.get(i + 2).and_then(|b| hex(*b)),
+            ) {
+                (Some(high), Some(low)) => {
+                    out.push(u8::try_from(high * 16 + low).ok()?);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// A refused form as a page in the visitor's language (or plain text without one).
+pub fn refusal(
+    ctx: Option<&PageCtx>,
+    status: StatusCode,
+    message: fn(&PageCtx) -> &'static str,
+) -> Response {
+    match ctx {
+        Some(ctx) => (
+            status,
+            crate::views::errors::error_page(ctx, ctx.t.refused_title, message(ctx), None),
+        )
+            .into_response(),
+        None => (status, "refused").into_response(),
+    }
 }
 
 /// Longest text value (one field) and longest URL-encoded body.
@@ -48,10 +106,23 @@ fn total_limit(file_limit: u64) -> u64 {
     file_limit.saturating_mul(4) + (1 << 20)
 }
 
-/// Keeps the last path component of a browser-sent file name, without control characters.
+/// Characters that show nothing but change how the rest reads: bidirectional overrides
+/// (`x\u{202e}txt.exe` shows as `xexe.txt`), zero-width characters, soft hyphens.
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// Keeps the last path component of a browser-sent file name, without control or invisible
+/// format characters.
 fn clean_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    let clean: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !invisible(*c))
+        .take(200)
+        .collect();
     if clean.trim().is_empty() {
         "file".into()
     } else {
@@ -79,9 +150,7 @@ impl Sent {
             let bytes = axum::body::to_bytes(request.into_body(), MAX_TEXT_BYTES)
                 .await
                 .map_err(|_| SentError::TooLarge)?;
-            let pairs = form_urlencoded::parse(&bytes)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect();
+            let pairs = form_pairs(&bytes).ok_or(SentError::NotText)?;
             return Ok(Sent {
                 pairs,
                 ..Sent::default()
@@ -122,8 +191,7 @@ impl Sent {
                 bytes.extend_from_slice(&chunk);
             }
             let Some(file_name) = file_name else {
-                let text = String::from_utf8(bytes)
-                    .map_err(|_| SentError::Malformed(format!("{key} is not UTF-8 text")))?;
+                let text = String::from_utf8(bytes).map_err(|_| SentError::NotText)?;
                 sent.pairs.push((key, text));
                 continue;
             };
@@ -201,16 +269,15 @@ impl FromRequest<AppState> for PageUpload {
             Ok(sent) => sent,
             // A broken body carries no valid form token: refused as an expired form below.
             Err(SentError::Malformed(_)) => Sent::default(),
+            Err(SentError::NotText) => {
+                return Err(refusal(ctx.as_ref(), StatusCode::BAD_REQUEST, |c| {
+                    c.t.form_not_text
+                }));
+            }
             Err(SentError::TooLarge) => {
-                let message = ctx.as_ref().map_or("Too large.", |c| c.t.upload_too_large);
-                return Err(match ctx {
-                    Some(ctx) => (
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        crate::views::errors::error_page(&ctx, ctx.t.conflict_title, message, None),
-                    )
-                        .into_response(),
-                    None => (StatusCode::PAYLOAD_TOO_LARGE, message.to_owned()).into_response(),
-                });
+                return Err(refusal(ctx.as_ref(), StatusCode::PAYLOAD_TOO_LARGE, |c| {
+                    c.t.upload_too_large
+                }));
             }
         };
         check_csrf(expected.as_ref(), ctx, sent.get("_csrf")).map_err(|r| *r)?;

@@ -566,7 +566,10 @@ async fn security_headers_are_on_every_response() {
                 .expect("text")
                 .starts_with("default-src 'self'")
         );
-        assert!(headers.get("strict-transport-security").is_none(), "not over http");
+        assert!(
+            headers.get("strict-transport-security").is_none(),
+            "not over http"
+        );
     }
     let app = TestApp::spawn_configured(|config| {
         config.base_url = Some("https://it.example.org".into());
@@ -584,7 +587,11 @@ async fn admin_asks_a_signed_out_visitor_to_sign_in_first() {
     let app = TestApp::spawn().await;
     let response = app.browser().get("/admin").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert!(location(&response).starts_with("/login"), "{}", location(&response));
+    assert!(
+        location(&response).starts_with("/login"),
+        "{}",
+        location(&response)
+    );
     let admin = app.signed_in("admin").await;
     assert_eq!(location(&admin.get("/admin").await), "/admin/users");
     assert_eq!(

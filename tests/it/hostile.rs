@@ -161,3 +161,76 @@ async fn an_idle_kept_alive_connection_is_closed() {
         "closed after the idle time"
     );
 }
+
+/// Posts a raw URL-encoded body with the page's form token.
+async fn post_body(
+    browser: &crate::support::Browser,
+    page: &str,
+    action: &str,
+    body: Vec<u8>,
+) -> reqwest::Response {
+    let (_, html) = browser.get_text(page).await;
+    let token = crate::support::csrf_of(&html).expect("token");
+    let mut full = format!("_csrf={token}&").into_bytes();
+    full.extend_from_slice(&body);
+    browser
+        .client
+        .post(format!("{}{action}", browser.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(full)
+        .send()
+        .await
+        .expect("request")
+}
+
+#[tokio::test]
+async fn forms_with_invalid_text_or_too_much_of_it_are_refused_with_a_page() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin").await;
+    let response = post_body(
+        &admin,
+        "/admin/categories/new",
+        "/admin/categories",
+        b"name=%FF%FE&description=&parent_id=&icon=folder&order=70".to_vec(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let html = response.text().await.expect("page");
+    assert!(html.contains("pas du texte valide"), "{html}");
+    let (_, list) = admin.get_text("/admin/categories").await;
+    assert!(!list.contains('\u{fffd}'), "nothing was stored");
+
+    let mut big = b"name=x&description=".to_vec();
+    big.extend(std::iter::repeat_n(b'a', 3 << 20));
+    let response = post_body(&admin, "/admin/categories/new", "/admin/categories", big).await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let html = response.text().await.expect("page");
+    assert!(html.contains("dépasse ce que le serveur accepte"), "{html}");
+}
+
+#[tokio::test]
+async fn attachment_names_lose_invisible_format_characters() {
+    let app = TestApp::spawn().await;
+    let alice = app.api_as("alice").await;
+    let broken = crate::requests::service_id(&alice, crate::requests::BROKEN_PC).await;
+    let form = reqwest::multipart::Form::new()
+        .text("service_id", broken.to_string())
+        .text("inventaire", "PC-7")
+        .text("panne", "Écran noir")
+        .part(
+            "photo",
+            reqwest::multipart::Part::bytes(vec![1u8; 100])
+                .file_name("photo\u{202e}gnp.exe\u{200b}.png"),
+        );
+    let response = alice
+        .client
+        .post(app.url("/api/v1/requests"))
+        .bearer_auth(alice.token.as_deref().expect("token"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("request");
+    let (status, body) = crate::support::Api::json(response).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["attachments"][0]["name"], "photognp.exe.png");
+}

@@ -297,6 +297,9 @@ pub const EN: Texts = Texts {
     fb_handed_to: "handed to",
     illegal_action: "This action is not possible: the request is now",
     upload_too_large: "The file is too large.",
+    refused_title: "This form cannot be accepted",
+    form_too_large: "The form sent more than the server accepts. Shorten the texts, then send it again.",
+    form_not_text: "The form held characters that are not valid text (UTF-8). Nothing was saved: go back, retype the values, then send it again.",
     yes: "Yes",
     no: "No",
 };

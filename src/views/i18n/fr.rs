@@ -302,6 +302,9 @@ pub const FR: Texts = Texts {
     fb_handed_to: "confiée à",
     illegal_action: "Action impossible : la demande est maintenant",
     upload_too_large: "Le fichier est trop volumineux.",
+    refused_title: "Ce formulaire ne peut pas être accepté",
+    form_too_large: "Le formulaire envoyé dépasse ce que le serveur accepte. Raccourcissez les textes, puis envoyez-le à nouveau.",
+    form_not_text: "Le formulaire contenait des caractères qui ne sont pas du texte valide (UTF-8). Rien n’a été enregistré : revenez en arrière, ressaisissez les valeurs, puis envoyez-le à nouveau.",
     yes: "Oui",
     no: "Non",
 };
