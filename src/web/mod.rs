@@ -51,11 +51,45 @@ pub fn router(state: AppState) -> Router {
         .merge(catalog_api::router())
         .merge(requests_api::router())
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            undecodable_paths,
+        ))
         .with_state(state)
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             security_headers(https, request, next)
         }))
         .layer(middleware::from_fn(log_request))
+}
+
+/// A path whose percent-escapes are not UTF-8 names nothing here: the usual "not found" answer
+/// (page or JSON), rather than the router's plain-text 400.
+async fn undecodable_paths(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().as_bytes();
+    let mut decoded = Vec::with_capacity(path.len());
+    let mut i = 0;
+    while i < path.len() {
+        let hex = |at: usize| path.get(at).and_then(|b| char::from(*b).to_digit(16));
+        match (path[i], hex(i + 1), hex(i + 2)) {
+            (b'%', Some(high), Some(low)) => {
+                decoded.push(u8::try_from(high * 16 + low).unwrap_or(b'?'));
+                i += 3;
+            }
+            (b, _, _) => {
+                decoded.push(b);
+                i += 1;
+            }
+        }
+    }
+    if std::str::from_utf8(&decoded).is_ok() {
+        next.run(request).await
+    } else {
+        not_found(State(state), request).await
+    }
 }
 
 async fn healthz() -> &'static str {

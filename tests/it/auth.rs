@@ -617,6 +617,16 @@ async fn unknown_pages_answer_by_audience() {
         crate::support::Api::json(app.api(None).get("/api/v1/nothing").await).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["code"], "not_found");
+    // A path that is not UTF-8 once decoded is just as unknown: a page, or JSON.
+    let (status, html) = browser.get_text("/requests/%FF").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("Page introuvable"), "{html}");
+    let api = app.api_as("alice").await;
+    let (status, body) = crate::support::Api::json(api.get("/api/v1/requests/%FF%FE").await).await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (StatusCode::NOT_FOUND, &serde_json::json!("not_found"))
+    );
 }
 
 #[tokio::test]
