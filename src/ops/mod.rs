@@ -19,7 +19,7 @@ mod search;
 mod secrets;
 mod services;
 mod teams;
-mod throttle;
+pub mod throttle;
 mod users;
 
 use crate::clock::Clock;
