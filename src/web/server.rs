@@ -3,6 +3,11 @@
 //! long to send a request body. Hostile clients that open sockets and stay silent, or send a
 //! byte now and then, cannot hold the server.
 //!
+//! hyper's own `header_read_timeout` starts as soon as it waits for a head, so on a kept-alive
+//! connection it would also cut the idle wait: the two limits are told apart here, by a small
+//! watchdog per connection that sees when a head begins (first bytes while no request is in
+//! flight) and when a response ends. axum's `serve` offers none of these limits.
+//!
 //! Invariant: the clock of every limit is tokio's; a closed connection is simply dropped, as
 //! the client would see after a network failure.
 
