@@ -210,7 +210,12 @@ fn main() {
         let under_attack: Vec<Target> = targets
             .into_iter()
             .filter(|t| {
-                ["plain axum hello", "guichet /healthz", "guichet / (signed in)"].contains(&t.name)
+                [
+                    "plain axum hello",
+                    "guichet /healthz",
+                    "guichet / (signed in)",
+                ]
+                .contains(&t.name)
             })
             .collect();
         table(&under_attack, connections, seconds).await;

@@ -90,7 +90,8 @@ pub async fn serve(
                 parts.extensions.insert(ConnectInfo(peer));
                 let body = Body::new(Deadline {
                     inner: body,
-                    sleep: Box::pin(tokio::time::sleep(body_timeout)),
+                    deadline: Instant::now() + body_timeout,
+                    sleep: None,
                 });
                 let mut router = router.clone();
                 let state = Arc::clone(&state);
@@ -220,10 +221,12 @@ impl tokio::io::AsyncWrite for Watched {
     }
 }
 
-/// A request body that fails once its time is up, whatever the client is still sending.
+/// A request body that fails once its time is up, whatever the client is still sending. Its
+/// timer is set only when a body is actually read, so that requests without one cost nothing.
 struct Deadline {
     inner: Incoming,
-    sleep: Pin<Box<Sleep>>,
+    deadline: Instant,
+    sleep: Option<Pin<Box<Sleep>>>,
 }
 
 impl HttpBody for Deadline {
@@ -234,7 +237,16 @@ impl HttpBody for Deadline {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        if self.sleep.as_mut().poll(cx).is_ready() {
+        if self.inner.is_end_stream() {
+            return Pin::new(&mut self.inner)
+                .poll_frame(cx)
+                .map_err(|e| Box::new(e) as Self::Error);
+        }
+        let deadline = self.deadline;
+        let sleep = self
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        if sleep.as_mut().poll(cx).is_ready() {
             return Poll::Ready(Some(Err("the request body took too long to arrive".into())));
         }
         Pin::new(&mut self.inner)

@@ -7,9 +7,10 @@ use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
-/// Starts the server on `data` and answers it with its base URL. Its log is drained on a
-/// thread so that a full pipe never stalls it.
-fn start(data: &std::path::Path) -> (Child, String) {
+/// Starts the server on `data` and answers it with its base URL, and whether it said it
+/// verified the store after an unclean shutdown. Its log is drained on a thread so that a full
+/// pipe never stalls it.
+fn start(data: &std::path::Path) -> (Child, String, bool) {
     let mut server = Command::new(env!("CARGO_BIN_EXE_guichet"))
         .args(["serve", "--listen", "127.0.0.1:0", "--demo", "--data"])
         .arg(data)
@@ -20,12 +21,14 @@ fn start(data: &std::path::Path) -> (Child, String) {
         .expect("server starts");
     let mut stderr = std::io::BufReader::new(server.stderr.take().expect("stderr"));
     let mut line = String::new();
+    let mut verified = false;
     let base = loop {
         line.clear();
         assert!(
             stderr.read_line(&mut line).expect("read") > 0,
             "server ended early"
         );
+        verified |= line.contains("was not closed cleanly; verifying every record");
         if let Some(at) = line.find("listening on http://") {
             let rest = &line[at + "listening on ".len()..];
             break rest.split_whitespace().next().expect("address").to_owned();
@@ -37,7 +40,7 @@ fn start(data: &std::path::Path) -> (Child, String) {
             sink.clear();
         }
     });
-    (server, base)
+    (server, base, verified)
 }
 
 async fn sign_in(client: &reqwest::Client, base: &str) -> String {
@@ -56,7 +59,8 @@ async fn sign_in(client: &reqwest::Client, base: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_acknowledged_request_survives_a_kill_9() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (mut server, base) = start(dir.path());
+    let (mut server, base, verified) = start(dir.path());
+    assert!(!verified, "a new store needs no recovery");
     let client = reqwest::Client::new();
     let token = sign_in(&client, &base).await;
     let services: Value = client
@@ -122,7 +126,11 @@ async fn every_acknowledged_request_survives_a_kill_9() {
     let acknowledged = acknowledged.lock().expect("lock").clone();
     assert!(acknowledged.len() >= 400);
 
-    let (mut server, base) = start(dir.path());
+    let (mut server, base, verified) = start(dir.path());
+    assert!(
+        verified,
+        "after a kill -9 the store is verified before serving"
+    );
     let token = sign_in(&client, &base).await;
     let mut missing = Vec::new();
     for (number, account) in &acknowledged {
