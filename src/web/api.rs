@@ -47,19 +47,28 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     }
 }
 
+/// A request with its body read whole, capped at 1 MiB like every JSON body; and whether the
+/// body is blank.
+async fn buffered(request: Request) -> Result<(Request, bool), ApiError> {
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "the body is larger than 1 MiB",
+        )
+    })?;
+    let blank = bytes.iter().all(u8::is_ascii_whitespace);
+    Ok((
+        Request::from_parts(parts, axum::body::Body::from(bytes)),
+        blank,
+    ))
+}
+
 impl<T: DeserializeOwned> Body<T> {
-    /// Reads a JSON body from a whole request, for handlers that look at the request first;
-    /// the body is capped at 1 MiB like every JSON body.
+    /// Reads a JSON body from a whole request, for handlers that look at the request first.
     pub async fn from_request_json(request: Request) -> Result<Self, ApiError> {
-        let (parts, body) = request.into_parts();
-        let bytes = axum::body::to_bytes(body, 1 << 20).await.map_err(|_| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                "the body is larger than 1 MiB",
-            )
-        })?;
-        let request = Request::from_parts(parts, axum::body::Body::from(bytes));
+        let (request, _) = buffered(request).await?;
         <Body<T> as FromRequest<()>>::from_request(request, &()).await
     }
 }
@@ -68,18 +77,10 @@ impl<T: DeserializeOwned + Default> Body<T> {
     /// Like `from_request_json`, but an empty body (sent with a length or chunked) is the
     /// default value.
     pub async fn optional(request: Request) -> Result<T, ApiError> {
-        let (parts, body) = request.into_parts();
-        let bytes = axum::body::to_bytes(body, 1 << 20).await.map_err(|_| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                "the body is larger than 1 MiB",
-            )
-        })?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
+        let (request, blank) = buffered(request).await?;
+        if blank {
             return Ok(T::default());
         }
-        let request = Request::from_parts(parts, axum::body::Body::from(bytes));
         Ok(<Body<T> as FromRequest<()>>::from_request(request, &())
             .await?
             .0)
