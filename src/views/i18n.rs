@@ -13,6 +13,8 @@ pub use messages::field_message;
 
 #[derive(Debug)]
 pub struct Texts {
+    /// The language these texts are in, for the sentences built with numbers or names.
+    pub locale: Locale,
     pub lang_name: &'static str,
     pub other_lang_label: &'static str,
     pub skip_to_content: &'static str,
@@ -346,7 +348,7 @@ impl Texts {
     }
 
     pub fn too_many_top_level(&self, count: usize) -> String {
-        if std::ptr::eq(self, &FR) {
+        if self.locale == Locale::Fr {
             format!(
                 "Il y a {count} catégories de premier niveau : gardez-en 5 à 7 et utilisez des sous-catégories pour le détail."
             )
@@ -358,7 +360,7 @@ impl Texts {
     }
 
     pub fn category_not_empty(&self, subcategories: usize, services: usize) -> String {
-        if std::ptr::eq(self, &FR) {
+        if self.locale == Locale::Fr {
             format!(
                 "Cette catégorie contient encore {subcategories} sous-catégorie(s) et {services} service(s) : déplacez-les ou supprimez-les d'abord."
             )
@@ -418,10 +420,26 @@ impl Texts {
 
     /// "This action is not possible: the request is now “Done”."
     pub fn illegal(&self, _action: &str, status: crate::domain::request::Status) -> String {
-        if std::ptr::eq(self, &FR) {
+        if self.locale == Locale::Fr {
             format!("{} « {} ».", self.illegal_action, self.status(status))
         } else {
             format!("{} “{}”.", self.illegal_action, self.status(status))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_with_numbers_come_out_in_each_language() {
+        let fr = texts(Locale::Fr);
+        let en = texts(Locale::En);
+        assert!(fr.too_many_top_level(9).starts_with("Il y a 9"));
+        assert!(en.too_many_top_level(9).starts_with("There are 9"));
+        assert!(fr.category_not_empty(1, 2).starts_with("Cette catégorie"));
+        assert!(fr.illegal("take", crate::domain::request::Status::Done).contains('«'));
+        assert!(en.illegal("take", crate::domain::request::Status::Done).contains('“'));
     }
 }

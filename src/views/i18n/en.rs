@@ -1,8 +1,10 @@
 //! The interface texts in English.
 
 use super::Texts;
+use crate::domain::Locale;
 
-pub const EN: Texts = Texts {
+pub static EN: Texts = Texts {
+    locale: Locale::En,
     lang_name: "English",
     other_lang_label: "Français",
     skip_to_content: "Skip to content",

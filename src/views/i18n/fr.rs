@@ -1,8 +1,10 @@
 //! Les textes de l'interface en français.
 
 use super::Texts;
+use crate::domain::Locale;
 
-pub const FR: Texts = Texts {
+pub static FR: Texts = Texts {
+    locale: Locale::Fr,
     lang_name: "Français",
     other_lang_label: "English",
     skip_to_content: "Aller au contenu",
