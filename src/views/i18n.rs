@@ -439,7 +439,13 @@ mod tests {
         assert!(fr.too_many_top_level(9).starts_with("Il y a 9"));
         assert!(en.too_many_top_level(9).starts_with("There are 9"));
         assert!(fr.category_not_empty(1, 2).starts_with("Cette catégorie"));
-        assert!(fr.illegal("take", crate::domain::request::Status::Done).contains('«'));
-        assert!(en.illegal("take", crate::domain::request::Status::Done).contains('“'));
+        assert!(
+            fr.illegal("take", crate::domain::request::Status::Done)
+                .contains('«')
+        );
+        assert!(
+            en.illegal("take", crate::domain::request::Status::Done)
+                .contains('“')
+        );
     }
 }

@@ -51,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(catalog_api::router())
         .merge(requests_api::router())
         .fallback(not_found)
+        .method_not_allowed_fallback(wrong_method)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             undecodable_paths,
@@ -90,6 +91,30 @@ async fn undecodable_paths(
     } else {
         not_found(State(state), request).await
     }
+}
+
+/// An action's address opened as a page (a bookmark, a reload after a refused form, a link
+/// copied from the bar): back to the page the action belongs to, one level up; anything else
+/// sent to a page's address: to that page. The API answers 405 in its JSON format.
+async fn wrong_method(request: Request) -> Response {
+    let path = request.uri().path();
+    if path.starts_with("/api/") {
+        return ApiError::new(
+            axum::http::StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("{} is not allowed on {path}", request.method()),
+        )
+        .into_response();
+    }
+    if request.method() != axum::http::Method::GET && request.method() != axum::http::Method::HEAD {
+        // A form sent to a page's address: to the page itself.
+        return axum::response::Redirect::to(path).into_response();
+    }
+    let parent = match path.trim_end_matches('/').rsplit_once('/') {
+        Some(("", _)) | None => "/",
+        Some((parent, _)) => parent,
+    };
+    axum::response::Redirect::to(parent).into_response()
 }
 
 async fn healthz() -> &'static str {

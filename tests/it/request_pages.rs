@@ -562,3 +562,29 @@ async fn rejecting_needs_a_reason_on_the_page_and_assigning_needs_a_technician()
     let (_, html) = app.signed_in("alice").await.get_text(&page).await;
     assert!(!html.contains("/take\"") && !html.contains("/assign\"") && html.contains("/cancel\""));
 }
+
+/// An action's address opened as a page leads back to the page it belongs to, never to a bare
+/// 405; the API answers in JSON.
+#[tokio::test]
+async fn opening_an_action_address_leads_back_to_its_page() {
+    let app = TestApp::spawn().await;
+    let tom = app.signed_in("tom").await;
+    for (action, page) in [
+        ("/logout", "/"),
+        ("/requests/REQ-000001/comments", "/requests/REQ-000001"),
+        ("/requests/REQ-000001/complete", "/requests/REQ-000001"),
+        ("/notifications/read-all", "/notifications"),
+    ] {
+        let response = tom.get(action).await;
+        assert_eq!(
+            response.status(),
+            reqwest::StatusCode::SEE_OTHER,
+            "{action}"
+        );
+        assert_eq!(location(&response), page, "{action}");
+    }
+    let api = app.api_as("tom").await;
+    let (status, body) = Api::json(api.get("/api/v1/requests/1/take").await).await;
+    assert_eq!(status, reqwest::StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+}
