@@ -300,7 +300,8 @@ pub fn team_form(
 }
 
 /// The backups page: the last backup, the download, and how to restore.
-pub fn backups(ctx: &PageCtx, last: Option<LastBackup>) -> Markup {
+/// `today` names the example file as the download names it.
+pub fn backups(ctx: &PageCtx, last: Option<LastBackup>, today: &str) -> Markup {
     let t = ctx.t;
     let body = html! {
         (admin_tabs(ctx))
@@ -315,7 +316,7 @@ pub fn backups(ctx: &PageCtx, last: Option<LastBackup>) -> Markup {
         pre { code { "curl -sf -H \"Authorization: Bearer $TOKEN\" \\\n  -o guichet-$(date +%F).redb \"$GUICHET_URL/api/v1/backup\"" } }
         h2 { (t.restore_title) }
         p { (t.restore_help) }
-        pre { code { "guichet restore --from guichet-2026-11-29.redb" } }
+        pre { code { "guichet restore --from guichet-" (today) ".redb" } }
     };
     page(ctx, t.backups_title, body)
 }

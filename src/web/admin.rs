@@ -345,7 +345,7 @@ async fn team_update(
 async fn backups(State(state): State<AppState>, page: AdminPage) -> PageResult {
     let ctx = &page.signed.ctx;
     let last = state.ops.last_backup(page.admin).map_err(ctx.fail())?;
-    Ok(admin::backups(ctx, last).into_response())
+    Ok(admin::backups(ctx, last, &state.ops.today()).into_response())
 }
 
 /// Downloads a consistent copy of the store, taken without stopping the server.
