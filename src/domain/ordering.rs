@@ -31,6 +31,12 @@ pub fn move_one<T>(
         .collect()
 }
 
+/// The display order of a new item: after every existing one, in the same steps of 10, so that a
+/// new category or service does not jump to the front.
+pub fn next_order(orders: impl Iterator<Item = i32>) -> i32 {
+    orders.max().map_or(10, |last| last.saturating_add(10))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +59,11 @@ mod tests {
             move_one(messy, 0, false, |item| &mut item.1),
             vec![(2, 10), (1, 20)]
         );
+    }
+
+    #[test]
+    fn a_new_item_goes_last() {
+        assert_eq!(super::next_order([30, 10, 20].into_iter()), 40);
+        assert_eq!(super::next_order(std::iter::empty()), 10);
     }
 }

@@ -49,7 +49,7 @@ fn category_rows(ctx: &PageCtx, nodes: &[TreeNode<'_>], services: &[Service]) ->
                     div.tree-row {
                         (icon(&c.icon))
                         a href={ "/admin/categories/" (c.id) } { strong { (c.name) } }
-                        small.muted { " · " (count) " " (ctx.t.services_title.to_lowercase()) }
+                        small.muted { " · " (ctx.t.service_count(count)) }
                         span.row-actions {
                             (action_button(ctx, &format!("/admin/categories/{}/move?dir=up", c.id), ctx.t.move_up, "outline secondary"))
                             (action_button(ctx, &format!("/admin/categories/{}/move?dir=down", c.id), ctx.t.move_down, "outline secondary"))

@@ -342,6 +342,15 @@ impl Texts {
         format!("{} {unit}", delay.value)
     }
 
+    /// "1 service", "3 services" (in French, 0 and 1 take the singular).
+    pub fn service_count(&self, n: usize) -> String {
+        let one = match self.locale {
+            Locale::Fr => n <= 1,
+            Locale::En => n == 1,
+        };
+        format!("{n} {}", if one { "service" } else { "services" })
+    }
+
     /// "Try again in 8 s."
     pub fn throttled_for(&self, seconds: i64) -> String {
         self.throttled.replace("{}", &seconds.max(1).to_string())
@@ -439,6 +448,10 @@ mod tests {
         assert!(fr.too_many_top_level(9).starts_with("Il y a 9"));
         assert!(en.too_many_top_level(9).starts_with("There are 9"));
         assert!(fr.category_not_empty(1, 2).starts_with("Cette catégorie"));
+        assert_eq!(en.service_count(1), "1 service");
+        assert_eq!(en.service_count(0), "0 services");
+        assert_eq!(fr.service_count(0), "0 service");
+        assert_eq!(fr.service_count(4), "4 services");
         assert!(
             fr.illegal("take", crate::domain::request::Status::Done)
                 .contains('«')

@@ -4,6 +4,7 @@ use super::error::Fail;
 use super::extract::{AdminPage, FormData};
 use super::portal::parse_id;
 use super::state::AppState;
+use crate::domain::ordering::next_order;
 use crate::domain::{CategoryId, CategoryInput, FieldErrors};
 use crate::ops::Error;
 use crate::views::catalog_admin::{self as views, CategoryFormValues};
@@ -70,8 +71,9 @@ fn render_category_form(
 }
 
 async fn category_new(State(state): State<AppState>, page: AdminPage) -> PageResult {
+    let all = state.ops.categories().map_err(page.signed.ctx.fail())?;
     let values = CategoryFormValues {
-        order: "0".into(),
+        order: next_order(all.iter().map(|c| c.order)).to_string(),
         ..CategoryFormValues::default()
     };
     render_category_form(&state, &page, None, &values, &FieldErrors::new())

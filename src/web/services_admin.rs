@@ -5,6 +5,7 @@ use super::extract::{AdminPage, FormData};
 use super::portal::parse_id;
 use super::state::AppState;
 use crate::domain::form::{FieldKind, FormField, Limits};
+use crate::domain::ordering::next_order;
 use crate::domain::service::{ApprovalRule, Delay, DelayUnit};
 use crate::domain::{CategoryId, FieldErrors, ServiceId, ServiceInput, TeamId};
 use crate::ops::{Error, FieldMove};
@@ -113,13 +114,20 @@ fn render_service_form(
         .transpose()
         .map_err(ctx.fail())?;
     let stored = service.as_ref().map(ServiceFormValues::of);
-    let fresh = ServiceFormValues {
-        active: true,
-        delay_unit: "days".into(),
-        order: "0".into(),
-        ..ServiceFormValues::default()
+    let fresh;
+    let values = match values.or(stored.as_ref()) {
+        Some(values) => values,
+        None => {
+            let all = state.ops.all_services(page.admin).map_err(ctx.fail())?;
+            fresh = ServiceFormValues {
+                active: true,
+                delay_unit: "days".into(),
+                order: next_order(all.iter().map(|s| s.order)).to_string(),
+                ..ServiceFormValues::default()
+            };
+            &fresh
+        }
     };
-    let values = values.or(stored.as_ref()).unwrap_or(&fresh);
     let categories = state.ops.categories().map_err(ctx.fail())?;
     let teams = state.ops.teams(page.admin).map_err(ctx.fail())?;
     let users = state.ops.users(page.admin).map_err(ctx.fail())?;

@@ -205,6 +205,21 @@ async fn cycles_depth_and_non_empty_deletes_are_refused() {
 async fn categories_are_managed_through_the_html_forms() {
     let app = TestApp::spawn().await;
     let admin = app.signed_in("admin").await;
+    // A new category is proposed after the existing ones (the demo's highest order is 50), not
+    // first; the tree counts services in words.
+    let (_, form) = admin.get_text("/admin/categories/new").await;
+    assert!(
+        form.contains("name=\"order\" value=\"60\"")
+            || form.contains("value=\"60\" name=\"order\""),
+        "{form}"
+    );
+    let (_, tree) = admin.get_text("/admin/categories").await;
+    assert!(!tree.contains(" 1 services"), "{tree}");
+    let (_, service_form) = admin.get_text("/admin/services/new").await;
+    assert!(
+        !service_form.contains("value=\"0\" name=\"order\"")
+            && !service_form.contains("name=\"order\" value=\"0\"")
+    );
     let response = admin
         .submit(
             "/admin/categories/new",
