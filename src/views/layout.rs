@@ -12,6 +12,7 @@ pub struct AssetUrls {
     pub app_css: String,
     pub icons_css: String,
     pub search_js: String,
+    pub favicon: String,
 }
 
 /// Who is looking, as far as the frame needs to know.
@@ -53,6 +54,7 @@ pub fn page(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="color-scheme" content="light dark";
                 title { (title) " · " (ctx.org_name) }
+                link rel="icon" type="image/svg+xml" href=(ctx.assets.favicon);
                 link rel="stylesheet" href=(ctx.assets.pico_css);
                 link rel="stylesheet" href=(ctx.assets.app_css);
                 link rel="stylesheet" href=(ctx.assets.icons_css);

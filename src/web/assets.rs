@@ -31,6 +31,7 @@ pub fn urls() -> AssetUrls {
         app_css: url("app.css"),
         icons_css: url("icons.css"),
         search_js: url("search.js"),
+        favicon: url("favicon.svg"),
     }
 }
 

@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
     let https = state.web.secure_cookies;
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/favicon.ico", get(favicon))
         .route("/assets/{*path}", get(assets::serve))
         .merge(portal::router())
         .merge(requests::router())
@@ -115,6 +116,11 @@ async fn wrong_method(request: Request) -> Response {
         Some((parent, _)) => parent,
     };
     axum::response::Redirect::to(parent).into_response()
+}
+
+/// Browsers ask for `/favicon.ico` on their own: the site icon.
+async fn favicon(State(state): State<AppState>) -> axum::response::Redirect {
+    axum::response::Redirect::permanent(&state.web.assets.favicon)
 }
 
 async fn healthz() -> &'static str {

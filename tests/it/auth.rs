@@ -633,6 +633,15 @@ async fn unknown_pages_answer_by_audience() {
 async fn assets_are_served_with_long_caching_when_versioned() {
     let app = TestApp::spawn().await;
     let (_, html) = app.browser().get_text("/login").await;
+    // The site icon: named in every page, and where browsers look for it on their own.
+    assert!(html.contains("rel=\"icon\""));
+    let icon = app.browser().get("/favicon.ico").await;
+    assert_eq!(icon.status(), StatusCode::PERMANENT_REDIRECT);
+    let target = location(&icon);
+    assert!(target.starts_with("/assets/favicon.svg?v="), "{target}");
+    let svg = app.browser().get(&target).await;
+    assert_eq!(svg.status(), StatusCode::OK);
+    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
     let start = html.find("/assets/app.css?v=").expect("hashed url");
     let url = &html[start..start + html[start..].find('"').expect("end")];
     let response = app.browser().get(url).await;
