@@ -307,7 +307,7 @@ pub fn backups(ctx: &PageCtx, last: Option<LastBackup>, today: &str) -> Markup {
         (admin_tabs(ctx))
         h1 { (t.backups_title) }
         @match last {
-            Some(last) => p { (t.last_backup) " " strong { (format_time(last.at, ctx.locale, &ctx.tz)) } " — " (file_size(last.bytes)) },
+            Some(last) => p { (t.last_backup) " " strong { (format_time(last.at, ctx.locale, &ctx.tz)) } " — " (file_size(last.bytes, ctx.locale)) },
             None => p { (t.no_backup_yet) },
         }
         p { a role="button" href="/admin/backup/download" download { (t.backup_download) } }

@@ -203,6 +203,9 @@ pub struct Texts {
     pub submit_request: &'static str,
     pub request_form_title: &'static str,
     pub file_again: &'static str,
+    pub expected_by: &'static str,
+    /// "PDF, PNG — at most 5 MiB." (`{types}`, `{mb}`).
+    pub file_limits: &'static str,
     pub request_created: &'static str,
     pub tracking_number: &'static str,
     pub next_step: &'static str,
@@ -351,6 +354,29 @@ impl Texts {
         format!("{n} {}", if one { "service" } else { "services" })
     }
 
+    /// What a file field accepts, said before the upload: "PDF, PNG — at most 5 MiB."
+    pub fn file_limits_for(&self, types: &[String], max_mb: Option<u32>) -> String {
+        let types = if types.is_empty() {
+            match self.locale {
+                Locale::Fr => "Tout type de fichier".to_owned(),
+                Locale::En => "Any type of file".to_owned(),
+            }
+        } else {
+            types
+                .iter()
+                .map(|t| t.to_uppercase())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match max_mb {
+            Some(mb) => self
+                .file_limits
+                .replace("{types}", &types)
+                .replace("{mb}", &mb.to_string()),
+            None => format!("{types}."),
+        }
+    }
+
     /// "Try again in 8 s."
     pub fn throttled_for(&self, seconds: i64) -> String {
         self.throttled.replace("{}", &seconds.max(1).to_string())
@@ -452,6 +478,20 @@ mod tests {
         assert_eq!(en.service_count(0), "0 services");
         assert_eq!(fr.service_count(0), "0 service");
         assert_eq!(fr.service_count(4), "4 services");
+        let types = vec!["pdf".to_owned(), "png".to_owned()];
+        assert_eq!(
+            fr.file_limits_for(&types, Some(5)),
+            "PDF, PNG — 5 Mio au plus."
+        );
+        assert_eq!(
+            en.file_limits_for(&[], Some(2)),
+            "Any type of file — at most 2 MiB."
+        );
+        assert_eq!(en.file_limits_for(&types, None), "PDF, PNG.");
+        use crate::views::requests::file_size;
+        assert_eq!(file_size(98, Locale::Fr), "98 o");
+        assert_eq!(file_size(3 << 20, Locale::Fr), "3,0 Mio");
+        assert_eq!(file_size(2048, Locale::En), "2 KiB");
         assert!(
             fr.illegal("take", crate::domain::request::Status::Done)
                 .contains('«')

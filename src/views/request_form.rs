@@ -100,6 +100,7 @@ fn one(
                 label for=(id) { (label) }
                 input #(id) type="file" name=(field.key) required[field.required] accept=[accept]
                     aria-invalid=[invalid] aria-describedby=[described.as_deref()];
+                small.muted { (t.file_limits_for(&limits.allowed_types, limits.max_size_mb)) }
                 (error_line)
                 @if !first.is_empty() {
                     small.field-error { (first) " — " (t.file_again) }

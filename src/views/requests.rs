@@ -3,9 +3,9 @@
 
 use super::layout::page;
 use super::{PageCtx, format_time, i18n::field_message, lines};
-use crate::domain::FieldErrors;
 use crate::domain::form::Answer;
 use crate::domain::request::{Approver, Event, EventKind, Request, Status};
+use crate::domain::{FieldErrors, Locale};
 use crate::ops::RequestPage;
 use maud::{Markup, html};
 
@@ -13,13 +13,21 @@ pub fn status_badge(ctx: &PageCtx, status: Status) -> Markup {
     html! { span class={ "status s-" (status.code()) } { (ctx.t.status(status)) } }
 }
 
-/// "12 KB", "3.4 MB".
-pub fn file_size(bytes: u64) -> String {
+/// "12 KiB", "3.4 MiB"; in French "12 Kio", "3,4 Mio" (the units the limits are given in).
+pub fn file_size(bytes: u64, locale: Locale) -> String {
     const KB: u64 = 1024;
+    let (byte, kilo, mega, point) = match locale {
+        Locale::Fr => ("o", "Kio", "Mio", ','),
+        Locale::En => ("B", "KiB", "MiB", '.'),
+    };
     match bytes {
-        b if b < KB => format!("{b} B"),
-        b if b < KB * KB => format!("{} KB", b.div_ceil(KB)),
-        b => format!("{}.{} MB", b / (KB * KB), (b % (KB * KB)) * 10 / (KB * KB)),
+        b if b < KB => format!("{b} {byte}"),
+        b if b < KB * KB => format!("{} {kilo}", b.div_ceil(KB)),
+        b => format!(
+            "{}{point}{} {mega}",
+            b / (KB * KB),
+            (b % (KB * KB)) * 10 / (KB * KB)
+        ),
     }
 }
 
@@ -30,7 +38,7 @@ fn answer(ctx: &PageCtx, value: &Answer) -> Markup {
             Answer::Number(n) => (n),
             Answer::Choices(choices) => (choices.join(", ")),
             Answer::Flag(on) => (if *on { ctx.t.yes } else { ctx.t.no }),
-            Answer::File(file) => { (file.name) " (" (file_size(file.size)) ")" }
+            Answer::File(file) => { (file.name) " (" (file_size(file.size, ctx.locale)) ")" }
         }
     }
 }
@@ -206,7 +214,7 @@ pub fn request(ctx: &PageCtx, view: &RequestPage, created: bool, errors: &FieldE
                 p { (t.tracking_number) " : " strong.tracking { (number) } }
                 p { (t.next_step) " : " (next_step(ctx, view)) }
                 @if let Some(due) = r.due_at {
-                    p { (t.estimated_delay) " : " (format_time(due, ctx.locale, &ctx.tz)) }
+                    p { (t.expected_by) " " (format_time(due, ctx.locale, &ctx.tz)) }
                 }
             }
         }

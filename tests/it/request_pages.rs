@@ -23,6 +23,9 @@ async fn attachments_are_limited_stored_and_served_only_to_who_may_see_them() {
         ("inventaire", "PC-0042"),
         ("panne", "Écran noir au démarrage"),
     ];
+    // What the file field accepts is said before the upload.
+    let (_, form) = alice.get_text(&page).await;
+    assert!(form.contains("JPG, JPEG, PNG — 5 Mio au plus."), "{form}");
 
     // A type the field does not accept: refused, and the file is asked again by name.
     let response = alice

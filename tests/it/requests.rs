@@ -97,6 +97,10 @@ async fn approval_path_end_to_end_through_the_pages() {
         html.contains("En attente de validation par Bob Martin"),
         "next step"
     );
+    assert!(
+        html.contains("Attendu pour le") && !html.contains("Délai estimé :"),
+        "an estimate is an expected date, not a delay"
+    );
     assert!(html.contains("Télétravail"), "submitted data shown");
     assert!(
         html.contains("Pourquoi avez-vous besoin"),

@@ -199,6 +199,8 @@ pub static EN: Texts = Texts {
     nav_notifications: "Notifications",
     submit_request: "Submit the request",
     request_form_title: "Your request",
+    expected_by: "Expected by",
+    file_limits: "{types} — at most {mb} MiB.",
     file_again: "Choose this file again: files are not kept when the form has errors.",
     request_created: "Your request has been received.",
     tracking_number: "Tracking number",

@@ -204,6 +204,8 @@ pub static FR: Texts = Texts {
     nav_notifications: "Notifications",
     submit_request: "Envoyer la demande",
     request_form_title: "Votre demande",
+    expected_by: "Attendu pour le",
+    file_limits: "{types} — {mb} Mio au plus.",
     file_again: "Choisissez à nouveau ce fichier : les fichiers ne sont pas conservés quand le formulaire contient des erreurs.",
     request_created: "Votre demande a bien été enregistrée.",
     tracking_number: "Numéro de suivi",
