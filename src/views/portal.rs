@@ -107,12 +107,16 @@ pub fn category(ctx: &PageCtx, view: &CategoryPage) -> Markup {
                 (category_tiles(&view.children))
             }
         }
-        section {
-            h2 { (t.services_title) }
-            @if view.services.is_empty() {
-                p.muted { (t.no_services_here) }
-            } @else {
+        // A parent whose services are all in its sub-categories says nothing about services.
+        @if !view.services.is_empty() {
+            section {
+                h2 { (t.services_title) }
                 (service_list(ctx, &view.services))
+            }
+        } @else if view.children.is_empty() {
+            section {
+                h2 { (t.services_title) }
+                p.muted { (t.no_services_here) }
             }
         }
     };

@@ -654,6 +654,10 @@ async fn portal_pages_show_the_tree_and_the_service() {
             && category.contains("Accès VPN")
             && category.contains("Permissions applicatives")
     );
+    assert!(
+        !category.contains("Aucun service dans cette catégorie"),
+        "a parent whose services are in its sub-categories does not say it has none"
+    );
     let (_, sub) = alice.get_text("/catalog/3").await;
     assert!(
         sub.contains("href=\"/catalog/1\"") && sub.contains("aria-current=\"page\">Accès VPN"),
