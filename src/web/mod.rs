@@ -71,22 +71,7 @@ async fn undecodable_paths(
     request: Request,
     next: Next,
 ) -> Response {
-    let path = request.uri().path().as_bytes();
-    let mut decoded = Vec::with_capacity(path.len());
-    let mut i = 0;
-    while i < path.len() {
-        let hex = |at: usize| path.get(at).and_then(|b| char::from(*b).to_digit(16));
-        match (path[i], hex(i + 1), hex(i + 2)) {
-            (b'%', Some(high), Some(low)) => {
-                decoded.push(u8::try_from(high * 16 + low).unwrap_or(b'?'));
-                i += 3;
-            }
-            (b, _, _) => {
-                decoded.push(b);
-                i += 1;
-            }
-        }
-    }
+    let decoded = uploads::percent_decode(request.uri().path().as_bytes(), false);
     if std::str::from_utf8(&decoded).is_ok() {
         next.run(request).await
     } else {

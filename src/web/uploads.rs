@@ -59,27 +59,32 @@ pub fn form_pairs(bytes: &[u8]) -> Option<Vec<(String, String)>> {
 /// `+` is a space and `%XY` a byte, as `application/x-www-form-urlencoded` says; a `%` not
 /// followed by two hex digits stays as it is.
 fn decode_component(raw: &[u8]) -> Option<String> {
-    let hex = |b: u8| char::from(b).to_digit(16);
+    String::from_utf8(percent_decode(raw, true)).ok()
+}
+
+/// The bytes `%XY` escapes stand for (and spaces for `+` when `plus_is_space`, as forms write
+/// them); a `%` not followed by two hex digits stays as it is.
+pub fn percent_decode(raw: &[u8], plus_is_space: bool) -> Vec<u8> {
+    let hex = |at: usize| raw.get(at).and_then(|b| char::from(*b).to_digit(16));
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {
-        match raw[i] {
-            b'+' => out.push(b' '),
-            b'%' => match (
-                raw.get(i + 1).and_then(|b| hex(*b)),
-                raw.get(i + 2).and_then(|b| hex(*b)),
-            ) {
-                (Some(high), Some(low)) => {
-                    out.push(u8::try_from(high * 16 + low).ok()?);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
+        match (raw[i], hex(i + 1), hex(i + 2)) {
+            (b'%', Some(high), Some(low)) => {
+                out.extend(u8::try_from(high * 16 + low).ok());
+                i += 3;
+            }
+            (b'+', _, _) if plus_is_space => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
         }
-        i += 1;
     }
-    String::from_utf8(out).ok()
+    out
 }
 
 /// A refused form as a page in the visitor's language (or plain text without one).

@@ -192,6 +192,15 @@ async fn the_api_is_throttled_too() {
     assert!(response.headers().get("retry-after").is_some());
 }
 
+/// The seconds a throttled answer asks to wait.
+fn retry_after(response: &reqwest::Response) -> i64 {
+    response.headers()["retry-after"]
+        .to_str()
+        .expect("text")
+        .parse()
+        .expect("seconds")
+}
+
 /// An API client whose connections come from `source` (another loopback address).
 fn api_from(app: &TestApp, source: &str) -> crate::support::Api {
     crate::support::Api {
@@ -240,22 +249,14 @@ async fn the_owner_signs_in_from_elsewhere_while_an_attack_goes_on() {
     for _ in 0..40 {
         let response = attacker.post("/api/v1/login", &bad).await;
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
-            let wait: i64 = response.headers()["retry-after"]
-                .to_str()
-                .expect("text")
-                .parse()
-                .expect("seconds");
+            let wait = retry_after(&response);
             app.clock.advance(wait.min(30));
         }
     }
     let good = serde_json::json!({"username": "admin", "password": "demo"});
     let mut response = owner.post("/api/v1/login", &good).await;
     if response.status() == StatusCode::TOO_MANY_REQUESTS {
-        let wait: i64 = response.headers()["retry-after"]
-            .to_str()
-            .expect("text")
-            .parse()
-            .expect("seconds");
+        let wait = retry_after(&response);
         assert!(wait <= 5, "the owner waits {wait} s");
         app.clock.advance(wait);
         response = owner.post("/api/v1/login", &good).await;
