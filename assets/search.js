@@ -33,6 +33,19 @@
     } catch (_) { list.hidden = true; }
   };
   input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 120); });
-  input.addEventListener("keydown", (e) => { if (e.key === "Escape") list.hidden = true; });
+  // Arrow keys move between the box and the suggestions; Escape closes them and goes back.
+  const links = () => [...list.querySelectorAll("a")];
+  const move = (e, from) => {
+    const all = links();
+    if (list.hidden || all.length === 0) return;
+    const at = all.indexOf(from);
+    let next = null;
+    if (e.key === "ArrowDown") next = all[Math.min(at + 1, all.length - 1)];
+    else if (e.key === "ArrowUp") next = at <= 0 ? input : all[at - 1];
+    else if (e.key === "Escape") { list.hidden = true; next = input; }
+    if (next) { e.preventDefault(); next.focus(); }
+  };
+  input.addEventListener("keydown", (e) => move(e, input));
+  list.addEventListener("keydown", (e) => move(e, document.activeElement));
   document.addEventListener("click", (e) => { if (e.target !== input && !list.contains(e.target)) list.hidden = true; });
 })();

@@ -76,7 +76,7 @@ impl App {
             if ops.seed_demo().await? {
                 tracing::info!("demo organisation created; every demo user's password is \"demo\"");
             }
-        } else if let Some(password) = ops.ensure_initial_admin(config.default_locale).await? {
+        } else if let Some(password) = ops.ensure_initial_admin().await? {
             tracing::warn!(
                 "first start: created user \"admin\" with password {password:?}; it must be \
                  changed at first sign-in and is not shown again"

@@ -200,7 +200,7 @@ async fn user(config: Config, command: UserCommand) -> anyhow::Result<()> {
                 ..UserChanges::default()
             };
             let (user, generated) = ops
-                .create_user_unchecked(changes, password, config.default_locale)
+                .create_user_unchecked(changes, password)
                 .await
                 .map_err(describe)?;
             println!(
@@ -252,7 +252,7 @@ async fn user(config: Config, command: UserCommand) -> anyhow::Result<()> {
                     u.id,
                     u.username,
                     u.role.code(),
-                    u.locale.code(),
+                    crate::domain::Locale::choice_code(u.locale),
                     if u.active { "yes" } else { "no" },
                     u.display_name
                 );

@@ -28,6 +28,20 @@ impl Locale {
         }
     }
 
+    /// A language choice as forms and the API give it: `fr`, `en`, or `auto` (or nothing) to
+    /// follow the browser. `None` when it is none of these.
+    pub fn parse_choice(s: &str) -> Option<Option<Locale>> {
+        match s.trim() {
+            "" | "auto" => Some(None),
+            other => Locale::parse(other).map(Some),
+        }
+    }
+
+    /// The code of a choice: the language's, or `auto`.
+    pub fn choice_code(choice: Option<Locale>) -> &'static str {
+        choice.map_or("auto", Locale::code)
+    }
+
     /// Picks the first supported language of an `Accept-Language` header, honouring q-values.
     pub fn from_accept_language(header: &str) -> Option<Locale> {
         let mut best: Option<(f32, Locale)> = None;

@@ -76,7 +76,8 @@ pub struct User {
     pub password_hash: String,
     pub role: Role,
     pub manager_id: Option<UserId>,
-    pub locale: Locale,
+    /// The language the user chose; `None` follows the browser.
+    pub locale: Option<Locale>,
     pub active: bool,
     /// Set for generated passwords: every page leads to the password form until it is changed.
     pub must_change_password: bool,
@@ -91,7 +92,7 @@ pub struct UserInput {
     pub email: String,
     pub role: Role,
     pub manager_id: Option<UserId>,
-    pub locale: Locale,
+    pub locale: Option<Locale>,
     pub active: bool,
 }
 

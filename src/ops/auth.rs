@@ -162,7 +162,7 @@ impl Ops {
         .await
     }
 
-    pub async fn set_locale(&self, user: &User, locale: Locale) -> Result<(), Error> {
+    pub async fn set_locale(&self, user: &User, locale: Option<Locale>) -> Result<(), Error> {
         let id = user.id;
         self.blocking(move |ops| {
             ops.store().write(|w| {

@@ -3,7 +3,7 @@
 use super::users::{NewPassword, UserChanges};
 use super::{Admin, Error, Ops};
 use crate::domain::Team;
-use crate::domain::{Locale, TeamId, TeamInput, UserId};
+use crate::domain::{TeamId, TeamInput, UserId};
 
 /// Every demo user signs in with this password.
 pub const DEMO_PASSWORD: &str = "demo";
@@ -20,7 +20,7 @@ const DEMO_USERS: &[(&str, &str, &str, Option<&str>)] = &[
 impl Ops {
     /// On an empty store, creates `admin` with a random password that must be changed at first
     /// sign-in, and answers that password so it can be printed once.
-    pub async fn ensure_initial_admin(&self, locale: Locale) -> Result<Option<String>, Error> {
+    pub async fn ensure_initial_admin(&self) -> Result<Option<String>, Error> {
         if self.store().read()?.count_users()? > 0 {
             return Ok(None);
         }
@@ -31,7 +31,7 @@ impl Ops {
             ..UserChanges::default()
         };
         let (_, password) = self
-            .create_user_unchecked(changes, NewPassword::Generate, locale)
+            .create_user_unchecked(changes, NewPassword::Generate)
             .await?;
         Ok(password)
     }
@@ -64,7 +64,6 @@ impl Ops {
                         password: "demo-seed-password".into(),
                         must_change: false,
                     },
-                    Locale::Fr,
                 )
                 .await?;
             ids.push((username, user.id));

@@ -329,6 +329,7 @@ impl Ops {
                 for user in &users {
                     w.mark_read_before(user.id, now.plus_seconds(-2 * DAY))?;
                 }
+                w.order_notifications_by_time()?;
                 Ok(())
             })
         })

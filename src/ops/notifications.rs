@@ -4,7 +4,7 @@
 use super::request_views::{MAX_PAGE, Page};
 use super::{Error, Ops};
 use crate::domain::notification::Notification;
-use crate::domain::request::Approver;
+use crate::domain::request::{Approver, RequestId};
 use crate::domain::{Role, User};
 use crate::storage::Listing;
 
@@ -51,6 +51,24 @@ impl Ops {
                     return Err(Error::NotFound);
                 }
                 w.notification(user, id)?.ok_or(Error::NotFound)
+            })
+            .await
+    }
+
+    /// Marks read `user`'s notifications about `request`, once it has been opened. Answers how
+    /// many; writes nothing when there are none.
+    pub async fn mark_request_read(&self, user: &User, request: RequestId) -> Result<usize, Error> {
+        let unread = self.store().read()?.unread_about(user.id, request)?;
+        if unread.is_empty() {
+            return Ok(0);
+        }
+        let user = user.id;
+        self.store()
+            .write_batched(move |w| {
+                for id in &unread {
+                    w.mark_read(user, *id)?;
+                }
+                Ok::<_, Error>(unread.len())
             })
             .await
     }

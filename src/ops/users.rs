@@ -63,9 +63,9 @@ impl UserChanges {
             input.manager_id = manager.map(UserId);
         }
         if let Some(raw) = &self.locale {
-            match Locale::parse(raw) {
+            match Locale::parse_choice(raw) {
                 Some(locale) => input.locale = locale,
-                None => errors.add("locale", "must be fr or en"),
+                None => errors.add("locale", "must be fr, en or auto"),
             }
         }
         if let Some(active) = self.active {
@@ -146,7 +146,7 @@ impl Ops {
         changes: UserChanges,
         password: NewPassword,
     ) -> Result<(User, Option<String>), Error> {
-        self.create_user_unchecked(changes, password, Locale::Fr)
+        self.create_user_unchecked(changes, password)
             .await
     }
 
@@ -156,7 +156,6 @@ impl Ops {
         &self,
         changes: UserChanges,
         password: NewPassword,
-        default_locale: Locale,
     ) -> Result<(User, Option<String>), Error> {
         let mut errors = FieldErrors::new();
         if changes.username.is_none() {
@@ -171,7 +170,7 @@ impl Ops {
             email: String::new(),
             role: Role::Requester,
             manager_id: None,
-            locale: default_locale,
+            locale: None,
             active: true,
         };
         let input = match changes.parse(&placeholder) {

@@ -66,7 +66,23 @@ where
     );
 }
 
-fn user(role: Role, locale: Locale) -> User {
+/// An older version's golden file: it must still decode to `value` (which today's code writes as
+/// a newer version).
+fn golden_old<R, T>(name: &str, value: &T)
+where
+    R: DeserializeOwned,
+    T: TryFrom<R, Error = Error> + PartialEq + Debug,
+{
+    let stored = std::fs::read(golden_path(name)).expect("read golden file");
+    let decoded = decode::<R, T>("golden", name, &stored)
+        .unwrap_or_else(|e| panic!("{name}: {e}; {CHANGED}"));
+    assert_eq!(
+        &decoded, value,
+        "{name} decodes to another value: {CHANGED}"
+    );
+}
+
+fn user(role: Role, locale: Option<Locale>) -> User {
     User {
         id: UserId(42),
         username: Username::parse("lea.martin").expect("valid"),
@@ -84,13 +100,20 @@ fn user(role: Role, locale: Locale) -> User {
 
 #[test]
 fn users_teams_and_sessions() {
-    golden::<UserRecord, _>("user-v1-requester-fr", &user(Role::Requester, Locale::Fr));
-    golden::<UserRecord, _>("user-v1-technician-en", &user(Role::Technician, Locale::En));
-    let mut admin = user(Role::Admin, Locale::Fr);
+    let fr = Some(Locale::Fr);
+    let en = Some(Locale::En);
+    golden_old::<UserRecord, _>("user-v1-requester-fr", &user(Role::Requester, fr));
+    golden_old::<UserRecord, _>("user-v1-technician-en", &user(Role::Technician, en));
+    let mut admin = user(Role::Admin, fr);
     admin.manager_id = None;
     admin.active = false;
     admin.must_change_password = true;
-    golden::<UserRecord, _>("user-v1-admin", &admin);
+    golden_old::<UserRecord, _>("user-v1-admin", &admin);
+    golden::<UserRecord, _>("user-v2-requester-fr", &user(Role::Requester, fr));
+    golden::<UserRecord, _>("user-v2-technician-en", &user(Role::Technician, en));
+    golden::<UserRecord, _>("user-v2-requester-auto", &user(Role::Requester, None));
+    admin.locale = None;
+    golden::<UserRecord, _>("user-v2-admin-auto", &admin);
     golden::<TeamRecord, _>(
         "team-v1",
         &Team {

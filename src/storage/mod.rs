@@ -9,6 +9,7 @@ mod catalog_records;
 mod codes;
 mod file;
 mod migrations;
+mod notifications;
 mod records;
 mod registry;
 mod request_records;

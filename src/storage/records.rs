@@ -36,6 +36,7 @@ where
 #[derive(Serialize, Deserialize)]
 pub enum UserRecord {
     V1(UserV1),
+    V2(UserV2),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -55,9 +56,44 @@ pub struct UserV1 {
     pub created_at: i64,
 }
 
+/// Version 2: the language is a choice the user may not have made (`None` follows the
+/// browser). A version-1 user's language reads as chosen, unchanged.
+#[derive(Serialize, Deserialize)]
+pub struct UserV2 {
+    pub id: u64,
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub password_hash: String,
+    pub role: u8,
+    pub manager_id: Option<u64>,
+    pub locale: Option<u8>,
+    pub active: bool,
+    pub must_change_password: bool,
+    pub created_at: i64,
+}
+
+impl From<UserV1> for UserV2 {
+    fn from(u: UserV1) -> Self {
+        UserV2 {
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            email: u.email,
+            password_hash: u.password_hash,
+            role: u.role,
+            manager_id: u.manager_id,
+            locale: Some(u.locale),
+            active: u.active,
+            must_change_password: u.must_change_password,
+            created_at: u.created_at,
+        }
+    }
+}
+
 impl From<&User> for UserRecord {
     fn from(u: &User) -> Self {
-        UserRecord::V1(UserV1 {
+        UserRecord::V2(UserV2 {
             id: u.id.0,
             username: u.username.as_str().to_owned(),
             display_name: u.display_name.clone(),
@@ -65,7 +101,7 @@ impl From<&User> for UserRecord {
             password_hash: u.password_hash.clone(),
             role: role_code(u.role),
             manager_id: u.manager_id.map(|m| m.0),
-            locale: locale_code(u.locale),
+            locale: u.locale.map(locale_code),
             active: u.active,
             must_change_password: u.must_change_password,
             created_at: u.created_at.0,
@@ -76,7 +112,10 @@ impl From<&User> for UserRecord {
 impl TryFrom<UserRecord> for User {
     type Error = Error;
     fn try_from(record: UserRecord) -> Result<User, Error> {
-        let UserRecord::V1(u) = record;
+        let u = match record {
+            UserRecord::V1(v1) => UserV2::from(v1),
+            UserRecord::V2(v2) => v2,
+        };
         let bad = |reason: &str| Error::Decode {
             table: "users".into(),
             key: String::new(),
@@ -90,7 +129,7 @@ impl TryFrom<UserRecord> for User {
             password_hash: u.password_hash,
             role: role_from("users", u.role)?,
             manager_id: u.manager_id.map(UserId),
-            locale: locale_from("users", u.locale)?,
+            locale: u.locale.map(|l| locale_from("users", l)).transpose()?,
             active: u.active,
             must_change_password: u.must_change_password,
             created_at: Timestamp(u.created_at),

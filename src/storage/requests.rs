@@ -96,7 +96,7 @@ fn index_entries(r: &Request) -> Vec<(u64, u64)> {
 type KeyRange = (Bound<(u64, u64)>, Bound<(u64, u64)>);
 
 /// Bounds of a walk after `cursor` (exclusive), in either direction, within one prefix.
-fn bounds(prefix: u64, cursor: Option<u64>, newest_first: bool) -> KeyRange {
+pub(super) fn bounds(prefix: u64, cursor: Option<u64>, newest_first: bool) -> KeyRange {
     match (cursor, newest_first) {
         (None, _) => (
             Bound::Included((prefix, 0)),
@@ -249,6 +249,28 @@ macro_rules! request_reads {
                 let table = self.txn.open_table(UNREAD_COUNT)?;
                 Ok(table.get(user.0)?.map_or(0, |v| v.value()))
             }
+
+            /// The ids of `user`'s unread notifications about `request`: O(unread).
+            pub fn unread_about(&self, user: UserId, request: RequestId) -> Result<Vec<u64>, Error> {
+                let unread = self.txn.open_table(UNREAD)?;
+                let table = self.txn.open_table(NOTIFICATIONS)?;
+                let mut ids = Vec::new();
+                for entry in unread.range(bounds(user.0, None, true))? {
+                    let id = entry?.0.value().1;
+                    let Some(bytes) = table.get((user.0, id))? else {
+                        continue;
+                    };
+                    let n: Notification = decode::<NotificationRecord, _>(
+                        "notifications",
+                        super::pair_key((user.0, id)),
+                        bytes.value(),
+                    )?;
+                    if n.request == request {
+                        ids.push(id);
+                    }
+                }
+                Ok(ids)
+            }
         }
     };
 }
@@ -295,90 +317,6 @@ impl Writer {
         self.txn
             .open_table(ATTACHMENTS)?
             .insert((id.0, key), bytes)?;
-        Ok(())
-    }
-
-    /// Adds a notification (its id taken from the `notification` sequence), unread.
-    pub fn add_notification(&self, notification: Notification) -> Result<u64, Error> {
-        Ok(self.add_notifications(vec![notification])?[0])
-    }
-
-    /// Adds notifications, unread, opening each table once; answers their ids.
-    pub fn add_notifications(&self, notifications: Vec<Notification>) -> Result<Vec<u64>, Error> {
-        let mut ids = Vec::with_capacity(notifications.len());
-        if notifications.is_empty() {
-            return Ok(ids);
-        }
-        let first = self.next_ids("notification", notifications.len() as u64)?;
-        let mut table = self.txn.open_table(NOTIFICATIONS)?;
-        let mut unread = self.txn.open_table(UNREAD)?;
-        let mut counts = self.txn.open_table(UNREAD_COUNT)?;
-        for (id, mut notification) in (first..).zip(notifications) {
-            notification.id = id;
-            notification.read = false;
-            let user = notification.user.0;
-            table.insert(
-                (user, id),
-                encode(&NotificationRecord::from(&notification))?.as_slice(),
-            )?;
-            unread.insert((user, id), ())?;
-            let count = counts.get(user)?.map_or(0, |v| v.value());
-            counts.insert(user, count + 1)?;
-            ids.push(id);
-        }
-        Ok(ids)
-    }
-
-    /// Marks one notification read; answers whether it existed.
-    pub fn mark_read(&self, user: UserId, id: u64) -> Result<bool, Error> {
-        let Some(mut notification) = self.notification(user, id)? else {
-            return Ok(false);
-        };
-        if !notification.read {
-            notification.read = true;
-            self.txn.open_table(NOTIFICATIONS)?.insert(
-                (user.0, id),
-                encode(&NotificationRecord::from(&notification))?.as_slice(),
-            )?;
-            self.txn.open_table(UNREAD)?.remove((user.0, id))?;
-            let mut counts = self.txn.open_table(UNREAD_COUNT)?;
-            let count = counts.get(user.0)?.map_or(0, |v| v.value());
-            counts.insert(user.0, count.saturating_sub(1))?;
-        }
-        Ok(true)
-    }
-
-    /// The ids of `user`'s unread notifications.
-    fn unread_ids(&self, user: UserId) -> Result<Vec<u64>, Error> {
-        let table = self.txn.open_table(UNREAD)?;
-        let mut ids = Vec::new();
-        for entry in table.range(bounds(user.0, None, true))? {
-            ids.push(entry?.0.value().1);
-        }
-        Ok(ids)
-    }
-
-    /// Marks every unread notification of `user` read; answers how many.
-    pub fn mark_all_read(&self, user: UserId) -> Result<usize, Error> {
-        let unread = self.unread_ids(user)?;
-        for id in &unread {
-            self.mark_read(user, *id)?;
-        }
-        Ok(unread.len())
-    }
-
-    /// Marks read the unread notifications of `user` from before `cutoff`.
-    pub fn mark_read_before(
-        &self,
-        user: UserId,
-        cutoff: crate::domain::Timestamp,
-    ) -> Result<(), Error> {
-        let unread = self.unread_ids(user)?;
-        for id in unread {
-            if self.notification(user, id)?.is_some_and(|n| n.at < cutoff) {
-                self.mark_read(user, id)?;
-            }
-        }
         Ok(())
     }
 }

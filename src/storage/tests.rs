@@ -12,7 +12,7 @@ fn user(id: u64, name: &str) -> User {
         password_hash: "$argon2id$fake".into(),
         role: Role::Requester,
         manager_id: None,
-        locale: Locale::En,
+        locale: Some(Locale::En),
         active: true,
         must_change_password: false,
         created_at: Timestamp(1_700_000_000),
@@ -278,9 +278,12 @@ fn check_names_the_table_and_key_of_a_record_that_does_not_decode() {
             .write(|w| {
                 w.put_user(&user(1, "alice"))?;
                 // Role code 9 means nothing.
-                let records::UserRecord::V1(mut bob) = records::UserRecord::from(&user(2, "bob"));
+                let records::UserRecord::V2(mut bob) = records::UserRecord::from(&user(2, "bob"))
+                else {
+                    panic!("users are written as version 2");
+                };
                 bob.role = 9;
-                let bad = records::encode(&records::UserRecord::V1(bob))?;
+                let bad = records::encode(&records::UserRecord::V2(bob))?;
                 w.txn.open_table(tables::USERS)?.insert(2, bad.as_slice())?;
                 Ok::<_, Error>(())
             })

@@ -19,15 +19,7 @@ pub struct AccountView<'a> {
 pub fn account(ctx: &PageCtx, view: &AccountView<'_>) -> Markup {
     let t = ctx.t;
     let user = view.user;
-    let locales: Vec<(String, String)> = Locale::ALL
-        .iter()
-        .map(|l| {
-            (
-                l.code().to_owned(),
-                super::i18n::texts(*l).lang_name.to_owned(),
-            )
-        })
-        .collect();
+    let locales = t.locale_choices();
     let body = html! {
         h1 { (t.account_title) }
         (flash(view.flash))
@@ -44,7 +36,7 @@ pub fn account(ctx: &PageCtx, view: &AccountView<'_>) -> Markup {
                 }
                 form method="post" action="/account/locale" {
                     (csrf(ctx))
-                    (select(ctx, view.errors, "locale", t.language, &locales, user.locale.code()))
+                    (select(ctx, view.errors, "locale", t.language, &locales, Locale::choice_code(user.locale)))
                     button.secondary type="submit" { (t.save) }
                 }
                 p { a href="/account/password" { (t.change_password) } }

@@ -88,7 +88,7 @@ impl UserFormValues {
             email: user.email.clone(),
             role: user.role.code().to_owned(),
             manager_id: user.manager_id.map(|m| m.to_string()).unwrap_or_default(),
-            locale: user.locale.code().to_owned(),
+            locale: Locale::choice_code(user.locale).to_owned(),
             active: user.active,
         }
     }
@@ -122,15 +122,7 @@ pub fn user_form(ctx: &PageCtx, form: &UserForm<'_>) -> Markup {
         .iter()
         .map(|r| (r.code().to_owned(), t.role(*r).to_owned()))
         .collect();
-    let locales: Vec<(String, String)> = Locale::ALL
-        .iter()
-        .map(|l| {
-            (
-                l.code().to_owned(),
-                super::i18n::texts(*l).lang_name.to_owned(),
-            )
-        })
-        .collect();
+    let locales = t.locale_choices();
     let mut managers = vec![(String::new(), t.none.to_owned())];
     managers.extend(
         form.candidates

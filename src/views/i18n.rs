@@ -49,6 +49,12 @@ pub struct Texts {
     pub role: &'static str,
     pub manager: &'static str,
     pub language: &'static str,
+    /// The language choice that follows the browser.
+    pub browser_language: &'static str,
+    pub menu: &'static str,
+    /// Before an unread notification, for screen readers.
+    pub unread_one: &'static str,
+    pub main_navigation: &'static str,
     pub save: &'static str,
     pub saved: &'static str,
     pub change_password: &'static str,
@@ -322,6 +328,17 @@ pub fn texts(locale: Locale) -> &'static Texts {
 }
 
 impl Texts {
+    /// The language choices of a profile: the browser's, then each language in its own name.
+    pub fn locale_choices(&self) -> Vec<(String, String)> {
+        let mut choices = vec![("auto".to_owned(), self.browser_language.to_owned())];
+        choices.extend(
+            Locale::ALL
+                .iter()
+                .map(|l| (l.code().to_owned(), texts(*l).lang_name.to_owned())),
+        );
+        choices
+    }
+
     pub fn kind(&self, kind: FieldKind) -> &'static str {
         match kind {
             FieldKind::Text => self.kind_text,

@@ -100,41 +100,26 @@ fn header(ctx: &PageCtx) -> Markup {
     let t = ctx.t;
     html! {
         header.site-header {
-            nav.container {
-                ul {
+            nav.container aria-label=(t.main_navigation) {
+                ul.brand-row {
                     li { a.brand href="/" { strong { (ctx.org_name) } } }
                 }
                 @if ctx.viewer.as_ref().is_some_and(|v| !v.must_change_password) {
-                    form.header-search method="get" action="/search" {
+                    form.header-search method="get" action="/search" role="search" {
                         input type="search" name="q" placeholder=(t.search_placeholder)
                             aria-label=(t.search_title) autocomplete="off" data-suggest="/search/suggest";
                     }
                 }
                 @if let Some(viewer) = &ctx.viewer {
-                    ul.nav-links {
-                        @if !viewer.must_change_password {
-                            (nav_link(ctx, "/", t.nav_home))
-                            (nav_link(ctx, "/my/requests", t.nav_my_requests))
-                            @if viewer.approvals > 0 || viewer.role == Role::Admin {
-                                (counted_link(ctx, "/approvals", t.nav_approvals, viewer.approvals))
-                            }
-                            @if viewer.role.is_staff() {
-                                (nav_link(ctx, "/desk", t.nav_desk))
-                            }
-                            (counted_link(ctx, "/notifications", t.nav_notifications, viewer.unread))
-                            @if viewer.role == Role::Admin {
-                                (nav_link(ctx, "/admin", t.nav_admin))
-                            }
-                            (nav_link(ctx, "/account", t.nav_account))
-                        }
-                        li {
-                            form.inline method="post" action="/logout" {
-                                input type="hidden" name="_csrf" value=(ctx.csrf);
-                                button.outline.secondary.small type="submit"
-                                    title=(viewer.display_name) { (t.sign_out) }
-                            }
+                    // On a narrow screen the links open from a menu button as a popover (no
+                    // JavaScript); on a wide one app.css shows them as a row.
+                    button.menu-toggle type="button" popovertarget="site-menu" {
+                        (t.menu)
+                        @if viewer.unread > 0 {
+                            " " span.count aria-label={ (viewer.unread) " " (t.unread) } { (viewer.unread) }
                         }
                     }
+                    (nav_links(ctx, viewer))
                 } @else {
                     ul {
                         li {
@@ -142,6 +127,45 @@ fn header(ctx: &PageCtx) -> Markup {
                                 lang=(other_locale(ctx.locale).code()) { (t.other_lang_label) }
                         }
                     }
+                }
+            }
+        }
+    }
+}
+
+fn nav_links(ctx: &PageCtx, viewer: &Viewer) -> Markup {
+    let t = ctx.t;
+    let other = other_locale(ctx.locale);
+    html! {
+        ul.nav-links #site-menu popover {
+            @if !viewer.must_change_password {
+                (nav_link(ctx, "/", t.nav_home))
+                (nav_link(ctx, "/my/requests", t.nav_my_requests))
+                @if viewer.approvals > 0 || viewer.role == Role::Admin {
+                    (counted_link(ctx, "/approvals", t.nav_approvals, viewer.approvals))
+                }
+                @if viewer.role.is_staff() {
+                    (nav_link(ctx, "/desk", t.nav_desk))
+                }
+                (counted_link(ctx, "/notifications", t.nav_notifications, viewer.unread))
+                @if viewer.role == Role::Admin {
+                    (nav_link(ctx, "/admin", t.nav_admin))
+                }
+                (nav_link(ctx, "/account", t.nav_account))
+            }
+            li {
+                form.inline method="post" action="/account/locale" {
+                    input type="hidden" name="_csrf" value=(ctx.csrf);
+                    input type="hidden" name="locale" value=(other.code());
+                    input type="hidden" name="back" value=(ctx.path);
+                    button.link.lang-switch type="submit" lang=(other.code()) { (t.other_lang_label) }
+                }
+            }
+            li {
+                form.inline method="post" action="/logout" {
+                    input type="hidden" name="_csrf" value=(ctx.csrf);
+                    button.outline.secondary.small type="submit"
+                        title=(viewer.display_name) { (t.sign_out) }
                 }
             }
         }

@@ -186,10 +186,14 @@ pub fn service(
         article #request {
             header { h2 { (t.request_form_title) } }
             @if !errors.is_empty() {
-                p.notice.warning role="alert" { (t.form_has_errors) }
+                div.notice.warning role="alert" {
+                    p { (t.form_has_errors) }
+                    (request_form::error_list(ctx, &service.form, errors))
+                }
             }
             @if service.active {
-                form.request-form method="post" action={ "/services/" (service.id) } enctype="multipart/form-data" {
+                // The server's messages, in the page's language, next to each field.
+                form.request-form method="post" action={ "/services/" (service.id) } enctype="multipart/form-data" novalidate {
                     input type="hidden" name="_csrf" value=(ctx.csrf);
                     @if service.form.is_empty() {
                         p.muted { (t.no_form_fields) }

@@ -18,9 +18,25 @@ pub fn fields(
     errors: &FieldErrors,
     today: &str,
 ) -> Markup {
+    // After a refused submission the first field to fix takes the focus (and the screen).
+    let first_error = form.iter().find(|f| errors.get(&f.key).is_some());
     html! {
         @for field in form {
-            (one(ctx, field, values.get(&field.key).map_or(&[][..], Vec::as_slice), errors.get(&field.key), today))
+            @let focus = first_error.is_some_and(|f| f.key == field.key);
+            (one(ctx, field, values.get(&field.key).map_or(&[][..], Vec::as_slice), errors.get(&field.key), today, focus))
+        }
+    }
+}
+
+/// The errors of a refused submission, each a link to its field, in the form's order.
+pub fn error_list(ctx: &PageCtx, form: &[FormField], errors: &FieldErrors) -> Markup {
+    html! {
+        ul {
+            @for field in form {
+                @if let Some(message) = errors.get(&field.key) {
+                    li { a href={ "#f-" (field.key) } { (field.label) } " : " (field_message(ctx.locale, message)) }
+                }
+            }
         }
     }
 }
@@ -31,6 +47,7 @@ fn one(
     values: &[String],
     error: Option<&str>,
     today: &str,
+    focus: bool,
 ) -> Markup {
     let t = ctx.t;
     let id = format!("f-{}", field.key);
@@ -52,19 +69,20 @@ fn one(
         FieldKind::Checkbox => html! {
             fieldset {
                 label {
-                    input type="checkbox" name=(field.key) value="on" checked[!values.is_empty()]
-                        aria-invalid=[invalid] aria-describedby=[described.as_deref()];
+                    input #(id) type="checkbox" name=(field.key) value="on" checked[!values.is_empty()]
+                        autofocus[focus] aria-invalid=[invalid] aria-describedby=[described.as_deref()];
                     (label)
                 }
                 (error_line) (help)
             }
         },
         FieldKind::Multiselect => html! {
-            fieldset aria-invalid=[invalid] {
+            fieldset #(id) aria-invalid=[invalid] aria-describedby=[described.as_deref()] {
                 legend { (label) }
-                @for option in &field.options {
+                @for (i, option) in field.options.iter().enumerate() {
                     label {
-                        input type="checkbox" name=(field.key) value=(option) checked[values.contains(option)];
+                        input type="checkbox" name=(field.key) value=(option) checked[values.contains(option)]
+                            autofocus[focus && i == 0];
                         (option)
                     }
                 }
@@ -73,7 +91,7 @@ fn one(
         },
         FieldKind::Select => html! {
             label for=(id) { (label) }
-            select #(id) name=(field.key) required[field.required] aria-invalid=[invalid] aria-describedby=[described.as_deref()] {
+            select #(id) name=(field.key) required[field.required] autofocus[focus] aria-invalid=[invalid] aria-describedby=[described.as_deref()] {
                 option value="" { (t.choose) }
                 @for option in &field.options {
                     option value=(option) selected[first == option] { (option) }
@@ -83,7 +101,7 @@ fn one(
         },
         FieldKind::Textarea => html! {
             label for=(id) { (label) }
-            textarea #(id) name=(field.key) rows="4" required[field.required]
+            textarea #(id) name=(field.key) rows="4" required[field.required] autofocus[focus]
                 maxlength=[limits.max_length] aria-invalid=[invalid] aria-describedby=[described.as_deref()] { (first) }
             (error_line) (help)
         },
@@ -98,7 +116,7 @@ fn one(
             });
             html! {
                 label for=(id) { (label) }
-                input #(id) type="file" name=(field.key) required[field.required] accept=[accept]
+                input #(id) type="file" name=(field.key) required[field.required] accept=[accept] autofocus[focus]
                     aria-invalid=[invalid] aria-describedby=[described.as_deref()];
                 small.muted { (t.file_limits_for(&limits.allowed_types, limits.max_size_mb)) }
                 (error_line)
@@ -117,7 +135,7 @@ fn one(
             let min_date = (field.kind == FieldKind::Date && limits.not_in_past).then_some(today);
             html! {
                 label for=(id) { (label) }
-                input #(id) type=(kind) name=(field.key) value=(first) required[field.required]
+                input #(id) type=(kind) name=(field.key) value=(first) required[field.required] autofocus[focus]
                     maxlength=[limits.max_length] min=[limits.min.map(|m| m.to_string()).or(min_date.map(str::to_owned))]
                     max=[limits.max.map(|m| m.to_string())] step=[(field.kind == FieldKind::Number).then_some("any")]
                     aria-invalid=[invalid] aria-describedby=[described.as_deref()];

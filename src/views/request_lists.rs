@@ -247,13 +247,12 @@ pub fn notifications(ctx: &PageCtx, page_of: &Page<(Notification, String)>, page
         } @else {
             ul.inbox {
                 @for (n, service) in &page_of.items {
+                    // A link: opening the request marks its notifications read.
                     li.unread[!n.read] {
-                        form.inline method="post" action={ "/notifications/" (n.id) "/read" } {
-                            input type="hidden" name="_csrf" value=(ctx.csrf);
-                            button.link type="submit" title=(t.mark_read) {
-                                strong { (t.notice(n.kind)) }
-                                " · " span.tracking { (n.request.number()) } " " (service)
-                            }
+                        a href={ "/requests/" (n.request.number()) } {
+                            @if !n.read { span.visually-hidden { (t.unread_one) " : " } }
+                            strong { (t.notice(n.kind)) }
+                            " · " span.tracking { (n.request.number()) } " " (service)
                         }
                         br;
                         small.muted { (format_time(n.at, ctx.locale, &ctx.tz)) }

@@ -114,7 +114,7 @@ fn render_user_form(
 async fn user_new(State(state): State<AppState>, page: AdminPage) -> PageResult {
     let values = UserFormValues {
         role: "requester".into(),
-        locale: page.signed.ctx.locale.code().into(),
+        locale: "auto".into(),
         active: true,
         ..UserFormValues::default()
     };

@@ -114,7 +114,7 @@ pub fn user_json(user: &User) -> Value {
         "email": user.email,
         "role": user.role.code(),
         "manager_id": user.manager_id,
-        "locale": user.locale.code(),
+        "locale": user.locale.map(crate::domain::Locale::code),
         "active": user.active,
         "must_change_password": user.must_change_password,
         "created_at": time(user.created_at),

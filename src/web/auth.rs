@@ -90,6 +90,7 @@ async fn login_page(
 async fn login_submit(
     State(state): State<AppState>,
     ClientIp(client): ClientIp,
+    headers: HeaderMap,
     visitor: Visitor,
     form: FormData,
 ) -> Response {
@@ -107,6 +108,12 @@ async fn login_submit(
     let t = visitor.ctx.t;
     let (status, message) = match result {
         Ok(signed) => {
+            // A language picked on the sign-in page is an explicit choice: it goes into the
+            // profile. A failure to save it does not stop the sign-in.
+            let picked = cookies::get(&headers, cookies::LANG).and_then(Locale::parse);
+            if picked.is_some() && picked != signed.user.locale {
+                let _ = state.ops.set_locale(&signed.user, picked).await;
+            }
             let cookie = cookies::set(
                 cookies::SESSION,
                 &signed.token,
@@ -212,14 +219,35 @@ async fn account_page(
 }
 
 async fn account_locale(State(state): State<AppState>, signed: Signed, form: FormData) -> Response {
-    let Some(locale) = form.get("locale").and_then(Locale::parse) else {
-        let errors = FieldErrors::single("locale", "must be fr or en");
+    let Some(locale) = form.get("locale").and_then(Locale::parse_choice) else {
+        let errors = FieldErrors::single("locale", "must be fr, en or auto");
         return render_account(&state, &signed, None, None, &errors)
             .unwrap_or_else(|e| signed.ctx.fail()(e).into_response());
     };
     match state.ops.set_locale(&signed.user, locale).await {
-        Ok(()) => Redirect::to("/account?done=saved").into_response(),
+        Ok(()) => {
+            // The switch in the header comes back to the page it was used on.
+            let target = match form.get("back") {
+                Some(back) => safe_next(Some(back)),
+                None => "/account?done=saved".into(),
+            };
+            let mut response = Redirect::to(&target).into_response();
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, language_cookie(&state, locale));
+            response
+        }
         Err(error) => signed.ctx.fail()(error).into_response(),
+    }
+}
+
+/// The browser keeps the profile's choice too, for the sign-in page; "the browser's language"
+/// removes it.
+fn language_cookie(state: &AppState, locale: Option<Locale>) -> header::HeaderValue {
+    let secure = state.web.secure_cookies;
+    match locale {
+        Some(locale) => cookies::set(cookies::LANG, locale.code(), Some(365 * 24 * 3600), secure),
+        None => cookies::set(cookies::LANG, "", Some(0), secure),
     }
 }
 

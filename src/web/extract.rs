@@ -54,7 +54,7 @@ pub(super) fn check_csrf(
 }
 
 fn locale_for(state: &AppState, headers: &HeaderMap, user: Option<&User>) -> Locale {
-    user.map(|u| u.locale)
+    user.and_then(|u| u.locale)
         .or_else(|| cookies::get(headers, cookies::LANG).and_then(Locale::parse))
         .or_else(|| {
             headers

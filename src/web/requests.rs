@@ -148,8 +148,18 @@ async fn request(
     let fail = signed.ctx.fail();
     let id = parse_request(&number).map_err(&fail)?;
     let view = state.ops.request_page(&signed.user, id).map_err(&fail)?;
+    // Opening the request is reading its notifications; the header's count follows.
+    let marked = state
+        .ops
+        .mark_request_read(&signed.user, id)
+        .await
+        .map_err(&fail)?;
+    let mut ctx = signed.ctx.clone();
+    if let Some(viewer) = ctx.viewer.as_mut() {
+        viewer.unread = viewer.unread.saturating_sub(marked as u64);
+    }
     let created = query_pairs(query.as_deref()).contains_key("created");
-    Ok(requests::request(&signed.ctx, &view, created, &FieldErrors::new()).into_response())
+    Ok(requests::request(&ctx, &view, created, &FieldErrors::new()).into_response())
 }
 
 /// The action a page's form asks for, by the last segment of its address.

@@ -10,6 +10,7 @@ mod admin;
 mod api;
 mod auth;
 mod backups;
+mod browser;
 mod catalog;
 mod cli;
 mod crash;

@@ -1,0 +1,135 @@
+//! Each user's notifications: adding them (unread), marking them read, and the demo's
+//! reordering. Reads are with the other request reads (`requests.rs`).
+
+use super::records::{decode, encode};
+use super::request_records::NotificationRecord;
+use super::tables::{NOTIFICATIONS, UNREAD, UNREAD_COUNT};
+use super::{Error, Writer};
+use crate::domain::UserId;
+use crate::domain::notification::Notification;
+use redb::ReadableTable;
+use super::requests::bounds;
+use std::collections::BTreeMap;
+
+impl Writer {
+    /// Adds a notification (its id taken from the `notification` sequence), unread.
+    pub fn add_notification(&self, notification: Notification) -> Result<u64, Error> {
+        Ok(self.add_notifications(vec![notification])?[0])
+    }
+
+    /// Adds notifications, unread, opening each table once; answers their ids.
+    pub fn add_notifications(&self, notifications: Vec<Notification>) -> Result<Vec<u64>, Error> {
+        let mut ids = Vec::with_capacity(notifications.len());
+        if notifications.is_empty() {
+            return Ok(ids);
+        }
+        let first = self.next_ids("notification", notifications.len() as u64)?;
+        let mut table = self.txn.open_table(NOTIFICATIONS)?;
+        let mut unread = self.txn.open_table(UNREAD)?;
+        let mut counts = self.txn.open_table(UNREAD_COUNT)?;
+        for (id, mut notification) in (first..).zip(notifications) {
+            notification.id = id;
+            notification.read = false;
+            let user = notification.user.0;
+            table.insert(
+                (user, id),
+                encode(&NotificationRecord::from(&notification))?.as_slice(),
+            )?;
+            unread.insert((user, id), ())?;
+            let count = counts.get(user)?.map_or(0, |v| v.value());
+            counts.insert(user, count + 1)?;
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+
+    /// Marks one notification read; answers whether it existed.
+    pub fn mark_read(&self, user: UserId, id: u64) -> Result<bool, Error> {
+        let Some(mut notification) = self.notification(user, id)? else {
+            return Ok(false);
+        };
+        if !notification.read {
+            notification.read = true;
+            self.txn.open_table(NOTIFICATIONS)?.insert(
+                (user.0, id),
+                encode(&NotificationRecord::from(&notification))?.as_slice(),
+            )?;
+            self.txn.open_table(UNREAD)?.remove((user.0, id))?;
+            let mut counts = self.txn.open_table(UNREAD_COUNT)?;
+            let count = counts.get(user.0)?.map_or(0, |v| v.value());
+            counts.insert(user.0, count.saturating_sub(1))?;
+        }
+        Ok(true)
+    }
+
+    /// The ids of `user`'s unread notifications.
+    fn unread_ids(&self, user: UserId) -> Result<Vec<u64>, Error> {
+        let table = self.txn.open_table(UNREAD)?;
+        let mut ids = Vec::new();
+        for entry in table.range(bounds(user.0, None, true))? {
+            ids.push(entry?.0.value().1);
+        }
+        Ok(ids)
+    }
+
+    /// Marks every unread notification of `user` read; answers how many.
+    pub fn mark_all_read(&self, user: UserId) -> Result<usize, Error> {
+        let unread = self.unread_ids(user)?;
+        for id in &unread {
+            self.mark_read(user, *id)?;
+        }
+        Ok(unread.len())
+    }
+
+    /// Gives each user's notifications ids in the order of their times (the demo's history is
+    /// played request by request, so its notices are created out of time order).
+    pub fn order_notifications_by_time(&self) -> Result<(), Error> {
+        let mut by_user: BTreeMap<u64, Vec<Notification>> = BTreeMap::new();
+        {
+            let table = self.txn.open_table(NOTIFICATIONS)?;
+            for entry in table.iter()? {
+                let (key, bytes) = entry?;
+                let n: Notification = decode::<NotificationRecord, _>(
+                    "notifications",
+                    super::pair_key(key.value()),
+                    bytes.value(),
+                )?;
+                by_user.entry(n.user.0).or_default().push(n);
+            }
+        }
+        let mut table = self.txn.open_table(NOTIFICATIONS)?;
+        let mut unread = self.txn.open_table(UNREAD)?;
+        for (user, mut notifications) in by_user {
+            let mut ids: Vec<u64> = notifications.iter().map(|n| n.id).collect();
+            ids.sort_unstable();
+            notifications.sort_by_key(|n| (n.at, n.id));
+            for id in &ids {
+                table.remove((user, *id))?;
+                unread.remove((user, *id))?;
+            }
+            for (id, mut n) in ids.into_iter().zip(notifications) {
+                n.id = id;
+                table.insert((user, id), encode(&NotificationRecord::from(&n))?.as_slice())?;
+                if !n.read {
+                    unread.insert((user, id), ())?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Marks read the unread notifications of `user` from before `cutoff`.
+    pub fn mark_read_before(
+        &self,
+        user: UserId,
+        cutoff: crate::domain::Timestamp,
+    ) -> Result<(), Error> {
+        let unread = self.unread_ids(user)?;
+        for id in unread {
+            if self.notification(user, id)?.is_some_and(|n| n.at < cutoff) {
+                self.mark_read(user, id)?;
+            }
+        }
+        Ok(())
+    }
+}
