@@ -52,6 +52,10 @@ pub struct Texts {
     /// The language choice that follows the browser.
     pub browser_language: &'static str,
     pub menu: &'static str,
+    pub decision_approved: &'static str,
+    pub decision_rejected: &'static str,
+    /// Next to a due date that has passed.
+    pub late: &'static str,
     /// Before an unread notification, for screen readers.
     pub unread_one: &'static str,
     pub main_navigation: &'static str,

@@ -105,7 +105,7 @@ fn header(ctx: &PageCtx) -> Markup {
                     li { a.brand href="/" { strong { (ctx.org_name) } } }
                 }
                 @if ctx.viewer.as_ref().is_some_and(|v| !v.must_change_password) {
-                    form.header-search method="get" action="/search" role="search" {
+                    form.header-search method="get" action="/search" {
                         input type="search" name="q" placeholder=(t.search_placeholder)
                             aria-label=(t.search_title) autocomplete="off" data-suggest="/search/suggest";
                     }

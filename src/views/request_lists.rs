@@ -5,7 +5,8 @@ use super::layout::page;
 use super::requests::status_badge;
 use super::{PageCtx, format_time};
 use crate::domain::notification::Notification;
-use crate::domain::request::{RequestId, Status};
+use crate::domain::FieldErrors;
+use crate::domain::request::{Request, RequestId, Status};
 use crate::ops::{DeskFilter, DeskOptions, Page, RequestRow, StatusFilter};
 use maud::{Markup, html};
 
@@ -27,16 +28,18 @@ fn table(ctx: &PageCtx, rows: &[RequestRow], show_requester: bool) -> Markup {
                 }
                 tbody {
                     @for row in rows {
+                        // On a phone each row is a card; `data-label` names its cells (app.css).
                         tr {
-                            td { a.tracking href={ "/requests/" (row.id.number()) } { (row.id.number()) } }
-                            td { (row.service_name) }
-                            td { (status_badge(ctx, row.status)) }
-                            @if show_requester { td { (row.requester) } }
-                            td { (row.assignee.as_deref().unwrap_or("—")) }
-                            td { (format_time(row.created_at, ctx.locale, &ctx.tz)) }
-                            td {
+                            td data-label=(t.number) { a.tracking href={ "/requests/" (row.id.number()) } { (row.id.number()) } }
+                            td data-label=(t.service) { (row.service_name) }
+                            td data-label=(t.status) { (status_badge(ctx, row.status)) }
+                            @if show_requester { td data-label=(t.requester) { (row.requester) } }
+                            td data-label=(t.assignee) { (row.assignee.as_deref().unwrap_or("—")) }
+                            td data-label=(t.submitted_on) { (format_time(row.created_at, ctx.locale, &ctx.tz)) }
+                            td data-label=(t.due) {
                                 @if let Some(due) = row.due_at {
                                     span.late[row.late] { (format_time(due, ctx.locale, &ctx.tz)) }
+                                    @if row.late { " " span.badge.late-badge { (t.late) } }
                                 } @else { "—" }
                             }
                         }
@@ -82,15 +85,25 @@ pub fn my_requests(
     page(ctx, t.my_requests_title, body)
 }
 
-pub fn approvals(ctx: &PageCtx, rows: &[RequestRow]) -> Markup {
+/// What waits for my decision, each with its answers and the decision form. `refused` is the
+/// request whose decision was just refused, with why.
+pub fn approvals(
+    ctx: &PageCtx,
+    items: &[(RequestRow, Request)],
+    refused: Option<(RequestId, &FieldErrors)>,
+    flash: Option<&str>,
+) -> Markup {
     let t = ctx.t;
+    let none = FieldErrors::new();
     let body = html! {
         h1 { (t.approvals_title) }
-        @if rows.is_empty() {
+        (super::layout::flash(flash))
+        @if items.is_empty() {
             p.muted { (t.no_approvals) }
         } @else {
             ul.approval-list {
-                @for row in rows {
+                @for (row, request) in items {
+                    @let errors = refused.filter(|(id, _)| *id == row.id).map_or(&none, |(_, e)| e);
                     li {
                         article {
                             header {
@@ -99,17 +112,9 @@ pub fn approvals(ctx: &PageCtx, rows: &[RequestRow]) -> Markup {
                                 br;
                                 small.muted { (t.requester) " : " (row.requester) " · " (format_time(row.created_at, ctx.locale, &ctx.tz)) }
                             }
-                            form method="post" action={ "/requests/" (row.id.number()) "/decide" } {
-                                input type="hidden" name="_csrf" value=(ctx.csrf);
-                                input type="hidden" name="back" value="/approvals";
-                                label { (t.reason) " / " (t.approval_comment)
-                                    input type="text" name="reason" maxlength="5000";
-                                }
-                                div.button-row {
-                                    button type="submit" name="decision" value="approve" { (t.approve) }
-                                    button.secondary type="submit" name="decision" value="reject" { (t.reject) }
-                                }
-                            }
+                            (super::requests::details(ctx, request))
+                            hr;
+                            (super::requests::decision_form(ctx, &row.id.number(), Some("/approvals"), errors))
                         }
                     }
                 }

@@ -114,6 +114,34 @@ fn error_of(ctx: &PageCtx, errors: &FieldErrors, key: &str) -> Markup {
     }
 }
 
+/// Approve or reject, with the reason the requester reads (required to reject). `back` is the
+/// page to come back to after the decision.
+pub fn decision_form(
+    ctx: &PageCtx,
+    number: &str,
+    back: Option<&str>,
+    errors: &FieldErrors,
+) -> Markup {
+    let t = ctx.t;
+    let id = format!("reason-{number}");
+    let invalid = errors.get("reason").is_some();
+    html! {
+        form method="post" action={ "/requests/" (number) "/decide" } {
+            input type="hidden" name="_csrf" value=(ctx.csrf);
+            @if let Some(back) = back { input type="hidden" name="back" value=(back); }
+            label for=(id) { (t.reason) " / " (t.approval_comment) }
+            textarea #(id) name="reason" rows="2" maxlength="5000" aria-describedby={ (id) "-help" }
+                aria-invalid=[invalid.then_some("true")] autofocus[invalid] {}
+            small id={ (id) "-help" } { (t.reason_help) }
+            (error_of(ctx, errors, "reason"))
+            div.button-row {
+                button type="submit" name="decision" value="approve" { (t.approve) }
+                button.secondary type="submit" name="decision" value="reject" { (t.reject) }
+            }
+        }
+    }
+}
+
 fn action_forms(ctx: &PageCtx, view: &RequestPage, errors: &FieldErrors) -> Markup {
     let t = ctx.t;
     let base = format!("/requests/{}", view.request.id.number());
@@ -122,17 +150,7 @@ fn action_forms(ctx: &PageCtx, view: &RequestPage, errors: &FieldErrors) -> Mark
         @if may.decide {
             article.decision {
                 header { h2 { (t.approval_title) } }
-                form method="post" action={ (base) "/decide" } {
-                    input type="hidden" name="_csrf" value=(ctx.csrf);
-                    label for="reason" { (t.reason) " / " (t.approval_comment) }
-                    textarea #reason name="reason" rows="2" aria-describedby="reason-help" {}
-                    small #reason-help { (t.reason_help) }
-                    (error_of(ctx, errors, "reason"))
-                    div.button-row {
-                        button type="submit" name="decision" value="approve" { (t.approve) }
-                        button.secondary type="submit" name="decision" value="reject" { (t.reject) }
-                    }
-                }
+                (decision_form(ctx, &view.request.id.number(), None, errors))
             }
         }
         @if may.take || may.assign || may.complete || may.cancel {
@@ -180,7 +198,8 @@ fn action_forms(ctx: &PageCtx, view: &RequestPage, errors: &FieldErrors) -> Mark
     }
 }
 
-fn details(ctx: &PageCtx, r: &Request) -> Markup {
+/// A request's answers, labelled as its form was when submitted.
+pub fn details(ctx: &PageCtx, r: &Request) -> Markup {
     let t = ctx.t;
     html! {
         @if r.data.is_empty() {

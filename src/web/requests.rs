@@ -207,12 +207,23 @@ async fn act(
     let action = action_of(&verb, &form).map_err(&fail)?;
     match state.ops.act(&signed.user, id, action).await {
         Ok(request) => {
-            let back = match form.get("back") {
-                Some("/approvals") => "/approvals".to_owned(),
-                _ => format!("/requests/{}", request.id.number()),
+            let number = request.id.number();
+            let back = match (form.get("back"), form.get("decision")) {
+                (Some("/approvals"), Some("approve")) => {
+                    format!("/approvals?done=approved&n={number}")
+                }
+                (Some("/approvals"), _) => format!("/approvals?done=rejected&n={number}"),
+                _ => format!("/requests/{number}"),
             };
             Ok(Redirect::to(&back).into_response())
         }
+        Err(Error::Invalid(errors)) if form.get("back") == Some("/approvals") => approvals_page(
+            &state,
+            &signed,
+            Some((id, &errors)),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Err(Error::Invalid(errors)) => {
             let view = state.ops.request_page(&signed.user, id).map_err(&fail)?;
             let page = requests::request(&signed.ctx, &view, false, &errors);
@@ -250,12 +261,42 @@ async fn my_requests(
     Ok(request_lists::my_requests(&signed.ctx, &open, &history, cursor.is_some()).into_response())
 }
 
-async fn approvals(State(state): State<AppState>, signed: Signed) -> PageResult {
-    let rows = state
-        .ops
-        .approvals(&signed.user)
-        .map_err(signed.ctx.fail())?;
-    Ok(request_lists::approvals(&signed.ctx, &rows).into_response())
+async fn approvals(
+    State(state): State<AppState>,
+    signed: Signed,
+    RawQuery(query): RawQuery,
+) -> PageResult {
+    let q = query_pairs(query.as_deref());
+    let t = signed.ctx.t;
+    // After a decision: "REQ-000042: approved." (the number is only echoed if it is one).
+    let flash = match (q.get("done").map(String::as_str), q.get("n")) {
+        (Some(done @ ("approved" | "rejected")), Some(n)) if parse_request(n).is_ok() => {
+            let word = if done == "approved" { t.decision_approved } else { t.decision_rejected };
+            let colon = if signed.ctx.locale == crate::domain::Locale::Fr { " : " } else { ": " };
+            Some(format!("{n}{colon}{word}"))
+        }
+        _ => None,
+    };
+    approvals_page(&state, &signed, None, flash.as_deref(), StatusCode::OK)
+}
+
+/// The approvals page, with the refused decision's errors next to its request.
+fn approvals_page(
+    state: &AppState,
+    signed: &Signed,
+    refused: Option<(RequestId, &FieldErrors)>,
+    flash: Option<&str>,
+    status: StatusCode,
+) -> PageResult {
+    let fail = signed.ctx.fail();
+    let rows = state.ops.approvals(&signed.user).map_err(&fail)?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let request = state.ops.request_page(&signed.user, row.id).map_err(&fail)?.request;
+        items.push((row, request));
+    }
+    let page = request_lists::approvals(&signed.ctx, &items, refused, flash);
+    Ok((status, page).into_response())
 }
 
 async fn desk(

@@ -21,7 +21,7 @@ pub const PASSWORD: &str = "Réinitialisation du mot de passe";
 pub const VM: &str = "Création de VM";
 pub const BROKEN_PC: &str = "Remplacement d'un poste en panne";
 
-fn vpn_data() -> Value {
+pub fn vpn_data() -> Value {
     json!({ "motif": "Télétravail le vendredi", "duree": "3 mois", "equipement": "Ordinateur de l'organisation" })
 }
 

@@ -1,6 +1,6 @@
 //! axe-core (vendored in `tests/fixtures/axe-core/`) on each distinct page, in both colour
 //! schemes: no critical or serious violation of the WCAG 2.1 A and AA rules. A page is its path
-//! with the numbers taken out, so `/requests/12` and `/requests/40` are audited once.
+//! with each segment holding a number taken out: `/requests/REQ-000012` is `/requests/N`.
 //! Every result is appended to `target/tmp/axe-report.txt`; with `GUICHET_AXE_REPORT_ONLY=1` the
 //! audit reports without failing (to measure a page's state before fixing it).
 
@@ -52,6 +52,15 @@ pub async fn once(page: &Page, path: &str) {
     let mut failures = Vec::new();
     for scheme in [Scheme::Light, Scheme::Dark] {
         driver::set_scheme(&page.client, scheme).await;
+        // Colours change through CSS transitions: audit the end state, not the fade.
+        page.client
+            .execute(
+                "getComputedStyle(document.body).color; \
+                 document.getAnimations().forEach(a => a.finish());",
+                vec![],
+            )
+            .await
+            .expect("transitions finished");
         let violations = run(page).await;
         report(&key, scheme, &violations);
         for v in &violations {
@@ -115,6 +124,12 @@ fn report(key: &str, scheme: Scheme, violations: &[Value]) {
             .collect::<Vec<_>>()
             .join(" ")
     );
+    let mut line = line;
+    for v in violations {
+        for node in v["nodes"].as_array().into_iter().flatten() {
+            line.push_str(&format!("    {} {}\n", v["id"].as_str().unwrap_or_default(), node));
+        }
+    }
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("axe-report.txt");
     if let Ok(mut file) = std::fs::OpenOptions::new()
         .create(true)

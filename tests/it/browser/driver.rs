@@ -68,6 +68,12 @@ fn required() -> bool {
 
 static SKIPPED: Once = Once::new();
 
+/// Whether this machine can run the browser tests.
+pub fn available() -> bool {
+    program("GUICHET_CHROMIUM", "/usr/bin/chromium").is_some()
+        && program("GUICHET_CHROMEDRIVER", "/usr/bin/chromedriver").is_some()
+}
+
 /// The driver, or `None` (after saying so once, past the test harness's capture) when this
 /// machine has no Chromium. Where browser tests are required, a missing browser fails the test.
 pub fn start() -> Option<(Driver, PathBuf)> {

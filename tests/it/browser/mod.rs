@@ -7,6 +7,7 @@
 mod audit;
 mod driver;
 
+mod approval_journey;
 mod requester_journey;
 
 pub use driver::{Scheme, Screen};
@@ -87,16 +88,11 @@ where
     let shots = page.shots.clone();
     let outcome = tokio::spawn(journey(page)).await;
     if let Err(failure) = outcome {
-        let dir = screenshot_dir(how.name);
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("screenshot dir");
         let mut shots = shots.lock().expect("shots").clone();
         if let Ok(last) = client.screenshot().await {
             shots.push(("at-failure".into(), last));
         }
-        for (i, (step, png)) in shots.iter().enumerate() {
-            let _ = std::fs::write(dir.join(format!("{i:02}-{step}.png")), png);
-        }
+        let dir = write_shots(how.name, &shots);
         let url = client.current_url().await.map(|u| u.to_string());
         let text = client
             .execute("return document.body ? document.body.innerText : ''", vec![])
@@ -112,7 +108,21 @@ where
         drop(driver);
         std::panic::resume_unwind(failure.into_panic());
     }
+    if std::env::var("GUICHET_SCREENSHOTS").is_ok_and(|v| v == "1") {
+        write_shots(how.name, &shots.lock().expect("shots"));
+    }
     let _ = client.close().await;
+}
+
+/// Writes a journey's screenshots, numbered in order, into its folder.
+fn write_shots(journey: &str, shots: &[(String, Vec<u8>)]) -> PathBuf {
+    let dir = screenshot_dir(journey);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    for (i, (step, png)) in shots.iter().enumerate() {
+        let _ = std::fs::write(dir.join(format!("{i:02}-{step}.png")), png);
+    }
+    dir
 }
 
 impl Page {
