@@ -146,8 +146,7 @@ impl Ops {
         changes: UserChanges,
         password: NewPassword,
     ) -> Result<(User, Option<String>), Error> {
-        self.create_user_unchecked(changes, password)
-            .await
+        self.create_user_unchecked(changes, password).await
     }
 
     /// Creates a user without an admin capability: for the command line (which has the data

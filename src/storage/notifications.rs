@@ -3,12 +3,12 @@
 
 use super::records::{decode, encode};
 use super::request_records::NotificationRecord;
+use super::requests::bounds;
 use super::tables::{NOTIFICATIONS, UNREAD, UNREAD_COUNT};
 use super::{Error, Writer};
 use crate::domain::UserId;
 use crate::domain::notification::Notification;
 use redb::ReadableTable;
-use super::requests::bounds;
 use std::collections::BTreeMap;
 
 impl Writer {
@@ -109,7 +109,10 @@ impl Writer {
             }
             for (id, mut n) in ids.into_iter().zip(notifications) {
                 n.id = id;
-                table.insert((user, id), encode(&NotificationRecord::from(&n))?.as_slice())?;
+                table.insert(
+                    (user, id),
+                    encode(&NotificationRecord::from(&n))?.as_slice(),
+                )?;
                 if !n.read {
                     unread.insert((user, id), ())?;
                 }

@@ -251,7 +251,11 @@ macro_rules! request_reads {
             }
 
             /// The ids of `user`'s unread notifications about `request`: O(unread).
-            pub fn unread_about(&self, user: UserId, request: RequestId) -> Result<Vec<u64>, Error> {
+            pub fn unread_about(
+                &self,
+                user: UserId,
+                request: RequestId,
+            ) -> Result<Vec<u64>, Error> {
                 let unread = self.txn.open_table(UNREAD)?;
                 let table = self.txn.open_table(NOTIFICATIONS)?;
                 let mut ids = Vec::new();

@@ -52,6 +52,16 @@ pub struct Texts {
     /// The language choice that follows the browser.
     pub browser_language: &'static str,
     pub menu: &'static str,
+    pub go_back: &'static str,
+    pub confirm_cancel: &'static str,
+    pub confirm_cancel_then: &'static str,
+    pub request_cancelled: &'static str,
+    pub confirm_delete_category: &'static str,
+    pub confirm_delete_field: &'static str,
+    pub confirm_deactivate: &'static str,
+    pub confirm_deactivate_then: &'static str,
+    pub cannot_undo: &'static str,
+    pub deleted: &'static str,
     pub decision_approved: &'static str,
     pub decision_rejected: &'static str,
     /// Next to a due date that has passed.

@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod catalog_admin;
+pub mod confirm;
 pub mod errors;
 pub mod forms;
 pub mod i18n;

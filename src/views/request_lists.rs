@@ -4,8 +4,8 @@
 use super::layout::page;
 use super::requests::status_badge;
 use super::{PageCtx, format_time};
-use crate::domain::notification::Notification;
 use crate::domain::FieldErrors;
+use crate::domain::notification::Notification;
 use crate::domain::request::{Request, RequestId, Status};
 use crate::ops::{DeskFilter, DeskOptions, Page, RequestRow, StatusFilter};
 use maud::{Markup, html};

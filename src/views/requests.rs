@@ -222,11 +222,18 @@ pub fn details(ctx: &PageCtx, r: &Request) -> Markup {
     }
 }
 
-pub fn request(ctx: &PageCtx, view: &RequestPage, created: bool, errors: &FieldErrors) -> Markup {
+pub fn request(
+    ctx: &PageCtx,
+    view: &RequestPage,
+    created: bool,
+    notice: Option<&str>,
+    errors: &FieldErrors,
+) -> Markup {
     let t = ctx.t;
     let r = &view.request;
     let number = r.id.number();
     let body = html! {
+        (super::layout::flash(notice))
         @if created {
             article.confirmation role="status" {
                 h2 { (t.request_created) }

@@ -13,7 +13,10 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 
-use super::admin_forms::{Direction, PageResult, number, status_for};
+use super::admin_forms::{
+    Direction, Done, PageResult, confirm_page, confirmed, number, status_for,
+};
+use crate::views::confirm::Confirm;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -47,11 +50,16 @@ fn category_values(form: &FormData) -> CategoryFormValues {
     }
 }
 
-async fn categories(State(state): State<AppState>, page: AdminPage) -> PageResult {
+async fn categories(
+    State(state): State<AppState>,
+    page: AdminPage,
+    Query(done): Query<Done>,
+) -> PageResult {
     let ctx = &page.signed.ctx;
     let all = state.ops.categories().map_err(ctx.fail())?;
     let services = state.ops.all_services(page.admin).map_err(ctx.fail())?;
-    Ok(views::categories(ctx, &all, &services, None).into_response())
+    let notice = (done.done.as_deref() == Some("deleted")).then_some(ctx.t.deleted);
+    Ok(views::categories(ctx, &all, &services, notice).into_response())
 }
 
 fn render_category_form(
@@ -149,16 +157,34 @@ async fn category_delete(
     State(state): State<AppState>,
     page: AdminPage,
     Path(id): Path<String>,
-    _form: FormData,
+    form: FormData,
 ) -> PageResult {
     let ctx = &page.signed.ctx;
     let id = CategoryId(parse_id(&id).map_err(ctx.fail())?);
+    if !confirmed(&form) {
+        let all = state.ops.categories().map_err(ctx.fail())?;
+        let category = all
+            .iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| ctx.fail()(Error::NotFound))?;
+        return Ok(confirm_page(
+            ctx,
+            &Confirm {
+                question: ctx.t.confirm_delete_category,
+                subject: &category.name,
+                consequence: ctx.t.cannot_undo,
+                action: &format!("/admin/categories/{id}/delete"),
+                confirm_label: ctx.t.delete,
+                back: &format!("/admin/categories/{id}"),
+            },
+        ));
+    }
     state
         .ops
         .delete_category(page.admin, id)
         .await
         .map_err(ctx.fail())?;
-    Ok(Redirect::to("/admin/categories").into_response())
+    Ok(Redirect::to("/admin/categories?done=deleted").into_response())
 }
 
 async fn category_move(

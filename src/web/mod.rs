@@ -13,6 +13,7 @@ mod client;
 mod cookies;
 mod error;
 mod extract;
+mod fields_admin;
 mod portal;
 mod requests;
 mod requests_api;

@@ -9,6 +9,7 @@ use super::uploads::PageUpload;
 use crate::domain::request::{Action, RequestId, Status};
 use crate::domain::{FieldErrors, ServiceId, UserId};
 use crate::ops::{DeskFilter, Error, StatusFilter};
+use crate::views::confirm::{self, Confirm};
 use crate::views::{portal, request_lists, requests};
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
@@ -158,8 +159,11 @@ async fn request(
     if let Some(viewer) = ctx.viewer.as_mut() {
         viewer.unread = viewer.unread.saturating_sub(marked as u64);
     }
-    let created = query_pairs(query.as_deref()).contains_key("created");
-    Ok(requests::request(&ctx, &view, created, &FieldErrors::new()).into_response())
+    let q = query_pairs(query.as_deref());
+    let created = q.contains_key("created");
+    let notice =
+        (q.get("done").map(String::as_str) == Some("cancelled")).then_some(ctx.t.request_cancelled);
+    Ok(requests::request(&ctx, &view, created, notice, &FieldErrors::new()).into_response())
 }
 
 /// The action a page's form asks for, by the last segment of its address.
@@ -205,6 +209,22 @@ async fn act(
     let fail = signed.ctx.fail();
     let id = parse_request(&number).map_err(&fail)?;
     let action = action_of(&verb, &form).map_err(&fail)?;
+    if matches!(action, Action::Cancel) && form.get("confirm") != Some("yes") {
+        let view = state.ops.request_page(&signed.user, id).map_err(&fail)?;
+        let t = signed.ctx.t;
+        let number = id.number();
+        let subject = format!("{number} · {}", view.request.service_name);
+        let confirm = Confirm {
+            question: t.confirm_cancel,
+            subject: &subject,
+            consequence: t.confirm_cancel_then,
+            action: &format!("/requests/{number}/cancel"),
+            confirm_label: t.cancel_request,
+            back: &format!("/requests/{number}"),
+        };
+        return Ok(confirm::confirm(&signed.ctx, &confirm).into_response());
+    }
+    let cancelling = matches!(action, Action::Cancel);
     match state.ops.act(&signed.user, id, action).await {
         Ok(request) => {
             let number = request.id.number();
@@ -213,6 +233,7 @@ async fn act(
                     format!("/approvals?done=approved&n={number}")
                 }
                 (Some("/approvals"), _) => format!("/approvals?done=rejected&n={number}"),
+                _ if cancelling => format!("/requests/{number}?done=cancelled"),
                 _ => format!("/requests/{number}"),
             };
             Ok(Redirect::to(&back).into_response())
@@ -226,7 +247,7 @@ async fn act(
         ),
         Err(Error::Invalid(errors)) => {
             let view = state.ops.request_page(&signed.user, id).map_err(&fail)?;
-            let page = requests::request(&signed.ctx, &view, false, &errors);
+            let page = requests::request(&signed.ctx, &view, false, None, &errors);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(error) => Err(fail(error)),
@@ -271,8 +292,16 @@ async fn approvals(
     // After a decision: "REQ-000042: approved." (the number is only echoed if it is one).
     let flash = match (q.get("done").map(String::as_str), q.get("n")) {
         (Some(done @ ("approved" | "rejected")), Some(n)) if parse_request(n).is_ok() => {
-            let word = if done == "approved" { t.decision_approved } else { t.decision_rejected };
-            let colon = if signed.ctx.locale == crate::domain::Locale::Fr { " : " } else { ": " };
+            let word = if done == "approved" {
+                t.decision_approved
+            } else {
+                t.decision_rejected
+            };
+            let colon = if signed.ctx.locale == crate::domain::Locale::Fr {
+                " : "
+            } else {
+                ": "
+            };
             Some(format!("{n}{colon}{word}"))
         }
         _ => None,
@@ -292,7 +321,11 @@ fn approvals_page(
     let rows = state.ops.approvals(&signed.user).map_err(&fail)?;
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
-        let request = state.ops.request_page(&signed.user, row.id).map_err(&fail)?.request;
+        let request = state
+            .ops
+            .request_page(&signed.user, row.id)
+            .map_err(&fail)?
+            .request;
         items.push((row, request));
     }
     let page = request_lists::approvals(&signed.ctx, &items, refused, flash);

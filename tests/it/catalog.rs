@@ -185,8 +185,23 @@ async fn cycles_depth_and_non_empty_deletes_are_refused() {
             .expect("body")
             .contains("Placerait la catégorie dans elle-même.")
     );
+    // A delete asks first, and changes nothing until confirmed.
     let response = browser
         .submit("/admin/categories/1", "/admin/categories/1/delete", &[])
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response.text().await.expect("body");
+    assert!(
+        html.contains("Supprimer cette catégorie ?")
+            && html.contains("name=\"confirm\" value=\"yes\""),
+        "{html}"
+    );
+    let response = browser
+        .submit(
+            "/admin/categories/1",
+            "/admin/categories/1/delete",
+            &[("confirm", "yes")],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
     let html = response.text().await.expect("body");
@@ -436,7 +451,11 @@ async fn the_form_builder_handles_every_field_kind() {
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     admin
-        .submit(&base, &format!("{base}/fields/assurance/delete"), &[])
+        .submit(
+            &base,
+            &format!("{base}/fields/assurance/delete"),
+            &[("confirm", "yes")],
+        )
         .await;
     let (_, service) = Api::json(api.get(&format!("/api/v1/services/{id}")).await).await;
     let keys: Vec<&str> = service["form"]
@@ -582,6 +601,18 @@ async fn an_inactive_service_is_invisible_to_requesters() {
             "/admin/services/8",
             "/admin/services/8/active?to=false",
             &[],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "asks first");
+    let html = response.text().await.expect("body");
+    assert!(html.contains("Désactiver ce service ?"), "{html}");
+    let (_, html) = app.signed_in("alice").await.get_text("/services/8").await;
+    assert!(html.contains("request-form"), "still active until confirmed");
+    let response = admin
+        .submit(
+            "/admin/services/8",
+            "/admin/services/8/active?to=false",
+            &[("confirm", "yes")],
         )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);

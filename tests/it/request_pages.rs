@@ -449,12 +449,21 @@ async fn my_requests_lists_open_ones_first_then_history_and_cancels() {
     assert!(html.contains("/my/requests?before=REQ-"), "history pages");
     // Alice cancels it from its page; it moves to the history.
     let request_page = format!("/requests/{number}");
+    let cancel = format!("{request_page}/cancel");
+    let (status, html) = {
+        let response = page.submit(&request_page, &cancel, &[]).await;
+        (response.status(), response.text().await.expect("body"))
+    };
+    assert_eq!(status, StatusCode::OK, "asks first");
+    assert!(html.contains("Annuler cette demande ?") && html.contains(&number));
+    let (_, html) = page.get_text(&request_page).await;
+    assert!(!html.contains("Annulée"), "nothing changes until confirmed");
     let response = page
-        .submit(&request_page, &format!("{request_page}/cancel"), &[])
+        .submit(&request_page, &cancel, &[("confirm", "yes")])
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let (_, html) = page.get_text(&request_page).await;
-    assert!(html.contains("Annulée"));
+    let (_, html) = page.get_text(&location(&response)).await;
+    assert!(html.contains("Annulée") && html.contains("La demande a été annulée."));
     assert!(!html.contains("/cancel\""), "nothing more to cancel");
     let (_, html) = page.get_text("/my/requests").await;
     let mine_at = html.find(&number).expect("listed");

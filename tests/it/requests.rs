@@ -123,7 +123,12 @@ async fn approval_path_end_to_end_through_the_pages() {
         )
         .await;
     assert_eq!(decided.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&decided), "/approvals");
+    assert_eq!(
+        location(&decided),
+        format!("/approvals?done=approved&n={number}")
+    );
+    let (_, said) = bob.get_text(&location(&decided)).await;
+    assert!(said.contains(&format!("{number} : approuvée")), "{said}");
     let (_, approvals) = bob.get_text("/approvals").await;
     assert!(!approvals.contains(&number), "no longer waiting");
 

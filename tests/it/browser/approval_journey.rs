@@ -30,12 +30,18 @@ async fn a_manager_approves_and_rejects_with_a_reason() {
         let reject = format!("form[action='/requests/{two}/decide'] button[value=reject]");
         p.submit(&reject, "reject-without-reason").await;
         let title = p.text("main h1").await;
-        assert_eq!(title, "En attente de ma validation", "the approvals page again");
+        assert_eq!(
+            title, "En attente de ma validation",
+            "the approvals page again"
+        );
         let error = p.text(&format!("#reason-{two} ~ .field-error")).await;
         assert!(!error.is_empty(), "the missing reason is explained");
 
-        p.fill(&format!("#reason-{two}"), "Pas de télétravail pendant l'inventaire")
-            .await;
+        p.fill(
+            &format!("#reason-{two}"),
+            "Pas de télétravail pendant l'inventaire",
+        )
+        .await;
         p.submit(&reject, "rejected").await;
         p.sees(&format!("{two} : refusée")).await;
 

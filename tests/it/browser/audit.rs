@@ -127,7 +127,11 @@ fn report(key: &str, scheme: Scheme, violations: &[Value]) {
     let mut line = line;
     for v in violations {
         for node in v["nodes"].as_array().into_iter().flatten() {
-            line.push_str(&format!("    {} {}\n", v["id"].as_str().unwrap_or_default(), node));
+            line.push_str(&format!(
+                "    {} {}\n",
+                v["id"].as_str().unwrap_or_default(),
+                node
+            ));
         }
     }
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("axe-report.txt");

@@ -95,9 +95,18 @@ where
         let dir = write_shots(how.name, &shots);
         let url = client.current_url().await.map(|u| u.to_string());
         let text = client
-            .execute("return document.body ? document.body.innerText : ''", vec![])
+            .execute(
+                "return document.body ? document.body.innerText : ''",
+                vec![],
+            )
             .await
-            .map(|v| v.as_str().unwrap_or_default().chars().take(1500).collect::<String>());
+            .map(|v| {
+                v.as_str()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(1500)
+                    .collect::<String>()
+            });
         eprintln!(
             "journey `{}` failed at {url:?}; screenshots in {}\n--- page text ---\n{}",
             how.name,

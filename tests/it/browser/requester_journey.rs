@@ -16,7 +16,12 @@ const EXTERNAL: &str = "Un poste de prêt vous attend à l'accueil.";
 #[tokio::test]
 async fn request_life_on_a_desktop_in_french() {
     let app = TestApp::spawn().await;
-    life(&app, Run::desktop_fr("requester-fr"), Run::desktop_fr("desk-fr")).await;
+    life(
+        &app,
+        Run::desktop_fr("requester-fr"),
+        Run::desktop_fr("desk-fr"),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -70,8 +75,7 @@ async fn life(app: &TestApp, requester: Run, technician: Run) {
         p.click("header a[href='/notifications']").await;
         p.step("notifications").await;
         p.sees(&n).await;
-        p.click(&format!("main a[href='/requests/{n}']"))
-            .await;
+        p.click(&format!("main a[href='/requests/{n}']")).await;
         p.step("request-after").await;
         p.sees(EXTERNAL).await;
         p.does_not_see(INTERNAL).await;
@@ -104,7 +108,10 @@ async fn search_with_typo(p: &Page) {
     search.send_keys("remplacment").await.expect("type");
     let first = p.find("header .suggestions a").await;
     assert!(first.text().await.expect("text").contains(SERVICE));
-    search.send_keys(&Key::Down.to_string()).await.expect("down");
+    search
+        .send_keys(&Key::Down.to_string())
+        .await
+        .expect("down");
     let focused = p
         .client
         .execute("return document.activeElement.textContent", vec![])
@@ -124,7 +131,6 @@ async fn search_with_typo(p: &Page) {
     p.find("form.request-form").await;
     p.step("service-from-suggestion").await;
     p.sees(SERVICE).await;
-
 }
 
 /// Submits with the description missing (kept values, message next to the field), then with it
@@ -135,7 +141,11 @@ async fn submit(p: &Page, english: bool, photo: &str) -> String {
         .await;
     let error = p.text("#f-panne-error").await;
     assert!(!error.is_empty(), "the missing answer is explained");
-    assert_eq!(p.value("#f-inventaire").await, "INV-2042", "typed value kept");
+    assert_eq!(
+        p.value("#f-inventaire").await,
+        "INV-2042",
+        "typed value kept"
+    );
     let focused = p
         .client
         .execute("return document.activeElement.id", vec![])
@@ -144,12 +154,21 @@ async fn submit(p: &Page, english: bool, photo: &str) -> String {
     assert_eq!(focused, "f-panne", "focus goes to the first field to fix");
 
     p.fill("#f-panne", "L'écran reste noir au démarrage.").await;
-    p.find("#f-photo").await.send_keys(photo).await.expect("file");
+    p.find("#f-photo")
+        .await
+        .send_keys(photo)
+        .await
+        .expect("file");
     p.submit("form.request-form button[type=submit]", "submitted")
         .await;
     let number = p.text(".confirmation .tracking").await;
     assert!(number.starts_with("REQ-"), "confirmation number: {number}");
-    p.sees(if english { "Expected by" } else { "Attendu pour le" }).await;
+    p.sees(if english {
+        "Expected by"
+    } else {
+        "Attendu pour le"
+    })
+    .await;
 
     p.open_menu().await;
     p.click("header a[href='/my/requests']").await;
@@ -173,11 +192,15 @@ async fn work_on(p: &Page, number: &str, english: bool) {
         .await;
     p.submit("form.desk-filters button[type=submit]", "desk-filtered")
         .await;
-    p.click(&format!("main a[href='/requests/{number}']"))
-        .await;
+    p.click(&format!("main a[href='/requests/{number}']")).await;
     p.step("request").await;
     p.submit("form[action$='/take'] button", "taken").await;
-    p.sees(if english { "Assigned to" } else { "Assignée à" }).await;
+    p.sees(if english {
+        "Assigned to"
+    } else {
+        "Assignée à"
+    })
+    .await;
 
     p.fill("#comment-body", INTERNAL).await;
     p.click("input[name=internal]").await;
@@ -197,9 +220,9 @@ async fn work_on(p: &Page, number: &str, english: bool) {
 
 /// A 1×1 PNG.
 const PNG: &[u8] = &[
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
-    0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f,
-    0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8,
-    0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00,
-    0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0,
+    0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
 ];
