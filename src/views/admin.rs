@@ -305,10 +305,10 @@ pub fn backups(ctx: &PageCtx, last: Option<LastBackup>, today: &str) -> Markup {
         p { a role="button" href="/admin/backup/download" download { (t.backup_download) } }
         p { (t.backup_contents) }
         h2 { (t.backup_scheduled) }
-        pre { code { "curl -sf -H \"Authorization: Bearer $TOKEN\" \\\n  -o guichet-$(date +%F).redb \"$GUICHET_URL/api/v1/backup\"" } }
+        pre tabindex="0" { code { "curl -sf -H \"Authorization: Bearer $TOKEN\" \\\n  -o guichet-$(date +%F).redb \"$GUICHET_URL/api/v1/backup\"" } }
         h2 { (t.restore_title) }
         p { (t.restore_help) }
-        pre { code { "guichet restore --from guichet-" (today) ".redb" } }
+        pre tabindex="0" { code { "guichet restore --from guichet-" (today) ".redb" } }
     };
     page(ctx, t.backups_title, body)
 }
