@@ -8,6 +8,7 @@ mod audit;
 mod driver;
 
 mod approval_journey;
+mod language;
 mod phone_sweep;
 mod requester_journey;
 
