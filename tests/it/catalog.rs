@@ -607,7 +607,10 @@ async fn an_inactive_service_is_invisible_to_requesters() {
     let html = response.text().await.expect("body");
     assert!(html.contains("Désactiver ce service ?"), "{html}");
     let (_, html) = app.signed_in("alice").await.get_text("/services/8").await;
-    assert!(html.contains("request-form"), "still active until confirmed");
+    assert!(
+        html.contains("request-form"),
+        "still active until confirmed"
+    );
     let response = admin
         .submit(
             "/admin/services/8",

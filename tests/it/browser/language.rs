@@ -59,5 +59,8 @@ async fn the_language_follows_the_browser_until_chosen_and_the_choice_is_kept() 
         .await
         .expect("page");
     let html = response.text().await.expect("body");
-    assert!(html.contains("<html lang=\"en\""), "a user who never chose follows the browser");
+    assert!(
+        html.contains("<html lang=\"en\""),
+        "a user who never chose follows the browser"
+    );
 }

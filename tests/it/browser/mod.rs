@@ -23,6 +23,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// The screenshots of a journey's steps, by step name.
+type Shots = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+
 /// One person's browser during a journey.
 #[derive(Clone)]
 pub struct Page {
@@ -30,7 +33,7 @@ pub struct Page {
     base: String,
     screen: Screen,
     scheme: Scheme,
-    shots: Arc<Mutex<Vec<(String, Vec<u8>)>>>,
+    shots: Shots,
 }
 
 /// How a journey is run: where, on what, in which language.

@@ -50,8 +50,11 @@ async fn every_page_fits_a_phone_and_passes_axe() {
             .await;
         p.step("field").await;
         p.go("/admin/categories/1").await;
-        p.submit("form[action='/admin/categories/1/delete'] button", "confirm")
-            .await;
+        p.submit(
+            "form[action='/admin/categories/1/delete'] button",
+            "confirm",
+        )
+        .await;
         p.sees("Delete this category?").await;
         p.go("/").await;
         p.open_menu().await;
