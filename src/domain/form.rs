@@ -100,12 +100,55 @@ pub fn check_key(key: &str) -> Result<(), &'static str> {
     }
 }
 
+/// The key a field gets when none is typed: its label in lower-case ASCII with `_` between
+/// words ("Numéro d'inventaire" → `numero_d_inventaire`), made unique among `others`.
+pub fn key_from_label(label: &str, others: &[FormField]) -> String {
+    let mut slug = String::new();
+    for c in label.to_lowercase().chars() {
+        let folded = match c {
+            'à' | 'â' | 'ä' | 'á' => "a",
+            'é' | 'è' | 'ê' | 'ë' => "e",
+            'î' | 'ï' | 'í' => "i",
+            'ô' | 'ö' | 'ó' => "o",
+            'ù' | 'û' | 'ü' | 'ú' => "u",
+            'ç' => "c",
+            'œ' => "oe",
+            'æ' => "ae",
+            c if c.is_ascii_alphanumeric() => {
+                slug.push(c);
+                continue;
+            }
+            _ => "_",
+        };
+        if folded != "_" || !slug.is_empty() && !slug.ends_with('_') {
+            slug.push_str(folded);
+        }
+    }
+    let mut base: String = slug.trim_end_matches('_').chars().take(36).collect();
+    base = base.trim_end_matches('_').to_owned();
+    if !base.starts_with(|c: char| c.is_ascii_lowercase()) {
+        base = format!("f_{base}").trim_end_matches('_').to_owned();
+    }
+    let taken = |key: &str| others.iter().any(|f| f.key == key);
+    let mut key = base.clone();
+    let mut n = 2;
+    while taken(&key) {
+        key = format!("{base}_{n}");
+        n += 1;
+    }
+    key
+}
+
 impl FormField {
     /// Checks one field definition; `others` are the form's other fields (for key uniqueness).
+    /// A field without a key gets one from its label.
     pub fn check(mut self, others: &[FormField]) -> Result<FormField, FieldErrors> {
         let mut errors = FieldErrors::new();
         self.key = self.key.trim().to_owned();
         self.label = self.label.trim().to_owned();
+        if self.key.is_empty() && !self.label.is_empty() {
+            self.key = key_from_label(&self.label, others);
+        }
         self.help = self.help.trim().to_owned();
         if let Err(message) = check_key(&self.key) {
             errors.add("key", message);

@@ -300,7 +300,7 @@ pub fn field_form(
             (csrf(ctx))
             div.grid {
                 (Input::text("label", t.field_label, &v.label).required().render(ctx, errors))
-                (Input::text("key", t.field_key, &v.key).required().help(t.field_key_help).render(ctx, errors))
+                (Input::text("key", t.field_key, &v.key).help(t.field_key_help).render(ctx, errors))
             }
             div.grid {
                 (select(ctx, errors, "kind", t.field_kind, &kinds, &v.kind))

@@ -300,3 +300,19 @@ proptest! {
         prop_assert_eq!(is_iso_date(&text), real);
     }
 }
+
+#[test]
+fn a_field_without_a_key_takes_one_from_its_label() {
+    use super::key_from_label;
+    assert_eq!(
+        key_from_label("Numéro d'inventaire", &[]),
+        "numero_d_inventaire"
+    );
+    assert_eq!(key_from_label("  Cœur / Équipe ? ", &[]), "coeur_equipe");
+    assert_eq!(key_from_label("2e écran", &[]), "f_2e_ecran");
+    assert_eq!(key_from_label("???", &[]), "f");
+    let taken = field("motif", FieldKind::Text, false);
+    assert_eq!(key_from_label("Motif", &[taken]), "motif_2");
+    let long = key_from_label(&"très long libellé ".repeat(10), &[]);
+    assert!(super::check_key(&long).is_ok(), "{long}");
+}

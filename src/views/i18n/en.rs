@@ -167,7 +167,7 @@ pub static EN: Texts = Texts {
     add_field: "Add a field",
     edit_field: "Edit field",
     field_key: "Key",
-    field_key_help: "Technical name: letters a-z, digits and _.",
+    field_key_help: "Technical name: letters a-z, digits and _. Left empty, it is made from the label.",
     field_label: "Label",
     field_help: "Help text",
     field_kind: "Kind",

@@ -170,7 +170,7 @@ pub static FR: Texts = Texts {
     add_field: "Ajouter un champ",
     edit_field: "Modifier le champ",
     field_key: "Clé",
-    field_key_help: "Identifiant technique : lettres a-z, chiffres et _.",
+    field_key_help: "Identifiant technique : lettres a-z, chiffres et _. Laissé vide, il est tiré du libellé.",
     field_label: "Libellé",
     field_help: "Aide",
     field_kind: "Type",
