@@ -7,6 +7,7 @@
 mod audit;
 mod driver;
 
+mod admin_journey;
 mod approval_journey;
 mod language;
 mod phone_sweep;
@@ -215,7 +216,7 @@ impl Page {
         field.send_keys(text).await.expect("type");
     }
 
-    /// Picks the option of a `select` whose text is `label`.
+    /// Picks the option of a `select` whose text (trimmed) is `label`.
     pub async fn choose(&self, select_css: &str, label: &str) {
         let select = self.find(select_css).await;
         for option in select
