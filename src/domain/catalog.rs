@@ -171,6 +171,21 @@ pub fn ancestors(all: &[Category], id: CategoryId) -> Vec<CategoryId> {
     found
 }
 
+/// The categories that hold a service, themselves or below them: the only ones worth showing
+/// to someone looking for a service. `homes` are the categories of the services that count.
+pub fn holding_services(
+    all: &[Category],
+    homes: impl IntoIterator<Item = CategoryId>,
+) -> std::collections::HashSet<CategoryId> {
+    let mut found = std::collections::HashSet::new();
+    for home in homes {
+        if found.insert(home) {
+            found.extend(ancestors(all, home));
+        }
+    }
+    found
+}
+
 /// 1 for a top-level category.
 pub fn depth(all: &[Category], id: CategoryId) -> usize {
     ancestors(all, id).len() + 1
@@ -249,6 +264,20 @@ mod tests {
             icon: DEFAULT_ICON.into(),
             order: 0,
         }
+    }
+
+    #[test]
+    fn a_category_holds_services_when_it_or_one_below_it_does() {
+        let all = chain();
+        let held = holding_services(&all, [CategoryId(3)]);
+        let mut ids: Vec<u64> = held.iter().map(|c| c.0).collect();
+        ids.sort_unstable();
+        assert_eq!(
+            ids,
+            vec![1, 2, 3],
+            "3 and everything above it, not 4 below nor 5 beside"
+        );
+        assert!(holding_services(&all, []).is_empty());
     }
 
     /// 1 > 2 > 3 > 4 (four levels), and 5 at the top.

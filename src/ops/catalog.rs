@@ -6,7 +6,10 @@ use crate::domain::catalog::{self, children, path};
 use crate::domain::ordering::move_one;
 use crate::domain::service::ApprovalRule;
 use crate::domain::{Category, CategoryId, CategoryInput, Service, ServiceId, User};
+use crate::storage::Reader;
 use std::cmp::Reverse;
+use std::collections::HashSet;
+use std::sync::Arc;
 
 /// How many services "most requested" shows.
 pub const POPULAR: usize = 6;
@@ -36,6 +39,46 @@ pub struct ServicePage {
     pub team: Option<String>,
 }
 
+/// Which categories hold services (themselves or below), at one catalog version: with an
+/// active service, and with any service (for those who see inactive ones).
+pub struct CatalogShape {
+    version: u64,
+    with_active: HashSet<CategoryId>,
+    with_any: HashSet<CategoryId>,
+}
+
+impl CatalogShape {
+    /// Whether `viewer`, looking for a service, has anything to find in category `id`.
+    fn shows(&self, viewer: &User, id: CategoryId) -> bool {
+        let held = if sees_inactive(viewer) {
+            &self.with_any
+        } else {
+            &self.with_active
+        };
+        held.contains(&id)
+    }
+}
+
+impl Ops {
+    /// The catalog's shape, computed once per catalog version (every catalog change bumps it).
+    fn shape(&self, reader: &Reader, all: &[Category]) -> Result<Arc<CatalogShape>, Error> {
+        let version = reader.catalog_version()?;
+        let mut cached = self.inner.shape.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(shape) = cached.as_ref().filter(|s| s.version == version) {
+            return Ok(shape.clone());
+        }
+        let services = reader.services()?;
+        let active = services.iter().filter(|s| s.active).map(|s| s.category_id);
+        let shape = Arc::new(CatalogShape {
+            version,
+            with_active: catalog::holding_services(all, active),
+            with_any: catalog::holding_services(all, services.iter().map(|s| s.category_id)),
+        });
+        *cached = Some(shape.clone());
+        Ok(shape)
+    }
+}
+
 /// Technicians and admins see inactive services (marked); requesters do not.
 pub fn sees_inactive(viewer: &User) -> bool {
     viewer.role.is_staff()
@@ -54,7 +97,12 @@ impl Ops {
     pub fn portal_home(&self, viewer: &User) -> Result<PortalHome, Error> {
         let reader = self.store().read()?;
         let all = reader.categories()?;
-        let top = children(&all, None).into_iter().cloned().collect();
+        let shape = self.shape(&reader, &all)?;
+        let top = children(&all, None)
+            .into_iter()
+            .filter(|c| shape.shows(viewer, c.id))
+            .cloned()
+            .collect();
         let mut counts = reader.request_counts()?;
         counts.sort_by_key(|(id, count)| (Reverse(*count), *id));
         let mut popular = Vec::new();
@@ -83,9 +131,14 @@ impl Ops {
             .filter(|s| s.active || sees_inactive(viewer))
             .collect();
         by_order(&mut services);
+        let shape = self.shape(&reader, &all)?;
         Ok(CategoryPage {
             path: path(&all, id).into_iter().cloned().collect(),
-            children: children(&all, Some(id)).into_iter().cloned().collect(),
+            children: children(&all, Some(id))
+                .into_iter()
+                .filter(|c| shape.shows(viewer, c.id))
+                .cloned()
+                .collect(),
             services,
         })
     }

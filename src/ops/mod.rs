@@ -111,6 +111,9 @@ struct Inner {
     /// The search index, attached by the server once the store is ready; the command line
     /// runs without one.
     search: std::sync::OnceLock<crate::search::SearchIndex>,
+    /// Which categories hold services, for the catalog version it was computed at
+    /// (`catalog.rs`): the portal hides the others without reading every service per page.
+    shape: std::sync::Mutex<Option<Arc<catalog::CatalogShape>>>,
 }
 
 impl Ops {
@@ -124,6 +127,7 @@ impl Ops {
                 passwords: passwords::PasswordWorker::start()?,
                 time_zone: jiff::tz::TimeZone::system(),
                 search: std::sync::OnceLock::new(),
+                shape: std::sync::Mutex::new(None),
             }),
         })
     }

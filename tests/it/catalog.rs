@@ -809,3 +809,60 @@ async fn services_are_created_and_replaced_through_the_api() {
     let (_, listed) = Api::json(alice.get("/api/v1/services").await).await;
     assert_eq!(listed.as_array().expect("array").len(), 22);
 }
+
+/// The portal shows a category only when it, or one below it, holds a service its viewer may
+/// request: a new empty category stays hidden until a service arrives; a category whose only
+/// service is deactivated disappears for requesters, not for the IT staff.
+#[tokio::test]
+async fn the_portal_hides_categories_without_services() {
+    let app = TestApp::spawn().await;
+    let admin = app.api_as("admin").await;
+    let (_, top) = Api::json(
+        admin
+            .post(
+                "/api/v1/categories",
+                &json!({"name": "Mobilité", "icon": "car"}),
+            )
+            .await,
+    )
+    .await;
+    let top = top["id"].as_u64().expect("id");
+    let (_, sub) = Api::json(
+        admin
+            .post(
+                "/api/v1/categories",
+                &json!({"name": "Véhicules", "icon": "car", "parent_id": top}),
+            )
+            .await,
+    )
+    .await;
+    let sub = sub["id"].as_u64().expect("id");
+    let alice = app.signed_in("alice").await;
+    let tom = app.signed_in("tom").await;
+    let link = format!("href=\"/catalog/{top}\"");
+    let (_, home) = alice.get_text("/").await;
+    assert!(!home.contains(&link), "an empty category is hidden");
+
+    let body = json!({"name": "Prêt de véhicule", "category_id": sub, "active": true});
+    let (status, service) = Api::json(admin.post("/api/v1/services", &body).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{service}");
+    let id = service["id"].as_u64().expect("id");
+    let (_, home) = alice.get_text("/").await;
+    assert!(home.contains(&link), "a service below it shows it");
+    let (_, page) = alice.get_text(&format!("/catalog/{top}")).await;
+    assert!(
+        page.contains(&format!("href=\"/catalog/{sub}\"")),
+        "and its sub-category"
+    );
+
+    let body = json!({"name": "Prêt de véhicule", "category_id": sub, "active": false});
+    let (status, _) = Api::json(admin.put(&format!("/api/v1/services/{id}"), &body).await).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, home) = alice.get_text("/").await;
+    assert!(!home.contains(&link), "nothing left to request");
+    let (_, home) = tom.get_text("/").await;
+    assert!(
+        home.contains(&link),
+        "the IT staff still sees the inactive service's category"
+    );
+}

@@ -45,8 +45,11 @@ async fn an_admin_creates_categories_and_a_service_with_every_kind_of_field() {
         p.go("/admin/services").await;
         p.click_text("Nouveau service").await;
         p.fill("input[name=name]", "Prêt de véhicule").await;
-        p.fill("textarea[name=description]", "Un véhicule de l'organisation pour une mission.")
-            .await;
+        p.fill(
+            "textarea[name=description]",
+            "Un véhicule de l'organisation pour une mission.",
+        )
+        .await;
         p.choose("select[name=category_id]", "— Véhicules de service")
             .await;
         p.fill("input[name=delay_value]", "2").await;
