@@ -98,6 +98,7 @@ impl App {
                 assets: Arc::new(web::assets::urls()),
                 trusted_proxies: config.trusted_proxies.clone().into(),
             }),
+            drafts: Arc::default(),
         };
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await

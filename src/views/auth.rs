@@ -10,6 +10,7 @@ pub fn login(
     ctx: &PageCtx,
     username: &str,
     message: Option<&str>,
+    notice: Option<&str>,
     next: &str,
     demo_password: &str,
 ) -> Markup {
@@ -17,6 +18,9 @@ pub fn login(
     let body = html! {
         article.narrow {
             header { h1 { (t.login_title) } p { (t.login_intro) } }
+            @if let Some(notice) = notice {
+                p.notice.warning role="status" { (notice) }
+            }
             @if let Some(message) = message {
                 p.form-error role="alert" { (message) }
             }

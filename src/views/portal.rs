@@ -157,11 +157,13 @@ pub fn service(
     today: &str,
     values: &request_form::Values,
     errors: &FieldErrors,
+    notice: Option<&str>,
 ) -> Markup {
     let t = ctx.t;
     let service = &view.service;
     let body = html! {
         (breadcrumbs(ctx, &view.path, true))
+        (super::layout::flash(notice))
         h1 { (service.name) }
         @if !service.active {
             p.notice.warning role="status" { (t.inactive_notice) }

@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize)]
 struct NextQuery {
     next: Option<String>,
+    expired: Option<String>,
 }
 
 /// Only a local path may follow sign-in, so the page cannot be used to bounce users elsewhere.
@@ -83,7 +84,12 @@ async fn login_page(
         return Redirect::to("/").into_response();
     }
     let next = safe_next(query.next.as_deref());
-    let page = login(&visitor.ctx, "", None, &next, DEMO_PASSWORD);
+    // Sent here by a form whose session had ended: what was typed waits (`drafts.rs`).
+    let notice = query
+        .expired
+        .is_some()
+        .then_some(visitor.ctx.t.session_expired_kept);
+    let page = login(&visitor.ctx, "", None, notice, &next, DEMO_PASSWORD);
     with_cookies(&visitor, page.into_response())
 }
 
@@ -135,6 +141,7 @@ async fn login_submit(
                 &visitor.ctx,
                 &username,
                 Some(&t.throttled_for(retry_after)),
+                None,
                 &next,
                 DEMO_PASSWORD,
             );
@@ -151,6 +158,7 @@ async fn login_submit(
         &visitor.ctx,
         &username,
         Some(&message),
+        None,
         &next,
         DEMO_PASSWORD,
     );

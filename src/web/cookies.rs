@@ -7,6 +7,8 @@ pub const SESSION: &str = "guichet_session";
 pub const ANON_CSRF: &str = "guichet_csrf";
 /// The language chosen on the sign-in page.
 pub const LANG: &str = "guichet_lang";
+/// The draft of a form sent after the session ended (`drafts.rs`).
+pub const DRAFT: &str = "guichet_draft";
 
 pub fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers

@@ -11,6 +11,7 @@ mod catalog_api;
 mod categories_admin;
 mod client;
 mod cookies;
+mod drafts;
 mod error;
 mod extract;
 mod fields_admin;

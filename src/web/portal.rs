@@ -1,5 +1,6 @@
 //! The portal pages every signed-in user browses: home, categories, services.
 
+use super::cookies;
 use super::error::{Fail, HtmlError};
 use super::extract::Signed;
 use super::state::AppState;
@@ -9,6 +10,7 @@ use crate::views::portal;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -54,6 +56,7 @@ async fn category(
 async fn service(
     State(state): State<AppState>,
     signed: Signed,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> PageResult {
     let id = ServiceId(parse_id(&id).map_err(signed.ctx.fail())?);
@@ -61,12 +64,25 @@ async fn service(
         .ops
         .service_page(&signed.user, id)
         .map_err(signed.ctx.fail())?;
-    Ok(portal::service(
+    // Back after a session ended mid-form: the draft kept for this browser fills the form.
+    let draft = cookies::get(&headers, cookies::DRAFT).and_then(|token| {
+        state
+            .drafts
+            .take(token, &format!("/services/{id}"), state.ops.now())
+    });
+    let notice = draft.is_some().then_some(signed.ctx.t.draft_restored);
+    let page = portal::service(
         &signed.ctx,
         &view,
         &state.ops.today(),
-        &crate::views::request_form::Values::new(),
+        &draft.unwrap_or_default(),
         &crate::domain::FieldErrors::new(),
-    )
-    .into_response())
+        notice,
+    );
+    let mut response = page.into_response();
+    if notice.is_some() {
+        let clear = cookies::set(cookies::DRAFT, "", Some(0), state.web.secure_cookies);
+        response.headers_mut().append(header::SET_COOKIE, clear);
+    }
+    Ok(response)
 }

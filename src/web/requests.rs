@@ -1,19 +1,22 @@
 //! Request pages: submitting from a service page, one request and its actions, attachments,
 //! my requests, approvals, the IT desk and the notifications inbox.
 
+use super::cookies;
 use super::error::{Fail, HtmlError};
 use super::extract::{FormData, Signed};
 use super::portal::parse_id;
 use super::state::AppState;
-use super::uploads::PageUpload;
+use super::uploads::{PageUpload, Sent};
 use crate::domain::request::{Action, RequestId, Status};
 use crate::domain::{FieldErrors, ServiceId, UserId};
 use crate::ops::{DeskFilter, Error, StatusFilter};
 use crate::views::confirm::{self, Confirm};
 use crate::views::{portal, request_lists, requests};
 use axum::Router;
+use axum::extract::FromRequest;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use std::collections::HashMap;
@@ -106,14 +109,75 @@ pub fn desk_filter(
     errors.into_result((filter, mine))
 }
 
+/// A request form sent without a valid session: its text is kept as a draft tied to this
+/// browser, and the sign-in page says so and leads back to the form. Anything else (a
+/// password change due, an unreadable body) gets the usual answer.
+async fn keep_draft(
+    state: &AppState,
+    id: &str,
+    request: axum::extract::Request,
+    to_login: Response,
+) -> Response {
+    let Ok(id) = parse_id(id) else {
+        return to_login;
+    };
+    if !to_login.status().is_redirection()
+        || to_login
+            .headers()
+            .get(header::LOCATION)
+            .is_none_or(|l| !l.as_bytes().starts_with(b"/login"))
+    {
+        return to_login;
+    }
+    let path = format!("/services/{id}");
+    let values = match Sent::read(request, state, state.web.upload_limit_bytes).await {
+        Ok(sent) => {
+            let mut values = sent.values();
+            values.remove("_csrf");
+            values
+        }
+        Err(_) => return to_login,
+    };
+    let next: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("next", &path)
+        .append_pair("expired", "1")
+        .finish();
+    let mut response = Redirect::to(&format!("/login?{next}")).into_response();
+    let Ok(token) = crate::ops::new_form_token() else {
+        return response;
+    };
+    if state
+        .drafts
+        .keep(token.clone(), &path, values, state.ops.now())
+    {
+        let cookie = cookies::set(
+            cookies::DRAFT,
+            &token,
+            Some(super::drafts::DRAFT_SECONDS),
+            state.web.secure_cookies,
+        );
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
 /// `POST /services/{id}`: submits the service's form; a refusal shows the form again with every
 /// value and message.
 pub async fn submit(
     State(state): State<AppState>,
-    signed: Signed,
+    signed: Result<Signed, Response>,
     Path(id): Path<String>,
-    PageUpload(sent): PageUpload,
+    request: axum::extract::Request,
 ) -> PageResult {
+    let signed = match signed {
+        Ok(signed) => signed,
+        // The session ended while the form was being filled: keep what was typed.
+        Err(to_login) => return Ok(keep_draft(&state, &id, request, to_login).await),
+    };
+    let PageUpload(sent) = match PageUpload::from_request(request, &state).await {
+        Ok(upload) => upload,
+        Err(refusal) => return Ok(refusal),
+    };
     let fail = signed.ctx.fail();
     let id = ServiceId(parse_id(&id).map_err(&fail)?);
     // What to show again if the form is refused; the files' bytes then go to the submission.
@@ -133,7 +197,7 @@ pub async fn submit(
         Err(Error::Invalid(errors)) => {
             let view = state.ops.service_page(&signed.user, id).map_err(&fail)?;
             let today = state.ops.today();
-            let page = portal::service(&signed.ctx, &view, &today, &values, &errors);
+            let page = portal::service(&signed.ctx, &view, &today, &values, &errors, None);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(error) => Err(fail(error)),

@@ -9,6 +9,8 @@ use std::sync::Arc;
 pub struct AppState {
     pub ops: Ops,
     pub web: Arc<WebSettings>,
+    /// Request forms typed when the session had ended (`drafts.rs`).
+    pub drafts: Arc<super::drafts::Drafts>,
 }
 
 #[derive(Debug)]

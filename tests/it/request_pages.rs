@@ -600,3 +600,71 @@ async fn opening_an_action_address_leads_back_to_its_page() {
     assert_eq!(status, reqwest::StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(body["error"]["code"], "method_not_allowed");
 }
+
+/// A form sent after the session ended is not lost: the sign-in page says why, and after
+/// signing in again the same form comes back with what was typed, once, in this browser only.
+#[tokio::test]
+async fn a_form_sent_after_the_session_ended_comes_back_filled_after_sign_in() {
+    let app = TestApp::spawn().await;
+    let alice = app.signed_in("alice").await;
+    let api = app.api_as("alice").await;
+    let id = service_id(&api, BROKEN_PC).await;
+    let page = format!("/services/{id}");
+    let (_, html) = alice.get_text(&page).await;
+    let token = crate::support::csrf_of(&html).expect("form token");
+    app.clock.advance(13 * 3600);
+
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", token)
+        .text("inventaire", "INV-7731")
+        .text("panne", "L'écran clignote puis s'éteint.");
+    let response = alice
+        .client
+        .post(app.url(&page))
+        .multipart(form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let login = location(&response);
+    assert!(
+        login.starts_with("/login?") && login.contains("expired=1"),
+        "{login}"
+    );
+    let (_, html) = alice.get_text(&login).await;
+    assert!(html.contains("Votre session avait expiré"), "{html}");
+
+    // Nothing was submitted; another browser signing in finds an empty form.
+    let other = app.signed_in("alice").await;
+    let (_, html) = other.get_text(&page).await;
+    assert!(
+        !html.contains("INV-7731"),
+        "the draft stays with its browser"
+    );
+
+    let signed = alice
+        .submit(
+            &login,
+            "/login",
+            &[("username", "alice"), ("password", "demo"), ("next", &page)],
+        )
+        .await;
+    assert_eq!(location(&signed), page, "back to the same form");
+    let (_, html) = alice.get_text(&page).await;
+    assert!(
+        html.contains("value=\"INV-7731\"") && html.contains("L&#39;écran clignote")
+            || html.contains("value=\"INV-7731\"") && html.contains("L'écran clignote"),
+        "{html}"
+    );
+    assert!(html.contains("Ce que vous aviez saisi avant de vous reconnecter est revenu."));
+    let (_, html) = alice.get_text(&page).await;
+    assert!(!html.contains("INV-7731"), "given back once");
+    let api = app.api_as("alice").await;
+    let (status, list) = Api::json(api.get("/api/v1/requests?status=all").await).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert!(!list["items"].as_array().expect("items").is_empty());
+    assert!(
+        !list.to_string().contains("INV-7731"),
+        "nothing was submitted"
+    );
+}
