@@ -12,6 +12,8 @@ use crate::storage::Writer;
 pub enum FieldMove {
     Up,
     Down,
+    /// To this place in the form, from 0 (past the end: last).
+    To(usize),
 }
 
 /// Checks what a service refers to: its category, team and designated approvers.
@@ -217,6 +219,11 @@ impl Ops {
             let other = match to {
                 FieldMove::Up => at.checked_sub(1),
                 FieldMove::Down => Some(at + 1).filter(|i| *i < form.len()),
+                FieldMove::To(place) => {
+                    let field = form.remove(at);
+                    form.insert(place.min(form.len()), field);
+                    return Ok(());
+                }
             };
             if let Some(other) = other {
                 form.swap(at, other);

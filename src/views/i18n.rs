@@ -52,6 +52,8 @@ pub struct Texts {
     /// The language choice that follows the browser.
     pub browser_language: &'static str,
     pub menu: &'static str,
+    pub position_of: &'static str,
+    pub move_to: &'static str,
     pub session_expired_kept: &'static str,
     pub draft_restored: &'static str,
     pub go_back: &'static str,

@@ -34,6 +34,15 @@ pub fn format_time(at: Timestamp, locale: Locale, tz: &jiff::tz::TimeZone) -> St
     zoned.strftime(pattern).to_string()
 }
 
+/// A date answer (`YYYY-MM-DD`, as forms store it) in the reader's format, like `format_time`'s
+/// dates; anything else is shown as it is.
+pub fn format_date(iso: &str, locale: Locale) -> String {
+    match (locale, iso.parse::<jiff::civil::Date>()) {
+        (Locale::Fr, Ok(date)) => date.strftime("%d/%m/%Y").to_string(),
+        _ => iso.to_owned(),
+    }
+}
+
 /// Text typed by someone, its line breaks kept.
 pub fn lines(text: &str) -> maud::Markup {
     maud::html! {
@@ -41,5 +50,21 @@ pub fn lines(text: &str) -> maud::Markup {
             @if i > 0 { br; }
             (line)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_answers_read_like_every_other_date() {
+        assert_eq!(format_date("2026-12-01", Locale::Fr), "01/12/2026");
+        assert_eq!(format_date("2026-12-01", Locale::En), "2026-12-01");
+        assert_eq!(
+            format_date("bientôt", Locale::Fr),
+            "bientôt",
+            "not a date: as typed"
+        );
     }
 }

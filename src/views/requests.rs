@@ -3,7 +3,7 @@
 
 use super::layout::page;
 use super::{PageCtx, format_time, i18n::field_message, lines};
-use crate::domain::form::Answer;
+use crate::domain::form::{Answer, FieldKind};
 use crate::domain::request::{Approver, Event, EventKind, Request, Status};
 use crate::domain::{FieldErrors, Locale};
 use crate::ops::RequestPage;
@@ -31,9 +31,10 @@ pub fn file_size(bytes: u64, locale: Locale) -> String {
     }
 }
 
-fn answer(ctx: &PageCtx, value: &Answer) -> Markup {
+fn answer(ctx: &PageCtx, kind: FieldKind, value: &Answer) -> Markup {
     html! {
         @match value {
+            Answer::Text(date) if kind == FieldKind::Date => (super::format_date(date, ctx.locale)),
             Answer::Text(text) => (lines(text)),
             Answer::Number(n) => (n),
             Answer::Choices(choices) => (choices.join(", ")),
@@ -210,7 +211,7 @@ pub fn details(ctx: &PageCtx, r: &Request) -> Markup {
                     @if let Some(value) = r.data.get(&field.key) {
                         dt { (field.label) }
                         dd {
-                            (answer(ctx, value))
+                            (answer(ctx, field.kind, value))
                             @if matches!(value, Answer::File(_)) {
                                 " " a href={ "/requests/" (r.id.number()) "/files/" (field.key) } download { (t.download) }
                             }

@@ -113,15 +113,24 @@ fn fields_table(ctx: &PageCtx, service: &Service) -> Markup {
                     table.striped {
                         thead { tr { th { (t.field_label) } th { (t.field_key) } th { (t.field_kind) } th { (t.required) } th {} } }
                         tbody {
-                            @for field in &service.form {
+                            @for (at, field) in service.form.iter().enumerate() {
                                 tr {
                                     td { a href={ (base) "/" (field.key) } { (field.label) } }
                                     td { code { (field.key) } }
                                     td { (t.kind(field.kind)) }
                                     td { @if field.required { "✓" } }
                                     td.row-actions {
-                                        (action_button(ctx, &format!("{base}/{}/move?dir=up", field.key), t.move_up, "outline secondary"))
-                                        (action_button(ctx, &format!("{base}/{}/move?dir=down", field.key), t.move_down, "outline secondary"))
+                                        // One step to any place: a position list, not one click per step.
+                                        form.inline.move-field method="post" action={ (base) "/" (field.key) "/move" } {
+                                            (csrf(ctx))
+                                            label.visually-hidden for={ "pos-" (field.key) } { (t.position_of) " " (field.label) }
+                                            select #{ "pos-" (field.key) } name="to" {
+                                                @for place in 1..=service.form.len() {
+                                                    option value=(place) selected[place == at + 1] { (place) }
+                                                }
+                                            }
+                                            button.small.outline.secondary type="submit" { (t.move_to) }
+                                        }
                                         (action_button(ctx, &format!("{base}/{}/delete", field.key), t.delete, "outline secondary"))
                                     }
                                 }

@@ -185,14 +185,21 @@ async fn field_move(
     page: AdminPage,
     Path((id, key)): Path<(String, String)>,
     Query(direction): Query<Direction>,
-    _form: FormData,
+    form: FormData,
 ) -> PageResult {
     let ctx = &page.signed.ctx;
     let id = ServiceId(parse_id(&id).map_err(ctx.fail())?);
-    let to = if direction.dir.as_deref() == Some("down") {
-        FieldMove::Down
-    } else {
-        FieldMove::Up
+    // The page's position list sends `to` (from 1); `?dir=up|down` moves one step.
+    let to = match (form.get("to"), direction.dir.as_deref()) {
+        (Some(place), _) => match place.trim().parse::<usize>() {
+            Ok(place) if place >= 1 => FieldMove::To(place - 1),
+            _ => {
+                let errors = FieldErrors::single("to", "must be a position from 1");
+                return Err(ctx.fail()(Error::Invalid(errors)));
+            }
+        },
+        (None, Some("down")) => FieldMove::Down,
+        (None, _) => FieldMove::Up,
     };
     state
         .ops

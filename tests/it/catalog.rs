@@ -479,6 +479,40 @@ async fn the_form_builder_handles_every_field_kind() {
     );
     assert_eq!(service["form"][0]["label"], "Précisions");
 
+    // The page's position list moves a field to any place in one step; a bad place is refused.
+    let (_, html) = admin.get_text(&base).await;
+    assert!(
+        html.contains(&format!("action=\"{base}/fields/bon/move\""))
+            && html.contains("name=\"to\"")
+    );
+    let response = admin
+        .submit(&base, &format!("{base}/fields/bon/move"), &[("to", "2")])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let response = admin
+        .submit(&base, &format!("{base}/fields/bon/move"), &[("to", "0")])
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, service) = Api::json(api.get(&format!("/api/v1/services/{id}")).await).await;
+    let keys: Vec<&str> = service["form"]
+        .as_array()
+        .expect("form")
+        .iter()
+        .filter_map(|f| f["key"].as_str())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "details",
+            "bon",
+            "objet",
+            "personnes",
+            "materiel",
+            "accessoires",
+            "date_pret"
+        ]
+    );
+
     // The portal renders every kind with the right control.
     let alice = app.signed_in("alice").await;
     let (status, html) = alice.get_text(&format!("/services/{id}")).await;

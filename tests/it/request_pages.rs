@@ -668,3 +668,19 @@ async fn a_form_sent_after_the_session_ended_comes_back_filled_after_sign_in() {
         "nothing was submitted"
     );
 }
+
+/// A late due date says so in words, not by its colour alone.
+#[tokio::test]
+async fn late_requests_say_so_in_words() {
+    let app = TestApp::spawn().await;
+    let tom = app.signed_in("tom").await;
+    let (_, html) = tom.get_text("/desk?status=open&sort=oldest").await;
+    let late = html.matches("class=\"late\"").count();
+    assert!(late > 0, "the demo has late requests in the desk");
+    assert_eq!(
+        html.matches("class=\"badge late-badge\">En retard<")
+            .count(),
+        late,
+        "every late date is labelled"
+    );
+}

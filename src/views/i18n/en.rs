@@ -45,6 +45,8 @@ pub static EN: Texts = Texts {
     language: "Language",
     browser_language: "The browser's language",
     menu: "Menu",
+    position_of: "Position of",
+    move_to: "Move",
     session_expired_kept: "Your session had ended. Sign in again: what you typed in the form has been kept.",
     draft_restored: "What you typed before signing in again is back. Choose any file again.",
     go_back: "No, go back",
