@@ -141,7 +141,7 @@ pub fn user_form(ctx: &PageCtx, form: &UserForm<'_>) -> Markup {
         (flash(form.notice))
         @if let Some(password) = form.generated_password {
             div.notice role="status" {
-                p { strong { (t.generated_password) " : " } code.secret { (password) } }
+                p { strong { (t.generated_password) (t.colon) } code.secret { (password) } }
                 p { small { (t.generated_password_help) } }
             }
         }

@@ -52,6 +52,10 @@ pub struct Texts {
     /// The language choice that follows the browser.
     pub browser_language: &'static str,
     pub menu: &'static str,
+    /// Between a label and its value: " : " in French, ": " in English.
+    pub colon: &'static str,
+    /// Between two clauses: " ; " in French, "; " in English.
+    pub semicolon: &'static str,
     pub position_of: &'static str,
     pub move_to: &'static str,
     pub session_expired_kept: &'static str,

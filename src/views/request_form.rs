@@ -34,7 +34,7 @@ pub fn error_list(ctx: &PageCtx, form: &[FormField], errors: &FieldErrors) -> Ma
         ul {
             @for field in form {
                 @if let Some(message) = errors.get(&field.key) {
-                    li { a href={ "#f-" (field.key) } { (field.label) } " : " (field_message(ctx.locale, message)) }
+                    li { a href={ "#f-" (field.key) } { (field.label) } (ctx.t.colon) (field_message(ctx.locale, message)) }
                 }
             }
         }

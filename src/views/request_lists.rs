@@ -110,7 +110,7 @@ pub fn approvals(
                                 a.tracking href={ "/requests/" (row.id.number()) } { (row.id.number()) }
                                 " · " strong { (row.service_name) }
                                 br;
-                                small.muted { (t.requester) " : " (row.requester) " · " (format_time(row.created_at, ctx.locale, &ctx.tz)) }
+                                small.muted { (t.requester) (t.colon) (row.requester) " · " (format_time(row.created_at, ctx.locale, &ctx.tz)) }
                             }
                             (super::requests::details(ctx, request))
                             hr;
@@ -255,7 +255,7 @@ pub fn notifications(ctx: &PageCtx, page_of: &Page<(Notification, String)>, page
                     // A link: opening the request marks its notifications read.
                     li.unread[!n.read] {
                         a href={ "/requests/" (n.request.number()) } {
-                            @if !n.read { span.visually-hidden { (t.unread_one) " : " } }
+                            @if !n.read { span.visually-hidden { (t.unread_one) (t.colon) } }
                             strong { (t.notice(n.kind)) }
                             " · " span.tracking { (n.request.number()) } " " (service)
                         }

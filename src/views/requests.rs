@@ -81,7 +81,7 @@ fn event_line(ctx: &PageCtx, view: &RequestPage, event: &Event) -> Markup {
             @match &event.kind {
                 EventKind::Submitted => { strong { (who) } " " (t.ev_submitted) }
                 EventKind::ApproverFallback { step, reason, to } => {
-                    em { (t.fb_step) " " (step + 1) " : " (t.fallback_reason(*reason)) " ; " (t.fb_handed_to) " " (approver_name(ctx, view, *to)) "." }
+                    em { (t.fb_step) " " (step + 1) (t.colon) (t.fallback_reason(*reason)) (t.semicolon) (t.fb_handed_to) " " (approver_name(ctx, view, *to)) "." }
                 }
                 EventKind::Approved { comment, overridden, .. } => {
                     strong { (who) } " " (t.ev_approved)
@@ -238,8 +238,8 @@ pub fn request(
         @if created {
             article.confirmation role="status" {
                 h2 { (t.request_created) }
-                p { (t.tracking_number) " : " strong.tracking { (number) } }
-                p { (t.next_step) " : " (next_step(ctx, view)) }
+                p { (t.tracking_number) (t.colon) strong.tracking { (number) } }
+                p { (t.next_step) (t.colon) (next_step(ctx, view)) }
                 @if let Some(due) = r.due_at {
                     p { (t.expected_by) " " (format_time(due, ctx.locale, &ctx.tz)) }
                 }

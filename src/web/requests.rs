@@ -361,12 +361,7 @@ async fn approvals(
             } else {
                 t.decision_rejected
             };
-            let colon = if signed.ctx.locale == crate::domain::Locale::Fr {
-                " : "
-            } else {
-                ": "
-            };
-            Some(format!("{n}{colon}{word}"))
+            Some(format!("{n}{}{word}", t.colon))
         }
         _ => None,
     };

@@ -45,6 +45,8 @@ pub static EN: Texts = Texts {
     language: "Language",
     browser_language: "The browser's language",
     menu: "Menu",
+    colon: ": ",
+    semicolon: "; ",
     position_of: "Position of",
     move_to: "Move",
     session_expired_kept: "Your session had ended. Sign in again: what you typed in the form has been kept.",

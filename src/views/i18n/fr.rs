@@ -48,6 +48,8 @@ pub static FR: Texts = Texts {
     language: "Langue",
     browser_language: "Celle du navigateur",
     menu: "Menu",
+    colon: "\u{a0}: ",
+    semicolon: "\u{a0}; ",
     position_of: "Position de",
     move_to: "Déplacer",
     session_expired_kept: "Votre session avait expiré. Reconnectez-vous : ce que vous aviez saisi dans le formulaire est conservé.",
