@@ -459,12 +459,7 @@ async fn the_form_builder_handles_every_field_kind() {
         )
         .await;
     let (_, service) = Api::json(api.get(&format!("/api/v1/services/{id}")).await).await;
-    let keys: Vec<&str> = service["form"]
-        .as_array()
-        .expect("form")
-        .iter()
-        .filter_map(|f| f["key"].as_str())
-        .collect();
+    let keys = form_keys(&service);
     assert_eq!(
         keys,
         [
@@ -494,12 +489,7 @@ async fn the_form_builder_handles_every_field_kind() {
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let (_, service) = Api::json(api.get(&format!("/api/v1/services/{id}")).await).await;
-    let keys: Vec<&str> = service["form"]
-        .as_array()
-        .expect("form")
-        .iter()
-        .filter_map(|f| f["key"].as_str())
-        .collect();
+    let keys = form_keys(&service);
     assert_eq!(
         keys,
         [
@@ -899,4 +889,14 @@ async fn the_portal_hides_categories_without_services() {
         home.contains(&link),
         "the IT staff still sees the inactive service's category"
     );
+}
+
+/// The keys of a service's form, in order, from its JSON.
+fn form_keys(service: &Value) -> Vec<&str> {
+    service["form"]
+        .as_array()
+        .expect("form")
+        .iter()
+        .filter_map(|f| f["key"].as_str())
+        .collect()
 }

@@ -684,3 +684,34 @@ async fn late_requests_say_so_in_words() {
         "every late date is labelled"
     );
 }
+
+/// The inbox reads newest first, by time, across pages: the demo's history (played request by
+/// request) included.
+#[tokio::test]
+async fn notifications_come_newest_first() {
+    let app = TestApp::spawn().await;
+    for user in ["alice", "bob", "tom"] {
+        let api = app.api_as(user).await;
+        let mut times = Vec::new();
+        let mut cursor: Option<u64> = None;
+        loop {
+            let path = match cursor {
+                Some(c) => format!("/api/v1/notifications?limit=50&cursor={c}"),
+                None => "/api/v1/notifications?limit=50".to_owned(),
+            };
+            let (status, page) = Api::json(api.get(&path).await).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            for n in page["items"].as_array().expect("items") {
+                times.push(n["at"].as_str().expect("at").to_owned());
+            }
+            match page["next"].as_u64() {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        assert!(times.len() > 10, "{user} has a history");
+        let mut sorted = times.clone();
+        sorted.sort_by(|a, b| b.cmp(a));
+        assert_eq!(times, sorted, "{user}'s notifications are newest first");
+    }
+}

@@ -128,7 +128,10 @@ async fn approval_path_end_to_end_through_the_pages() {
         format!("/approvals?done=approved&n={number}")
     );
     let (_, said) = bob.get_text(&location(&decided)).await;
-    assert!(said.contains(&format!("{number}\u{a0}: approuvée")), "{said}");
+    assert!(
+        said.contains(&format!("{number}\u{a0}: approuvée")),
+        "{said}"
+    );
     let (_, approvals) = bob.get_text("/approvals").await;
     assert!(!approvals.contains(&number), "no longer waiting");
 
