@@ -14,6 +14,7 @@ pub mod notification;
 pub mod ordering;
 pub mod password;
 pub mod request;
+pub mod schedule;
 pub mod service;
 pub mod session;
 pub mod team;
