@@ -17,6 +17,8 @@ pub struct App {
     limits: web::server::Limits,
     state: AppState,
     ops: Ops,
+    /// Whether `run_until_stopped` runs the scheduled jobs (`Config::background_jobs`).
+    background_jobs: bool,
     /// The generated password of the first administrator, on the very first start only.
     pub initial_admin_password: Option<String>,
 }
@@ -42,8 +44,17 @@ pub fn open_ops(config: &Config, clock: Arc<dyn Clock>, use_: StoreUse) -> anyho
         cache_bytes: usize::try_from(config.cache_mb).unwrap_or(32) << 20,
     };
     let store = Store::open_as(&config.data_dir.join(storage::FILE_NAME), opening)?;
+    let time_zone = match &config.time_zone {
+        Some(name) => Some(jiff::tz::TimeZone::get(name).context("the configured time_zone")?),
+        None => None,
+    };
+    let jobs = config
+        .jobs
+        .schedules(|job| format!("[jobs] {}", job.name()))?;
     let settings = Settings {
         session_seconds: i64::from(config.session_hours) * 3600,
+        time_zone,
+        jobs,
     };
     Ok(Ops::new(store, clock, settings)?)
 }
@@ -117,11 +128,13 @@ impl App {
             limits,
             state,
             ops,
+            background_jobs: config.background_jobs,
             initial_admin_password,
         })
     }
 
-    /// The use cases, for benchmarks that prepare data beside the running server.
+    /// The use cases, for benchmarks that prepare data beside the running server and for tests
+    /// that drive the scheduler (`run_due`).
     pub fn ops(&self) -> &Ops {
         &self.ops
     }
@@ -139,24 +152,35 @@ impl App {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let housekeeping = tokio::spawn(housekeeping(self.ops.clone()));
+        let scheduler = self
+            .background_jobs
+            .then(|| tokio::spawn(scheduler(self.ops.clone())));
         let served = web::serve(self.listener, self.state, shutdown, self.limits).await;
-        housekeeping.abort();
-        let _ = housekeeping.await;
+        if let Some(scheduler) = scheduler {
+            scheduler.abort();
+            let _ = scheduler.await;
+        }
         served.context("the server stopped on an error")
     }
 }
 
-/// Hourly upkeep until the server stops: expired sessions are removed.
-async fn housekeeping(ops: Ops) {
-    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+/// The longest the scheduler sleeps: tokio's timers are monotonic and miss changes of the wall
+/// clock, so it wakes at least this often to read the clock again.
+const SCHEDULER_NAP: i64 = 60;
+
+/// Runs the scheduled jobs (`[jobs]`) until the server stops: sleeps until the next one is
+/// due (at most `SCHEDULER_NAP`), reads the clock, runs what is due. A failing job, or a
+/// failing store read, is logged and tried again later; it never stops the loop.
+async fn scheduler(ops: Ops) {
     loop {
-        tick.tick().await;
-        match ops.purge_expired_sessions().await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!("removed {n} expired sessions"),
-            Err(e) => tracing::warn!("session clean-up failed: {e}"),
+        if let Err(e) = ops.run_due(ops.now()).await {
+            tracing::warn!("the scheduler could not run its jobs: {e}");
         }
+        let wait = match ops.next_job_at() {
+            Ok(Some(next)) => (next.0 - ops.now().0).clamp(1, SCHEDULER_NAP),
+            _ => SCHEDULER_NAP,
+        };
+        tokio::time::sleep(Duration::from_secs(wait.unsigned_abs())).await;
     }
 }
 

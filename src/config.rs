@@ -1,7 +1,11 @@
 //! Configuration: defaults, then the TOML file, then `GUICHET_*` environment variables, then
 //! command-line flags (clap merges the last two for the options it declares).
 
+mod jobs;
+
 use crate::domain::Locale;
+pub use jobs::Jobs;
+use jobs::check_time_zone;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -33,6 +37,13 @@ pub struct Config {
     pub http: Http,
     /// Reverse proxies whose `X-Forwarded-For` names the client (addresses or CIDR ranges).
     pub trusted_proxies: Vec<IpRange>,
+    /// The instance's time zone (IANA name) for scheduled jobs and dates; `None`: the system's.
+    pub time_zone: Option<String>,
+    /// When each scheduled job runs (`[jobs]`, cron expressions).
+    pub jobs: Jobs,
+    /// Run the scheduled jobs in the background. Not a setting of the file or the environment:
+    /// the integration tests turn it off and drive the jobs with `run_due` and their clock.
+    pub background_jobs: bool,
 }
 
 /// The `[http]` table: how long a client may take, and how many connections it may hold.
@@ -138,6 +149,9 @@ impl Default for Config {
             verify: false,
             http: Http::default(),
             trusted_proxies: Vec::new(),
+            time_zone: None,
+            jobs: Jobs::default(),
+            background_jobs: true,
         }
     }
 }
@@ -156,6 +170,8 @@ struct FileConfig {
     cache_mb: Option<u32>,
     http: Option<Http>,
     trusted_proxies: Option<Vec<String>>,
+    time_zone: Option<String>,
+    jobs: Option<Jobs>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -189,6 +205,7 @@ const ENV_KEYS: &[&str] = &[
     "GUICHET_UPLOAD_LIMIT_MB",
     "GUICHET_CACHE_MB",
     "GUICHET_TRUSTED_PROXIES",
+    "GUICHET_TIME_ZONE",
     "GUICHET_DATA",
     "GUICHET_LISTEN",
     "GUICHET_CONFIG",
@@ -218,6 +235,9 @@ impl Config {
         let mut warnings = Vec::new();
         for (key, value) in env {
             if !key.starts_with("GUICHET_") {
+                continue;
+            }
+            if config.jobs.apply_env(key, value)? {
                 continue;
             }
             if !ENV_KEYS.contains(&key.as_str()) {
@@ -269,6 +289,13 @@ impl Config {
             self.trusted_proxies =
                 parse_proxies("trusted_proxies", proxies.iter().map(String::as_str))?;
         }
+        if let Some(zone) = file.time_zone {
+            self.time_zone = Some(check_time_zone("time_zone", &zone)?);
+        }
+        if let Some(jobs) = file.jobs {
+            jobs.schedules(|job| format!("[jobs] {}", job.name()))?;
+            self.jobs = jobs;
+        }
         Ok(())
     }
 
@@ -290,6 +317,7 @@ impl Config {
                 self.upload_limit_mb = check_range(key, number(value)?, 1, 1024)?;
             }
             "GUICHET_CACHE_MB" => self.cache_mb = check_range(key, number(value)?, 1, 65_536)?,
+            "GUICHET_TIME_ZONE" => self.time_zone = Some(check_time_zone(key, value)?),
             "GUICHET_TRUSTED_PROXIES" => {
                 self.trusted_proxies =
                     parse_proxies(key, value.split(',').filter(|p| !p.trim().is_empty()))?;
@@ -449,5 +477,34 @@ mod tests {
         assert!(err.to_string().contains("trusted_proxies"), "{err}");
         let err = load_text("", &[("GUICHET_TRUSTED_PROXIES", "10.0.0.1,nope")]).expect_err("bad");
         assert!(err.to_string().contains("nope"), "{err}");
+    }
+
+    #[test]
+    fn jobs_and_the_time_zone_are_checked_and_named_when_wrong() {
+        let config = load_text(
+            "time_zone = \"Europe/Paris\"\n[jobs]\npurge_sessions = \"*/10 * * * *\"",
+            &[],
+        )
+        .expect("valid");
+        assert_eq!(config.time_zone.as_deref(), Some("Europe/Paris"));
+        assert_eq!(config.jobs.purge_sessions, "*/10 * * * *");
+        let err = load_text("[jobs]\npurge_sessions = \"0 9 * * 1-5\"", &[]).expect_err("numbers");
+        let message = err.to_string();
+        assert!(
+            message.contains("[jobs] purge_sessions") && message.contains("write names"),
+            "{message}"
+        );
+        let err = load_text("[jobs]\nbackups = \"0 2 * * *\"", &[]).expect_err("unknown job");
+        assert!(err.to_string().contains("backups"), "{err}");
+        let err = load_text("time_zone = \"Mars/Olympus\"", &[]).expect_err("zone");
+        assert!(err.to_string().contains("time_zone"), "{err}");
+        let err = load_text("", &[("GUICHET_JOBS_PURGE_SESSIONS", "every hour")]).expect_err("env");
+        assert!(
+            err.to_string().contains("GUICHET_JOBS_PURGE_SESSIONS"),
+            "{err}"
+        );
+        let config =
+            load_text("", &[("GUICHET_JOBS_PURGE_SESSIONS", "0 0 3 * * Sun")]).expect("env");
+        assert_eq!(config.jobs.purge_sessions, "0 0 3 * * Sun");
     }
 }

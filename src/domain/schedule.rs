@@ -16,6 +16,32 @@ use std::str::FromStr;
 /// names 29 February still finds one within a few years).
 const CANDIDATES: usize = 64;
 
+/// The jobs the scheduler runs: a closed list, each with its key in the `[jobs]` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Job {
+    /// Removes sign-ins that have expired.
+    PurgeSessions,
+}
+
+impl Job {
+    pub const ALL: [Job; 1] = [Job::PurgeSessions];
+
+    /// Its key in the `[jobs]` table and in the store.
+    pub fn name(self) -> &'static str {
+        match self {
+            Job::PurgeSessions => "purge_sessions",
+        }
+    }
+}
+
+/// How a job's last run went, as the store keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobRun {
+    pub at: Timestamp,
+    pub duration_ms: u64,
+    pub failed: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct JobSchedule {
     expression: String,
@@ -100,8 +126,13 @@ fn instant_of(wall: jiff::civil::DateTime, tz: &TimeZone) -> Option<i64> {
     let ambiguous = tz.to_ambiguous_timestamp(wall);
     match ambiguous.offset() {
         AmbiguousOffset::Gap { .. } => {
+            // `later` is at or past the gap's end; the transition is the last one up to it
+            // (`preceding` looks strictly before, hence the second added).
             let past_gap = ambiguous.later().ok()?;
-            let transition = tz.preceding(past_gap).next()?;
+            let probe = past_gap
+                .checked_add(jiff::SignedDuration::from_secs(1))
+                .ok()?;
+            let transition = tz.preceding(probe).next()?;
             Some(transition.timestamp().as_second())
         }
         _ => Some(ambiguous.earlier().ok()?.as_second()),
@@ -170,6 +201,14 @@ mod tests {
                 wall(2026, 3, 31, 2, 30)
             ]
         );
+    }
+
+    #[test]
+    fn a_job_at_the_very_start_of_the_gap_runs_at_its_end() {
+        // Found by the property below: 02:00 on 28 March 2027 does not exist in Paris.
+        let from = wall(2027, 3, 27, 12, 0);
+        let got = runs("0 2 * * *", from, 2);
+        assert_eq!(got, vec![wall(2027, 3, 28, 3, 0), wall(2027, 3, 29, 2, 0)]);
     }
 
     #[test]

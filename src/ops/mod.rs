@@ -11,6 +11,7 @@ mod demo;
 mod demo_catalog;
 mod demo_history;
 mod desk;
+mod jobs;
 mod notifications;
 mod passwords;
 mod request_views;
@@ -32,6 +33,7 @@ pub use backups::{BackupFile, LastBackup};
 pub use catalog::{ApprovalStep, CategoryPage, PortalHome, ServicePage};
 pub use demo::DEMO_PASSWORD;
 pub use desk::DeskOptions;
+pub use jobs::{JobStatus, Outcome};
 pub use request_views::{DeskFilter, Page, Permissions, RequestPage, RequestRow, StatusFilter};
 pub use requests::Submission;
 pub use search::SearchResult;
@@ -92,6 +94,13 @@ pub struct Admin {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub session_seconds: i64,
+    /// The instance's time zone; `None`: the system's.
+    pub time_zone: Option<jiff::tz::TimeZone>,
+    /// Every scheduled job with its schedule (`jobs.rs`).
+    pub jobs: Vec<(
+        crate::domain::schedule::Job,
+        crate::domain::schedule::JobSchedule,
+    )>,
 }
 
 #[derive(Clone)]
@@ -114,10 +123,16 @@ struct Inner {
     /// Which categories hold services, for the catalog version it was computed at
     /// (`catalog.rs`): the portal hides the others without reading every service per page.
     shape: std::sync::Mutex<Option<Arc<catalog::CatalogShape>>>,
+    /// Held while scheduled jobs run, so that two callers never run one twice.
+    jobs_running: tokio::sync::Mutex<()>,
 }
 
 impl Ops {
     pub fn new(store: Store, clock: Arc<dyn Clock>, settings: Settings) -> Result<Ops, Error> {
+        let time_zone = settings
+            .time_zone
+            .clone()
+            .unwrap_or_else(jiff::tz::TimeZone::system);
         Ok(Ops {
             inner: Arc::new(Inner {
                 store,
@@ -125,9 +140,10 @@ impl Ops {
                 settings,
                 throttle: throttle::Throttle::default(),
                 passwords: passwords::PasswordWorker::start()?,
-                time_zone: jiff::tz::TimeZone::system(),
+                time_zone,
                 search: std::sync::OnceLock::new(),
                 shape: std::sync::Mutex::new(None),
+                jobs_running: tokio::sync::Mutex::new(()),
             }),
         })
     }

@@ -8,6 +8,7 @@ mod catalog;
 mod catalog_records;
 mod codes;
 mod file;
+mod jobs;
 mod migrations;
 mod notifications;
 mod records;

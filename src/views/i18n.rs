@@ -1,14 +1,13 @@
 //! Interface texts in French and English. A struct (not string keys) so that a text missing in
 //! one language is a compile error.
 
-use crate::domain::form::FieldKind;
-use crate::domain::service::{Delay, DelayUnit};
-use crate::domain::{Locale, Role};
+use crate::domain::Locale;
 
 mod en;
 mod fr;
 mod messages;
 mod sentences;
+mod words;
 
 pub use messages::field_message;
 
@@ -52,6 +51,18 @@ pub struct Texts {
     /// The language choice that follows the browser.
     pub browser_language: &'static str,
     pub menu: &'static str,
+    pub nav_jobs: &'static str,
+    pub jobs_title: &'static str,
+    pub jobs_intro: &'static str,
+    pub job: &'static str,
+    pub job_when: &'static str,
+    pub job_last_run: &'static str,
+    pub job_outcome: &'static str,
+    pub job_next_run: &'static str,
+    pub job_never: &'static str,
+    pub job_ok: &'static str,
+    pub job_failed: &'static str,
+    pub job_purge_sessions: &'static str,
     /// Between a label and its value: " : " in French, ": " in English.
     pub colon: &'static str,
     /// Between two clauses: " ; " in French, "; " in English.
@@ -346,99 +357,6 @@ pub fn texts(locale: Locale) -> &'static Texts {
     match locale {
         Locale::Fr => &FR,
         Locale::En => &EN,
-    }
-}
-
-impl Texts {
-    /// The language choices of a profile: the browser's, then each language in its own name.
-    pub fn locale_choices(&self) -> Vec<(String, String)> {
-        let mut choices = vec![("auto".to_owned(), self.browser_language.to_owned())];
-        choices.extend(
-            Locale::ALL
-                .iter()
-                .map(|l| (l.code().to_owned(), texts(*l).lang_name.to_owned())),
-        );
-        choices
-    }
-
-    pub fn kind(&self, kind: FieldKind) -> &'static str {
-        match kind {
-            FieldKind::Text => self.kind_text,
-            FieldKind::Textarea => self.kind_textarea,
-            FieldKind::Number => self.kind_number,
-            FieldKind::Select => self.kind_select,
-            FieldKind::Multiselect => self.kind_multiselect,
-            FieldKind::Checkbox => self.kind_checkbox,
-            FieldKind::Date => self.kind_date,
-            FieldKind::File => self.kind_file,
-        }
-    }
-
-    /// "3 jours", "1 hour"…
-    pub fn delay(&self, delay: Delay) -> String {
-        let unit = match (delay.unit, delay.value) {
-            (DelayUnit::Hours, 1) => self.hour,
-            (DelayUnit::Hours, _) => self.hours,
-            (DelayUnit::Days, 1) => self.day,
-            (DelayUnit::Days, _) => self.days,
-        };
-        format!("{} {unit}", delay.value)
-    }
-
-    pub fn role(&self, role: Role) -> &'static str {
-        match role {
-            Role::Requester => self.role_requester,
-            Role::Technician => self.role_technician,
-            Role::Admin => self.role_admin,
-        }
-    }
-}
-
-impl Texts {
-    pub fn status(&self, status: crate::domain::request::Status) -> &'static str {
-        use crate::domain::request::Status;
-        match status {
-            Status::New => self.status_new,
-            Status::PendingApproval => self.status_pending_approval,
-            Status::Approved => self.status_approved,
-            Status::InProgress => self.status_in_progress,
-            Status::Done => self.status_done,
-            Status::Rejected => self.status_rejected,
-            Status::Cancelled => self.status_cancelled,
-        }
-    }
-
-    pub fn notice(&self, kind: crate::domain::notification::NoticeKind) -> &'static str {
-        use crate::domain::notification::NoticeKind;
-        match kind {
-            NoticeKind::Submitted => self.notice_submitted,
-            NoticeKind::ApprovalNeeded => self.notice_approval_needed,
-            NoticeKind::InQueue => self.notice_in_queue,
-            NoticeKind::Approved => self.notice_approved,
-            NoticeKind::Rejected => self.notice_rejected,
-            NoticeKind::Taken => self.notice_taken,
-            NoticeKind::Assigned => self.notice_assigned,
-            NoticeKind::Completed => self.notice_completed,
-            NoticeKind::Comment => self.notice_comment,
-        }
-    }
-
-    pub fn fallback_reason(&self, reason: crate::domain::request::FallbackReason) -> &'static str {
-        use crate::domain::request::FallbackReason;
-        match reason {
-            FallbackReason::Nobody => self.fb_nobody,
-            FallbackReason::Requester => self.fb_requester,
-            FallbackReason::Inactive => self.fb_inactive,
-        }
-    }
-
-    /// "This action is not possible: the request is now “Done”."
-    pub fn illegal(&self, _action: &str, status: crate::domain::request::Status) -> String {
-        if self.locale == Locale::Fr {
-            format!("{} « {} ».", self.illegal_action, self.status(status))
-        } else {
-            format!("{} “{}”.", self.illegal_action, self.status(status))
-        }
     }
 }
 

@@ -9,6 +9,7 @@ pub mod confirm;
 pub mod errors;
 pub mod forms;
 pub mod i18n;
+pub mod jobs;
 pub mod layout;
 pub mod portal;
 pub mod request_form;

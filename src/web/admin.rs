@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/teams/{id}", get(team_edit).post(team_update))
         .route("/admin/backup", get(backups))
         .route("/admin/backup/download", get(backup))
+        .route("/admin/jobs", get(jobs))
 }
 
 type PageResult = Result<Response, HtmlError>;
@@ -346,6 +347,12 @@ async fn backups(State(state): State<AppState>, page: AdminPage) -> PageResult {
     let ctx = &page.signed.ctx;
     let last = state.ops.last_backup(page.admin).map_err(ctx.fail())?;
     Ok(admin::backups(ctx, last, &state.ops.today()).into_response())
+}
+
+async fn jobs(State(state): State<AppState>, page: AdminPage) -> PageResult {
+    let ctx = &page.signed.ctx;
+    let jobs = state.ops.jobs(page.admin).map_err(ctx.fail())?;
+    Ok(crate::views::jobs::jobs(ctx, &jobs).into_response())
 }
 
 /// Downloads a consistent copy of the store, taken without stopping the server.

@@ -15,6 +15,7 @@ mod catalog;
 mod cli;
 mod crash;
 mod hostile;
+mod jobs;
 mod persistence;
 mod request_pages;
 mod requests;

@@ -33,6 +33,7 @@ const PAGES: &[&str] = &[
     "/admin/services/8",
     "/admin/services/8/fields/new",
     "/admin/backup",
+    "/admin/jobs",
     "/no/such/page",
 ];
 

@@ -21,6 +21,9 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub data: Arc<TempDir>,
     pub initial_admin_password: Option<String>,
+    /// The running app's use cases, to drive the scheduler with `run_due`; let go at shutdown,
+    /// so that the store closes.
+    ops: Option<guichet::ops::Ops>,
     demo: bool,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
@@ -64,6 +67,7 @@ impl TestApp {
             listen: "127.0.0.1:0".parse().expect("addr"),
             demo,
             cache_mb: 4,
+            background_jobs: false,
             ..Config::default()
         };
         tweak(&mut config);
@@ -72,6 +76,7 @@ impl TestApp {
             .expect("app builds");
         let base = format!("http://{}", app.addr());
         let initial_admin_password = app.initial_admin_password.clone();
+        let ops = app.ops().clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             app.run_until_stopped(async {
@@ -85,6 +90,7 @@ impl TestApp {
             clock,
             data,
             initial_admin_password,
+            ops: Some(ops),
             demo,
             stop: Some(stop),
             task: Some(task),
@@ -97,7 +103,13 @@ impl TestApp {
         Self::start(self.data.clone(), self.demo, Some(self.clock.clone())).await
     }
 
+    /// The running app's use cases (`run_due`, `now`, …).
+    pub fn ops(&self) -> &guichet::ops::Ops {
+        self.ops.as_ref().expect("the app is running")
+    }
+
     pub async fn shutdown(&mut self) {
+        self.ops = None;
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

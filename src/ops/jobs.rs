@@ -1,0 +1,123 @@
+//! The scheduled jobs as use cases: which are due, running them (one at a time), and what the
+//! admin page shows of them. The loop that calls `run_due` lives in `app.rs`; tests call it
+//! with the manual clock. A job's last run is kept in the store, so a restart neither repeats
+//! it nor drops one that fell due while the server was down (it runs once, at start).
+
+use super::{Admin, Error, Ops};
+use crate::domain::Timestamp;
+use crate::domain::schedule::{Job, JobRun, JobSchedule};
+
+/// A job as the admin page shows it.
+#[derive(Debug, Clone)]
+pub struct JobStatus {
+    pub job: Job,
+    pub expression: String,
+    pub last: Option<JobRun>,
+    pub next: Option<Timestamp>,
+}
+
+/// How one run went: the job, and its error in words if it failed.
+pub type Outcome = (Job, Result<(), String>);
+
+impl Ops {
+    fn schedules(&self) -> &[(Job, JobSchedule)] {
+        &self.inner.settings.jobs
+    }
+
+    /// When `job` runs next: after its last run, or after the instant its schedule started.
+    fn next_run(
+        &self,
+        last: Option<JobRun>,
+        since: Option<Timestamp>,
+        schedule: &JobSchedule,
+    ) -> Option<Timestamp> {
+        let base = match (last.map(|r| r.at), since) {
+            (Some(a), Some(b)) => a.max(b),
+            (a, b) => a.or(b)?,
+        };
+        schedule.next_after(base, self.time_zone())
+    }
+
+    fn since(&self, job: Job) -> Result<Option<Timestamp>, Error> {
+        Ok(self.store().read()?.job_since(job)?)
+    }
+
+    /// Every job with its expression, last run and next run.
+    pub fn jobs(&self, _admin: Admin) -> Result<Vec<JobStatus>, Error> {
+        let reader = self.store().read()?;
+        let mut found = Vec::new();
+        for (job, schedule) in self.schedules() {
+            let last = reader.job_run(*job)?;
+            let since = reader.job_since(*job)?;
+            found.push(JobStatus {
+                job: *job,
+                expression: schedule.expression().to_owned(),
+                last,
+                next: self.next_run(last, since, schedule),
+            });
+        }
+        Ok(found)
+    }
+
+    /// The earliest next run of any job, for the loop's sleep.
+    pub fn next_job_at(&self) -> Result<Option<Timestamp>, Error> {
+        let reader = self.store().read()?;
+        let mut earliest: Option<Timestamp> = None;
+        for (job, schedule) in self.schedules() {
+            let next = self.next_run(reader.job_run(*job)?, reader.job_since(*job)?, schedule);
+            earliest = match (earliest, next) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        Ok(earliest)
+    }
+
+    /// Runs, one after the other, every job due at `now`; a job missed several times runs
+    /// once. Answers what ran and how it went. A failure is logged and recorded; the job runs
+    /// again at its next time.
+    pub async fn run_due(&self, now: Timestamp) -> Result<Vec<Outcome>, Error> {
+        let _one_at_a_time = self.inner.jobs_running.lock().await;
+        let mut ran = Vec::new();
+        for (job, schedule) in self.schedules() {
+            let job = *job;
+            let since = match self.since(job)? {
+                Some(since) => since,
+                None => self.store().write(|w| w.record_job_since(job, now))?,
+            };
+            let last = self.store().read()?.job_run(job)?;
+            if self
+                .next_run(last, Some(since), schedule)
+                .is_none_or(|next| next > now)
+            {
+                continue;
+            }
+            let started = std::time::Instant::now();
+            let outcome = self.run_job(job).await;
+            let run = JobRun {
+                at: now,
+                duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                failed: outcome.is_err(),
+            };
+            if let Err(message) = &outcome {
+                tracing::warn!("scheduled job {} failed: {message}", job.name());
+            }
+            self.store().write(|w| w.record_job_run(job, &run))?;
+            ran.push((job, outcome));
+        }
+        Ok(ran)
+    }
+
+    async fn run_job(&self, job: Job) -> Result<(), String> {
+        match job {
+            Job::PurgeSessions => match self.purge_expired_sessions().await {
+                Ok(0) => Ok(()),
+                Ok(n) => {
+                    tracing::info!("removed {n} expired sessions");
+                    Ok(())
+                }
+                Err(e) => Err(e.to_string()),
+            },
+        }
+    }
+}
