@@ -48,7 +48,8 @@ impl Ops {
         let mut found = Vec::new();
         for (job, schedule) in self.schedules() {
             let last = reader.job_run(*job)?;
-            let since = reader.job_since(*job)?;
+            // Before the scheduler's first look, the schedule counts from now.
+            let since = reader.job_since(*job)?.or_else(|| Some(self.now()));
             found.push(JobStatus {
                 job: *job,
                 expression: schedule.expression().to_owned(),

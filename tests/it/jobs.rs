@@ -22,7 +22,14 @@ fn ran(outcomes: &[(Job, Result<(), String>)]) -> Vec<Job> {
 
 #[tokio::test]
 async fn a_due_job_runs_once_and_a_restart_neither_repeats_nor_drops_it() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_configured(|c| c.time_zone = Some("Europe/Paris".into())).await;
+    let admin = app.signed_in("admin").await;
+    let (_, html) = admin.get_text("/admin/jobs").await;
+    // 09:00 UTC is 10:00 in Paris: the hourly job runs next at 11:00, shown in Paris time.
+    assert!(
+        html.contains("Pas encore") && html.contains("28/11/2026 11:00"),
+        "next run: {html}"
+    );
     let _alice = app.signed_in("alice").await;
     // The first look records where the schedule starts; nothing is due yet.
     assert!(ran(&app.ops().run_due(Timestamp(START)).await.expect("run")).is_empty());
