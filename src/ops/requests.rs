@@ -7,7 +7,7 @@ use crate::domain::approval::{People, resolve_steps};
 use crate::domain::form::{self, Submitted};
 use crate::domain::notification::{Audience, Notification, notices};
 use crate::domain::request::{
-    self, Action, Actor, Attachment, Event, NewRequest, Refusal, Request, RequestId,
+    self, Action, Actor, Attachment, Event, NewRequest, Refusal, Request, RequestId, Status,
 };
 use crate::domain::service::DelayUnit;
 use crate::domain::{Role, ServiceId, Timestamp, User, UserId};
@@ -144,7 +144,7 @@ pub(super) fn submit_in(
         })
         .collect::<Vec<_>>();
     let id = RequestId(w.next_id("request")?);
-    let (request, events) = request::submit(
+    let (mut request, events) = request::submit(
         NewRequest {
             id,
             service_id: service.id,
@@ -160,6 +160,10 @@ pub(super) fn submit_in(
         },
         now,
     );
+    // An estimate counts from when the request can be worked on: after its approval.
+    if request.status == Status::PendingApproval {
+        request.due_at = None;
+    }
     for attachment in &request.attachments {
         let bytes = submission
             .files
@@ -192,6 +196,16 @@ pub(super) fn act_in(
     }
     let mut changed = previous.clone();
     let events = request::apply(&mut changed, actor, action, now)?;
+    if previous.status == Status::PendingApproval
+        && changed.status != Status::PendingApproval
+        && changed.status.is_open()
+    {
+        // Approved: the estimate's clock starts now, with the service's current delay.
+        let delay = w
+            .service(changed.service_id)?
+            .and_then(|s| s.estimated_delay);
+        changed.due_at = due_at(now, delay);
+    }
     record(w, Some(&previous), &changed, &events)?;
     Ok(changed)
 }

@@ -98,8 +98,8 @@ async fn approval_path_end_to_end_through_the_pages() {
         "next step"
     );
     assert!(
-        html.contains("Attendu pour le") && !html.contains("Délai estimé :"),
-        "an estimate is an expected date, not a delay"
+        !html.contains("Attendu pour le") && !html.contains("Délai estimé :"),
+        "waiting for approval, nothing can be expected yet"
     );
     assert!(html.contains("Télétravail"), "submitted data shown");
     assert!(
@@ -107,7 +107,9 @@ async fn approval_path_end_to_end_through_the_pages() {
         "labels of the form snapshot"
     );
 
-    // Bob, her manager, sees it waiting and approves it from /approvals in one step.
+    // Three hours later Bob, her manager, sees it waiting and approves it from /approvals in
+    // one step.
+    app.clock.advance(3 * 3600);
     let bob = app.signed_in("bob").await;
     let (_, approvals) = bob.get_text("/approvals").await;
     assert!(approvals.contains(&number));
@@ -134,6 +136,14 @@ async fn approval_path_end_to_end_through_the_pages() {
     );
     let (_, approvals) = bob.get_text("/approvals").await;
     assert!(!approvals.contains(&number), "no longer waiting");
+    // Approved, it can be worked on: the estimate (2 days for VPN access) counts from now.
+    let approved_at = app.ops().now().0;
+    let api = app.api_as("alice").await;
+    let (_, request) = Api::json(api.get(&format!("/api/v1/requests/{number}")).await).await;
+    let expected = jiff::Timestamp::from_second(approved_at + 2 * 86_400)
+        .expect("ts")
+        .to_string();
+    assert_eq!(request["due_at"], expected, "{request}");
 
     // Tom takes it from the desk and completes it.
     let tom = app.signed_in("tom").await;

@@ -250,7 +250,7 @@ pub static EN: Texts = Texts {
     unassigned: "Unassigned",
     submitted_on: "Submitted",
     updated_on: "Updated",
-    due: "Due",
+    due: "Expected",
     details: "Details",
     no_details: "No information was asked.",
     attachments: "Attachments",

@@ -255,7 +255,7 @@ pub static FR: Texts = Texts {
     unassigned: "Non assignée",
     submitted_on: "Soumise le",
     updated_on: "Mise à jour",
-    due: "Échéance",
+    due: "Prévue le",
     details: "Détails",
     no_details: "Aucune information n'était demandée.",
     attachments: "Pièces jointes",
