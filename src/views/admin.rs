@@ -44,7 +44,7 @@ pub fn users(ctx: &PageCtx, users: &[User], notice: Option<&str>) -> Markup {
         }
         (flash(notice))
         div.overflow-auto {
-            table.striped {
+            table.striped.cards {
                 thead { tr {
                     th { (t.display_name) } th { (t.username) } th { (t.role) }
                     th { (t.manager) } th { (t.active) }
@@ -52,11 +52,11 @@ pub fn users(ctx: &PageCtx, users: &[User], notice: Option<&str>) -> Markup {
                 tbody {
                     @for user in users {
                         tr {
-                            td { a href={ "/admin/users/" (user.id) } { (user.display_name) } }
-                            td { code { (user.username) } }
-                            td { (t.role(user.role)) }
-                            td { (name_of(users, user.manager_id).unwrap_or("—")) }
-                            td {
+                            td data-label=(t.display_name) { a href={ "/admin/users/" (user.id) } { (user.display_name) } }
+                            td data-label=(t.username) { code { (user.username) } }
+                            td data-label=(t.role) { (t.role(user.role)) }
+                            td data-label=(t.manager) { (name_of(users, user.manager_id).unwrap_or("—")) }
+                            td data-label=(t.active) {
                                 @if user.active { span.badge.ok { (t.active) } }
                                 @else { span.badge.off { (t.inactive) } }
                             }
@@ -195,14 +195,14 @@ pub fn teams(ctx: &PageCtx, teams: &[Team], users: &[User]) -> Markup {
             p { (t.no_teams) }
         } @else {
             div.overflow-auto {
-                table.striped {
+                table.striped.cards {
                     thead { tr { th { (t.team_name) } th { (t.team_lead) } th { (t.members) } } }
                     tbody {
                         @for team in teams {
                             tr {
-                                td { a href={ "/admin/teams/" (team.id) } { (team.name) } }
-                                td { (name_of(users, team.lead_id).unwrap_or("—")) }
-                                td {
+                                td data-label=(t.team_name) { a href={ "/admin/teams/" (team.id) } { (team.name) } }
+                                td data-label=(t.team_lead) { (name_of(users, team.lead_id).unwrap_or("—")) }
+                                td data-label=(t.members) {
                                     @for (i, member) in team.member_ids.iter().enumerate() {
                                         @if i > 0 { ", " }
                                         (name_of(users, Some(*member)).unwrap_or("?"))
