@@ -84,7 +84,11 @@ pub fn request_json(r: &Request) -> Value {
         }).collect::<Vec<_>>(),
         "created_at": time(r.created_at),
         "updated_at": time(r.updated_at),
-        "due_at": r.due_at.map(time),
+        // The estimate, indicative; `due_at` and `response_due_at` are SLA deadlines, which no
+        // request has until SLA policies exist (issue 13).
+        "expected_at": r.due_at.map(time),
+        "due_at": Value::Null,
+        "response_due_at": Value::Null,
         "closed_at": r.closed_at.map(time),
     })
 }

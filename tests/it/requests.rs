@@ -143,7 +143,7 @@ async fn approval_path_end_to_end_through_the_pages() {
     let expected = jiff::Timestamp::from_second(approved_at + 2 * 86_400)
         .expect("ts")
         .to_string();
-    assert_eq!(request["due_at"], expected, "{request}");
+    assert_eq!(request["expected_at"], expected, "{request}");
 
     // Tom takes it from the desk and completes it.
     let tom = app.signed_in("tom").await;
@@ -191,7 +191,11 @@ async fn path_without_approval_through_the_api_and_its_events() {
     assert_eq!(created["status"], "new");
     let number = created["number"].as_str().expect("number").to_owned();
     assert!(number.starts_with("REQ-"));
-    assert!(created["due_at"].is_string(), "estimated due date");
+    assert!(created["expected_at"].is_string(), "the estimate");
+    assert!(
+        created["due_at"].is_null(),
+        "no SLA deadline without a policy"
+    );
     let (status, taken) = act(&tom, &number, "take", json!({})).await;
     assert_eq!(
         (status, &taken["status"]),
