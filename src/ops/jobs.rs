@@ -38,10 +38,6 @@ impl Ops {
         schedule.next_after(base, self.time_zone())
     }
 
-    fn since(&self, job: Job) -> Result<Option<Timestamp>, Error> {
-        Ok(self.store().read()?.job_since(job)?)
-    }
-
     /// Every job with its expression, last run and next run.
     pub fn jobs(&self, _admin: Admin) -> Result<Vec<JobStatus>, Error> {
         let reader = self.store().read()?;
@@ -82,11 +78,14 @@ impl Ops {
         let mut ran = Vec::new();
         for (job, schedule) in self.schedules() {
             let job = *job;
-            let since = match self.since(job)? {
+            let (since, last) = {
+                let reader = self.store().read()?;
+                (reader.job_since(job)?, reader.job_run(job)?)
+            };
+            let since = match since {
                 Some(since) => since,
                 None => self.store().write(|w| w.record_job_since(job, now))?,
             };
-            let last = self.store().read()?.job_run(job)?;
             if self
                 .next_run(last, Some(since), schedule)
                 .is_none_or(|next| next > now)

@@ -51,17 +51,3 @@ pub fn number<T: std::str::FromStr>(
 pub struct Done {
     pub done: Option<String>,
 }
-
-/// Whether a destructive action's form came from its confirmation page.
-pub fn confirmed(form: &FormData) -> bool {
-    form.get("confirm") == Some("yes")
-}
-
-/// The page that asks before a destructive action.
-pub fn confirm_page(
-    ctx: &crate::views::PageCtx,
-    confirm: &crate::views::confirm::Confirm<'_>,
-) -> Response {
-    use axum::response::IntoResponse;
-    crate::views::confirm::confirm(ctx, confirm).into_response()
-}

@@ -13,10 +13,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 
-use super::admin_forms::{
-    Direction, Done, PageResult, confirm_page, confirmed, number, status_for,
-};
-use crate::views::confirm::Confirm;
+use super::admin_forms::{Direction, Done, PageResult, number, status_for};
+use crate::views::confirm::{self, Confirm};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -161,13 +159,13 @@ async fn category_delete(
 ) -> PageResult {
     let ctx = &page.signed.ctx;
     let id = CategoryId(parse_id(&id).map_err(ctx.fail())?);
-    if !confirmed(&form) {
+    if !form.confirmed() {
         let all = state.ops.categories().map_err(ctx.fail())?;
         let category = all
             .iter()
             .find(|c| c.id == id)
             .ok_or_else(|| ctx.fail()(Error::NotFound))?;
-        return Ok(confirm_page(
+        return Ok(confirm::confirm(
             ctx,
             &Confirm {
                 question: ctx.t.confirm_delete_category,
@@ -177,7 +175,8 @@ async fn category_delete(
                 confirm_label: ctx.t.delete,
                 back: &format!("/admin/categories/{id}"),
             },
-        ));
+        )
+        .into_response());
     }
     state
         .ops

@@ -215,6 +215,12 @@ impl FormData {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Whether a destructive action's form came from its confirmation page
+    /// (`views/confirm.rs`).
+    pub fn confirmed(&self) -> bool {
+        self.get("confirm") == Some("yes")
+    }
+
     /// The value, or an empty string when the field was not sent.
     pub fn text(&self, key: &str) -> String {
         self.get(key).unwrap_or_default().to_owned()

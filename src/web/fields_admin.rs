@@ -13,8 +13,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 
-use super::admin_forms::{Direction, PageResult, confirm_page, confirmed, number, status_for};
-use crate::views::confirm::Confirm;
+use super::admin_forms::{Direction, PageResult, number, status_for};
+use crate::views::confirm::{self, Confirm};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -217,7 +217,7 @@ async fn field_delete(
 ) -> PageResult {
     let ctx = &page.signed.ctx;
     let id = ServiceId(parse_id(&id).map_err(ctx.fail())?);
-    if !confirmed(&form) {
+    if !form.confirmed() {
         let service = state.ops.service(page.admin, id).map_err(ctx.fail())?;
         let field = service
             .form
@@ -225,7 +225,7 @@ async fn field_delete(
             .find(|f| f.key == key)
             .ok_or_else(|| ctx.fail()(Error::NotFound))?;
         let subject = format!("{} · {}", service.name, field.label);
-        return Ok(confirm_page(
+        return Ok(confirm::confirm(
             ctx,
             &Confirm {
                 question: ctx.t.confirm_delete_field,
@@ -235,7 +235,8 @@ async fn field_delete(
                 confirm_label: ctx.t.delete,
                 back: &format!("/admin/services/{id}"),
             },
-        ));
+        )
+        .into_response());
     }
     state
         .ops

@@ -273,7 +273,7 @@ async fn act(
     let fail = signed.ctx.fail();
     let id = parse_request(&number).map_err(&fail)?;
     let action = action_of(&verb, &form).map_err(&fail)?;
-    if matches!(action, Action::Cancel) && form.get("confirm") != Some("yes") {
+    if matches!(action, Action::Cancel) && !form.confirmed() {
         let view = state.ops.request_page(&signed.user, id).map_err(&fail)?;
         let t = signed.ctx.t;
         let number = id.number();

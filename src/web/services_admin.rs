@@ -14,10 +14,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 
-use super::admin_forms::{
-    Direction, Done, PageResult, Target, confirm_page, confirmed, number, status_for,
-};
-use crate::views::confirm::Confirm;
+use super::admin_forms::{Direction, Done, PageResult, Target, number, status_for};
+use crate::views::confirm::{self, Confirm};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -216,9 +214,9 @@ async fn service_active(
     let ctx = &page.signed.ctx;
     let id = ServiceId(parse_id(&id).map_err(ctx.fail())?);
     let active = target.to.as_deref() == Some("true");
-    if !active && !confirmed(&form) {
+    if !active && !form.confirmed() {
         let service = state.ops.service(page.admin, id).map_err(ctx.fail())?;
-        return Ok(confirm_page(
+        return Ok(confirm::confirm(
             ctx,
             &Confirm {
                 question: ctx.t.confirm_deactivate,
@@ -228,7 +226,8 @@ async fn service_active(
                 confirm_label: ctx.t.deactivate,
                 back: &format!("/admin/services/{id}"),
             },
-        ));
+        )
+        .into_response());
     }
     state
         .ops
