@@ -54,6 +54,7 @@ pub fn open_ops(config: &Config, clock: Arc<dyn Clock>, use_: StoreUse) -> anyho
     let settings = Settings {
         session_seconds: i64::from(config.session_hours) * 3600,
         time_zone,
+        waiting_close_days: config.waiting_close_days,
         jobs,
     };
     Ok(Ops::new(store, clock, settings)?)

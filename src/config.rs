@@ -41,6 +41,9 @@ pub struct Config {
     pub time_zone: Option<String>,
     /// When each scheduled job runs (`[jobs]`, cron expressions).
     pub jobs: Jobs,
+    /// Days a request may wait for its requester's answer before it is closed (a reminder goes
+    /// half-way); 0 never closes.
+    pub waiting_close_days: u32,
     /// Run the scheduled jobs in the background. Not a setting of the file or the environment:
     /// the integration tests turn it off and drive the jobs with `run_due` and their clock.
     pub background_jobs: bool,
@@ -151,6 +154,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             time_zone: None,
             jobs: Jobs::default(),
+            waiting_close_days: 14,
             background_jobs: true,
         }
     }
@@ -172,6 +176,7 @@ struct FileConfig {
     trusted_proxies: Option<Vec<String>>,
     time_zone: Option<String>,
     jobs: Option<Jobs>,
+    waiting_close_days: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -206,6 +211,7 @@ const ENV_KEYS: &[&str] = &[
     "GUICHET_CACHE_MB",
     "GUICHET_TRUSTED_PROXIES",
     "GUICHET_TIME_ZONE",
+    "GUICHET_WAITING_CLOSE_DAYS",
     "GUICHET_DATA",
     "GUICHET_LISTEN",
     "GUICHET_CONFIG",
@@ -292,6 +298,9 @@ impl Config {
         if let Some(zone) = file.time_zone {
             self.time_zone = Some(check_time_zone("time_zone", &zone)?);
         }
+        if let Some(days) = file.waiting_close_days {
+            self.waiting_close_days = check_range("waiting_close_days", days, 0, 365)?;
+        }
         if let Some(jobs) = file.jobs {
             jobs.schedules(|job| format!("[jobs] {}", job.name()))?;
             self.jobs = jobs;
@@ -318,6 +327,9 @@ impl Config {
             }
             "GUICHET_CACHE_MB" => self.cache_mb = check_range(key, number(value)?, 1, 65_536)?,
             "GUICHET_TIME_ZONE" => self.time_zone = Some(check_time_zone(key, value)?),
+            "GUICHET_WAITING_CLOSE_DAYS" => {
+                self.waiting_close_days = check_range(key, number(value)?, 0, 365)?;
+            }
             "GUICHET_TRUSTED_PROXIES" => {
                 self.trusted_proxies =
                     parse_proxies(key, value.split(',').filter(|p| !p.trim().is_empty()))?;

@@ -11,12 +11,16 @@ use serde::Deserialize;
 pub struct Jobs {
     /// Removing expired sign-ins: every hour on the hour by default.
     pub purge_sessions: String,
+    /// The SLA scan (escalations, breaches, reminders, closing unanswered requests): every
+    /// minute by default.
+    pub sla_scan: String,
 }
 
 impl Default for Jobs {
     fn default() -> Self {
         Jobs {
             purge_sessions: "0 * * * *".into(),
+            sla_scan: "* * * * *".into(),
         }
     }
 }
@@ -25,12 +29,14 @@ impl Jobs {
     pub fn expression(&self, job: Job) -> &str {
         match job {
             Job::PurgeSessions => &self.purge_sessions,
+            Job::SlaScan => &self.sla_scan,
         }
     }
 
     fn set(&mut self, job: Job, expression: String) {
         match job {
             Job::PurgeSessions => self.purge_sessions = expression,
+            Job::SlaScan => self.sla_scan = expression,
         }
     }
 

@@ -33,7 +33,7 @@ pub struct Holiday {
 }
 
 /// When the clock runs. No working hours at all means 24/7 (and then holidays do not apply).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Calendar {
     pub time_zone: TimeZone,
     pub hours: Vec<WorkRange>,

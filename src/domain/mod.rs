@@ -17,6 +17,7 @@ pub mod request;
 pub mod schedule;
 pub mod service;
 pub mod session;
+pub mod sla;
 pub mod team;
 pub mod user;
 

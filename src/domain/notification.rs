@@ -2,6 +2,7 @@
 //! in-app inbox now, e-mail later) reads the same list of recipients.
 
 use super::request::{Approver, Event, EventKind, Request, RequestId, Status};
+use super::sla::Recipient;
 use super::{Timestamp, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -20,10 +21,18 @@ pub enum NoticeKind {
     Completed,
     /// An external comment from the other side.
     Comment,
+    /// To the requester: the IT team asks them something and waits.
+    WaitingForYou,
+    /// To the people an SLA threshold names: a deadline is near or past.
+    Escalation,
+    /// To the requester: the IT team still waits for their answer.
+    Reminder,
+    /// To the requester: closed because they did not answer.
+    ClosedUnanswered,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 9] = [
+    pub const ALL: [NoticeKind; 13] = [
         NoticeKind::Submitted,
         NoticeKind::ApprovalNeeded,
         NoticeKind::InQueue,
@@ -33,6 +42,10 @@ impl NoticeKind {
         NoticeKind::Assigned,
         NoticeKind::Completed,
         NoticeKind::Comment,
+        NoticeKind::WaitingForYou,
+        NoticeKind::Escalation,
+        NoticeKind::Reminder,
+        NoticeKind::ClosedUnanswered,
     ];
 
     pub fn code(self) -> &'static str {
@@ -46,6 +59,10 @@ impl NoticeKind {
             NoticeKind::Assigned => "assigned",
             NoticeKind::Completed => "completed",
             NoticeKind::Comment => "comment",
+            NoticeKind::WaitingForYou => "waiting_for_you",
+            NoticeKind::Escalation => "escalation",
+            NoticeKind::Reminder => "reminder",
+            NoticeKind::ClosedUnanswered => "closed_unanswered",
         }
     }
 }
@@ -68,6 +85,8 @@ pub struct Notification {
 pub struct Audience<'a> {
     pub team_members: &'a [UserId],
     pub admins: &'a [UserId],
+    /// The fulfilling team's lead, for escalations that name them.
+    pub team_lead: Option<UserId>,
 }
 
 /// The notices one event causes, after it was applied to `request`. The author of an event is
@@ -128,8 +147,34 @@ pub fn notices(request: &Request, event: &Event, audience: &Audience) -> Vec<(Us
                 tell(&[request.requester], NoticeKind::Comment);
             }
         }
+        EventKind::Waiting { .. } => tell(&[request.requester], NoticeKind::WaitingForYou),
+        EventKind::Reminded => tell(&[request.requester], NoticeKind::Reminder),
+        EventKind::ClosedUnanswered { .. } => {
+            tell(&[request.requester], NoticeKind::ClosedUnanswered);
+        }
+        EventKind::Escalated { notify, .. } => {
+            for recipient in notify {
+                match recipient {
+                    Recipient::Assignee => {
+                        tell(
+                            &request.assignee.into_iter().collect::<Vec<_>>(),
+                            NoticeKind::Escalation,
+                        );
+                    }
+                    Recipient::Team => tell(audience.team_members, NoticeKind::Escalation),
+                    Recipient::TeamLead => {
+                        tell(
+                            &audience.team_lead.into_iter().collect::<Vec<_>>(),
+                            NoticeKind::Escalation,
+                        );
+                    }
+                    Recipient::Admins => tell(audience.admins, NoticeKind::Escalation),
+                }
+            }
+        }
         EventKind::Comment { internal: true, .. }
         | EventKind::Cancelled
+        | EventKind::Resumed
         | EventKind::ApproverFallback { .. } => {}
     }
     out

@@ -9,9 +9,15 @@ use std::fmt;
 
 mod submission;
 mod summary;
+mod system;
+mod text;
 mod timeline;
 pub use submission::{NewRequest, submit};
-pub use summary::Summary;
+pub use summary::{SlaSummary, Summary};
+pub use system::apply_system;
+use system::close;
+pub use text::MAX_TEXT;
+use text::{optional_text, required_text};
 pub use timeline::{Event, EventKind};
 
 /// A request's id; its tracking number is `REQ-` and the id on six digits.
@@ -53,10 +59,12 @@ pub enum Status {
     Done,
     Rejected,
     Cancelled,
+    /// The IT team waits for the requester's answer; SLA clocks stand still.
+    WaitingForRequester,
 }
 
 impl Status {
-    pub const ALL: [Status; 7] = [
+    pub const ALL: [Status; 8] = [
         Status::New,
         Status::PendingApproval,
         Status::Approved,
@@ -64,6 +72,7 @@ impl Status {
         Status::Done,
         Status::Rejected,
         Status::Cancelled,
+        Status::WaitingForRequester,
     ];
 
     /// The API spelling.
@@ -76,6 +85,7 @@ impl Status {
             Status::Done => "done",
             Status::Rejected => "rejected",
             Status::Cancelled => "cancelled",
+            Status::WaitingForRequester => "waiting_for_requester",
         }
     }
 
@@ -213,6 +223,12 @@ pub enum Action {
         body: String,
         internal: bool,
     },
+    /// Ask the requester for information: an external comment, the clocks pause.
+    Wait {
+        body: String,
+    },
+    /// Stop waiting for the requester.
+    Resume,
 }
 
 impl Action {
@@ -225,6 +241,8 @@ impl Action {
             Action::Complete { .. } => "complete",
             Action::Cancel => "cancel",
             Action::Comment { .. } => "comment",
+            Action::Wait { .. } => "wait",
+            Action::Resume => "resume",
         }
     }
 }
@@ -243,23 +261,6 @@ pub enum Refusal {
     Invalid(FieldErrors),
 }
 
-/// Longest comment, reason or resolution.
-pub const MAX_TEXT: usize = 5000;
-
-fn required_text(field: &str, text: &str) -> Result<String, Refusal> {
-    let text = text.trim();
-    if text.is_empty() {
-        Err(Refusal::Invalid(FieldErrors::single(field, "is required")))
-    } else if text.chars().count() > MAX_TEXT {
-        Err(Refusal::Invalid(FieldErrors::single(
-            field,
-            "must be at most 5000 characters long",
-        )))
-    } else {
-        Ok(text.to_owned())
-    }
-}
-
 /// Applies `action` by `actor` at `now`: checks who may do it and in which status, changes the
 /// request, and answers the events to append. On refusal the request is unchanged.
 pub fn apply(
@@ -273,6 +274,7 @@ pub fn apply(
         status,
     };
     let staff = actor.role.is_staff();
+    let mut extra = None;
     let kind = match &action {
         Action::Approve { .. } | Action::Reject { .. } => {
             if actor.id == request.requester {
@@ -349,7 +351,10 @@ pub fn apply(
             if !staff {
                 return Err(Refusal::NotAllowed("only the IT team completes requests"));
             }
-            if request.status != Status::InProgress {
+            if !matches!(
+                request.status,
+                Status::InProgress | Status::WaitingForRequester
+            ) {
                 return Err(illegal(&action, request.status));
             }
             let resolution = required_text("resolution", resolution)?;
@@ -365,7 +370,10 @@ pub fn apply(
             }
             if !matches!(
                 request.status,
-                Status::New | Status::PendingApproval | Status::Approved
+                Status::New
+                    | Status::PendingApproval
+                    | Status::Approved
+                    | Status::WaitingForRequester
             ) {
                 return Err(illegal(&action, request.status));
             }
@@ -381,30 +389,56 @@ pub fn apply(
                     "requesters comment on their own requests only",
                 ));
             }
-            EventKind::Comment {
+            let kind = EventKind::Comment {
                 body: required_text("body", body)?,
                 internal: *internal,
+            };
+            if !*internal
+                && actor.id == request.requester
+                && request.status == Status::WaitingForRequester
+            {
+                // The answer the IT team waited for: the clocks run again.
+                request.status = Status::InProgress;
+                extra = Some(EventKind::Resumed);
             }
+            kind
+        }
+        Action::Wait { body } => {
+            if !staff {
+                return Err(Refusal::NotAllowed(
+                    "only the IT team asks the requester for information",
+                ));
+            }
+            if request.status != Status::InProgress {
+                return Err(illegal(&action, request.status));
+            }
+            let body = required_text("body", body)?;
+            request.status = Status::WaitingForRequester;
+            EventKind::Waiting { body }
+        }
+        Action::Resume => {
+            if !staff {
+                return Err(Refusal::NotAllowed("only the IT team resumes a request"));
+            }
+            if request.status != Status::WaitingForRequester {
+                return Err(illegal(&action, request.status));
+            }
+            request.status = Status::InProgress;
+            EventKind::Resumed
         }
     };
-    request.updated_at = now;
-    if !request.status.is_open() && request.closed_at.is_none() {
-        request.closed_at = Some(now);
-    }
-    request.events += 1;
-    Ok(vec![Event {
+    let mut events = vec![Event {
         at: now,
         by: Some(actor.id),
         kind,
-    }])
-}
-
-fn optional_text(field: &str, text: &str) -> Result<String, Refusal> {
-    if text.trim().is_empty() {
-        Ok(String::new())
-    } else {
-        required_text(field, text)
-    }
+    }];
+    events.extend(extra.map(|kind| Event {
+        at: now,
+        by: Some(actor.id),
+        kind,
+    }));
+    close(request, now, &events);
+    Ok(events)
 }
 
 #[cfg(test)]

@@ -19,16 +19,20 @@ const CANDIDATES: usize = 64;
 /// The jobs the scheduler runs: a closed list, each with its key in the `[jobs]` table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Job {
+    /// Raises SLA escalations, marks breaches, reminds requesters and closes requests left
+    /// unanswered.
+    SlaScan,
     /// Removes sign-ins that have expired.
     PurgeSessions,
 }
 
 impl Job {
-    pub const ALL: [Job; 1] = [Job::PurgeSessions];
+    pub const ALL: [Job; 2] = [Job::SlaScan, Job::PurgeSessions];
 
     /// Its key in the `[jobs]` table and in the store.
     pub fn name(self) -> &'static str {
         match self {
+            Job::SlaScan => "sla_scan",
             Job::PurgeSessions => "purge_sessions",
         }
     }

@@ -84,7 +84,8 @@ impl Ops {
             (support.name, support.id),
             (infrastructure.name, infrastructure.id),
         ];
-        self.seed_demo_catalog(admin, &teams).await?;
+        let policies = self.seed_demo_sla(admin, self.now()).await?;
+        self.seed_demo_catalog(admin, &teams, &policies).await?;
         self.seed_demo_history(super::demo_history::DEMO_REQUESTS)
             .await?;
         Ok(true)

@@ -620,6 +620,7 @@ impl Ops {
         &self,
         admin: Admin,
         teams: &[(String, TeamId)],
+        policies: &[(&str, u64)],
     ) -> Result<(), Error> {
         let mut ids: Vec<(&str, CategoryId)> = Vec::new();
         for (order, (name, icon, description, children)) in CATEGORIES.iter().enumerate() {
@@ -663,7 +664,10 @@ impl Ops {
                     value: demo.delay.0,
                     unit: demo.delay.1,
                 }),
-                sla_policy_id: None,
+                sla_policy_id: policies
+                    .iter()
+                    .find(|(name, _)| *name == demo.name)
+                    .map(|(_, id)| *id),
                 team_id: demo
                     .team
                     .and_then(|t| teams.iter().find(|(name, _)| name == t).map(|(_, id)| *id)),

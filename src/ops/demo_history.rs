@@ -3,6 +3,8 @@
 //! every page and status has something to show. Deterministic: the same store every time.
 
 use super::requests::{Submission, act_in, submit_in};
+use super::sla::SlaRules;
+use super::sla_scan::catch_up;
 use super::{Error, Ops};
 use crate::domain::form::{FieldKind, FileMeta, FormField, Submitted};
 use crate::domain::request::{Action, Approver, Request, Status};
@@ -148,6 +150,7 @@ fn play(
     mut request: Request,
     users: &[User],
     technicians: &[User],
+    rules: &SlaRules,
     now: Timestamp,
 ) -> Result<(), Error> {
     let Some(requester) = users.iter().find(|u| u.id == request.requester).cloned() else {
@@ -161,7 +164,9 @@ fn play(
         *at < now
     };
     let act = |request: &Request, who: &User, action: Action, at: Timestamp| {
-        act_in(w, who, request.id, &action, at)
+        // The SLA scan runs as it would have until that moment.
+        catch_up(w, request.id, rules, at)?;
+        act_in(w, who, request.id, &action, rules, at)
     };
     if dice.chance(5) && step(&mut at, 6, dice) {
         act(&request, &requester, Action::Cancel, at)?;
@@ -238,11 +243,85 @@ fn play(
     Ok(())
 }
 
+/// A demo request for `service` by `requester` at `at`, its form answered as the history's.
+fn submit_demo(
+    w: &Writer,
+    dice: &mut Dice,
+    service: &Service,
+    requester: &User,
+    day: &str,
+    rules: &SlaRules,
+    at: Timestamp,
+) -> Result<Request, Error> {
+    let mut values = BTreeMap::new();
+    for field in &service.form {
+        if let Some(value) = answer(field, dice, day) {
+            values.insert(field.key.clone(), value);
+        }
+    }
+    let files = values
+        .iter()
+        .filter(|(_, v)| matches!(v, Submitted::File(_)))
+        .map(|(k, _)| (k.clone(), DEMO_FILE.to_vec()))
+        .collect();
+    let submission = Submission {
+        service_id: service.id,
+        values,
+        files,
+    };
+    submit_in(w, requester, &submission, day, rules, at)
+}
+
+/// Under SLA when the demo opens: a broken PC nobody has taken yet (its response deadline
+/// passed, its alerts raised), and a virtual machine whose technician waits for the
+/// requester's answer since yesterday.
+fn open_sla_requests(
+    w: &Writer,
+    ops: &Ops,
+    dice: &mut Dice,
+    services: &[Service],
+    users: &[User],
+    rules: &SlaRules,
+    now: Timestamp,
+) -> Result<(), Error> {
+    let user = |name: &str| users.iter().find(|u| u.username.as_str() == name);
+    let service = |name: &str| services.iter().find(|s| s.name == name);
+    if let (Some(alice), Some(pc)) = (user("alice"), service("Remplacement d'un poste en panne")) {
+        let at = now.plus_seconds(-26 * HOUR);
+        submit_demo(w, dice, pc, alice, &ops.date_of(at), rules, at)?;
+    }
+    if let (Some(bob), Some(lea), Some(vm)) = (user("bob"), user("lea"), service("Création de VM"))
+    {
+        let at = now.plus_seconds(-3 * DAY);
+        let mut request = submit_demo(w, dice, vm, bob, &ops.date_of(at), rules, at)?;
+        let mut decided = at;
+        while let (Status::PendingApproval, Some(approver)) =
+            (request.status, decider(&request, users))
+        {
+            decided = decided.plus_seconds(HOUR);
+            let approve = Action::Approve {
+                comment: String::new(),
+            };
+            request = act_in(w, &approver, request.id, &approve, rules, decided)?;
+        }
+        let taken = decided.plus_seconds(2 * HOUR);
+        catch_up(w, request.id, rules, taken)?;
+        act_in(w, lea, request.id, &Action::Take, rules, taken)?;
+        let asked = now.plus_seconds(-DAY);
+        catch_up(w, request.id, rules, asked)?;
+        let body =
+            "Quelle taille de disque et combien de mémoire faut-il pour cette VM ?".to_owned();
+        act_in(w, lea, request.id, &Action::Wait { body }, rules, asked)?;
+    }
+    Ok(())
+}
+
 impl Ops {
     /// Plays `count` past requests spread over the 90 days before now, then marks read every
     /// notification older than two days (a demo user has read their old mail).
     pub(super) async fn seed_demo_history(&self, count: usize) -> Result<(), Error> {
         let now = self.now();
+        let rules = self.sla_rules();
         self.blocking(move |ops| {
             ops.store().write(|w| {
                 let users = w.users()?;
@@ -284,24 +363,9 @@ impl Ops {
                         continue;
                     };
                     let day = ops.date_of(created);
-                    let mut values = BTreeMap::new();
-                    for field in &service.form {
-                        if let Some(value) = answer(field, &mut dice, &day) {
-                            values.insert(field.key.clone(), value);
-                        }
-                    }
-                    let files = values
-                        .iter()
-                        .filter(|(_, v)| matches!(v, Submitted::File(_)))
-                        .map(|(k, _)| (k.clone(), DEMO_FILE.to_vec()))
-                        .collect();
-                    let submission = Submission {
-                        service_id: service.id,
-                        values,
-                        files,
-                    };
-                    let request = submit_in(w, requester, &submission, &day, created)?;
-                    play(w, &mut dice, request, &users, &technicians, now)?;
+                    let request =
+                        submit_demo(w, &mut dice, service, requester, &day, &rules, created)?;
+                    play(w, &mut dice, request, &users, &technicians, &rules, now)?;
                 }
                 // Something waits for Bob's decision when the demo opens: Alice's VPN access.
                 let alice = users.iter().find(|u| u.username.as_str() == "alice");
@@ -324,7 +388,13 @@ impl Ops {
                         values,
                         files: BTreeMap::new(),
                     };
-                    submit_in(w, alice, &submission, &ops.date_of(at), at)?;
+                    submit_in(w, alice, &submission, &ops.date_of(at), &rules, at)?;
+                }
+                open_sla_requests(w, ops, &mut dice, &services, &users, &rules, now)?;
+                let mut open = w.request_ids(crate::storage::Listing::Open, None, false, 10_000)?;
+                open.sort();
+                for id in open {
+                    catch_up(w, id, &rules, now)?;
                 }
                 for user in &users {
                     w.mark_read_before(user.id, now.plus_seconds(-2 * DAY))?;

@@ -1,7 +1,8 @@
 //! The IT desk: requests filtered by status, service, assignee and requester, and the choices
 //! its filters offer.
 
-use super::request_views::{DeskFilter, Page, RequestRow};
+use super::listing::DeskFilter;
+use super::request_views::{Page, RequestRow};
 use super::{Error, Ops};
 use crate::domain::User;
 

@@ -93,7 +93,7 @@ impl Ops {
                 continue;
             }
             let started = std::time::Instant::now();
-            let outcome = self.run_job(job).await;
+            let outcome = self.run_job(job, now).await;
             let run = JobRun {
                 at: now,
                 duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
@@ -108,8 +108,16 @@ impl Ops {
         Ok(ran)
     }
 
-    async fn run_job(&self, job: Job) -> Result<(), String> {
+    async fn run_job(&self, job: Job, now: Timestamp) -> Result<(), String> {
         match job {
+            Job::SlaScan => match self.sla_scan(now).await {
+                Ok(0) => Ok(()),
+                Ok(n) => {
+                    tracing::info!("the SLA scan wrote {n} timeline entries");
+                    Ok(())
+                }
+                Err(e) => Err(e.to_string()),
+            },
             Job::PurgeSessions => match self.purge_expired_sessions().await {
                 Ok(0) => Ok(()),
                 Ok(n) => {

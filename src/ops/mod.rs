@@ -10,8 +10,10 @@ mod catalog;
 mod demo;
 mod demo_catalog;
 mod demo_history;
+mod demo_sla;
 mod desk;
 mod jobs;
+mod listing;
 mod notifications;
 mod passwords;
 mod request_views;
@@ -19,6 +21,8 @@ mod requests;
 mod search;
 mod secrets;
 mod services;
+mod sla;
+mod sla_scan;
 mod teams;
 pub mod throttle;
 mod users;
@@ -34,11 +38,14 @@ pub use catalog::{ApprovalStep, CategoryPage, PortalHome, ServicePage};
 pub use demo::DEMO_PASSWORD;
 pub use desk::DeskOptions;
 pub use jobs::{JobStatus, Outcome};
-pub use request_views::{DeskFilter, Page, Permissions, RequestPage, RequestRow, StatusFilter};
+pub use listing::SOON;
+pub use listing::{DeskFilter, DueFilter, StatusFilter};
+pub use request_views::{Page, Permissions, RequestPage, RequestRow, SlaView};
 pub use requests::Submission;
 pub use search::SearchResult;
 pub use secrets::{hex, same_secret};
 pub use services::FieldMove;
+pub use sla::{SlaFacts, SlaRules};
 pub use users::{NewPassword, UserChanges};
 
 #[derive(Debug, thiserror::Error)]
@@ -96,6 +103,8 @@ pub struct Settings {
     pub session_seconds: i64,
     /// The instance's time zone; `None`: the system's.
     pub time_zone: Option<jiff::tz::TimeZone>,
+    /// Days without an answer before a request waiting for its requester is closed (0: never).
+    pub waiting_close_days: u32,
     /// Every scheduled job with its schedule (`jobs.rs`).
     pub jobs: Vec<(
         crate::domain::schedule::Job,

@@ -2,10 +2,13 @@
 //! requester's list, the approver's list, the IT desk with its filters, and the inbox. Every
 //! listing walks one index in id order and stops at a page: O(page), not O(all requests).
 
+use super::listing::DeskFilter;
 use super::requests::actor;
+use super::sla::sla_of;
 use super::{Error, Ops};
 use crate::domain::request::{self, Action, Approver, Event, Request, RequestId, Status, Summary};
-use crate::domain::{Role, ServiceId, Timestamp, User, UserId};
+use crate::domain::sla::{SlaPolicy, SlaState, replay};
+use crate::domain::{Role, Timestamp, User, UserId};
 use crate::storage::{Listing, Reader};
 use std::collections::HashMap;
 
@@ -13,9 +16,6 @@ use std::collections::HashMap;
 pub const MAX_PAGE: usize = 100;
 /// Most open requests `/my/requests` lists; people rarely wait for more at once.
 const MY_OPEN: usize = 50;
-/// Most index entries one desk page examines when its filters reject many; the page then ends
-/// early with a cursor to go on.
-const MAX_SCANNED: usize = 5000;
 
 /// One line of a list of requests.
 #[derive(Debug, Clone)]
@@ -27,9 +27,22 @@ pub struct RequestRow {
     pub assignee: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// The estimate ("expected by").
     pub due_at: Option<Timestamp>,
-    /// Still open after its due date.
+    /// Still open after its expected date, without SLA.
     pub late: bool,
+    /// Under an SLA policy.
+    pub has_sla: bool,
+    /// The SLA deadline running now (none while paused).
+    pub sla_due: Option<Timestamp>,
+    /// Still open past an SLA deadline.
+    pub overdue: bool,
+    /// Missed an SLA deadline (kept once finished).
+    pub breached: bool,
+    /// Waiting for the requester.
+    pub paused: bool,
+    /// An SLA deadline falls within `listing::SOON`.
+    pub due_soon: bool,
 }
 
 /// A page of a listing and the cursor of the next one.
@@ -50,6 +63,16 @@ pub struct Permissions {
     pub cancel: bool,
     pub comment: bool,
     pub comment_internal: bool,
+    /// Ask the requester and wait for the answer.
+    pub wait: bool,
+    pub resume: bool,
+}
+
+/// A request's SLA as its page explains it.
+#[derive(Debug, Clone)]
+pub struct SlaView {
+    pub policy: SlaPolicy,
+    pub state: SlaState,
 }
 
 pub struct RequestPage {
@@ -61,79 +84,13 @@ pub struct RequestPage {
     /// Who a request can be assigned to, when the viewer may assign.
     pub technicians: Vec<(UserId, String)>,
     pub viewer_is_staff: bool,
+    /// Its SLA deadlines, when its service has a policy.
+    pub sla: Option<SlaView>,
 }
 
 impl RequestPage {
     pub fn name(&self, id: UserId) -> &str {
         self.names.get(&id).map_or("?", String::as_str)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusFilter {
-    Open,
-    All,
-    Is(Status),
-}
-
-/// The desk's filters (and the API's listing).
-#[derive(Debug, Clone)]
-pub struct DeskFilter {
-    pub status: StatusFilter,
-    pub service: Option<ServiceId>,
-    /// `Some(None)`: unassigned only.
-    pub assignee: Option<Option<UserId>>,
-    pub requester: Option<UserId>,
-    pub newest_first: bool,
-    pub cursor: Option<RequestId>,
-    pub limit: usize,
-}
-
-impl Default for DeskFilter {
-    fn default() -> Self {
-        DeskFilter {
-            status: StatusFilter::Open,
-            service: None,
-            assignee: None,
-            requester: None,
-            newest_first: true,
-            cursor: None,
-            limit: 25,
-        }
-    }
-}
-
-impl DeskFilter {
-    fn matches(&self, r: &Summary) -> bool {
-        let status = match self.status {
-            StatusFilter::Open => r.status.is_open(),
-            StatusFilter::All => true,
-            StatusFilter::Is(s) => r.status == s,
-        };
-        status
-            && self.service.is_none_or(|s| r.service_id == s)
-            && self.assignee.is_none_or(|a| r.assignee == a)
-            && self.requester.is_none_or(|u| r.requester == u)
-    }
-
-    /// The index to walk: the most selective filter that has one.
-    fn listing(&self) -> Listing {
-        if let Some(assignee) = self.assignee {
-            Listing::Assignee(assignee)
-        } else if let Some(requester) = self.requester {
-            match self.status {
-                StatusFilter::Open => Listing::OpenOfRequester(requester),
-                _ => Listing::Requester(requester),
-            }
-        } else if let Some(service) = self.service {
-            Listing::Service(service)
-        } else {
-            match self.status {
-                StatusFilter::Open => Listing::Open,
-                StatusFilter::All => Listing::All,
-                StatusFilter::Is(s) => Listing::Status(s),
-            }
-        }
     }
 }
 
@@ -167,48 +124,18 @@ impl Names<'_> {
             created_at: r.created_at,
             updated_at: r.updated_at,
             due_at: r.due_at,
-            late: r.status.is_open() && r.due_at.is_some_and(|d| d < self.now),
+            late: r.late(self.now),
+            has_sla: r.sla.is_some(),
+            sla_due: r.sla.as_ref().and_then(|s| s.next_due),
+            overdue: r.overdue(self.now),
+            breached: r.sla.as_ref().is_some_and(|s| s.breached),
+            paused: r.paused,
+            due_soon: r.status.is_open()
+                && r.sla
+                    .as_ref()
+                    .and_then(|s| s.next_due)
+                    .is_some_and(|d| d >= self.now && d.0 - self.now.0 <= super::listing::SOON),
         })
-    }
-}
-
-/// Walks `listing` after `cursor`, keeping the requests whose summary passes `keep`, until
-/// `limit` are found or `MAX_SCANNED` entries were examined.
-fn walk(
-    reader: &Reader,
-    listing: Listing,
-    mut cursor: Option<RequestId>,
-    newest_first: bool,
-    limit: usize,
-    keep: impl Fn(&Summary) -> bool,
-) -> Result<Page<Summary>, Error> {
-    let limit = limit.clamp(1, MAX_PAGE);
-    let mut items = Vec::new();
-    let mut scanned = 0;
-    loop {
-        let chunk = reader.request_ids(listing, cursor, newest_first, limit + 1)?;
-        let exhausted = chunk.len() <= limit;
-        for id in chunk {
-            scanned += 1;
-            cursor = Some(id);
-            if let Some(r) = reader.summary(id)?.filter(|r| keep(r)) {
-                if items.len() == limit {
-                    // One more exists: the page ends before it.
-                    let next = items.last().map(|r: &Summary| r.id.0);
-                    return Ok(Page { items, next });
-                }
-                items.push(r);
-            }
-        }
-        if exhausted {
-            return Ok(Page { items, next: None });
-        }
-        if scanned >= MAX_SCANNED {
-            return Ok(Page {
-                items,
-                next: cursor.map(|c| c.0),
-            });
-        }
     }
 }
 
@@ -249,6 +176,8 @@ fn permissions(request: &Request, viewer: &User, now: Timestamp) -> Permissions 
             body: text(),
             internal: true,
         }),
+        wait: can(Action::Wait { body: text() }),
+        resume: can(Action::Resume),
     }
 }
 
@@ -295,6 +224,7 @@ impl Ops {
             Vec::new()
         };
         let names = names.known;
+        let sla = self.sla_view(&reader, &request)?;
         Ok(RequestPage {
             request,
             events,
@@ -302,7 +232,45 @@ impl Ops {
             may,
             technicians,
             viewer_is_staff: staff,
+            sla,
         })
+    }
+
+    /// A request's SLA from its whole timeline; a finished request shows the deadlines it was
+    /// measured against when it finished.
+    fn sla_view(&self, reader: &Reader, request: &Request) -> Result<Option<SlaView>, Error> {
+        let rules = self.sla_rules();
+        let frozen = reader.summary(request.id)?.and_then(|s| s.sla);
+        let live = sla_of(reader, request.service_id, &rules.zone)?;
+        let (policy, calendar) = match (live, &frozen, request.status.is_open()) {
+            (Some(found), _, true) => found,
+            (found, Some(frozen), false) => match found {
+                Some(found) if found.0.id == frozen.policy_id => found,
+                _ => match reader.sla_policy(frozen.policy_id)? {
+                    Some(policy) => {
+                        let calendar =
+                            super::sla::calendar_for(reader, policy.calendar_id, &rules.zone)?;
+                        (policy, calendar)
+                    }
+                    None => return Ok(None),
+                },
+            },
+            _ => return Ok(None),
+        };
+        let events = reader.events(request.id)?;
+        let mut state = replay(&events, request.steps.len()).state(&policy, &calendar, self.now());
+        if let (Some(frozen), false) = (frozen, request.status.is_open()) {
+            for (due, at) in [
+                (&mut state.response, frozen.response_due),
+                (&mut state.resolution, frozen.resolution_due),
+            ] {
+                if let Some(due) = due {
+                    due.at = at;
+                    due.breached = matches!((due.met_at, at), (Some(m), Some(a)) if m > a);
+                }
+            }
+        }
+        Ok(Some(SlaView { policy, state }))
     }
 
     /// A request, for those who may see it.
@@ -317,25 +285,6 @@ impl Ops {
         visible_events(&reader, viewer, id)
     }
 
-    /// The summaries matching `filter`. Requesters only ever list their own.
-    fn summaries(
-        reader: &Reader,
-        viewer: &User,
-        mut filter: DeskFilter,
-    ) -> Result<Page<Summary>, Error> {
-        if !viewer.role.is_staff() {
-            filter.requester = Some(viewer.id);
-        }
-        walk(
-            reader,
-            filter.listing(),
-            filter.cursor,
-            filter.newest_first,
-            filter.limit,
-            |r| filter.matches(r),
-        )
-    }
-
     /// Requests matching `filter`, as list rows.
     pub fn list_requests(
         &self,
@@ -343,7 +292,7 @@ impl Ops {
         filter: DeskFilter,
     ) -> Result<Page<RequestRow>, Error> {
         let reader = self.store().read()?;
-        let page = Self::summaries(&reader, viewer, filter)?;
+        let page = super::listing::summaries(&reader, viewer, filter, self.now())?;
         self.rows(&reader, page)
     }
 
@@ -354,7 +303,7 @@ impl Ops {
         filter: DeskFilter,
     ) -> Result<Page<Request>, Error> {
         let reader = self.store().read()?;
-        let page = Self::summaries(&reader, viewer, filter)?;
+        let page = super::listing::summaries(&reader, viewer, filter, self.now())?;
         let mut items = Vec::with_capacity(page.items.len());
         for summary in page.items {
             items.extend(reader.request(summary.id)?);
@@ -389,7 +338,7 @@ impl Ops {
         cursor: Option<RequestId>,
     ) -> Result<(Vec<RequestRow>, Page<RequestRow>), Error> {
         let reader = self.store().read()?;
-        let open = walk(
+        let open = super::listing::walk(
             &reader,
             Listing::OpenOfRequester(user.id),
             None,
@@ -397,7 +346,7 @@ impl Ops {
             MY_OPEN,
             |_| true,
         )?;
-        let history = walk(
+        let history = super::listing::walk(
             &reader,
             Listing::ClosedOfRequester(user.id),
             cursor,
@@ -413,7 +362,7 @@ impl Ops {
     /// that fell back to "any administrator" (never their own).
     pub fn approvals(&self, user: &User) -> Result<Vec<RequestRow>, Error> {
         let reader = self.store().read()?;
-        let mut found = walk(
+        let mut found = super::listing::walk(
             &reader,
             Listing::PendingFor(Approver::User(user.id)),
             None,
@@ -423,7 +372,7 @@ impl Ops {
         )?
         .items;
         if user.role == Role::Admin {
-            let others = walk(
+            let others = super::listing::walk(
                 &reader,
                 Listing::PendingFor(Approver::Admins),
                 None,

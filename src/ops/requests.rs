@@ -2,14 +2,17 @@
 //! it. Writes go through the group-commit writer (`Store::write_batched`): one use case is one
 //! job, committed durably before the caller answers.
 
+use super::sla::{SlaRules, summarize};
 use super::{Error, Ops};
 use crate::domain::approval::{People, resolve_steps};
 use crate::domain::form::{self, Submitted};
 use crate::domain::notification::{Audience, Notification, notices};
 use crate::domain::request::{
-    self, Action, Actor, Attachment, Event, NewRequest, Refusal, Request, RequestId, Status,
+    self, Action, Actor, Attachment, Event, EventKind, NewRequest, Refusal, Request, RequestId,
+    Status,
 };
 use crate::domain::service::DelayUnit;
+use crate::domain::sla::Recipient;
 use crate::domain::{Role, ServiceId, Timestamp, User, UserId};
 use crate::storage::Writer;
 use std::collections::BTreeMap;
@@ -41,19 +44,27 @@ impl From<Refusal> for Error {
     }
 }
 
-/// Stores a request in its new state, appends its events and tells whoever each event
-/// concerns, all in the caller's transaction.
-fn record(
+/// Stores a request in its new state, appends its events, keeps what lists show of it (its SLA
+/// facts from the whole timeline; a finished request's stay as they were when it finished) and
+/// tells whoever each event concerns, all in the caller's transaction.
+pub(super) fn record(
     w: &Writer,
     previous: Option<&Request>,
     request: &Request,
     events: &[Event],
+    rules: &SlaRules,
+    now: Timestamp,
 ) -> Result<(), Error> {
-    w.put_request(previous, request)?;
     let first = request
         .events
         .saturating_sub(u32::try_from(events.len()).unwrap_or(u32::MAX));
     w.append_events(request.id, first, events)?;
+    let mut summary = summarize(w, request, &w.events(request.id)?, rules, now)?;
+    if previous.is_some_and(|p| !p.status.is_open()) {
+        // Finished: its SLA result is frozen.
+        summary.sla = w.summary(request.id)?.and_then(|s| s.sla);
+    }
+    w.put_request(previous, request, &summary)?;
     // Team membership never widens who sees a request: only active staff members hear of it.
     let mut team_members = Vec::new();
     if let Some(team) = request.team.and_then(|t| w.team(t).transpose()) {
@@ -63,10 +74,15 @@ fn record(
             }
         }
     }
+    let team_lead = match request.team {
+        Some(team) => w.team(team)?.and_then(|t| t.lead_id),
+        None => None,
+    };
     let mut admins: Option<Vec<UserId>> = None;
     let mut notifications = Vec::new();
     for event in events {
-        let needs_admins = request.current_approver() == Some(request::Approver::Admins);
+        let needs_admins = request.current_approver() == Some(request::Approver::Admins)
+            || matches!(&event.kind, EventKind::Escalated { notify, .. } if notify.contains(&Recipient::Admins));
         if needs_admins && admins.is_none() {
             admins = Some(
                 w.users()?
@@ -79,6 +95,7 @@ fn record(
         let audience = Audience {
             team_members: &team_members,
             admins: admins.as_deref().unwrap_or_default(),
+            team_lead,
         };
         for (user, kind) in notices(request, event, &audience) {
             notifications.push(Notification {
@@ -113,6 +130,7 @@ pub(super) fn submit_in(
     requester: &User,
     submission: &Submission,
     today: &str,
+    rules: &SlaRules,
     now: Timestamp,
 ) -> Result<Request, Error> {
     let service = w
@@ -171,7 +189,7 @@ pub(super) fn submit_in(
             .map_or(&[][..], Vec::as_slice);
         w.put_attachment(id, &attachment.key, bytes)?;
     }
-    record(w, None, &request, &events)?;
+    record(w, None, &request, &events, rules, now)?;
     w.count_request(service.id)?;
     Ok(request)
 }
@@ -183,6 +201,7 @@ pub(super) fn act_in(
     user: &User,
     id: RequestId,
     action: &Action,
+    rules: &SlaRules,
     now: Timestamp,
 ) -> Result<Request, Error> {
     let actor = actor(user);
@@ -206,7 +225,7 @@ pub(super) fn act_in(
             .and_then(|s| s.estimated_delay);
         changed.due_at = due_at(now, delay);
     }
-    record(w, Some(&previous), &changed, &events)?;
+    record(w, Some(&previous), &changed, &events, rules, now)?;
     Ok(changed)
 }
 
@@ -221,18 +240,18 @@ impl Ops {
         let submission = Arc::new(submission);
         // Read before the job: a job must not own an `Ops`, whose last clone could then be
         // dropped on the writer thread itself.
-        let (today, now) = (self.today(), self.now());
+        let (today, now, rules) = (self.today(), self.now(), self.sla_rules());
         self.store()
-            .write_batched(move |w| submit_in(w, &requester, &submission, &today, now))
+            .write_batched(move |w| submit_in(w, &requester, &submission, &today, &rules, now))
             .await
     }
 
     /// Applies a workflow action or a comment. Requests the user may not see are not found.
     pub async fn act(&self, user: &User, id: RequestId, action: Action) -> Result<Request, Error> {
         let user = user.clone();
-        let now = self.now();
+        let (now, rules) = (self.now(), self.sla_rules());
         self.store()
-            .write_batched(move |w| act_in(w, &user, id, &action, now))
+            .write_batched(move |w| act_in(w, &user, id, &action, &rules, now))
             .await
     }
 

@@ -34,6 +34,11 @@ fn check_references(w: &Writer, input: &ServiceInput) -> Result<(), Error> {
             errors.add("approval_steps", "no such user");
         }
     }
+    if let Some(policy) = input.sla_policy_id
+        && w.sla_policy(policy)?.is_none()
+    {
+        errors.add("sla_policy_id", "must name an existing SLA policy");
+    }
     if input.approval_steps.contains(&ApprovalRule::TeamLead) && input.team_id.is_none() {
         errors.add(
             "approval_steps",
@@ -134,14 +139,20 @@ impl Ops {
         let form = form.map(check_form).transpose()?;
         let service = self
             .blocking(move |ops| {
+                let (rules, now) = (ops.sla_rules(), ops.now());
                 ops.store().write(|w| {
                     let mut service = w.service(id)?.ok_or(Error::NotFound)?;
                     check_references(w, &input)?;
+                    let policy_changed = service.sla_policy_id != input.sla_policy_id;
                     apply(&mut service, input);
                     if let Some(form) = form {
                         service.form = form;
                     }
                     w.put_service(&service)?;
+                    if policy_changed {
+                        // Open requests follow their service's policy at once.
+                        super::sla::refresh_open(w, &rules, now, |s| s.service_id == id)?;
+                    }
                     Ok(service)
                 })
             })

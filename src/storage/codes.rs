@@ -10,6 +10,7 @@ use crate::domain::form::FieldKind;
 use crate::domain::notification::NoticeKind;
 use crate::domain::request::{FallbackReason, Status};
 use crate::domain::service::DelayUnit;
+use crate::domain::sla::{Clock, Recipient, TargetUnit};
 use crate::domain::{Locale, Role, SessionKind};
 
 /// One function pair per stored enum: `code(variant) -> u8` and `from(table, code)`, both from
@@ -40,6 +41,7 @@ codes! {
         Done => 4,
         Rejected => 5,
         Cancelled => 6,
+        WaitingForRequester => 7,
     }
     "notification kind", NoticeKind, notice_code, notice_from {
         Submitted => 0,
@@ -51,6 +53,10 @@ codes! {
         Assigned => 6,
         Completed => 7,
         Comment => 8,
+        WaitingForYou => 9,
+        Escalation => 10,
+        Reminder => 11,
+        ClosedUnanswered => 12,
     }
     "field kind", FieldKind, field_kind_code, field_kind_from {
         Text => 0,
@@ -84,6 +90,21 @@ codes! {
     "delay unit", DelayUnit, delay_unit_code, delay_unit_from {
         Hours => 0,
         Days => 1,
+    }
+    "target unit", TargetUnit, target_unit_code, target_unit_from {
+        Minutes => 0,
+        Hours => 1,
+        Days => 2,
+    }
+    "SLA clock", Clock, clock_code, clock_from {
+        Response => 0,
+        Resolution => 1,
+    }
+    "recipient", Recipient, recipient_code, recipient_from {
+        Assignee => 0,
+        Team => 1,
+        TeamLead => 2,
+        Admins => 3,
     }
 }
 
@@ -122,6 +143,15 @@ mod tests {
         }
         for l in Locale::ALL {
             assert_eq!(locale_from("t", locale_code(l)).ok(), Some(l));
+        }
+        for u in TargetUnit::ALL {
+            assert_eq!(target_unit_from("t", target_unit_code(u)).ok(), Some(u));
+        }
+        for c in Clock::ALL {
+            assert_eq!(clock_from("t", clock_code(c)).ok(), Some(c));
+        }
+        for r in Recipient::ALL {
+            assert_eq!(recipient_from("t", recipient_code(r)).ok(), Some(r));
         }
         let error = status_from("requests", 200).expect_err("unknown");
         assert_eq!(

@@ -9,14 +9,16 @@
 use super::Error;
 use super::catalog_records::{CategoryRecord, ServiceRecord};
 use super::records::{SessionRecord, TeamRecord, UserRecord, decode, encode};
-use super::request_records::{EventRecord, NotificationRecord, RequestRecord, SummaryRecord};
+use super::request_records::{EventRecord, NotificationRecord, RequestRecord};
+use super::summary_records::SummaryRecord;
 use crate::domain::form::{Answer, FieldKind, FileMeta, FormField, Limits};
 use crate::domain::notification::{NoticeKind, Notification};
 use crate::domain::request::{
-    Approver, Attachment, Decision, Event, EventKind, FallbackReason, Request, RequestId, Status,
-    Step, Summary,
+    Approver, Attachment, Decision, Event, EventKind, FallbackReason, Request, RequestId,
+    SlaSummary, Status, Step, Summary,
 };
 use crate::domain::service::{ApprovalRule, Delay, DelayUnit};
+use crate::domain::sla::{Clock, Recipient};
 use crate::domain::{
     Category, CategoryId, Locale, Role, Service, ServiceId, Session, SessionKind, Team, TeamId,
     Timestamp, User, UserId, Username,
@@ -37,7 +39,7 @@ fn golden_path(name: &str) -> PathBuf {
 
 /// Checks `value` against the golden file `name`: the file decodes to `value`, and `value`
 /// encodes to the file's bytes.
-fn golden<R, T>(name: &str, value: &T)
+pub(super) fn golden<R, T>(name: &str, value: &T)
 where
     R: Serialize + DeserializeOwned + for<'a> From<&'a T>,
     T: TryFrom<R, Error = Error> + PartialEq + Debug,
@@ -328,7 +330,27 @@ fn requests_and_their_summaries_in_every_status() {
             summary.assignee = None;
             summary.due_at = None;
         }
-        golden::<SummaryRecord, Summary>(&format!("summary-v1-{}", status.code()), &summary);
+        // Version 1 (schema 4) knew no SLA: it reads as a summary without one.
+        if status != Status::WaitingForRequester {
+            golden_old::<SummaryRecord, Summary>(
+                &format!("summary-v1-{}", status.code()),
+                &summary,
+            );
+        }
+        if matches!(
+            status,
+            Status::InProgress | Status::WaitingForRequester | Status::Done
+        ) {
+            summary.sla = Some(SlaSummary {
+                policy_id: 3,
+                response_due: Some(Timestamp(1_795_860_000)),
+                resolution_due: Some(Timestamp(1_795_946_400)),
+                next_due: (status != Status::Done).then_some(Timestamp(1_795_946_400)),
+                breached: status == Status::Done,
+            });
+            summary.wake_at = Some(Timestamp(1_795_900_000));
+        }
+        golden::<SummaryRecord, Summary>(&format!("summary-v2-{}", status.code()), &summary);
     }
 }
 
@@ -375,6 +397,25 @@ fn every_kind_of_event() {
             body: "Note interne".into(),
             internal: true,
         },
+        // Schema 5.
+        EventKind::Waiting {
+            body: "Quelle taille de disque ?".into(),
+        },
+        EventKind::Resumed,
+        EventKind::Escalated {
+            target: Clock::Resolution,
+            percent: 75,
+            due: Timestamp(1_795_900_000),
+            notify: vec![Recipient::Assignee, Recipient::TeamLead],
+        },
+        EventKind::Escalated {
+            target: Clock::Response,
+            percent: 100,
+            due: Timestamp(1_795_860_000),
+            notify: vec![Recipient::Team, Recipient::Admins],
+        },
+        EventKind::Reminded,
+        EventKind::ClosedUnanswered { days: 14 },
     ];
     for (i, kind) in kinds.into_iter().enumerate() {
         let event = Event {

@@ -5,9 +5,11 @@
 use super::{
     Error,
     records::{SessionRecord, decode},
+    summary_records::SummaryRecord,
     tables::{self, META},
 };
 use crate::domain::Session;
+use crate::domain::request::Summary;
 use redb::{Database, ReadTransaction, ReadableTable, TableError, WriteTransaction};
 
 pub struct Migration {
@@ -31,6 +33,10 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         name: "create the request and notification tables",
         apply: create_request_tables,
+    },
+    Migration {
+        name: "create the SLA tables and index open requests by expected date",
+        apply: create_sla_tables,
     },
 ];
 
@@ -99,6 +105,24 @@ fn create_request_tables(txn: &WriteTransaction) -> Result<(), Error> {
     }
     txn.open_table(tables::NOTIFICATIONS)?;
     txn.open_table(tables::UNREAD_COUNT)?;
+    Ok(())
+}
+
+/// Schema 5: calendars, policies and the due index. Stores before it had no SLA, so each open
+/// request enters the index by its expected date.
+fn create_sla_tables(txn: &WriteTransaction) -> Result<(), Error> {
+    txn.open_table(tables::CALENDARS)?;
+    txn.open_table(tables::SLA_POLICIES)?;
+    let summaries = txn.open_table(tables::REQUEST_SUMMARIES)?;
+    let mut due = txn.open_table(tables::REQUEST_DUE)?;
+    for entry in summaries.iter()? {
+        let (id, bytes) = entry?;
+        let summary: Summary =
+            decode::<SummaryRecord, _>("request_summaries", id.value(), bytes.value())?;
+        for key in super::sla::due_entries(&summary) {
+            due.insert(key, ())?;
+        }
+    }
     Ok(())
 }
 

@@ -16,6 +16,9 @@ mod registry;
 mod request_records;
 mod requests;
 mod sessions;
+mod sla;
+mod sla_records;
+mod summary_records;
 mod tables;
 mod teams;
 mod users;
@@ -27,6 +30,7 @@ use std::sync::{Arc, Mutex};
 pub use file::{CheckReport, Opening, Verify, before_restore_path, check, restore};
 pub use migrations::SCHEMA_VERSION;
 pub use requests::Listing;
+pub use sla::DueKind;
 
 /// The store file's name inside the data directory.
 pub const FILE_NAME: &str = "guichet.redb";
@@ -341,6 +345,8 @@ impl Reader {
     }
 }
 
+#[cfg(test)]
+mod golden_sla_tests;
 #[cfg(test)]
 mod golden_tests;
 #[cfg(test)]

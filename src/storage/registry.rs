@@ -5,11 +5,14 @@
 
 use super::catalog_records::{CategoryRecord, ServiceRecord};
 use super::records::{SessionRecord, TeamRecord, UserRecord, decode};
-use super::request_records::{EventRecord, NotificationRecord, RequestRecord, SummaryRecord};
+use super::request_records::{EventRecord, NotificationRecord, RequestRecord};
+use super::sla_records::{CalendarRecord, PolicyRecord};
+use super::summary_records::SummaryRecord;
 use super::tables;
 use super::{Error, hex_key, pair_key};
 use crate::domain::notification::Notification;
 use crate::domain::request::{Event, Request, Summary};
+use crate::domain::sla::{CalendarDef, SlaPolicy};
 use crate::domain::{Category, Service, Session, SessionKind, Team, User};
 use redb::{
     Database, Key, MultimapTableDefinition, MultimapTableHandle, ReadTransaction,
@@ -150,6 +153,21 @@ pub fn tables() -> Vec<Entry> {
             UNREAD_COUNT,
             |s, d| copy(s, d, UNREAD_COUNT),
             |s, p| raw(s, UNREAD_COUNT, p),
+        ),
+        plain(
+            CALENDARS,
+            |s, d| copy(s, d, CALENDARS),
+            |s, p| records::<u64, CalendarRecord, CalendarDef>(s, CALENDARS, p, |k| k.to_string()),
+        ),
+        plain(
+            SLA_POLICIES,
+            |s, d| copy(s, d, SLA_POLICIES),
+            |s, p| records::<u64, PolicyRecord, SlaPolicy>(s, SLA_POLICIES, p, |k| k.to_string()),
+        ),
+        plain(
+            REQUEST_DUE,
+            |s, d| copy(s, d, REQUEST_DUE),
+            |s, p| raw(s, REQUEST_DUE, p),
         ),
     ]
 }

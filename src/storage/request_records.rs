@@ -4,13 +4,13 @@
 use super::Error;
 use super::catalog_records::{FieldV1, field_from_record, field_record};
 use super::codes::{
-    RULE_MANAGER, RULE_TEAM_LEAD, RULE_USER, notice_code, notice_from, reason_code, reason_from,
-    status_code, status_from, unknown,
+    RULE_MANAGER, RULE_TEAM_LEAD, RULE_USER, clock_code, clock_from, notice_code, notice_from,
+    reason_code, reason_from, recipient_code, recipient_from, status_code, status_from, unknown,
 };
 use crate::domain::form::{Answer, FileMeta};
 use crate::domain::notification::Notification;
 use crate::domain::request::{
-    Approver, Attachment, Decision, Event, EventKind, Request, RequestId, Step, Summary,
+    Approver, Attachment, Decision, Event, EventKind, Request, RequestId, Step,
 };
 use crate::domain::service::ApprovalRule;
 use crate::domain::{ServiceId, TeamId, Timestamp, UserId};
@@ -212,58 +212,6 @@ impl TryFrom<RequestRecord> for Request {
 }
 
 #[derive(Serialize, Deserialize)]
-pub enum SummaryRecord {
-    V1(SummaryV1),
-}
-
-#[derive(Serialize, Deserialize)]
-pub struct SummaryV1 {
-    pub id: u64,
-    pub service_id: u64,
-    pub service_name: String,
-    pub requester: u64,
-    pub status: u8,
-    pub assignee: Option<u64>,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub due_at: Option<i64>,
-}
-
-impl From<&Summary> for SummaryRecord {
-    fn from(s: &Summary) -> Self {
-        SummaryRecord::V1(SummaryV1 {
-            id: s.id.0,
-            service_id: s.service_id.0,
-            service_name: s.service_name.clone(),
-            requester: s.requester.0,
-            status: status_code(s.status),
-            assignee: s.assignee.map(|u| u.0),
-            created_at: s.created_at.0,
-            updated_at: s.updated_at.0,
-            due_at: s.due_at.map(|t| t.0),
-        })
-    }
-}
-
-impl TryFrom<SummaryRecord> for Summary {
-    type Error = Error;
-    fn try_from(record: SummaryRecord) -> Result<Summary, Error> {
-        let SummaryRecord::V1(s) = record;
-        Ok(Summary {
-            id: RequestId(s.id),
-            service_id: ServiceId(s.service_id),
-            service_name: s.service_name,
-            requester: UserId(s.requester),
-            status: status_from("request_summaries", s.status)?,
-            assignee: s.assignee.map(UserId),
-            created_at: Timestamp(s.created_at),
-            updated_at: Timestamp(s.updated_at),
-            due_at: s.due_at.map(Timestamp),
-        })
-    }
-}
-
-#[derive(Serialize, Deserialize)]
 pub enum EventRecord {
     V1(EventV1),
 }
@@ -287,6 +235,14 @@ pub enum EventKindV1 {
     Completed(String),
     Cancelled,
     Comment(String, bool),
+    // Schema 5: appended (postcard numbers variants in order, so earlier ones read unchanged).
+    Waiting(String),
+    Resumed,
+    /// Clock (`codes::clock_code`), percent, the instant it fell on, who was told
+    /// (`codes::recipient_code`).
+    Escalated(u8, u16, i64, Vec<u8>),
+    Reminded,
+    ClosedUnanswered(u32),
 }
 
 fn step_u32(step: usize) -> u32 {
@@ -321,6 +277,21 @@ impl From<&Event> for EventRecord {
             EventKind::Completed { resolution } => EventKindV1::Completed(resolution.clone()),
             EventKind::Cancelled => EventKindV1::Cancelled,
             EventKind::Comment { body, internal } => EventKindV1::Comment(body.clone(), *internal),
+            EventKind::Waiting { body } => EventKindV1::Waiting(body.clone()),
+            EventKind::Resumed => EventKindV1::Resumed,
+            EventKind::Escalated {
+                target,
+                percent,
+                due,
+                notify,
+            } => EventKindV1::Escalated(
+                clock_code(*target),
+                *percent,
+                due.0,
+                notify.iter().map(|r| recipient_code(*r)).collect(),
+            ),
+            EventKind::Reminded => EventKindV1::Reminded,
+            EventKind::ClosedUnanswered { days } => EventKindV1::ClosedUnanswered(*days),
         };
         EventRecord::V1(EventV1 {
             at: e.at.0,
@@ -356,6 +327,19 @@ impl TryFrom<EventRecord> for Event {
             EventKindV1::Completed(resolution) => EventKind::Completed { resolution },
             EventKindV1::Cancelled => EventKind::Cancelled,
             EventKindV1::Comment(body, internal) => EventKind::Comment { body, internal },
+            EventKindV1::Waiting(body) => EventKind::Waiting { body },
+            EventKindV1::Resumed => EventKind::Resumed,
+            EventKindV1::Escalated(clock, percent, due, notify) => EventKind::Escalated {
+                target: clock_from("request_events", clock)?,
+                percent,
+                due: Timestamp(due),
+                notify: notify
+                    .into_iter()
+                    .map(|r| recipient_from("request_events", r))
+                    .collect::<Result<_, _>>()?,
+            },
+            EventKindV1::Reminded => EventKind::Reminded,
+            EventKindV1::ClosedUnanswered(days) => EventKind::ClosedUnanswered { days },
         };
         Ok(Event {
             at: Timestamp(e.at),

@@ -111,10 +111,14 @@ fn requests_round_trip_and_indexes_follow_their_state() {
     ];
     store
         .write(|w| {
-            w.put_request(None, &pending)?;
+            w.put_request(None, &pending, &pending.summary())?;
             w.append_events(pending.id, 0, &events)?;
             w.put_attachment(pending.id, "scan", b"pdf")?;
-            w.put_request(None, &request(2, 4, Status::New))
+            w.put_request(
+                None,
+                &request(2, 4, Status::New),
+                &request(2, 4, Status::New).summary(),
+            )
         })
         .expect("write");
     let reader = store.read().expect("read");
@@ -152,7 +156,7 @@ fn requests_round_trip_and_indexes_follow_their_state() {
     done.assignee = Some(UserId(5));
     done.closed_at = Some(Timestamp(90));
     store
-        .write(|w| w.put_request(Some(&pending), &done))
+        .write(|w| w.put_request(Some(&pending), &done, &done.summary()))
         .expect("write");
     let reader = store.read().expect("read");
     assert_eq!(ids(&reader, Listing::Open), vec![2]);
@@ -243,7 +247,11 @@ async fn group_commit_isolates_a_refused_job() {
         tasks.push(tokio::spawn(async move {
             store
                 .write_batched(move |w| {
-                    w.put_request(None, &request(i, 3, Status::New))?;
+                    w.put_request(
+                        None,
+                        &request(i, 3, Status::New),
+                        &request(i, 3, Status::New).summary(),
+                    )?;
                     if i % 10 == 0 {
                         return Err(Error::Db(format!("job {i} refused")));
                     }

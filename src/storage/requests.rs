@@ -3,7 +3,8 @@
 
 use super::codes::status_code;
 use super::records::{decode, encode};
-use super::request_records::{EventRecord, NotificationRecord, RequestRecord, SummaryRecord};
+use super::request_records::{EventRecord, NotificationRecord, RequestRecord};
+use super::summary_records::SummaryRecord;
 use super::tables::{
     ATTACHMENTS, NOTIFICATIONS, REQUEST_EVENTS, REQUEST_INDEX, REQUEST_SUMMARIES, REQUESTS, UNREAD,
     UNREAD_COUNT,
@@ -283,9 +284,14 @@ request_reads!(Reader);
 request_reads!(Writer);
 
 impl Writer {
-    /// Stores a request and moves its index entries from `previous` (its stored state, if any)
-    /// to its new state.
-    pub fn put_request(&self, previous: Option<&Request>, request: &Request) -> Result<(), Error> {
+    /// Stores a request with what lists show of it (`summary`, SLA facts included) and moves
+    /// its index entries from `previous` (its stored state, if any) to its new state.
+    pub fn put_request(
+        &self,
+        previous: Option<&Request>,
+        request: &Request,
+        summary: &Summary,
+    ) -> Result<(), Error> {
         let old = previous.map(index_entries).unwrap_or_default();
         let new = index_entries(request);
         let mut index = self.txn.open_table(REQUEST_INDEX)?;
@@ -301,10 +307,15 @@ impl Writer {
             request.id.0,
             encode(&RequestRecord::from(request))?.as_slice(),
         )?;
-        let summary = SummaryRecord::from(&request.summary());
-        self.txn
-            .open_table(REQUEST_SUMMARIES)?
-            .insert(request.id.0, encode(&summary)?.as_slice())?;
+        let old = match previous {
+            Some(_) => self.summary(request.id)?,
+            None => None,
+        };
+        self.move_due_entries(old.as_ref(), summary)?;
+        self.txn.open_table(REQUEST_SUMMARIES)?.insert(
+            request.id.0,
+            encode(&SummaryRecord::from(summary))?.as_slice(),
+        )?;
         Ok(())
     }
 

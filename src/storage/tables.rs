@@ -62,3 +62,12 @@ pub const UNREAD_COUNT: TableDefinition<u64, u64> = TableDefinition::new("unread
 
 /// The request index and the unread index, for migrations and backups.
 pub const REQUEST_INDEXES: [RequestIndex; 2] = [REQUEST_INDEX, UNREAD];
+
+/// Calendar id → `CalendarRecord` (schema 5): working hours and holidays for SLA clocks.
+pub const CALENDARS: TableDefinition<u64, &[u8]> = TableDefinition::new("calendars");
+/// Policy id → `PolicyRecord` (schema 5).
+pub const SLA_POLICIES: TableDefinition<u64, &[u8]> = TableDefinition::new("sla_policies");
+/// (kind, instant, request id) → () (schema 5): open requests by their next SLA deadline, by
+/// their expected date (without SLA), and by when the SLA scan next has something to do for
+/// them, so that "most urgent first" and the scan read only what is due.
+pub const REQUEST_DUE: TableDefinition<(u8, i64, u64), ()> = TableDefinition::new("request_due");

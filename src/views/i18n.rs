@@ -7,6 +7,7 @@ mod en;
 mod fr;
 mod messages;
 mod sentences;
+pub mod sla;
 mod words;
 
 pub use messages::field_message;
@@ -15,6 +16,8 @@ pub use messages::field_message;
 pub struct Texts {
     /// The language these texts are in, for the sentences built with numbers or names.
     pub locale: Locale,
+    /// SLA policies, calendars, deadlines, waiting for the requester.
+    pub sla: &'static sla::SlaTexts,
     pub lang_name: &'static str,
     pub other_lang_label: &'static str,
     pub skip_to_content: &'static str,

@@ -11,6 +11,7 @@ use maud::{Markup, html};
 fn job_name(ctx: &PageCtx, job: Job) -> &'static str {
     match job {
         Job::PurgeSessions => ctx.t.job_purge_sessions,
+        Job::SlaScan => ctx.t.sla.job_sla_scan,
     }
 }
 

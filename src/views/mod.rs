@@ -17,6 +17,7 @@ pub mod request_lists;
 pub mod requests;
 pub mod search;
 pub mod services_admin;
+pub mod sla;
 
 pub use layout::{AssetUrls, PageCtx, Viewer};
 

@@ -37,10 +37,14 @@ fn table(ctx: &PageCtx, rows: &[RequestRow], show_requester: bool) -> Markup {
                             td data-label=(t.assignee) { (row.assignee.as_deref().unwrap_or("—")) }
                             td data-label=(t.submitted_on) { (format_time(row.created_at, ctx.locale, &ctx.tz)) }
                             td data-label=(t.due) {
-                                @if let Some(due) = row.due_at {
+                                @if row.has_sla {
+                                    @if let Some(due) = row.sla_due {
+                                        span.late[row.overdue] { (format_time(due, ctx.locale, &ctx.tz)) }
+                                    }
+                                } @else if let Some(due) = row.due_at {
                                     span.late[row.late] { (format_time(due, ctx.locale, &ctx.tz)) }
-                                    @if row.late { " " span.badge.late-badge { (t.late) } }
-                                } @else { "—" }
+                                } @else if !row.paused { "—" }
+                                (super::sla::row_badges(ctx, row))
                             }
                         }
                     }

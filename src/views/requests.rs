@@ -102,6 +102,7 @@ fn event_line(ctx: &PageCtx, view: &RequestPage, event: &Event) -> Markup {
                     @if *internal { " " span.badge.off { (t.internal_badge) } }
                     blockquote { (lines(body)) }
                 }
+                _ => { (super::sla::event(ctx, who, event).unwrap_or_default()) }
             }
         }
     }
@@ -240,7 +241,9 @@ pub fn request(
                 h2 { (t.request_created) }
                 p { (t.tracking_number) (t.colon) strong.tracking { (number) } }
                 p { (t.next_step) (t.colon) (next_step(ctx, view)) }
-                @if let Some(due) = r.due_at {
+                @if let Some(sla) = &view.sla {
+                    p { (super::sla::promise(ctx, &sla.policy)) "." }
+                } @else if let Some(due) = r.due_at {
                     p { (t.expected_by) " " (format_time(due, ctx.locale, &ctx.tz)) }
                 }
             }
@@ -253,9 +256,10 @@ pub fn request(
             dl.facts {
                 dt { (t.requester) } dd { (view.name(r.requester)) }
                 dt { (t.submitted_on) } dd { (format_time(r.created_at, ctx.locale, &ctx.tz)) }
-                @if let Some(due) = r.due_at {
+                @if let (Some(due), None) = (r.due_at, &view.sla) {
                     dt { (t.due) } dd { (format_time(due, ctx.locale, &ctx.tz)) }
                 }
+                (super::sla::facts(ctx, view))
                 dt { (t.assignee) }
                 dd { (r.assignee.map_or(t.unassigned, |a| view.name(a))) }
                 dt { (t.next_step) } dd { (next_step(ctx, view)) }
@@ -282,6 +286,7 @@ pub fn request(
             header { h2 { (t.details) } }
             (details(ctx, r))
         }
+        (super::sla::waiting_banner(ctx, view))
         section {
             h2 { (t.timeline) }
             ol.timeline {
@@ -296,7 +301,16 @@ pub fn request(
                     @if view.may.comment_internal {
                         label { input type="checkbox" name="internal" value="on"; (t.internal_comment) }
                     }
+                    @if view.may.wait {
+                        label { input type="checkbox" name="wait" value="on"; (t.sla.wait_checkbox) }
+                    }
                     button type="submit" { (t.send) }
+                }
+            }
+            @if view.may.resume {
+                form method="post" action={ "/requests/" (number) "/resume" } {
+                    input type="hidden" name="_csrf" value=(ctx.csrf);
+                    button.secondary type="submit" { (t.sla.resume) }
                 }
             }
         }

@@ -15,12 +15,14 @@ mod drafts;
 mod error;
 mod extract;
 mod fields_admin;
+mod listing_query;
 mod portal;
 mod requests;
 mod requests_api;
 mod search;
 pub mod server;
 mod services_admin;
+mod sla_api;
 mod state;
 mod uploads;
 
@@ -53,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::router())
         .merge(catalog_api::router())
         .merge(requests_api::router())
+        .merge(sla_api::router())
         .fallback(not_found)
         .method_not_allowed_fallback(wrong_method)
         .layer(middleware::from_fn_with_state(

@@ -7,9 +7,9 @@ use super::extract::{FormData, Signed};
 use super::portal::parse_id;
 use super::state::AppState;
 use super::uploads::{PageUpload, Sent};
-use crate::domain::request::{Action, RequestId, Status};
+use crate::domain::request::{Action, RequestId};
 use crate::domain::{FieldErrors, ServiceId, UserId};
-use crate::ops::{DeskFilter, Error, StatusFilter};
+use crate::ops::Error;
 use crate::views::confirm::{self, Confirm};
 use crate::views::{portal, request_lists, requests};
 use axum::Router;
@@ -46,67 +46,6 @@ pub fn query_pairs(query: Option<&str>) -> HashMap<String, String> {
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .filter(|(_, v)| !v.is_empty())
         .collect()
-}
-
-/// Reads the listing filters shared by the desk and the API: `status` (`open`, `all` or a
-/// status), `service`, `assignee` (`me`, `none` or an id), `mine=true`, `unassigned=true`,
-/// `requester`, `sort` (`newest`, `oldest`), `before`/`cursor`, `limit`. Answers the filter and
-/// whether it is "assigned to me".
-pub fn desk_filter(
-    q: &HashMap<String, String>,
-    me: UserId,
-) -> Result<(DeskFilter, bool), FieldErrors> {
-    let mut errors = FieldErrors::new();
-    let mut filter = DeskFilter::default();
-    let id = |errors: &mut FieldErrors, key: &str| -> Option<u64> {
-        let value = q.get(key)?;
-        let parsed = value.parse::<u64>().ok();
-        if parsed.is_none() {
-            errors.add(key, "must be a number");
-        }
-        parsed
-    };
-    match q.get("status").map(String::as_str) {
-        None | Some("open") => {}
-        Some("all") => filter.status = StatusFilter::All,
-        Some(other) => match Status::parse(other) {
-            Some(status) => filter.status = StatusFilter::Is(status),
-            None => errors.add("status", "must be open, all or a status"),
-        },
-    }
-    filter.service = id(&mut errors, "service").map(ServiceId);
-    filter.requester = id(&mut errors, "requester").map(UserId);
-    let mut mine = q.get("mine").is_some_and(|v| v == "true");
-    filter.assignee = match q.get("assignee").map(String::as_str) {
-        None => None,
-        Some("me") => {
-            mine = true;
-            None
-        }
-        Some("none") => Some(None),
-        Some(_) => id(&mut errors, "assignee").map(|a| Some(UserId(a))),
-    };
-    if mine {
-        filter.assignee = Some(Some(me));
-    } else if q.get("unassigned").is_some_and(|v| v == "true") {
-        filter.assignee = Some(None);
-    }
-    match q.get("sort").map(String::as_str) {
-        None | Some("newest") => {}
-        Some("oldest") => filter.newest_first = false,
-        Some(_) => errors.add("sort", "must be newest or oldest"),
-    }
-    let cursor = q.get("before").or_else(|| q.get("cursor"));
-    if let Some(cursor) = cursor {
-        match RequestId::parse(cursor) {
-            Some(id) => filter.cursor = Some(id),
-            None => errors.add("cursor", "must be a request number"),
-        }
-    }
-    if let Some(limit) = id(&mut errors, "limit") {
-        filter.limit = usize::try_from(limit).unwrap_or(usize::MAX).clamp(1, 100);
-    }
-    errors.into_result((filter, mine))
 }
 
 /// A request form sent without a valid session: its text is kept as a draft tied to this
@@ -256,10 +195,14 @@ fn action_of(verb: &str, form: &FormData) -> Result<Action, Error> {
             resolution: form.text("resolution"),
         },
         "cancel" => Action::Cancel,
+        "comments" if form.checked("wait") && !form.checked("internal") => Action::Wait {
+            body: form.text("body"),
+        },
         "comments" => Action::Comment {
             body: form.text("body"),
             internal: form.checked("internal"),
         },
+        "resume" => Action::Resume,
         _ => return Err(Error::NotFound),
     })
 }
@@ -398,7 +341,8 @@ async fn desk(
 ) -> PageResult {
     let fail = signed.ctx.fail();
     let q = query_pairs(query.as_deref());
-    let (filter, mine) = desk_filter(&q, signed.user.id).map_err(|e| fail(Error::Invalid(e)))?;
+    let (filter, mine) = super::listing_query::desk_filter(&q, signed.user.id)
+        .map_err(|e| fail(Error::Invalid(e)))?;
     let (page, options) = state
         .ops
         .desk(&signed.user, filter.clone())

@@ -5,7 +5,8 @@
 use super::api::{Body, time};
 use super::error::ApiError;
 use super::extract::ApiUser;
-use super::requests::{desk_filter, parse_request, query_pairs};
+use super::listing_query::desk_filter;
+use super::requests::{parse_request, query_pairs};
 use super::state::AppState;
 use super::uploads::{Sent, SentError};
 use crate::domain::form::Submitted;
@@ -54,6 +55,36 @@ fn rule_json(rule: ApprovalRule) -> Value {
     }
 }
 
+/// A request with its SLA facts, as `viewer` may read them.
+fn request_value(
+    state: &AppState,
+    viewer: &crate::domain::User,
+    r: &Request,
+) -> Result<Value, Error> {
+    let facts = state.ops.sla_facts(viewer, r)?;
+    let mut v = request_json(r);
+    if let Value::Object(fields) = &mut v {
+        fields.insert("sla_policy_id".into(), json!(facts.policy_id));
+        fields.insert("due_at".into(), json!(facts.resolution_due.map(time)));
+        fields.insert(
+            "response_due_at".into(),
+            json!(facts.response_due.map(time)),
+        );
+        fields.insert("breached".into(), json!(facts.breached));
+        fields.insert("paused".into(), json!(facts.paused));
+        if let Some(escalations) = facts.escalations {
+            let list: Vec<Value> = escalations
+                .into_iter()
+                .map(|(target, percent, at)| {
+                    json!({ "target": target.code(), "percent": percent, "at": time(at) })
+                })
+                .collect();
+            fields.insert("escalations".into(), json!(list));
+        }
+    }
+    Ok(v)
+}
+
 pub fn request_json(r: &Request) -> Value {
     let number = r.id.number();
     json!({
@@ -84,11 +115,9 @@ pub fn request_json(r: &Request) -> Value {
         }).collect::<Vec<_>>(),
         "created_at": time(r.created_at),
         "updated_at": time(r.updated_at),
-        // The estimate, indicative; `due_at` and `response_due_at` are SLA deadlines, which no
-        // request has until SLA policies exist (issue 13).
+        // The estimate, indicative; the SLA deadlines (`due_at`, `response_due_at`) are added
+        // by `request_value`.
         "expected_at": r.due_at.map(time),
-        "due_at": Value::Null,
-        "response_due_at": Value::Null,
         "closed_at": r.closed_at.map(time),
     })
 }
@@ -113,7 +142,22 @@ fn event_json(e: &Event) -> Value {
         EventKind::Assigned { to } => json!({ "to": to }),
         EventKind::Completed { resolution } => json!({ "resolution": resolution }),
         EventKind::Comment { body, internal } => json!({ "body": body, "internal": internal }),
-        EventKind::Submitted | EventKind::Taken | EventKind::Cancelled => json!({}),
+        EventKind::Waiting { body } => json!({ "body": body }),
+        EventKind::Escalated {
+            target,
+            percent,
+            due,
+            notify,
+        } => json!({
+            "target": target.code(), "percent": percent, "due": time(*due),
+            "notify": notify.iter().map(|r| r.code()).collect::<Vec<_>>(),
+        }),
+        EventKind::ClosedUnanswered { days } => json!({ "days": days }),
+        EventKind::Submitted
+        | EventKind::Taken
+        | EventKind::Cancelled
+        | EventKind::Resumed
+        | EventKind::Reminded => json!({}),
     };
     if let (Some(target), Value::Object(fields)) = (v.as_object_mut(), extra) {
         target.extend(fields);
@@ -216,14 +260,19 @@ async fn submit(State(state): State<AppState>, api: ApiUser, request: HttpReques
         }
     };
     let created = state.ops.submit_request(&api.user, submission).await?;
-    Ok((StatusCode::CREATED, Json(request_json(&created))).into_response())
+    let value = request_value(&state, &api.user, &created)?;
+    Ok((StatusCode::CREATED, Json(value)).into_response())
 }
 
 async fn list(State(state): State<AppState>, api: ApiUser, RawQuery(query): RawQuery) -> ApiResult {
     let q = query_pairs(query.as_deref());
     let (filter, _) = desk_filter(&q, api.user.id).map_err(Error::Invalid)?;
     let page = state.ops.list_requests_full(&api.user, filter)?;
-    let items: Vec<Value> = page.items.iter().map(request_json).collect();
+    let items = page
+        .items
+        .iter()
+        .map(|r| request_value(&state, &api.user, r))
+        .collect::<Result<Vec<_>, _>>()?;
     let next = page
         .next
         .map(|n| crate::domain::request::RequestId(n).number());
@@ -232,7 +281,7 @@ async fn list(State(state): State<AppState>, api: ApiUser, RawQuery(query): RawQ
 
 async fn one(State(state): State<AppState>, api: ApiUser, Path(id): Path<String>) -> ApiResult {
     let request = state.ops.request(&api.user, parse_request(&id)?)?;
-    Ok(Json(request_json(&request)).into_response())
+    Ok(Json(request_value(&state, &api.user, &request)?).into_response())
 }
 
 async fn events(State(state): State<AppState>, api: ApiUser, Path(id): Path<String>) -> ApiResult {
@@ -248,7 +297,12 @@ async fn comments(
     let events = state.ops.request_events(&api.user, parse_request(&id)?)?;
     let comments: Vec<Value> = events
         .iter()
-        .filter(|e| matches!(e.kind, EventKind::Comment { .. }))
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::Comment { .. } | EventKind::Waiting { .. }
+            )
+        })
         .map(event_json)
         .collect();
     Ok(Json(comments).into_response())
@@ -317,10 +371,14 @@ async fn act(
             resolution: body.resolution.unwrap_or_default(),
         },
         "cancel" => Action::Cancel,
+        "wait" => Action::Wait {
+            body: body.comment.unwrap_or_default(),
+        },
+        "resume" => Action::Resume,
         _ => return Err(Error::NotFound.into()),
     };
     let changed = state.ops.act(&api.user, id, action).await?;
-    Ok(Json(request_json(&changed)).into_response())
+    Ok(Json(request_value(&state, &api.user, &changed)?).into_response())
 }
 
 async fn attachment(

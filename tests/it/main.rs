@@ -20,5 +20,6 @@ mod persistence;
 mod request_pages;
 mod requests;
 mod search;
+mod sla;
 mod tidy;
 mod upgrade;

@@ -264,6 +264,7 @@ fn notices_reach_the_right_people() {
     let audience = Audience {
         team_members: &team,
         admins: &admins,
+        team_lead: Some(LEAD),
     };
     let mut r = request(&[ApprovalRule::Manager]);
     let submitted = Event {
@@ -328,6 +329,8 @@ fn any_action() -> impl Strategy<Value = Action> {
             body: "c".into(),
             internal
         }),
+        prop_oneof![Just(""), Just("?")].prop_map(|b| Action::Wait { body: b.into() }),
+        Just(Action::Resume),
     ]
 }
 
@@ -354,6 +357,8 @@ fn allowed(from: Status, to: Status) -> bool {
                 | (PendingApproval, Rejected)
                 | (Approved, InProgress)
                 | (InProgress, Done)
+                | (InProgress, WaitingForRequester)
+                | (WaitingForRequester, InProgress | Done | Cancelled)
                 | (New | PendingApproval | Approved, Cancelled)
         )
 }
@@ -375,8 +380,12 @@ proptest! {
             let is_comment = matches!(action, Action::Comment { .. });
             match apply(&mut r, actor(who), action, now) {
                 Ok(events) => {
-                    prop_assert_eq!(events.len(), 1);
-                    prop_assert_eq!(r.events, before.events + 1);
+                    // A requester's answer while waiting also resumes the request.
+                    let answered = before.status == Status::WaitingForRequester
+                        && r.status == Status::InProgress
+                        && is_comment;
+                    prop_assert_eq!(events.len(), if answered { 2 } else { 1 });
+                    prop_assert_eq!(r.events, before.events + u32::try_from(events.len()).unwrap_or(0));
                     prop_assert!(allowed(before.status, r.status), "{:?} -> {:?}", before.status, r.status);
                     prop_assert!(before.status.is_open() || is_comment, "closed requests take comments only");
                 }
@@ -392,7 +401,7 @@ proptest! {
                 Status::PendingApproval => prop_assert!(decided < r.steps.len() && rejected == 0),
                 Status::Approved => prop_assert!(decided == r.steps.len() && rejected == 0 && !r.steps.is_empty()),
                 Status::Rejected => prop_assert_eq!(rejected, 1),
-                Status::InProgress | Status::Done => {
+                Status::InProgress | Status::Done | Status::WaitingForRequester => {
                     prop_assert!(r.assignee.is_some());
                     prop_assert!(rejected == 0 && decided == r.steps.len());
                 }

@@ -1,6 +1,7 @@
 //! The timeline: what happened to a request, who did it and when. Append-only.
 
 use super::{Approver, FallbackReason};
+use crate::domain::sla::{Clock, Recipient};
 use crate::domain::{Timestamp, UserId};
 
 /// One entry of the timeline.
@@ -42,6 +43,28 @@ pub enum EventKind {
         body: String,
         internal: bool,
     },
+    /// The IT team asked the requester for information (an external comment): the SLA clocks
+    /// pause until the requester answers or the team resumes.
+    Waiting {
+        body: String,
+    },
+    /// The clocks run again: the requester answered, or the IT team resumed.
+    Resumed,
+    /// By the system: `percent` of an SLA target has elapsed. `due` is the instant the
+    /// threshold fell on, so that it fires again only if the deadline moves later; `notify`
+    /// says who was told.
+    Escalated {
+        target: Clock,
+        percent: u16,
+        due: Timestamp,
+        notify: Vec<Recipient>,
+    },
+    /// By the system: the requester was reminded that the IT team waits for them.
+    Reminded,
+    /// By the system: closed after `days` days without an answer from the requester.
+    ClosedUnanswered {
+        days: u32,
+    },
 }
 
 impl EventKind {
@@ -56,11 +79,19 @@ impl EventKind {
             EventKind::Completed { .. } => "completed",
             EventKind::Cancelled => "cancelled",
             EventKind::Comment { .. } => "comment",
+            EventKind::Waiting { .. } => "waiting",
+            EventKind::Resumed => "resumed",
+            EventKind::Escalated { .. } => "escalated",
+            EventKind::Reminded => "reminded",
+            EventKind::ClosedUnanswered { .. } => "closed_unanswered",
         }
     }
 
-    /// Internal comments are for the IT team only.
+    /// Internal comments and escalations are for the IT team only.
     pub fn is_internal(&self) -> bool {
-        matches!(self, EventKind::Comment { internal: true, .. })
+        matches!(
+            self,
+            EventKind::Comment { internal: true, .. } | EventKind::Escalated { .. }
+        )
     }
 }

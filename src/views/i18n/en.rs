@@ -5,6 +5,7 @@ use crate::domain::Locale;
 
 pub static EN: Texts = Texts {
     locale: Locale::En,
+    sla: &super::sla::EN,
     lang_name: "English",
     other_lang_label: "Français",
     skip_to_content: "Skip to content",

@@ -5,6 +5,7 @@ use crate::domain::Locale;
 
 pub static FR: Texts = Texts {
     locale: Locale::Fr,
+    sla: &super::sla::FR,
     lang_name: "Français",
     other_lang_label: "English",
     skip_to_content: "Aller au contenu",

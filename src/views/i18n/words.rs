@@ -62,6 +62,7 @@ impl Texts {
             Status::Done => self.status_done,
             Status::Rejected => self.status_rejected,
             Status::Cancelled => self.status_cancelled,
+            Status::WaitingForRequester => self.sla.status_waiting,
         }
     }
 
@@ -77,6 +78,10 @@ impl Texts {
             NoticeKind::Assigned => self.notice_assigned,
             NoticeKind::Completed => self.notice_completed,
             NoticeKind::Comment => self.notice_comment,
+            NoticeKind::WaitingForYou => self.sla.notice_waiting,
+            NoticeKind::Escalation => self.sla.notice_escalation,
+            NoticeKind::Reminder => self.sla.notice_reminder,
+            NoticeKind::ClosedUnanswered => self.sla.notice_closed,
         }
     }
 

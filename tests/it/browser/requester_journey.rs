@@ -163,10 +163,11 @@ async fn submit(p: &Page, english: bool, photo: &str) -> String {
         .await;
     let number = p.text(".confirmation .tracking").await;
     assert!(number.starts_with("REQ-"), "confirmation number: {number}");
+    // The service is under the "Critique" SLA policy: its promise replaces the estimate.
     p.sees(if english {
-        "Expected by"
+        "Response within 1 working hours"
     } else {
-        "Attendu pour le"
+        "Prise en charge sous 1 heures ouvrées"
     })
     .await;
 

@@ -1,0 +1,87 @@
+//! Golden bytes of calendars and SLA policies (schema 5), held still like every stored record.
+
+use super::golden_tests::golden;
+use super::sla_records::{CalendarRecord, PolicyRecord};
+use crate::domain::sla::{
+    CalendarDef, CalendarInput, Clock, Recipient, SlaPolicy, Target, TargetUnit, Threshold,
+};
+
+#[test]
+fn calendars_and_policies() {
+    let (name, calendar) = CalendarInput {
+        name: "Heures de bureau".into(),
+        time_zone: "Europe/Paris".into(),
+        hours: vec![
+            ("mon".into(), "09:00".into(), "12:30".into()),
+            ("mon".into(), "13:30".into(), "18:00".into()),
+            ("sun".into(), "00:00".into(), "24:00".into()),
+        ],
+        holidays: vec![
+            ("2000-12-25".into(), "Noël".into(), true),
+            ("2027-03-29".into(), "Lundi de Pâques".into(), false),
+        ],
+    }
+    .check()
+    .expect("valid");
+    golden::<CalendarRecord, _>(
+        "calendar-v1",
+        &CalendarDef {
+            id: 3,
+            name,
+            calendar,
+        },
+    );
+    let (name, calendar) = CalendarInput {
+        name: "24/7 New York".into(),
+        time_zone: "America/New_York".into(),
+        ..CalendarInput::default()
+    }
+    .check()
+    .expect("valid");
+    golden::<CalendarRecord, _>(
+        "calendar-v1-always",
+        &CalendarDef {
+            id: 4,
+            name,
+            calendar,
+        },
+    );
+    let policy = SlaPolicy {
+        id: 2,
+        name: "Critique".into(),
+        calendar_id: Some(3),
+        response: Some(Target {
+            value: 30,
+            unit: TargetUnit::Minutes,
+        }),
+        resolution: Some(Target {
+            value: 2,
+            unit: TargetUnit::Days,
+        }),
+        thresholds: vec![
+            Threshold {
+                target: Clock::Response,
+                percent: 100,
+                notify: vec![Recipient::Team, Recipient::TeamLead],
+            },
+            Threshold {
+                target: Clock::Resolution,
+                percent: 150,
+                notify: vec![Recipient::Assignee, Recipient::Admins],
+            },
+        ],
+    };
+    golden::<PolicyRecord, _>("sla-policy-v1", &policy);
+    let bare = SlaPolicy {
+        id: 5,
+        name: "Réponse seulement".into(),
+        calendar_id: None,
+        response: Some(Target {
+            value: 4,
+            unit: TargetUnit::Hours,
+        }),
+        resolution: None,
+        thresholds: Vec::new(),
+    };
+    golden::<PolicyRecord, _>("sla-policy-v1-bare", &bare);
+}
