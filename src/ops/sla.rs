@@ -146,17 +146,6 @@ pub(super) fn refresh_open(
     }
 }
 
-/// The services using a policy, by name.
-fn services_using(w: &Writer, policy: u64) -> Result<Vec<Service>, Error> {
-    let mut found: Vec<Service> = w
-        .services()?
-        .into_iter()
-        .filter(|s| s.sla_policy_id == Some(policy))
-        .collect();
-    found.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(found)
-}
-
 /// The ids of the policies that count in calendar `id` (directly, or through the default).
 fn policies_in(w: &Writer, id: u64) -> Result<Vec<u64>, Error> {
     let default = w.default_calendar_id()?;
@@ -167,11 +156,21 @@ fn policies_in(w: &Writer, id: u64) -> Result<Vec<u64>, Error> {
         .collect())
 }
 
-/// The services using one of `policies`.
-fn under_policies(w: &Writer, policies: &[u64]) -> Result<Vec<ServiceId>, Error> {
-    Ok(w.services()?
+/// The services using one of `policies`, by name.
+fn services_under(w: &Writer, policies: &[u64]) -> Result<Vec<Service>, Error> {
+    let mut found: Vec<Service> = w
+        .services()?
         .into_iter()
         .filter(|s| s.sla_policy_id.is_some_and(|p| policies.contains(&p)))
+        .collect();
+    found.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(found)
+}
+
+/// The ids of the services using one of `policies`.
+fn under_policies(w: &Writer, policies: &[u64]) -> Result<Vec<ServiceId>, Error> {
+    Ok(services_under(w, policies)?
+        .into_iter()
         .map(|s| s.id)
         .collect())
 }
@@ -373,7 +372,7 @@ impl Ops {
         self.blocking(move |ops| {
             ops.store().write(|w| {
                 w.sla_policy(id)?.ok_or(Error::NotFound)?;
-                let users = services_using(w, id)?;
+                let users = services_under(w, &[id])?;
                 if !users.is_empty() {
                     let names: Vec<String> = users.into_iter().map(|s| s.name).collect();
                     return Err(Error::Conflict(format!(

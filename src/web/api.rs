@@ -98,7 +98,8 @@ fn body_error(rejection: &JsonRejection) -> ApiError {
     ApiError::new(status, code, rejection.body_text())
 }
 
-fn parse_id(raw: &str) -> Result<u64, ApiError> {
+/// An id in an API path; anything else is not found.
+pub(super) fn parse_id(raw: &str) -> Result<u64, ApiError> {
     raw.parse::<u64>().map_err(|_| Error::NotFound.into())
 }
 

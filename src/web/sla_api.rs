@@ -1,7 +1,7 @@
 //! The JSON API of calendars and SLA policies: the IT team reads them, administrators change
 //! them. A policy in use, or a calendar a policy uses, cannot be deleted (409 naming them).
 
-use super::api::{Body, time};
+use super::api::{Body, parse_id, time};
 use super::error::ApiError;
 use super::extract::{ApiAdmin, ApiUser};
 use super::state::AppState;
@@ -35,10 +35,6 @@ pub fn router() -> Router<AppState> {
 }
 
 type ApiResult = Result<Response, ApiError>;
-
-fn parse_id(raw: &str) -> Result<u64, ApiError> {
-    raw.parse::<u64>().map_err(|_| Error::NotFound.into())
-}
 
 fn staff(api: &ApiUser) -> Result<(), ApiError> {
     if api.user.role.is_staff() {

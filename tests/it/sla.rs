@@ -72,6 +72,18 @@ fn escalations(request: &Value) -> Vec<(String, u64)> {
         .unwrap_or_default()
 }
 
+/// Alice reports a broken PC (under "Critique"); answers the request.
+async fn broken_pc(app: &TestApp, inventory: &str) -> Value {
+    let alice = app.api_as("alice").await;
+    let pc = service_id(&alice, BROKEN_PC).await;
+    submit(
+        &alice,
+        pc,
+        json!({ "inventaire": inventory, "panne": "En panne" }),
+    )
+    .await
+}
+
 async fn scan(app: &TestApp) {
     let now = app.ops().now();
     app.ops().run_due(now).await.expect("run");
@@ -221,14 +233,7 @@ async fn escalations_fire_exactly_once_even_across_a_restart() {
     let app = TestApp::spawn().await;
     let admin = app.api_as("admin").await;
     simple_policy(&admin, 4).await;
-    let alice = app.api_as("alice").await;
-    let pc = service_id(&alice, BROKEN_PC).await;
-    let created = submit(
-        &alice,
-        pc,
-        json!({ "inventaire": "PC-1", "panne": "Écran noir" }),
-    )
-    .await;
+    let created = broken_pc(&app, "PC-1").await;
     let number = created["number"].as_str().expect("number").to_owned();
     assert!(created["sla_policy_id"].is_u64(), "{created}");
     assert!(created["response_due_at"].is_string() && created["due_at"].is_string());
@@ -306,14 +311,8 @@ async fn waiting_for_the_requester_pauses_the_clock_until_the_answer() {
     let app = TestApp::spawn().await;
     let admin = app.api_as("admin").await;
     simple_policy(&admin, 4).await;
+    let created = broken_pc(&app, "PC-2").await;
     let alice = app.api_as("alice").await;
-    let pc = service_id(&alice, BROKEN_PC).await;
-    let created = submit(
-        &alice,
-        pc,
-        json!({ "inventaire": "PC-2", "panne": "Bruit" }),
-    )
-    .await;
     let number = created["number"].as_str().expect("number").to_owned();
     let tom = app.api_as("tom").await;
     act(&tom, &number, "take", json!({})).await;
@@ -391,9 +390,7 @@ async fn waiting_for_the_requester_pauses_the_clock_until_the_answer() {
 #[tokio::test]
 async fn an_unanswered_request_is_reminded_then_closed() {
     let app = TestApp::spawn_configured(|c| c.waiting_close_days = 2).await;
-    let alice = app.api_as("alice").await;
-    let pc = service_id(&alice, BROKEN_PC).await;
-    let created = submit(&alice, pc, json!({ "inventaire": "PC-3", "panne": "Lent" })).await;
+    let created = broken_pc(&app, "PC-3").await;
     let number = created["number"].as_str().expect("number").to_owned();
     let tom = app.api_as("tom").await;
     act(&tom, &number, "take", json!({})).await;
@@ -456,14 +453,12 @@ async fn a_policy_change_moves_open_deadlines_and_leaves_finished_ones() {
     let app = TestApp::spawn().await;
     let admin = app.api_as("admin").await;
     simple_policy(&admin, 4).await;
-    let alice = app.api_as("alice").await;
     let tom = app.api_as("tom").await;
-    let pc = service_id(&alice, BROKEN_PC).await;
-    let open = submit(&alice, pc, json!({ "inventaire": "PC-4", "panne": "A" })).await["number"]
+    let open = broken_pc(&app, "PC-4").await["number"]
         .as_str()
         .expect("n")
         .to_owned();
-    let done = submit(&alice, pc, json!({ "inventaire": "PC-5", "panne": "B" })).await["number"]
+    let done = broken_pc(&app, "PC-5").await["number"]
         .as_str()
         .expect("n")
         .to_owned();
