@@ -37,6 +37,8 @@ pub struct ServicePage {
     pub path: Vec<Category>,
     pub approval: Vec<ApprovalStep>,
     pub team: Option<String>,
+    /// The service's SLA policy: its deadlines replace the estimate.
+    pub sla: Option<crate::domain::sla::SlaPolicy>,
 }
 
 /// Which categories hold services (themselves or below), at one catalog version: with an
@@ -175,7 +177,12 @@ impl Ops {
                 approver,
             });
         }
+        let sla = match service.sla_policy_id {
+            Some(policy) => reader.sla_policy(policy)?,
+            None => None,
+        };
         Ok(ServicePage {
+            sla,
             path: path(&all, service.category_id)
                 .into_iter()
                 .cloned()

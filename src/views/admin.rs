@@ -22,6 +22,7 @@ pub fn admin_tabs(ctx: &PageCtx) -> Markup {
                 (tab("/admin/services", t.nav_services))
                 (tab("/admin/users", t.nav_users))
                 (tab("/admin/teams", t.nav_teams))
+                (tab("/admin/sla", "SLA"))
                 (tab("/admin/backup", t.nav_backups))
                 (tab("/admin/jobs", t.nav_jobs))
             }

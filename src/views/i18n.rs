@@ -207,7 +207,6 @@ pub struct Texts {
     pub delay_value: &'static str,
     pub delay_unit: &'static str,
     pub team: &'static str,
-    pub sla_policy: &'static str,
     pub activate: &'static str,
     pub deactivate: &'static str,
     pub form_fields: &'static str,

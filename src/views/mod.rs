@@ -18,6 +18,7 @@ pub mod requests;
 pub mod search;
 pub mod services_admin;
 pub mod sla;
+pub mod sla_admin;
 
 pub use layout::{AssetUrls, PageCtx, Viewer};
 

@@ -176,8 +176,13 @@ pub fn service(
             }
             aside.facts-card {
                 dl.facts {
-                    dt { (t.estimated_delay) }
-                    dd { (service.estimated_delay.map_or_else(|| t.delay_unknown.to_owned(), |d| t.delay(d))) }
+                    @if let Some(policy) = &view.sla {
+                        dt { (t.sla.title) }
+                        dd { (super::sla::promise(ctx, policy)) "." }
+                    } @else {
+                        dt { (t.estimated_delay) }
+                        dd { (service.estimated_delay.map_or_else(|| t.delay_unknown.to_owned(), |d| t.delay(d))) }
+                    }
                     @if let Some(team) = &view.team {
                         dt { (t.handled_by) } dd { (team) }
                     }

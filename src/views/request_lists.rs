@@ -7,7 +7,7 @@ use super::{PageCtx, format_time};
 use crate::domain::FieldErrors;
 use crate::domain::notification::Notification;
 use crate::domain::request::{Request, RequestId, Status};
-use crate::ops::{DeskFilter, DeskOptions, Page, RequestRow, StatusFilter};
+use crate::ops::{DeskFilter, DeskOptions, DueFilter, Page, RequestRow, StatusFilter};
 use maud::{Markup, html};
 
 fn table(ctx: &PageCtx, rows: &[RequestRow], show_requester: bool) -> Markup {
@@ -157,10 +157,23 @@ pub fn desk_query(filter: &DeskFilter, mine: bool) -> String {
     if let Some(requester) = filter.requester {
         q.append_pair("requester", &requester.to_string());
     }
-    if !filter.newest_first {
+    if filter.urgent {
+        q.append_pair("sort", "urgent");
+    } else if !filter.newest_first {
         q.append_pair("sort", "oldest");
     }
+    if let Some(due) = filter.due {
+        q.append_pair("due", due.code());
+    }
     q.finish()
+}
+
+fn due_text(ctx: &PageCtx, due: DueFilter) -> &'static str {
+    match due {
+        DueFilter::Soon => ctx.t.sla.due_soon,
+        DueFilter::Overdue => ctx.t.sla.due_overdue,
+        DueFilter::Late => ctx.t.sla.due_late,
+    }
 }
 
 pub fn desk(
@@ -218,8 +231,17 @@ pub fn desk(
                 }
                 label { (t.sort)
                     select name="sort" {
-                        option value="newest" selected[filter.newest_first] { (t.newest_first) }
-                        option value="oldest" selected[!filter.newest_first] { (t.oldest_first) }
+                        option value="newest" selected[filter.newest_first && !filter.urgent] { (t.newest_first) }
+                        option value="oldest" selected[!filter.newest_first && !filter.urgent] { (t.oldest_first) }
+                        option value="urgent" selected[filter.urgent] { (t.sla.sort_urgent) }
+                    }
+                }
+                label { (t.sla.due_label)
+                    select name="due" {
+                        option value="" selected[filter.due.is_none()] { (t.sla.due_any) }
+                        @for due in [DueFilter::Soon, DueFilter::Overdue, DueFilter::Late] {
+                            option value=(due.code()) selected[filter.due == Some(due)] { (due_text(ctx, due)) }
+                        }
                     }
                 }
             }

@@ -6,6 +6,7 @@ use super::catalog_admin::{action_button, category_choices, textarea};
 use super::forms::{Input, checkbox, csrf, error_summary, select};
 use super::layout::{flash, page};
 use crate::domain::form::FieldKind;
+use crate::domain::sla::SlaPolicy;
 use crate::domain::{Category, FieldErrors, Service, ServiceId, Team, User};
 use maud::{Markup, html};
 
@@ -94,6 +95,7 @@ pub struct ServiceForm<'a> {
     pub categories: &'a [Category],
     pub teams: &'a [Team],
     pub users: &'a [User],
+    pub policies: &'a [SlaPolicy],
     pub notice: Option<&'a str>,
 }
 
@@ -177,6 +179,12 @@ pub fn service_form(ctx: &PageCtx, form: &ServiceForm<'_>) -> Markup {
         ("hours".to_owned(), t.hours.to_owned()),
         ("days".to_owned(), t.days.to_owned()),
     ];
+    let mut policies = vec![(String::new(), t.sla.no_policy.to_owned())];
+    policies.extend(
+        form.policies
+            .iter()
+            .map(|p| (p.id.to_string(), p.name.clone())),
+    );
     let body = html! {
         (admin_tabs(ctx))
         div.title-row {
@@ -217,7 +225,7 @@ pub fn service_form(ctx: &PageCtx, form: &ServiceForm<'_>) -> Markup {
                     }
                 }
             }
-            (Input::text("sla_policy_id", t.sla_policy, &v.sla_policy_id).kind("number").render(ctx, form.errors))
+            (select(ctx, form.errors, "sla_policy_id", t.sla.policy, &policies, &v.sla_policy_id))
             (checkbox(ctx, form.errors, "active", t.active, v.active))
             div.actions {
                 button type="submit" { (if id.is_some() { t.save } else { t.create }) }

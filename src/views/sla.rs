@@ -32,7 +32,7 @@ pub fn duration(seconds: i64, locale: Locale) -> String {
 
 /// "4 working hours".
 pub fn target(ctx: &PageCtx, t: Target) -> String {
-    format!("{} {}", t.value, ctx.t.sla.unit(t.unit))
+    ctx.t.sla.amount(t.value, t.unit)
 }
 
 /// "Response within 4 working hours, resolution within 3 working days."
@@ -130,20 +130,30 @@ pub fn waiting_banner(ctx: &PageCtx, view: &RequestPage) -> Markup {
 pub fn row_badges(ctx: &PageCtx, row: &RequestRow) -> Markup {
     let s = ctx.t.sla;
     let staff = ctx.viewer.as_ref().is_some_and(|v| v.role.is_staff());
+    let any = row.status == Status::WaitingForRequester
+        || row.paused
+        || row.overdue
+        || row.due_soon
+        || row.breached
+        || row.late;
     html! {
-        @if row.status == Status::WaitingForRequester && !staff {
-            " " span.badge.late-badge { (s.waiting_for_you) }
-        } @else if row.paused {
-            " " span.badge.ok { (s.badge_paused) }
+        @if any {
+            span.row-badges {
+                @if row.status == Status::WaitingForRequester && !staff {
+                    span.badge.late-badge { (s.waiting_for_you) } " "
+                } @else if row.paused {
+                    span.badge.ok { (s.badge_paused) } " "
+                }
+                @if row.overdue {
+                    span.badge.late-badge { (s.badge_overdue) }
+                } @else if row.due_soon {
+                    span.badge.soon { (s.badge_soon) }
+                } @else if row.breached {
+                    span.badge.late-badge { (s.badge_breached) }
+                }
+                @if row.late { span.badge.late-badge { (ctx.t.late) } }
+            }
         }
-        @if row.overdue {
-            " " span.badge.late-badge { (s.badge_overdue) }
-        } @else if row.due_soon {
-            " " span.badge.soon { (s.badge_soon) }
-        } @else if row.breached {
-            " " span.badge.late-badge { (s.badge_breached) }
-        }
-        @if row.late { " " span.badge.late-badge { (ctx.t.late) } }
     }
 }
 

@@ -13,8 +13,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 
-use super::admin_forms::{Direction, Done, PageResult, number, status_for};
-use crate::views::confirm::{self, Confirm};
+use super::admin_forms::{
+    Deletion, Direction, Done, PageResult, delete_after_confirming, number, status_for,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -159,31 +160,23 @@ async fn category_delete(
 ) -> PageResult {
     let ctx = &page.signed.ctx;
     let id = CategoryId(parse_id(&id).map_err(ctx.fail())?);
-    if !form.confirmed() {
-        let all = state.ops.categories().map_err(ctx.fail())?;
-        let category = all
-            .iter()
-            .find(|c| c.id == id)
-            .ok_or_else(|| ctx.fail()(Error::NotFound))?;
-        return Ok(confirm::confirm(
-            ctx,
-            &Confirm {
-                question: ctx.t.confirm_delete_category,
-                subject: &category.name,
-                consequence: ctx.t.cannot_undo,
-                action: &format!("/admin/categories/{id}/delete"),
-                confirm_label: ctx.t.delete,
-                back: &format!("/admin/categories/{id}"),
-            },
-        )
-        .into_response());
-    }
-    state
-        .ops
-        .delete_category(page.admin, id)
-        .await
-        .map_err(ctx.fail())?;
-    Ok(Redirect::to("/admin/categories?done=deleted").into_response())
+    let (action, back) = (
+        format!("/admin/categories/{id}/delete"),
+        format!("/admin/categories/{id}"),
+    );
+    let deletion = Deletion {
+        question: ctx.t.confirm_delete_category,
+        action: &action,
+        back: &back,
+        done: "/admin/categories?done=deleted",
+    };
+    let subject = || {
+        let all = state.ops.categories()?;
+        let category = all.into_iter().find(|c| c.id == id);
+        category.map(|c| c.name).ok_or(Error::NotFound)
+    };
+    let delete = state.ops.delete_category(page.admin, id);
+    delete_after_confirming(ctx, &form, deletion, subject, delete).await
 }
 
 async fn category_move(

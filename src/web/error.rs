@@ -141,7 +141,14 @@ impl IntoResponse for HtmlError {
             Error::Throttled { retry_after } => {
                 (t.forbidden_title, t.throttled_for(*retry_after), None)
             }
-            Error::Invalid(_) => (t.conflict_title, t.form_has_errors.to_owned(), None),
+            Error::Invalid(errors) => {
+                let mut text = t.form_has_errors.to_owned();
+                for (field, message) in errors.iter() {
+                    let message = crate::views::i18n::field_message(self.ctx.locale, message);
+                    text.push_str(&format!(" {field}{}{message}", t.colon));
+                }
+                (t.conflict_title, text, None)
+            }
             Error::Storage(_) | Error::Internal(_) => (
                 t.error_title,
                 t.error_text.to_owned(),

@@ -13,8 +13,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 
-use super::admin_forms::{Direction, PageResult, number, status_for};
-use crate::views::confirm::{self, Confirm};
+use super::admin_forms::{
+    Deletion, Direction, PageResult, delete_after_confirming, number, status_for,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -217,31 +218,23 @@ async fn field_delete(
 ) -> PageResult {
     let ctx = &page.signed.ctx;
     let id = ServiceId(parse_id(&id).map_err(ctx.fail())?);
-    if !form.confirmed() {
-        let service = state.ops.service(page.admin, id).map_err(ctx.fail())?;
-        let field = service
-            .form
-            .iter()
-            .find(|f| f.key == key)
-            .ok_or_else(|| ctx.fail()(Error::NotFound))?;
-        let subject = format!("{} · {}", service.name, field.label);
-        return Ok(confirm::confirm(
-            ctx,
-            &Confirm {
-                question: ctx.t.confirm_delete_field,
-                subject: &subject,
-                consequence: ctx.t.cannot_undo,
-                action: &format!("/admin/services/{id}/fields/{key}/delete"),
-                confirm_label: ctx.t.delete,
-                back: &format!("/admin/services/{id}"),
-            },
-        )
-        .into_response());
-    }
-    state
-        .ops
-        .remove_field(page.admin, id, key)
-        .await
-        .map_err(ctx.fail())?;
-    Ok(Redirect::to(&format!("/admin/services/{id}?done=saved")).into_response())
+    let (action, back, done) = (
+        format!("/admin/services/{id}/fields/{key}/delete"),
+        format!("/admin/services/{id}"),
+        format!("/admin/services/{id}?done=saved"),
+    );
+    let deletion = Deletion {
+        question: ctx.t.confirm_delete_field,
+        action: &action,
+        back: &back,
+        done: &done,
+    };
+    let subject = || {
+        let service = state.ops.service(page.admin, id)?;
+        let field = service.form.iter().find(|f| f.key == key);
+        let label = field.map(|f| f.label.clone()).ok_or(Error::NotFound)?;
+        Ok(format!("{} · {label}", service.name))
+    };
+    let delete = state.ops.remove_field(page.admin, id, key.clone());
+    delete_after_confirming(ctx, &form, deletion, subject, delete).await
 }

@@ -22,6 +22,7 @@ mod requests_api;
 mod search;
 pub mod server;
 mod services_admin;
+mod sla_admin;
 mod sla_api;
 mod state;
 mod uploads;
@@ -56,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .merge(catalog_api::router())
         .merge(requests_api::router())
         .merge(sla_api::router())
+        .merge(sla_admin::router())
         .fallback(not_found)
         .method_not_allowed_fallback(wrong_method)
         .layer(middleware::from_fn_with_state(

@@ -118,6 +118,7 @@ fn render_service_form(
     let categories = state.ops.categories().map_err(ctx.fail())?;
     let teams = state.ops.teams(page.admin).map_err(ctx.fail())?;
     let users = state.ops.users(page.admin).map_err(ctx.fail())?;
+    let policies = state.ops.sla_policies().map_err(ctx.fail())?;
     let form = ServiceForm {
         service: service.as_ref(),
         values,
@@ -125,6 +126,7 @@ fn render_service_form(
         categories: &categories,
         teams: &teams,
         users: &users,
+        policies: &policies,
         notice,
     };
     Ok((status_for(errors), views::service_form(ctx, &form)).into_response())

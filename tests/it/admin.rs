@@ -13,9 +13,21 @@ const ADMIN_PAGES: &[&str] = &[
     "/admin/teams/1",
     "/admin/backup",
     "/admin/backup/download",
+    "/admin/sla",
+    "/admin/sla/policies/new",
+    "/admin/sla/policies/1",
+    "/admin/sla/calendars/new",
+    "/admin/sla/calendars/1",
 ];
 
 const ADMIN_FORMS: &[&str] = &[
+    "/admin/sla/policies",
+    "/admin/sla/policies/1",
+    "/admin/sla/policies/1/delete",
+    "/admin/sla/calendars",
+    "/admin/sla/calendars/1",
+    "/admin/sla/calendars/1/delete",
+    "/admin/sla/default-calendar",
     "/admin/users",
     "/admin/users/1",
     "/admin/users/1/password",
@@ -69,6 +81,12 @@ async fn only_admins_reach_the_administration() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Alice Durand") && html.contains("href=\"/admin\""));
     assert!(!html.contains("mallory"), "refused forms changed nothing");
+    let (_, html) = admin.get_text("/admin/sla").await;
+    assert!(html.contains("Critique") && html.contains("Heures de bureau"));
+    assert!(
+        !html.contains(">X<"),
+        "no policy or calendar named X was made"
+    );
 }
 
 #[tokio::test]

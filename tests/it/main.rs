@@ -21,5 +21,6 @@ mod request_pages;
 mod requests;
 mod search;
 mod sla;
+mod sla_admin;
 mod tidy;
 mod upgrade;

@@ -179,7 +179,6 @@ pub static EN: Texts = Texts {
     delay_value: "Estimated delay (number)",
     delay_unit: "Unit",
     team: "Fulfilling team",
-    sla_policy: "SLA policy (id)",
     activate: "Activate",
     deactivate: "Deactivate",
     form_fields: "Form fields",

@@ -182,7 +182,6 @@ pub static FR: Texts = Texts {
     delay_value: "Délai estimé (nombre)",
     delay_unit: "Unité",
     team: "Équipe responsable",
-    sla_policy: "Politique de SLA (identifiant)",
     activate: "Activer",
     deactivate: "Désactiver",
     form_fields: "Champs du formulaire",

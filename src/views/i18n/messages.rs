@@ -57,6 +57,8 @@ pub fn field_message(locale: Locale, message: &str) -> String {
         }
         "must be open, all or a status" => "Doit être open, all ou un statut.",
         "must be newest or oldest" => "Doit être newest ou oldest.",
+        "must be newest, oldest or urgent" => "Doit être newest, oldest ou urgent.",
+        "must be soon, overdue or late" => "Doit être soon, overdue ou late.",
         "must be a request number" => "Doit être un numéro de demande.",
         "must be a text, a number, a boolean or a list" => {
             "Doit être un texte, un nombre, un booléen ou une liste."
@@ -69,6 +71,34 @@ pub fn field_message(locale: Locale, message: &str) -> String {
         "must be a date (YYYY-MM-DD)" => "Doit être une date (AAAA-MM-JJ).",
         "must not be in the past" => "Ne doit pas être dans le passé.",
         "is not a field of this form" => "N'est pas un champ de ce formulaire.",
+        "must name an existing SLA policy" => "Doit désigner une politique SLA existante.",
+        "must name an existing calendar" => "Doit désigner un calendrier existant.",
+        "a policy needs a response or a resolution target" => {
+            "Une politique demande un délai de prise en charge ou de résolution."
+        }
+        "at most 10 thresholds" => "10 alertes au plus.",
+        "a percentage must be between 1 and 1000" => "Un pourcentage est compris entre 1 et 1000.",
+        "a threshold needs its target to be set" => "Une alerte demande que son délai soit fixé.",
+        "a threshold must notify someone" => "Une alerte doit prévenir quelqu'un.",
+        "a response threshold fires before anyone has taken the request: notify the team, its lead or the administrators too" => {
+            "Une alerte de prise en charge part avant que quelqu'un ait pris la demande : prévenez aussi l'équipe, son responsable ou les administrateurs."
+        }
+        "each threshold must be listed once" => "Chaque alerte ne figure qu'une fois.",
+        "must be an IANA time zone, such as Europe/Paris" => {
+            "Doit être un fuseau horaire IANA, par exemple Europe/Paris."
+        }
+        "a day must be one of mon, tue, wed, thu, fri, sat, sun" => {
+            "Un jour est l'un de mon, tue, wed, thu, fri, sat, sun."
+        }
+        "a range must end after it starts" => "Une plage doit finir après son début.",
+        "times are written HH:MM, from 00:00 to 24:00" => {
+            "Les heures s'écrivent HH:MM, de 00:00 à 24:00, par plages 09:00-12:00."
+        }
+        "at most 400 holidays" => "400 jours fériés au plus.",
+        "a date is written YYYY-MM-DD" => "Une date s'écrit AAAA-MM-JJ (MM-JJ pour chaque année).",
+        "each holiday needs a name of at most 100 characters" => {
+            "Chaque jour férié demande un nom de 100 caractères au plus."
+        }
         other => return translate_pattern(other).unwrap_or_else(|| capitalise(other)),
     };
     fr.to_owned()
@@ -89,6 +119,15 @@ fn capitalise(message: &str) -> String {
 
 /// Messages that carry a number or a list: "must be at most 5 MiB", "must be one of: pdf".
 fn translate_pattern(message: &str) -> Option<String> {
+    if let Some(rest) = message.strip_prefix("must be between 1 and ") {
+        let (n, unit) = rest.split_once(' ')?;
+        let unit = match unit {
+            "minutes" => "minutes",
+            "hours" => "heures",
+            _ => "jours",
+        };
+        return Some(format!("Entre 1 et {n} {unit}."));
+    }
     if let Some(list) = message.strip_prefix("must be one of: ") {
         return Some(format!("Doit être l'un de : {list}."));
     }

@@ -28,6 +28,8 @@ pub struct SlaTexts {
     pub minutes: &'static str,
     pub hours: &'static str,
     pub days: &'static str,
+    /// One working minute, hour, day.
+    pub one: [&'static str; 3],
     pub title: &'static str,
     pub response_due: &'static str,
     pub resolution_due: &'static str,
@@ -88,6 +90,17 @@ pub struct SlaTexts {
     pub delete: &'static str,
     pub saved: &'static str,
     pub deleted: &'static str,
+    pub edit_policy: &'static str,
+    pub edit_calendar: &'static str,
+    pub confirm_delete_policy: &'static str,
+    pub confirm_delete_calendar: &'static str,
+    pub unit: &'static str,
+    pub services: &'static str,
+    pub unused: &'static str,
+    pub used_by: &'static str,
+    pub target: &'static str,
+    /// Monday first.
+    pub weekdays: [&'static str; 7],
 }
 
 impl SlaTexts {
@@ -104,6 +117,19 @@ impl SlaTexts {
             Recipient::Team => self.team,
             Recipient::TeamLead => self.team_lead,
             Recipient::Admins => self.admins,
+        }
+    }
+
+    /// "1 working hour", "4 working hours".
+    pub fn amount(&self, value: u32, unit: TargetUnit) -> String {
+        let one = match unit {
+            TargetUnit::Minutes => self.one[0],
+            TargetUnit::Hours => self.one[1],
+            TargetUnit::Days => self.one[2],
+        };
+        match value {
+            1 => format!("1 {one}"),
+            n => format!("{n} {}", self.unit(unit)),
         }
     }
 
@@ -140,6 +166,7 @@ pub static FR: SlaTexts = SlaTexts {
     minutes: "minutes ouvrées",
     hours: "heures ouvrées",
     days: "jours ouvrés",
+    one: ["minute ouvrée", "heure ouvrée", "jour ouvré"],
     title: "Engagement de service",
     response_due: "Prise en charge attendue",
     resolution_due: "Résolution attendue",
@@ -195,11 +222,23 @@ pub static FR: SlaTexts = SlaTexts {
     policy: "Politique SLA",
     no_policy: "Aucune (délai indicatif seulement)",
     intro: "Une politique SLA est un engagement mesuré : ses délais remplacent le délai indicatif du service, comptés en heures ouvrées selon son calendrier, en pause quand l'équipe attend le demandeur.",
-    holidays_count: "jours fériés",
+    holidays_count: "Jours fériés",
     save: "Enregistrer",
     delete: "Supprimer",
     saved: "Enregistré.",
     deleted: "Supprimé.",
+    edit_policy: "Modifier la politique SLA",
+    edit_calendar: "Modifier le calendrier",
+    confirm_delete_policy: "Supprimer cette politique SLA ?",
+    confirm_delete_calendar: "Supprimer ce calendrier ?",
+    unit: "Unité",
+    services: "Services",
+    unused: "Aucun service",
+    used_by: "Utilisé par",
+    target: "Délai",
+    weekdays: [
+        "Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche",
+    ],
 };
 
 pub static EN: SlaTexts = SlaTexts {
@@ -226,6 +265,7 @@ pub static EN: SlaTexts = SlaTexts {
     minutes: "working minutes",
     hours: "working hours",
     days: "working days",
+    one: ["working minute", "working hour", "working day"],
     title: "Service level",
     response_due: "Response due",
     resolution_due: "Resolution due",
@@ -281,9 +321,27 @@ pub static EN: SlaTexts = SlaTexts {
     policy: "SLA policy",
     no_policy: "None (indicative estimate only)",
     intro: "An SLA policy is a commitment the IT team is measured on: its deadlines replace the service's estimate, count working time in its calendar, and pause while the team waits for the requester.",
-    holidays_count: "holidays",
+    holidays_count: "Holidays",
     save: "Save",
     delete: "Delete",
     saved: "Saved.",
     deleted: "Deleted.",
+    edit_policy: "Edit SLA policy",
+    edit_calendar: "Edit calendar",
+    confirm_delete_policy: "Delete this SLA policy?",
+    confirm_delete_calendar: "Delete this calendar?",
+    unit: "Unit",
+    services: "Services",
+    unused: "No service",
+    used_by: "Used by",
+    target: "Target",
+    weekdays: [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ],
 };

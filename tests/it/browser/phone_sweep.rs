@@ -34,6 +34,15 @@ const PAGES: &[&str] = &[
     "/admin/services/8/fields/new",
     "/admin/backup",
     "/admin/jobs",
+    "/admin/sla",
+    "/admin/sla/policies/new",
+    "/admin/sla/policies/1",
+    "/admin/sla/calendars/new",
+    "/admin/sla/calendars/1",
+    "/services/18",
+    "/desk?sort=urgent&due=soon",
+    "/requests/REQ-000321",
+    "/requests/REQ-000322",
     "/no/such/page",
 ];
 

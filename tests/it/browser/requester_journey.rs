@@ -165,9 +165,9 @@ async fn submit(p: &Page, english: bool, photo: &str) -> String {
     assert!(number.starts_with("REQ-"), "confirmation number: {number}");
     // The service is under the "Critique" SLA policy: its promise replaces the estimate.
     p.sees(if english {
-        "Response within 1 working hours"
+        "Response within 1 working hour"
     } else {
-        "Prise en charge sous 1 heures ouvrées"
+        "Prise en charge sous 1 heure ouvrée"
     })
     .await;
 
