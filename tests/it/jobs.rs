@@ -131,6 +131,26 @@ fn a_bad_schedule_or_time_zone_stops_the_start_naming_its_key() {
         stderr.contains("[jobs] purge_sessions") && stderr.contains("write names"),
         "{stderr}"
     );
+    // The SLA scan's expression too, whether from the file or from its variable.
+    std::fs::write(&config, "[jobs]\nsla_scan = \"every minute\"\n").expect("write");
+    let out = guichet(dir.path(), &["--config", &config, "serve"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("[jobs] sla_scan"), "{stderr}");
+    std::fs::write(&config, "").expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
+        .args(["--config", &config, "serve", "--data"])
+        .arg(dir.path())
+        .env("GUICHET_JOBS_SLA_SCAN", "*/5 * * * 1")
+        .env("GUICHET_LOG", "warn")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("GUICHET_JOBS_SLA_SCAN") && stderr.contains("write names"),
+        "{stderr}"
+    );
     std::fs::write(
         dir.path().join("guichet.toml"),
         "time_zone = \"Europe/Pariss\"\n",

@@ -131,6 +131,74 @@ fn a_target_in_days_is_the_same_time_that_many_working_days_later() {
     assert_eq!(state.resolution.and_then(|d| d.at), Some(at(28, 10)));
 }
 
+/// An instant in Paris or New York on a civil date and hour.
+fn local(zone: &str, month: i8, d: i8, h: i8) -> Timestamp {
+    let z = date(2026, month, d)
+        .at(h, 0, 0, 0)
+        .to_zoned_datetime(TimeZone::get(zone).expect("zone"))
+        .expect("instant");
+    Timestamp(z.timestamp().as_second())
+}
+
+/// Office hours in a zone, Monday to Friday 9:00–18:00.
+fn office_in(zone: &str) -> Calendar {
+    let input = CalendarInput {
+        name: "Office".into(),
+        time_zone: zone.into(),
+        hours: ["mon", "tue", "wed", "thu", "fri"]
+            .iter()
+            .map(|d| ((*d).into(), "09:00".into(), "18:00".into()))
+            .collect(),
+        holidays: Vec::new(),
+    };
+    input.check().expect("valid").1
+}
+
+#[test]
+fn deadlines_keep_the_wall_clock_across_daylight_saving_changes() {
+    // Paris springs forward on Sunday 29 March 2026: Friday 27 at 16:00 plus 4 working hours is
+    // Monday 30 at 11:00 local (09:00 UTC, not 10:00), and plus 1 day is Monday 30 at 16:00.
+    let events = [ev(local("Europe/Paris", 3, 27, 16), EventKind::Submitted)];
+    let paris_office = office_in("Europe/Paris");
+    let now = local("Europe/Paris", 3, 27, 17);
+    let state = replay(&events, 0).state(&policy(4, (1, TargetUnit::Days)), &paris_office, now);
+    let response = state.response.and_then(|d| d.at);
+    assert_eq!(response, Some(local("Europe/Paris", 3, 30, 11)));
+    assert_eq!(
+        response.map(|t| t.0 % 86_400 / 3600),
+        Some(9),
+        "11:00 CEST is 09:00 UTC"
+    );
+    let resolution = state.resolution.and_then(|d| d.at);
+    assert_eq!(resolution, Some(local("Europe/Paris", 3, 30, 16)));
+    // New York falls back on Sunday 1 November 2026: Friday 30 October at 15:00 plus 8 working
+    // hours is Monday 2 November at 14:00 local, whatever the extra hour on Sunday.
+    let events = [ev(
+        local("America/New_York", 10, 30, 15),
+        EventKind::Submitted,
+    )];
+    let ny_office = office_in("America/New_York");
+    let now = local("America/New_York", 10, 30, 16);
+    let state = replay(&events, 0).state(&policy(8, (2, TargetUnit::Days)), &ny_office, now);
+    assert_eq!(
+        state.response.and_then(|d| d.at),
+        Some(local("America/New_York", 11, 2, 14))
+    );
+    assert_eq!(
+        state.resolution.and_then(|d| d.at),
+        Some(local("America/New_York", 11, 3, 15))
+    );
+    // The same request on a 24/7 calendar counts the short night: 8 elapsed hours from Saturday
+    // 28 March 22:00 in Paris end at Sunday 29 at 07:00 local (one hour skipped).
+    let always = Calendar::always(paris());
+    let events = [ev(local("Europe/Paris", 3, 28, 22), EventKind::Submitted)];
+    let state = replay(&events, 0).state(&policy(8, (1, TargetUnit::Days)), &always, now);
+    assert_eq!(
+        state.response.and_then(|d| d.at),
+        Some(local("Europe/Paris", 3, 29, 7))
+    );
+}
+
 #[test]
 fn met_and_breached_and_the_first_take_only_answers() {
     let p = policy(1, (2, TargetUnit::Hours));
