@@ -1,6 +1,7 @@
 //! The admin builds a corner of the catalog from the pages, on a desktop in French: a category,
 //! a sub-category, a service with one field of every kind (keys left to be made from the
-//! labels), which requesters then find and see as a form.
+//! labels), put under an SLA policy with its own calendar, which requesters then find and see
+//! as a form with its promise.
 
 use super::{Page, Run, run};
 use crate::support::TestApp;
@@ -65,6 +66,40 @@ async fn an_admin_creates_categories_and_a_service_with_every_kind_of_field() {
         }
         p.sees("motif_du_pret").await;
 
+        // A calendar and an SLA policy made from the pages, and the service put under it.
+        p.click_text("SLA").await;
+        p.click_text("Nouveau calendrier").await;
+        p.fill("input[name=name]", "Astreinte").await;
+        p.fill("input[name=time_zone]", "Europe/Paris").await;
+        p.fill("input[name=hours_mon]", "08:00-12:00, 14:00-19:00")
+            .await;
+        p.fill("input[name=hours_tue]", "08:00-12:00, 14:00-19:00")
+            .await;
+        p.fill("textarea[name=yearly]", "12-25 Noël").await;
+        p.submit("main form button[type=submit]", "calendar-created")
+            .await;
+        p.sees("Lundi–Mardi 08:00–12:00, 14:00–19:00").await;
+        p.click_text("Nouvelle politique SLA").await;
+        p.fill("input[name=name]", "Véhicules").await;
+        p.choose("select[name=calendar_id]", "Astreinte").await;
+        p.fill("input[name=resolution_target]", "2").await;
+        p.choose("select[name=resolution_unit]", "jours ouvrés")
+            .await;
+        p.choose("select[name=t0_target]", "résolution").await;
+        p.fill("input[name=t0_percent]", "100").await;
+        p.click("input[name=t0_team]").await;
+        p.submit("main form button[type=submit]", "policy-created")
+            .await;
+        p.sees("2 jours ouvrés").await;
+        let edit = service.split('?').next().unwrap_or_default().to_owned();
+        p.go(&edit).await;
+        p.choose("select[name=sla_policy_id]", "Véhicules").await;
+        p.submit(
+            &format!("form[action='{edit}'] button[type=submit]"),
+            "service-under-sla",
+        )
+        .await;
+
         // Requesters find it under its category, with its form.
         p.go("/").await;
         p.click_text("Mobilité").await;
@@ -75,6 +110,9 @@ async fn an_admin_creates_categories_and_a_service_with_every_kind_of_field() {
         }
         assert_eq!(p.count("#f-equipements input[type=checkbox]").await, 2);
         assert_eq!(p.count("#f-copie_du_permis[type=file]").await, 1);
+        p.sees("Engagement de service").await;
+        p.sees("Résolution sous 2 jours ouvrés.").await;
+        p.does_not_see("Délai estimé").await;
         p.sign_out().await;
     })
     .await;
