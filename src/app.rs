@@ -83,6 +83,9 @@ impl App {
                 verify: config.verify,
             },
         )?;
+        if ops.ensure_rollups().await? {
+            tracing::info!("metrics roll-ups built from the requests");
+        }
         let mut initial_admin_password = None;
         if config.demo {
             if ops.seed_demo().await? {

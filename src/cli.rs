@@ -65,6 +65,12 @@ enum Command {
     },
     /// Verify the store without changing it: checksums, schema version, every record readable
     Check,
+    /// Compare the metrics roll-ups with the requests (with the server stopped); --rebuild
+    /// rebuilds them when they differ
+    Rollups {
+        #[arg(long)]
+        rebuild: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -121,6 +127,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Backup { to } => backup(&config, &to),
         Command::Restore { from } => restore(&config, &from),
         Command::Check => check(&config),
+        Command::Rollups { rebuild } => rollups(&config, rebuild).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -258,6 +265,21 @@ async fn user(config: Config, command: UserCommand) -> anyhow::Result<()> {
                 );
             }
         }
+    }
+    Ok(())
+}
+
+/// Rebuilds the roll-ups from the requests and compares; exit 1 when they differed and were
+/// left as they were.
+async fn rollups(config: &Config, rebuild: bool) -> anyhow::Result<()> {
+    let ops = app::open_ops(config, Arc::new(SystemClock), StoreUse::Existing)?;
+    let differ = ops.check_rollups(rebuild).await.map_err(describe)?;
+    match (differ, rebuild) {
+        (0, _) => println!("the metrics roll-ups match the requests"),
+        (n, true) => println!("{n} roll-up rows differed from the requests: rebuilt"),
+        (n, false) => anyhow::bail!(
+            "{n} roll-up rows differ from the requests; run `guichet rollups --rebuild`"
+        ),
     }
     Ok(())
 }

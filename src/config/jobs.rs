@@ -14,6 +14,8 @@ pub struct Jobs {
     /// The SLA scan (escalations, breaches, reminders, closing unanswered requests): every
     /// minute by default.
     pub sla_scan: String,
+    /// Checking the metrics roll-ups against the requests: every night at 03:30 by default.
+    pub rollups: String,
 }
 
 impl Default for Jobs {
@@ -21,6 +23,7 @@ impl Default for Jobs {
         Jobs {
             purge_sessions: "0 * * * *".into(),
             sla_scan: "* * * * *".into(),
+            rollups: "30 3 * * *".into(),
         }
     }
 }
@@ -30,6 +33,7 @@ impl Jobs {
         match job {
             Job::PurgeSessions => &self.purge_sessions,
             Job::SlaScan => &self.sla_scan,
+            Job::Rollups => &self.rollups,
         }
     }
 
@@ -37,6 +41,7 @@ impl Jobs {
         match job {
             Job::PurgeSessions => self.purge_sessions = expression,
             Job::SlaScan => self.sla_scan = expression,
+            Job::Rollups => self.rollups = expression,
         }
     }
 

@@ -24,16 +24,19 @@ pub enum Job {
     SlaScan,
     /// Removes sign-ins that have expired.
     PurgeSessions,
+    /// Checks the metrics roll-ups against the requests, and rebuilds them if they differ.
+    Rollups,
 }
 
 impl Job {
-    pub const ALL: [Job; 2] = [Job::SlaScan, Job::PurgeSessions];
+    pub const ALL: [Job; 3] = [Job::SlaScan, Job::PurgeSessions, Job::Rollups];
 
     /// Its key in the `[jobs]` table and in the store.
     pub fn name(self) -> &'static str {
         match self {
             Job::SlaScan => "sla_scan",
             Job::PurgeSessions => "purge_sessions",
+            Job::Rollups => "rollups",
         }
     }
 }

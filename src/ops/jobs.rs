@@ -109,23 +109,29 @@ impl Ops {
     }
 
     async fn run_job(&self, job: Job, now: Timestamp) -> Result<(), String> {
-        match job {
-            Job::SlaScan => match self.sla_scan(now).await {
-                Ok(0) => Ok(()),
-                Ok(n) => {
-                    tracing::info!("the SLA scan wrote {n} timeline entries");
-                    Ok(())
-                }
-                Err(e) => Err(e.to_string()),
-            },
-            Job::PurgeSessions => match self.purge_expired_sessions().await {
-                Ok(0) => Ok(()),
-                Ok(n) => {
-                    tracing::info!("removed {n} expired sessions");
-                    Ok(())
-                }
-                Err(e) => Err(e.to_string()),
-            },
+        // How many things the job did, and the log line when it did any.
+        let (done, line): (Result<usize, Error>, fn(usize) -> String) = match job {
+            Job::SlaScan => (self.sla_scan(now).await, |n| {
+                format!("the SLA scan wrote {n} timeline entries")
+            }),
+            Job::Rollups => (self.check_rollups(true).await, |n| {
+                format!("{n} metrics roll-up rows differed from the requests: rebuilt")
+            }),
+            Job::PurgeSessions => (self.purge_expired_sessions().await, |n| {
+                format!("removed {n} expired sessions")
+            }),
+        };
+        match done {
+            Ok(0) => Ok(()),
+            Ok(n) if job == Job::Rollups => {
+                tracing::warn!("{}", line(n));
+                Ok(())
+            }
+            Ok(n) => {
+                tracing::info!("{}", line(n));
+                Ok(())
+            }
+            Err(e) => Err(e.to_string()),
         }
     }
 }

@@ -14,6 +14,7 @@ mod demo_sla;
 mod desk;
 mod jobs;
 mod listing;
+mod metrics;
 mod notifications;
 mod passwords;
 mod request_views;

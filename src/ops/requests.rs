@@ -59,11 +59,28 @@ pub(super) fn record(
         .events
         .saturating_sub(u32::try_from(events.len()).unwrap_or(u32::MAX));
     w.append_events(request.id, first, events)?;
-    let mut summary = summarize(w, request, &w.events(request.id)?, rules, now)?;
+    let timeline = w.events(request.id)?;
+    let mut summary = summarize(w, request, &timeline, rules, now)?;
+    let old_summary = match previous {
+        Some(_) => w.summary(request.id)?,
+        None => None,
+    };
     if previous.is_some_and(|p| !p.status.is_open()) {
         // Finished: its SLA result is frozen.
-        summary.sla = w.summary(request.id)?.and_then(|s| s.sla);
+        summary.sla = old_summary.as_ref().and_then(|s| s.sla.clone());
     }
+    super::metrics::keep_rollups(
+        w,
+        previous.map(|p| {
+            (
+                p,
+                &timeline[..timeline.len() - events.len()],
+                old_summary.as_ref(),
+            )
+        }),
+        (request, &timeline, &summary),
+        &rules.zone,
+    )?;
     w.put_request(previous, request, &summary)?;
     // Team membership never widens who sees a request: only active staff members hear of it.
     let mut team_members = Vec::new();

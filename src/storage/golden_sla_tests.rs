@@ -1,4 +1,5 @@
-//! Golden bytes of calendars and SLA policies (schema 5), held still like every stored record.
+//! Golden bytes of calendars and SLA policies (schema 5) and of the metrics roll-ups (schema 6),
+//! held still like every stored record.
 
 use super::golden_tests::golden;
 use super::sla_records::{CalendarRecord, PolicyRecord};
@@ -84,4 +85,31 @@ fn calendars_and_policies() {
         thresholds: Vec::new(),
     };
     golden::<PolicyRecord, _>("sla-policy-v1-bare", &bare);
+}
+
+#[test]
+fn rollups() {
+    use super::rollups::RollupRecord;
+    use crate::domain::metrics::Counters;
+    let counters = Counters {
+        submitted: 3,
+        finished: 2,
+        cancelled: 1,
+        rejected: 0,
+        reopened: 0,
+        total_seconds: 90_000,
+        approval_seconds: 3_600,
+        queue_seconds: 7_200,
+        work_seconds: 72_000,
+        paused_seconds: 7_200,
+        responded: 2,
+        response_seconds: 7_200,
+        sla_met: 1,
+        sla_breached: 1,
+        estimate_met: 0,
+        estimate_late: 0,
+        histogram: [(102, 1), (115, 1)].into_iter().collect(),
+    };
+    golden::<RollupRecord, _>("rollup-v1", &counters);
+    golden::<RollupRecord, _>("rollup-v1-empty", &Counters::default());
 }

@@ -38,6 +38,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "create the SLA tables and index open requests by expected date",
         apply: create_sla_tables,
     },
+    Migration {
+        name: "create the metrics roll-ups (filled from the requests at the next start)",
+        apply: create_rollups,
+    },
 ];
 
 pub const SCHEMA_VERSION: u64 = MIGRATIONS.len() as u64;
@@ -123,6 +127,14 @@ fn create_sla_tables(txn: &WriteTransaction) -> Result<(), Error> {
             due.insert(key, ())?;
         }
     }
+    Ok(())
+}
+
+/// Schema 6: the roll-ups table, empty. Its days are counted in the instance's time zone,
+/// which only the configuration knows: `Ops` fills it at start-up from the requests (as it does
+/// whenever the zone changes).
+fn create_rollups(txn: &WriteTransaction) -> Result<(), Error> {
+    txn.open_table(tables::ROLLUPS)?;
     Ok(())
 }
 

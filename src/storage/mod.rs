@@ -15,6 +15,7 @@ mod records;
 mod registry;
 mod request_records;
 mod requests;
+mod rollups;
 mod sessions;
 mod sla;
 mod sla_records;
@@ -30,6 +31,7 @@ use std::sync::{Arc, Mutex};
 pub use file::{CheckReport, Opening, Verify, before_restore_path, check, restore};
 pub use migrations::SCHEMA_VERSION;
 pub use requests::Listing;
+pub use rollups::zone_mark;
 pub use sla::DueKind;
 
 /// The store file's name inside the data directory.

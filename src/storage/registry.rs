@@ -6,10 +6,12 @@
 use super::catalog_records::{CategoryRecord, ServiceRecord};
 use super::records::{SessionRecord, TeamRecord, UserRecord, decode};
 use super::request_records::{EventRecord, NotificationRecord, RequestRecord};
+use super::rollups::{RollupRecord, key_text};
 use super::sla_records::{CalendarRecord, PolicyRecord};
 use super::summary_records::SummaryRecord;
 use super::tables;
 use super::{Error, hex_key, pair_key};
+use crate::domain::metrics::Counters;
 use crate::domain::notification::Notification;
 use crate::domain::request::{Event, Request, Summary};
 use crate::domain::sla::{CalendarDef, SlaPolicy};
@@ -168,6 +170,11 @@ pub fn tables() -> Vec<Entry> {
             REQUEST_DUE,
             |s, d| copy(s, d, REQUEST_DUE),
             |s, p| raw(s, REQUEST_DUE, p),
+        ),
+        plain(
+            ROLLUPS,
+            |s, d| copy(s, d, ROLLUPS),
+            |s, p| records::<(i32, u64, u64, u64), RollupRecord, Counters>(s, ROLLUPS, p, key_text),
         ),
     ]
 }

@@ -71,3 +71,7 @@ pub const SLA_POLICIES: TableDefinition<u64, &[u8]> = TableDefinition::new("sla_
 /// their expected date (without SLA), and by when the SLA scan next has something to do for
 /// them, so that "most urgent first" and the scan read only what is due.
 pub const REQUEST_DUE: TableDefinition<(u8, i64, u64), ()> = TableDefinition::new("request_due");
+/// (day, service id, team id or 0, assignee id or 0) → `RollupRecord` (schema 6): the daily
+/// metrics counters, kept on each request write, so that the dashboard reads days × services,
+/// never every request. Days count from 1970-01-01 in the instance's time zone.
+pub const ROLLUPS: TableDefinition<(i32, u64, u64, u64), &[u8]> = TableDefinition::new("rollups");

@@ -12,6 +12,7 @@ fn job_name(ctx: &PageCtx, job: Job) -> &'static str {
     match job {
         Job::PurgeSessions => ctx.t.job_purge_sessions,
         Job::SlaScan => ctx.t.sla.job_sla_scan,
+        Job::Rollups => ctx.t.sla.job_rollups,
     }
 }
 

@@ -16,6 +16,7 @@ mod cli;
 mod crash;
 mod hostile;
 mod jobs;
+mod metrics;
 mod persistence;
 mod request_pages;
 mod requests;

@@ -97,6 +97,12 @@ impl TestApp {
         }
     }
 
+    /// A new server on a data directory a stopped one used, its configuration changed by
+    /// `tweak`.
+    pub async fn restart_on(data: Arc<TempDir>, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        Self::start_with(data, true, None, tweak).await
+    }
+
     /// Stops the server gracefully and starts a new one on the same data directory.
     pub async fn restart(mut self) -> TestApp {
         self.shutdown().await;

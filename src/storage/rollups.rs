@@ -1,0 +1,228 @@
+//! The metrics roll-ups (schema 6): daily counters per service, team and assignee, with the
+//! time zone their days were counted in (a hash of its name, in `meta`).
+
+use super::records::{decode, encode};
+use super::tables::{META, REQUESTS, ROLLUPS};
+use super::{Error, Reader, Writer};
+use crate::domain::metrics::{Counters, RollupKey};
+use crate::domain::{ServiceId, TeamId, UserId};
+use redb::ReadableTable;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+const ZONE: &str = "rollups.zone";
+
+/// Stored counters. Frozen: a change is a new version.
+#[derive(Serialize, Deserialize)]
+pub enum RollupRecord {
+    V1(RollupV1),
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct RollupV1 {
+    /// submitted, finished, cancelled, rejected, reopened.
+    pub counts: [i64; 5],
+    /// total, approval, queue, work, paused, response seconds.
+    pub seconds: [i64; 6],
+    /// responded, sla met, sla breached, estimate met, estimate late.
+    pub outcomes: [i64; 5],
+    /// Duration bucket → finished requests.
+    pub histogram: Vec<(u16, i64)>,
+}
+
+impl From<&Counters> for RollupRecord {
+    fn from(c: &Counters) -> Self {
+        RollupRecord::V1(RollupV1 {
+            counts: [c.submitted, c.finished, c.cancelled, c.rejected, c.reopened],
+            seconds: [
+                c.total_seconds,
+                c.approval_seconds,
+                c.queue_seconds,
+                c.work_seconds,
+                c.paused_seconds,
+                c.response_seconds,
+            ],
+            outcomes: [
+                c.responded,
+                c.sla_met,
+                c.sla_breached,
+                c.estimate_met,
+                c.estimate_late,
+            ],
+            histogram: c.histogram.iter().map(|(b, n)| (*b, *n)).collect(),
+        })
+    }
+}
+
+impl TryFrom<RollupRecord> for Counters {
+    type Error = Error;
+    fn try_from(record: RollupRecord) -> Result<Counters, Error> {
+        let RollupRecord::V1(r) = record;
+        let [submitted, finished, cancelled, rejected, reopened] = r.counts;
+        let [
+            total_seconds,
+            approval_seconds,
+            queue_seconds,
+            work_seconds,
+            paused_seconds,
+            response_seconds,
+        ] = r.seconds;
+        let [
+            responded,
+            sla_met,
+            sla_breached,
+            estimate_met,
+            estimate_late,
+        ] = r.outcomes;
+        Ok(Counters {
+            submitted,
+            finished,
+            cancelled,
+            rejected,
+            reopened,
+            total_seconds,
+            approval_seconds,
+            queue_seconds,
+            work_seconds,
+            paused_seconds,
+            responded,
+            response_seconds,
+            sla_met,
+            sla_breached,
+            estimate_met,
+            estimate_late,
+            histogram: r.histogram.into_iter().collect(),
+        })
+    }
+}
+
+pub(super) fn raw_key(k: &RollupKey) -> (i32, u64, u64, u64) {
+    (
+        k.day,
+        k.service.0,
+        k.team.map_or(0, |t| t.0),
+        k.assignee.map_or(0, |u| u.0),
+    )
+}
+
+fn key_of((day, service, team, assignee): (i32, u64, u64, u64)) -> RollupKey {
+    RollupKey {
+        day,
+        service: ServiceId(service),
+        team: (team != 0).then_some(TeamId(team)),
+        assignee: (assignee != 0).then_some(UserId(assignee)),
+    }
+}
+
+pub(super) fn key_text(k: (i32, u64, u64, u64)) -> String {
+    format!("{}/{}/{}/{}", k.0, k.1, k.2, k.3)
+}
+
+/// A stable number for a time zone's name (FNV-1a), to notice that the days were counted in
+/// another zone.
+pub fn zone_mark(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+macro_rules! rollup_reads {
+    ($t:ty) => {
+        impl $t {
+            /// The rows of days `from..=to`, in key order.
+            pub fn rollups(&self, from: i32, to: i32) -> Result<Vec<(RollupKey, Counters)>, Error> {
+                let table = self.txn.open_table(ROLLUPS)?;
+                let mut rows = Vec::new();
+                for entry in table.range((from, 0, 0, 0)..=(to, u64::MAX, u64::MAX, u64::MAX))? {
+                    let (key, bytes) = entry?;
+                    let key = key.value();
+                    let counters =
+                        decode::<RollupRecord, _>("rollups", key_text(key), bytes.value())?;
+                    rows.push((key_of(key), counters));
+                }
+                Ok(rows)
+            }
+
+            /// The zone mark the stored days were counted in; `None` before the first build.
+            pub fn rollups_zone(&self) -> Result<Option<u64>, Error> {
+                let meta = self.txn.open_table(META)?;
+                Ok(meta.get(ZONE)?.map(|v| v.value()))
+            }
+
+            /// Every request's contribution, summed: what the roll-ups should hold.
+            pub fn rollups_rebuilt(
+                &self,
+                contribution: impl Fn(
+                    &Self,
+                    crate::domain::request::RequestId,
+                ) -> Result<Vec<(RollupKey, Counters)>, Error>,
+            ) -> Result<BTreeMap<RollupKey, Counters>, Error> {
+                // The ids first: a write transaction opens a table once at a time.
+                let ids = {
+                    let table = self.txn.open_table(REQUESTS)?;
+                    let mut ids = Vec::new();
+                    for entry in table.iter()? {
+                        ids.push(entry?.0.value());
+                    }
+                    ids
+                };
+                let mut all: BTreeMap<RollupKey, Counters> = BTreeMap::new();
+                for id in ids {
+                    let id = crate::domain::request::RequestId(id);
+                    for (key, counters) in contribution(self, id)? {
+                        all.entry(key).or_default().add(&counters, 1);
+                    }
+                }
+                all.retain(|_, c| !c.is_zero());
+                Ok(all)
+            }
+
+            /// Every stored row.
+            pub fn all_rollups(&self) -> Result<BTreeMap<RollupKey, Counters>, Error> {
+                Ok(self.rollups(i32::MIN, i32::MAX)?.into_iter().collect())
+            }
+        }
+    };
+}
+
+rollup_reads!(Reader);
+rollup_reads!(Writer);
+
+impl Writer {
+    /// Adds `rows` times `sign` to the stored counters; a row that comes back to zero goes.
+    pub fn add_rollups(&self, rows: &[(RollupKey, Counters)], sign: i64) -> Result<(), Error> {
+        let mut table = self.txn.open_table(ROLLUPS)?;
+        for (key, counters) in rows {
+            let raw = raw_key(key);
+            let mut stored = match table.get(raw)? {
+                Some(bytes) => decode::<RollupRecord, _>("rollups", key_text(raw), bytes.value())?,
+                None => Counters::default(),
+            };
+            stored.add(counters, sign);
+            if stored.is_zero() {
+                table.remove(raw)?;
+            } else {
+                table.insert(raw, encode(&RollupRecord::from(&stored))?.as_slice())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Replaces every row, and records the zone the days were counted in.
+    pub fn replace_rollups(
+        &self,
+        rows: &BTreeMap<RollupKey, Counters>,
+        zone: u64,
+    ) -> Result<(), Error> {
+        let mut table = self.txn.open_table(ROLLUPS)?;
+        table.retain(|_, _| false)?;
+        for (key, counters) in rows {
+            table.insert(
+                raw_key(key),
+                encode(&RollupRecord::from(counters))?.as_slice(),
+            )?;
+        }
+        self.txn.open_table(META)?.insert(ZONE, zone)?;
+        Ok(())
+    }
+}
