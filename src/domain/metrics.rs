@@ -227,5 +227,8 @@ pub fn contribution(facts: &Facts<'_>, zone: &TimeZone) -> Vec<(RollupKey, Count
     rows
 }
 
+pub mod conclusions;
+pub mod report;
+
 #[cfg(test)]
 mod tests;

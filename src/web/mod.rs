@@ -16,6 +16,7 @@ mod error;
 mod extract;
 mod fields_admin;
 mod listing_query;
+mod metrics_api;
 mod portal;
 mod requests;
 mod requests_api;
@@ -58,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .merge(requests_api::router())
         .merge(sla_api::router())
         .merge(sla_admin::router())
+        .merge(metrics_api::router())
         .fallback(not_found)
         .method_not_allowed_fallback(wrong_method)
         .layer(middleware::from_fn_with_state(

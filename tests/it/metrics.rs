@@ -211,3 +211,160 @@ async fn a_new_time_zone_recounts_the_days_and_the_command_repairs_a_difference(
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("match the requests"));
 }
+
+/// Creates a service of the Support team with an empty form.
+async fn new_service(admin: &Api, name: &str, approval: bool, estimate_hours: Option<u32>) -> u64 {
+    let body = json!({
+        "name": name, "description": "Pour les statistiques.", "category_id": 2,
+        "requires_approval": approval,
+        "approval_steps": if approval { json!([{"rule": "manager"}]) } else { json!([]) },
+        "estimated_delay": estimate_hours.map(|h| json!({"value": h, "unit": "hours"})),
+        "team_id": 1, "form": [],
+    });
+    let (status, created) = Api::json(admin.post("/api/v1/services", &body).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created["id"].as_u64().expect("id")
+}
+
+async fn file(api: &Api, service: u64) -> u64 {
+    let body = json!({"service_id": service, "data": {}});
+    let (status, created) = Api::json(api.post("/api/v1/requests", &body).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created["id"].as_u64().expect("id")
+}
+
+async fn step(api: &Api, id: u64, action: &str, body: Value) {
+    let response = api
+        .post(&format!("/api/v1/requests/{id}/{action}"), &body)
+        .await;
+    assert!(
+        response.status().is_success(),
+        "{action} on {id}: {}",
+        response.status()
+    );
+}
+
+#[tokio::test]
+async fn the_metrics_api_gives_the_figures_of_a_small_history_computed_by_hand() {
+    let app = TestApp::spawn_configured(|c| c.time_zone = Some("UTC".into())).await;
+    let who = sign_in(&app).await;
+    let a = new_service(&who.admin, "Prêt de badge", false, Some(2)).await;
+    let b = new_service(&who.admin, "Accès au coffre", true, None).await;
+    let idle = new_service(&who.admin, "Télécopie", false, None).await;
+    const H: i64 = 3600;
+    // Hour 0: six requests.
+    let r1 = file(&who.alice, a).await;
+    let r2 = file(&who.bob, a).await;
+    let r3 = file(&who.alice, a).await;
+    let _open_and_late = file(&who.bob, a).await;
+    let r5 = file(&who.alice, b).await;
+    let r6 = file(&who.bob, b).await;
+    app.clock.advance(H / 4);
+    step(&who.alice, r3, "cancel", json!({})).await;
+    app.clock.advance(H / 4);
+    step(&who.tom, r2, "take", json!({})).await;
+    app.clock.advance(H / 2); // hour 1
+    step(&who.tom, r1, "take", json!({})).await;
+    step(&who.admin, r6, "reject", json!({"reason": "Non"})).await;
+    app.clock.advance(H / 2);
+    step(&who.tom, r2, "complete", json!({"resolution": "Fait"})).await;
+    app.clock.advance(H / 2); // hour 2
+    step(&who.tom, r1, "wait", json!({"comment": "Quel bâtiment ?"})).await;
+    step(&who.admin, r5, "approve", json!({"comment": ""})).await;
+    app.clock.advance(H); // hour 3
+    step(
+        &who.alice,
+        r1,
+        "comments",
+        json!({"body": "Le B", "internal": false}),
+    )
+    .await;
+    step(&who.tom, r5, "take", json!({})).await;
+    app.clock.advance(H); // hour 4
+    step(&who.tom, r5, "complete", json!({"resolution": "Fait"})).await;
+    app.clock.advance(H); // hour 5
+    step(&who.tom, r1, "complete", json!({"resolution": "Fait"})).await;
+    app.clock.advance(H); // hour 6: r4 is still open, 4 h past its expected date
+
+    let day = "2026-11-28";
+    let path = |filter: String| format!("/api/v1/metrics?from={day}&to={day}{filter}");
+    let (status, m) = Api::json(who.tom.get(&path(format!("&service={a}"))).await).await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    let s = &m["services"][0];
+    assert_eq!(m["services"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        (s["count"].as_i64(), s["finished"].as_i64()),
+        (Some(4), Some(2))
+    );
+    // r1: 5 h (1 h in the queue, 1 h paused, 3 h of work); r2: 1.5 h (0.5 h queue, 1 h work).
+    assert_eq!(s["mean_seconds"], json!(13 * H / 4));
+    assert_eq!(s["approval_seconds"], json!(0));
+    assert_eq!(s["queue_seconds"], json!(3 * H / 4));
+    assert_eq!(s["work_seconds"], json!(2 * H));
+    assert_eq!(s["paused_seconds"], json!(H / 2));
+    assert_eq!(s["response_mean_seconds"], json!(3 * H / 4));
+    assert_eq!(s["estimate_seconds"], json!(2 * H));
+    let near = |v: &Value, exact: i64| (v.as_i64().expect("n") - exact).abs() * 20 <= exact;
+    assert!(near(&s["median_seconds"], 3 * H / 2), "{s}");
+    assert!(near(&s["p90_seconds"], 5 * H), "{s}");
+    // Estimates: r2 met; r1 done late, r4 open and late; r3 cancelled: not counted.
+    assert_eq!(
+        m["compliance"]["estimate"],
+        json!({"met": 1, "late": 2, "rate": 1.0 / 3.0})
+    );
+    assert_eq!(
+        m["compliance"]["sla"],
+        json!({"met": 0, "breached": 0, "rate": null})
+    );
+    assert_eq!(
+        m["top"],
+        json!([{"service_id": a, "name": "Prêt de badge", "count": 4, "previous": 0}])
+    );
+    assert_eq!(m["volume"][0]["period"], day);
+    assert_eq!(m["volume"][0]["count"], 4);
+    let tom = m["technicians"]
+        .as_array()
+        .and_then(|t| t.iter().find(|t| t["name"] == "Tom Bernard"))
+        .expect("tom");
+    assert_eq!(
+        (tom["finished"].as_i64(), tom["open"].as_i64()),
+        (Some(2), Some(0))
+    );
+
+    // With approval: 2 h waiting for it, 1 h in the queue, 1 h of work; the rejection counts
+    // as submitted, never as finished.
+    let (_, m) = Api::json(who.tom.get(&path(format!("&service={b}"))).await).await;
+    let s = &m["services"][0];
+    assert_eq!(
+        (s["count"].as_i64(), s["finished"].as_i64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(s["approval_seconds"], json!(2 * H));
+    assert_eq!(s["queue_seconds"], json!(H));
+    assert_eq!(s["work_seconds"], json!(H));
+    assert_eq!(s["mean_seconds"], json!(4 * H));
+
+    // The new idle service is never requested, and retiring it is suggested.
+    let (_, m) = Api::json(who.admin.get(&path(String::new())).await).await;
+    let never = m["never_requested"].as_array().expect("list");
+    assert!(never.iter().any(|s| s["service_id"] == idle));
+    let retire = m["conclusions"]["retire"].as_array().expect("retire");
+    assert!(
+        retire.iter().any(|s| s["service_id"] == idle
+            && s["reason"].as_str().is_some_and(|r| r.contains("90 days")))
+    );
+
+    // Refused: requesters (as if it did not exist), a bad date, a reversed period.
+    let (status, _) = Api::json(who.alice.get(&path(String::new())).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = Api::json(who.tom.get("/api/v1/metrics?from=28/11/2026").await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["from"].is_string(), "{body}");
+    let (status, _) = Api::json(
+        who.tom
+            .get("/api/v1/metrics?from=2026-12-01&to=2026-11-01")
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
