@@ -6,6 +6,7 @@ use crate::domain::Locale;
 mod en;
 mod fr;
 mod messages;
+pub mod metrics;
 mod sentences;
 pub mod sla;
 mod words;
@@ -18,6 +19,7 @@ pub struct Texts {
     pub locale: Locale,
     /// SLA policies, calendars, deadlines, waiting for the requester.
     pub sla: &'static sla::SlaTexts,
+    pub metrics: &'static metrics::MetricsTexts,
     pub lang_name: &'static str,
     pub other_lang_label: &'static str,
     pub skip_to_content: &'static str,

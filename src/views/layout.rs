@@ -146,6 +146,7 @@ fn nav_links(ctx: &PageCtx, viewer: &Viewer) -> Markup {
                 }
                 @if viewer.role.is_staff() {
                     (nav_link(ctx, "/desk", t.nav_desk))
+                    (nav_link(ctx, "/metrics", t.metrics.nav))
                 }
                 (counted_link(ctx, "/notifications", t.nav_notifications, viewer.unread))
                 @if viewer.role == Role::Admin {

@@ -16,6 +16,7 @@ mod error;
 mod extract;
 mod fields_admin;
 mod listing_query;
+mod metrics;
 mod metrics_api;
 mod portal;
 mod requests;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sla_api::router())
         .merge(sla_admin::router())
         .merge(metrics_api::router())
+        .merge(metrics::router())
         .fallback(not_found)
         .method_not_allowed_fallback(wrong_method)
         .layer(middleware::from_fn_with_state(

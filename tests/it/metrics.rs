@@ -368,3 +368,103 @@ async fn the_metrics_api_gives_the_figures_of_a_small_history_computed_by_hand()
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn the_metrics_page_and_its_csv_carry_the_same_figures_for_staff_only() {
+    let app = TestApp::spawn_configured(|c| c.time_zone = Some("UTC".into())).await;
+    let who = sign_in(&app).await;
+    let formula = new_service(&who.admin, "=SOMME(A1:A9)", false, Some(1)).await;
+    for _ in 0..3 {
+        file(&who.alice, formula).await;
+    }
+    let query = format!("from=2026-11-01&to=2026-11-28&service={formula}");
+    let tom = app.signed_in("tom").await;
+    let (status, html) = tom.get_text(&format!("/metrics?{query}")).await;
+    assert_eq!(status, StatusCode::OK);
+    for shown in [
+        "Statistiques",
+        "Engagements tenus",
+        "Ce que les chiffres suggèrent",
+        "role=\"img\"",
+        "id=\"services\"",
+        "id=\"teams\"",
+    ] {
+        assert!(html.contains(shown), "{shown}");
+    }
+    assert!(html.contains(&format!(
+        "/metrics/export/top?{}",
+        query.replace('&', "&amp;")
+    )));
+
+    // French: a byte-order mark, `;`, French headers, the formula neutralised, numbers as numbers.
+    let response = tom.get(&format!("/metrics/export/top?{query}")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let kind = response.headers()["content-type"]
+        .to_str()
+        .expect("type")
+        .to_owned();
+    assert!(kind.starts_with("text/csv"), "{kind}");
+    let bytes = response.bytes().await.expect("body");
+    assert!(bytes.starts_with("\u{feff}".as_bytes()));
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(&bytes[3..]);
+    let headers = reader.headers().expect("headers").clone();
+    assert_eq!(
+        headers.iter().collect::<Vec<_>>(),
+        ["Service", "Demandes", "Période précédente"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(&rows[0][0], "'=SOMME(A1:A9)");
+    assert_eq!(rows[0][1].parse::<i64>().ok(), Some(3));
+
+    // English: `,` and English headers; the same numbers as the JSON.
+    let response = tom
+        .client
+        .get(tom.base.clone() + &format!("/metrics/export/compliance?{query}"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .expect("csv");
+    let bytes = response.bytes().await.expect("body");
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    assert_eq!(reader.headers().expect("headers").get(1), Some("met"));
+    let estimate = reader.records().nth(1).expect("row").expect("row");
+    let (_, api) = Api::json(who.tom.get(&format!("/api/v1/metrics?{query}")).await).await;
+    assert_eq!(
+        estimate[1].parse::<i64>().ok(),
+        api["compliance"]["estimate"]["met"].as_i64()
+    );
+    assert_eq!(
+        estimate[2].parse::<i64>().ok(),
+        api["compliance"]["estimate"]["late"].as_i64()
+    );
+
+    // Nobody else: requesters get 404 for the page and every export; unknown tables too.
+    let alice = app.signed_in("alice").await;
+    for path in [
+        "/metrics",
+        "/metrics/export/services",
+        "/metrics/export/top",
+    ] {
+        assert_eq!(
+            alice.get(path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    let (_, html) = alice.get_text("/").await;
+    assert!(
+        !html.contains("href=\"/metrics\""),
+        "no link for requesters"
+    );
+    assert_eq!(
+        tom.get("/metrics/export/salaries").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let anonymous = app.browser().get("/metrics").await;
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+    let (status, _) = tom.get_text("/metrics?from=demain").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}

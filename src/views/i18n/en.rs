@@ -6,6 +6,7 @@ use crate::domain::Locale;
 pub static EN: Texts = Texts {
     locale: Locale::En,
     sla: &super::sla::EN,
+    metrics: &super::metrics::EN,
     lang_name: "English",
     other_lang_label: "Français",
     skip_to_content: "Skip to content",

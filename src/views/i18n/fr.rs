@@ -6,6 +6,7 @@ use crate::domain::Locale;
 pub static FR: Texts = Texts {
     locale: Locale::Fr,
     sla: &super::sla::FR,
+    metrics: &super::metrics::FR,
     lang_name: "Français",
     other_lang_label: "English",
     skip_to_content: "Aller au contenu",

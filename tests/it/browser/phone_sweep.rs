@@ -41,6 +41,8 @@ const PAGES: &[&str] = &[
     "/admin/sla/calendars/1",
     "/services/18",
     "/desk?sort=urgent&due=soon",
+    "/metrics?from=2025-12-01&to=2026-11-28",
+    "/metrics?from=2026-11-22&to=2026-11-28",
     "/requests/REQ-000321",
     "/requests/REQ-000322",
     "/no/such/page",
