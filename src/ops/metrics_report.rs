@@ -127,6 +127,8 @@ impl Ops {
                         assignee: s.assignee,
                         overdue: s.overdue(now),
                         late: s.late(now),
+                        status: s.status,
+                        age_days: (now.0 - s.created_at.0).max(0) / 86_400,
                     });
                 }
             }

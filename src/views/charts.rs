@@ -98,39 +98,57 @@ pub fn stacked(id: &str, title: &str, legend: &[&str], items: &[(String, Vec<i64
     }
 }
 
-/// A line through the values, in order, with the first and last labels below.
-pub fn trend(id: &str, title: &str, points: &[(String, i64)]) -> Markup {
-    const HEIGHT: i64 = 160;
+/// One line per series (classes `line-0`, `line-1`…) over the same labels, with a legend, the
+/// highest value on the axis and the first and last labels below.
+pub fn trend(id: &str, title: &str, labels: &[String], series: &[(&str, Vec<i64>)]) -> Markup {
+    const HEIGHT: i64 = 180;
+    const TOP: i64 = 28;
     const BOTTOM: i64 = 24;
-    let max = points.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
-    let n = i64::try_from(points.len()).unwrap_or(0);
+    let max = series
+        .iter()
+        .flat_map(|(_, values)| values.iter().copied())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let n = i64::try_from(labels.len()).unwrap_or(0);
     let x = |i: usize| {
         let i = i64::try_from(i).unwrap_or(0);
         if n <= 1 {
             WIDTH / 2
         } else {
-            10 + i * (WIDTH - 20) / (n - 1)
+            40 + i * (WIDTH - 50) / (n - 1)
         }
     };
-    let y = |v: i64| HEIGHT - BOTTOM - scale(v, max, HEIGHT - BOTTOM - 12);
-    let line: Vec<String> = points
+    let y = |v: i64| HEIGHT - BOTTOM - scale(v, max, HEIGHT - BOTTOM - TOP);
+    let lines: Vec<String> = series
         .iter()
-        .enumerate()
-        .map(|(i, (_, v))| format!("{},{}", x(i), y(*v)))
+        .map(|(_, values)| {
+            values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| format!("{},{}", x(i), y(*v)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect();
     html! {
         svg.chart viewBox={ "0 0 " (WIDTH) " " (HEIGHT) } role="img" aria-labelledby={ (id) "-title" } {
             title id={ (id) "-title" } { (title) }
-            line.axis x1="10" y1=(HEIGHT - BOTTOM) x2=(WIDTH - 10) y2=(HEIGHT - BOTTOM) {}
-            polyline.line points=(line.join(" ")) {}
-            @for (i, (_, v)) in points.iter().enumerate() {
-                circle.dot cx=(x(i)) cy=(y(*v)) r="3" {}
+            @for (k, (name, _)) in series.iter().enumerate() {
+                @let lx = 40 + 160 * i64::try_from(k).unwrap_or(0);
+                rect class={ "line-key-" (k) } x=(lx) y="6" width="12" height="12" {}
+                text.legend x=(lx + 16) y="16" { (short(name)) }
             }
-            text.value x="10" y="12" { (max) }
-            @if let Some((first, _)) = points.first() {
-                text.label x="10" y=(HEIGHT - 6) { (first) }
+            line.axis x1="40" y1=(HEIGHT - BOTTOM) x2=(WIDTH - 10) y2=(HEIGHT - BOTTOM) {}
+            text.value x="34" y=(TOP + 4) text-anchor="end" { (max) }
+            text.value x="34" y=(HEIGHT - BOTTOM) text-anchor="end" { "0" }
+            @for (k, points) in lines.iter().enumerate() {
+                polyline class={ "line line-" (k) } points=(points) {}
             }
-            @if points.len() > 1 && let Some((last, _)) = points.last() {
+            @if let Some(first) = labels.first() {
+                text.label x="40" y=(HEIGHT - 6) { (first) }
+            }
+            @if labels.len() > 1 && let Some(last) = labels.last() {
                 text.label x=(WIDTH - 10) y=(HEIGHT - 6) text-anchor="end" { (last) }
             }
         }

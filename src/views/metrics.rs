@@ -4,7 +4,7 @@
 use super::PageCtx;
 use super::charts::{bars, stacked, trend};
 use super::layout::page;
-use super::metrics_tables::{Table, conclusion_text, table};
+use super::metrics_tables::{Table, age_label, conclusion_text, table};
 use crate::domain::metrics::conclusions::Conclusion;
 use crate::domain::metrics::day_number;
 use crate::ops::MetricsView;
@@ -178,7 +178,7 @@ fn link_of(c: &Conclusion) -> &'static str {
 pub fn metrics(ctx: &PageCtx, view: &MetricsView, today: jiff::civil::Date) -> Markup {
     let (m, r) = (ctx.t.metrics, &view.report);
     let query = query_string(view);
-    let t = |key: &str| table(view, m, ctx.locale, key);
+    let t = |key: &str| table(view, ctx.t, ctx.locale, key);
     let section = |key: &str, chart: Option<Markup>| -> Markup {
         let Some(tb) = t(key) else { return html! {} };
         html! {
@@ -211,13 +211,21 @@ pub fn metrics(ctx: &PageCtx, view: &MetricsView, today: jiff::civil::Date) -> M
             )
         })
         .collect();
-    let mut per_period: BTreeMap<i32, i64> = BTreeMap::new();
-    for ((_, p), n) in &r.volume {
-        *per_period.entry(*p).or_default() += n;
+    let labels: Vec<String> = r.flow.keys().map(|p| view.period_label(*p)).collect();
+    let flow = [
+        (
+            m.submitted,
+            r.flow.values().map(|f| f.0).collect::<Vec<_>>(),
+        ),
+        (m.finished, r.flow.values().map(|f| f.1).collect()),
+    ];
+    let mut by_age: BTreeMap<u8, i64> = BTreeMap::new();
+    for ((_, group), n) in &r.backlog {
+        *by_age.entry(*group).or_default() += n;
     }
-    let volume: Vec<(String, i64)> = per_period
+    let ages: Vec<(String, i64)> = by_age
         .into_iter()
-        .map(|(p, n)| (view.period_label(p), n))
+        .map(|(g, n)| (age_label(m, g).to_owned(), n))
         .collect();
     let days = day_number(view.query.to) - day_number(view.query.from) + 1;
     let body = html! {
@@ -238,7 +246,9 @@ pub fn metrics(ctx: &PageCtx, view: &MetricsView, today: jiff::civil::Date) -> M
         (section("top", (!top.is_empty()).then(|| bars("chart-top", m.top, &top))))
         (section("services", (!split.is_empty()).then(|| stacked("chart-split", m.split, &[m.approval, m.queue, m.work, m.paused], &split))))
         p.muted { (m.quantiles_note) }
-        (section("volume", (volume.len() > 1).then(|| trend("chart-volume", m.volume, &volume))))
+        (section("flow", (labels.len() > 1).then(|| trend("chart-flow", m.flow, &labels, &flow))))
+        (section("backlog", (!ages.is_empty()).then(|| bars("chart-backlog", m.backlog, &ages))))
+        (section("volume", None))
         (section("teams", None))
         (section("technicians", None))
         (section("never_requested", None))

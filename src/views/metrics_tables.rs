@@ -1,6 +1,7 @@
 //! The tables of the metrics page, as data: the page shows them beside their charts and the
 //! exports write them to CSV, so both carry the same numbers under the same headers.
 
+use super::i18n::Texts;
 use super::i18n::metrics::MetricsTexts;
 use super::sla::duration;
 use crate::domain::Locale;
@@ -38,11 +39,13 @@ pub struct Table {
 }
 
 /// Every table, by the key its export uses.
-pub const KEYS: [&str; 8] = [
+pub const KEYS: [&str; 10] = [
     "compliance",
     "conclusions",
     "top",
     "services",
+    "flow",
+    "backlog",
     "volume",
     "teams",
     "technicians",
@@ -130,7 +133,13 @@ fn conclusion_kind(t: &MetricsTexts, c: &Conclusion) -> &'static str {
     }
 }
 
-pub fn table(view: &MetricsView, t: &MetricsTexts, locale: Locale, key: &str) -> Option<Table> {
+/// The label of an age group.
+pub fn age_label(t: &MetricsTexts, group: u8) -> &'static str {
+    t.ages[usize::from(group).min(t.ages.len() - 1)]
+}
+
+pub fn table(view: &MetricsView, texts: &Texts, locale: Locale, key: &str) -> Option<Table> {
+    let t = texts.metrics;
     let r = &view.report;
     let h = |names: &[&str]| names.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     let secs = |label: &str| format!("{label} ({})", t.seconds);
@@ -214,6 +223,34 @@ pub fn table(view: &MetricsView, t: &MetricsTexts, locale: Locale, key: &str) ->
                         Cell::Seconds(s.paused_seconds),
                         Cell::Seconds(s.response_mean_seconds),
                         Cell::Seconds(s.estimate_seconds),
+                    ]
+                })
+                .collect(),
+        ),
+        "flow" => (
+            t.flow,
+            h(&[t.period_col, t.submitted, t.finished]),
+            r.flow
+                .iter()
+                .map(|(p, (submitted, finished))| {
+                    vec![
+                        Cell::Text(view.period_label(*p)),
+                        Cell::Int(*submitted),
+                        Cell::Int(*finished),
+                    ]
+                })
+                .collect(),
+        ),
+        "backlog" => (
+            t.backlog,
+            h(&[t.status, t.age, t.count]),
+            r.backlog
+                .iter()
+                .map(|((status, group), n)| {
+                    vec![
+                        Cell::Text(texts.status(*status).into()),
+                        Cell::Text(age_label(t, *group).into()),
+                        Cell::Int(*n),
                     ]
                 })
                 .collect(),

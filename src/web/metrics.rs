@@ -86,7 +86,7 @@ async fn export(
 ) -> PageResult {
     let ctx = &signed.ctx;
     let (view, _) = view(&state, &signed, query.as_deref()).map_err(ctx.fail())?;
-    let t = table(&view, ctx.t.metrics, ctx.locale, &key)
+    let t = table(&view, ctx.t, ctx.locale, &key)
         .ok_or(Error::NotFound)
         .map_err(ctx.fail())?;
     let delimiter = if ctx.locale == Locale::Fr { b';' } else { b',' };

@@ -160,6 +160,12 @@ pub fn metrics_json(view: &MetricsView) -> Value {
             "category_id": category, "name": category_name(*category),
             "period": view.period_label(*period), "count": count,
         })).collect::<Vec<_>>(),
+        "flow": r.flow.iter().map(|(period, (submitted, finished))| json!({
+            "period": view.period_label(*period), "submitted": submitted, "finished": finished,
+        })).collect::<Vec<_>>(),
+        "backlog": r.backlog.iter().map(|((status, group), count)| json!({
+            "status": status.code(), "age_group": group, "count": count,
+        })).collect::<Vec<_>>(),
         "teams": r.teams.iter().map(|(team, load)| json!({
             "team_id": team, "name": team_name(*team), "open": load.open,
             "overdue": load.overdue, "finished": load.finished,

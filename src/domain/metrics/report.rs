@@ -3,6 +3,7 @@
 //! never from every request. Pure: the caller reads, this adds up.
 
 use super::{Counters, RollupKey, quantile};
+use crate::domain::request::Status;
 use crate::domain::{CategoryId, ServiceId, TeamId, UserId};
 use std::collections::BTreeMap;
 
@@ -29,6 +30,21 @@ pub struct OpenFacts {
     pub overdue: bool,
     /// Past its expected date, without SLA.
     pub late: bool,
+    pub status: Status,
+    /// Whole days since it was submitted.
+    pub age_days: i64,
+}
+
+/// The upper bounds, in days, of the backlog's age groups; the last group has none.
+pub const AGE_GROUPS: [i64; 4] = [1, 3, 7, 30];
+
+/// The age group of an open request: 0 (under a day) to 4 (30 days or more).
+pub fn age_group(days: i64) -> u8 {
+    let group = AGE_GROUPS
+        .iter()
+        .take_while(|bound| days >= **bound)
+        .count();
+    u8::try_from(group).unwrap_or(u8::MAX)
 }
 
 /// Which requests count: a service, a category, a team; all when `None`.
@@ -104,6 +120,10 @@ pub struct Report {
     pub services: Vec<ServiceFigures>,
     /// (category, period index from the first day, submitted).
     pub volume: BTreeMap<(CategoryId, i32), i64>,
+    /// Per period: submitted, finished (done).
+    pub flow: BTreeMap<i32, (i64, i64)>,
+    /// Open requests by status and age group.
+    pub backlog: BTreeMap<(Status, u8), i64>,
     pub teams: BTreeMap<Option<TeamId>, Load>,
     pub technicians: BTreeMap<UserId, Load>,
     pub sla: Rate,
@@ -155,6 +175,9 @@ pub fn report(
     for (key, c) in rows.iter().filter(|(k, _)| kept(k.service, k.team)) {
         per_service.entry(key.service).or_default().add(c, 1);
         r.totals.add(c, 1);
+        let flow = r.flow.entry(period_of(key.day)).or_default();
+        flow.0 += c.submitted;
+        flow.1 += c.finished;
         if c.submitted > 0
             && let Some(s) = facts.get(&key.service)
         {
@@ -192,6 +215,9 @@ pub fn report(
             tech.taken += 1;
             tech.overdue += i64::from(o.overdue);
         }
+        *r.backlog
+            .entry((o.status, age_group(o.age_days)))
+            .or_default() += 1;
         r.sla.missed += i64::from(o.overdue);
         r.estimate.missed += i64::from(o.late);
     }

@@ -77,6 +77,8 @@ fn figures_add_up_per_service_team_technician_and_period() {
         assignee: Some(TOM),
         overdue: false,
         late: true,
+        status: Status::InProgress,
+        age_days: 4,
     }];
     let r = report(
         &rows,
@@ -111,6 +113,16 @@ fn figures_add_up_per_service_team_technician_and_period() {
     assert_eq!((tom.open, tom.taken, tom.finished), (1, 1, 3));
     assert_eq!(r.top, vec![(VPN, 3, 5), (PC, 1, 0)]);
     assert_eq!(r.never_requested, vec![IDLE]);
+    assert_eq!(r.flow.get(&1), Some(&(4, 3)));
+    assert_eq!(
+        r.backlog.get(&(Status::InProgress, 2)),
+        Some(&1),
+        "4 days: the 3–7 days group"
+    );
+    assert_eq!(
+        [0, 1, 2, 3, 29, 30, 400].map(age_group),
+        [0, 1, 1, 2, 3, 4, 4]
+    );
 }
 
 #[test]
