@@ -320,8 +320,14 @@ async fn the_metrics_api_gives_the_figures_of_a_small_history_computed_by_hand()
         m["top"],
         json!([{"service_id": a, "name": "Prêt de badge", "count": 4, "previous": 0}])
     );
-    assert_eq!(m["flow"], json!([{"period": day, "submitted": 4, "finished": 2}]));
-    assert_eq!(m["backlog"], json!([{"status": "new", "age_group": 0, "count": 1}]));
+    assert_eq!(
+        m["flow"],
+        json!([{"period": day, "submitted": 4, "finished": 2}])
+    );
+    assert_eq!(
+        m["backlog"],
+        json!([{"status": "new", "age_group": 0, "count": 1}])
+    );
     assert_eq!(m["volume"][0]["period"], day);
     assert_eq!(m["volume"][0]["count"], 4);
     let tom = m["technicians"]
