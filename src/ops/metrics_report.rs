@@ -6,11 +6,13 @@ use super::{Error, Ops};
 use crate::domain::metrics::conclusions::{Conclusion, conclusions};
 use crate::domain::metrics::report::{Filter, OpenFacts, Report, ServiceFacts, Unit, report};
 use crate::domain::metrics::{date_of_day, day_number};
+use crate::domain::request::Summary;
 use crate::domain::service::DelayUnit;
 use crate::domain::{Category, ServiceId, Team, User, UserId};
 use crate::storage::Listing;
 use jiff::civil::Date;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
 
 /// The longest period a report covers.
 pub const MAX_DAYS: i32 = 5 * 366;
@@ -75,7 +77,41 @@ pub fn period_label(unit: Unit, index: i32) -> String {
     }
 }
 
+/// The open requests' summaries with the store generation they were read at.
+pub type OpenCache = Mutex<Option<(u64, Arc<Vec<Summary>>)>>;
+
 impl Ops {
+    /// The summaries of every open request, read again only after a commit.
+    fn open_summaries(&self) -> Result<Arc<Vec<Summary>>, Error> {
+        // The generation first: a commit after it makes the next call read again.
+        let generation = self.store().generation();
+        let cache = &self.inner.open_summaries;
+        if let Ok(guard) = cache.lock()
+            && let Some((at, summaries)) = guard.as_ref()
+            && *at == generation
+        {
+            return Ok(Arc::clone(summaries));
+        }
+        let reader = self.store().read()?;
+        let mut open = Vec::new();
+        let mut cursor = None;
+        loop {
+            let ids = reader.request_ids(Listing::Open, cursor, false, 500)?;
+            for id in &ids {
+                open.extend(reader.summary(*id)?);
+            }
+            match ids.last() {
+                Some(last) if ids.len() == 500 => cursor = Some(*last),
+                _ => break,
+            }
+        }
+        let open = Arc::new(open);
+        if let Ok(mut guard) = cache.lock() {
+            *guard = Some((generation, Arc::clone(&open)));
+        }
+        Ok(open)
+    }
+
     /// The metrics of `query`'s period, for technicians and admins only (others: not found).
     pub fn metrics(&self, viewer: &User, query: MetricsQuery) -> Result<MetricsView, Error> {
         if !viewer.role.is_staff() {
@@ -115,28 +151,19 @@ impl Ops {
             .collect();
         let team_of: BTreeMap<ServiceId, _> = all.iter().map(|s| (s.id, s.team_id)).collect();
         let now = self.now();
-        let mut open = Vec::new();
-        let mut cursor = None;
-        loop {
-            let ids = reader.request_ids(Listing::Open, cursor, false, 500)?;
-            for id in &ids {
-                if let Some(s) = reader.summary(*id)? {
-                    open.push(OpenFacts {
-                        service: s.service_id,
-                        team: team_of.get(&s.service_id).copied().flatten(),
-                        assignee: s.assignee,
-                        overdue: s.overdue(now),
-                        late: s.late(now),
-                        status: s.status,
-                        age_days: (now.0 - s.created_at.0).max(0) / 86_400,
-                    });
-                }
-            }
-            match ids.last() {
-                Some(last) if ids.len() == 500 => cursor = Some(*last),
-                _ => break,
-            }
-        }
+        let open: Vec<OpenFacts> = self
+            .open_summaries()?
+            .iter()
+            .map(|s| OpenFacts {
+                service: s.service_id,
+                team: team_of.get(&s.service_id).copied().flatten(),
+                assignee: s.assignee,
+                overdue: s.overdue(now),
+                late: s.late(now),
+                status: s.status,
+                age_days: (now.0 - s.created_at.0).max(0) / 86_400,
+            })
+            .collect();
         let figures = report(&rows, &previous, &facts, &open, query.filter, |d| {
             period_of(unit, d)
         });

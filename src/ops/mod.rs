@@ -137,6 +137,9 @@ struct Inner {
     shape: std::sync::Mutex<Option<Arc<catalog::CatalogShape>>>,
     /// Held while scheduled jobs run, so that two callers never run one twice.
     jobs_running: tokio::sync::Mutex<()>,
+    /// What the metrics read of the open requests, at the store generation it was read at
+    /// (`metrics_report.rs`): current until the next commit.
+    open_summaries: metrics_report::OpenCache,
 }
 
 impl Ops {
@@ -156,6 +159,7 @@ impl Ops {
                 search: std::sync::OnceLock::new(),
                 shape: std::sync::Mutex::new(None),
                 jobs_running: tokio::sync::Mutex::new(()),
+                open_summaries: std::sync::Mutex::default(),
             }),
         })
     }

@@ -7,6 +7,7 @@
 use super::{Error, Writer};
 use redb::Database;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::mpsc::{Receiver, Sender, error::TryRecvError};
 
 /// Most jobs committed together.
@@ -56,19 +57,22 @@ where
 
 pub(super) type Queue = Sender<Box<dyn Job>>;
 
-pub(super) fn start(db: Arc<Database>) -> std::io::Result<(Queue, std::thread::JoinHandle<()>)> {
+pub(super) fn start(
+    db: Arc<Database>,
+    generation: Arc<AtomicU64>,
+) -> std::io::Result<(Queue, std::thread::JoinHandle<()>)> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Box<dyn Job>>(4 * MAX_BATCH);
     let handle = std::thread::Builder::new()
         .name("guichet-writer".into())
-        .spawn(move || run(&db, &mut rx))?;
+        .spawn(move || run(&db, &generation, &mut rx))?;
     Ok((tx, handle))
 }
 
-fn run(db: &Database, rx: &mut Receiver<Box<dyn Job>>) {
+fn run(db: &Database, generation: &AtomicU64, rx: &mut Receiver<Box<dyn Job>>) {
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
         take_waiting(rx, &mut batch);
-        commit_batch(db, batch);
+        commit_batch(db, generation, batch);
     }
 }
 
@@ -81,7 +85,7 @@ fn take_waiting(rx: &mut Receiver<Box<dyn Job>>, batch: &mut Vec<Box<dyn Job>>) 
     }
 }
 
-fn commit_batch(db: &Database, mut batch: Vec<Box<dyn Job>>) {
+fn commit_batch(db: &Database, generation: &AtomicU64, mut batch: Vec<Box<dyn Job>>) {
     let writer = match db.begin_write() {
         Ok(txn) => Writer { txn },
         Err(e) => {
@@ -95,7 +99,12 @@ fn commit_batch(db: &Database, mut batch: Vec<Box<dyn Job>>) {
     let all_ran = batch.iter_mut().all(|job| job.run(&writer));
     if all_ran {
         match writer.txn.commit() {
-            Ok(()) => batch.into_iter().for_each(|job| job.finish(Ok(()))),
+            Ok(()) => {
+                // Before anyone hears of the commit, so that a cache keyed on it never keeps
+                // what came before.
+                generation.fetch_add(1, Ordering::SeqCst);
+                batch.into_iter().for_each(|job| job.finish(Ok(())));
+            }
             Err(e) => {
                 let message = e.to_string();
                 for job in batch {
@@ -111,7 +120,7 @@ fn commit_batch(db: &Database, mut batch: Vec<Box<dyn Job>>) {
     } else {
         drop(writer);
         for job in batch {
-            commit_batch(db, vec![job]);
+            commit_batch(db, generation, vec![job]);
         }
     }
 }

@@ -134,6 +134,9 @@ pub struct Store {
     /// The group-commit writer, started at the first batched write; joined on drop so that the
     /// file is closed when the store is.
     batcher: Mutex<Option<(batch::Queue, std::thread::JoinHandle<()>)>>,
+    /// Counts the commits of this store, bumped after each one and before its caller hears of
+    /// it: what was read at a generation is current while the generation stays the same.
+    generation: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// A consistent snapshot for reading; cheap to open.
@@ -176,6 +179,7 @@ impl Store {
             db: Arc::new(db),
             path: path.to_owned(),
             batcher: Mutex::new(None),
+            generation: Arc::default(),
         };
         if opening.migrate {
             migrations::run(&store.db, steps)?;
@@ -204,7 +208,14 @@ impl Store {
         };
         let value = f(&writer)?;
         writer.txn.commit().map_err(Error::from)?;
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(value)
+    }
+
+    /// How many commits this store has seen since it was opened; read it before a snapshot.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Like `write`, but concurrent callers share one durable commit (group commit): the hot
@@ -230,10 +241,11 @@ impl Store {
                 .lock()
                 .map_err(|_| Error::Db("the writer lock is poisoned".into()))?;
             if guard.is_none() {
-                let started = batch::start(Arc::clone(&self.db)).map_err(|source| Error::Io {
-                    path: self.path.clone(),
-                    source,
-                })?;
+                let started = batch::start(Arc::clone(&self.db), Arc::clone(&self.generation))
+                    .map_err(|source| Error::Io {
+                        path: self.path.clone(),
+                        source,
+                    })?;
                 *guard = Some(started);
             }
             guard.as_ref().map(|(queue, _)| queue.clone())

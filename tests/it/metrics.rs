@@ -449,6 +449,20 @@ async fn the_metrics_page_and_its_csv_carry_the_same_figures_for_staff_only() {
         api["compliance"]["estimate"]["late"].as_i64()
     );
 
+    // The open requests are read once per commit: a new one shows on the very next call.
+    let open = |m: &Value| {
+        m["backlog"].as_array().map_or(0, |b| {
+            b.iter().filter_map(|g| g["count"].as_i64()).sum::<i64>()
+        })
+    };
+    let before = open(&api);
+    let (_, again) = Api::json(who.tom.get(&format!("/api/v1/metrics?{query}")).await).await;
+    assert_eq!(open(&again), before, "nothing changed, the same figures");
+    file(&who.alice, formula).await;
+    let (_, after) = Api::json(who.tom.get(&format!("/api/v1/metrics?{query}")).await).await;
+    assert_eq!(open(&after), before + 1);
+    assert_eq!(after["top"][0]["count"], json!(4));
+
     // Nobody else: requesters get 404 for the page and every export; unknown tables too.
     let alice = app.signed_in("alice").await;
     for path in [
