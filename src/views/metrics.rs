@@ -48,7 +48,7 @@ fn data_table(ctx: &PageCtx, t: &Table, query: &str) -> Markup {
     }
 }
 
-fn presets(ctx: &PageCtx, today: jiff::civil::Date) -> Markup {
+fn presets(ctx: &PageCtx, view: &MetricsView, today: jiff::civil::Date) -> Markup {
     let m = ctx.t.metrics;
     let back = |days: i64| today.saturating_sub(jiff::Span::new().days(days));
     let first = today.first_of_month();
@@ -68,7 +68,8 @@ fn presets(ctx: &PageCtx, today: jiff::civil::Date) -> Markup {
     html! {
         ul.presets {
             @for (label, from, to) in ranges {
-                li { a href={ "/metrics?from=" (from) "&to=" (to) } { (label) } }
+                @let current = (from, to) == (view.query.from, view.query.to);
+                li { a href={ "/metrics?from=" (from) "&to=" (to) } aria-current=[current.then_some("true")] { (label) } }
             }
         }
     }
@@ -99,7 +100,7 @@ fn filters(ctx: &PageCtx, view: &MetricsView) -> Markup {
                 }
                 label { (m.service)
                     select name="service" {
-                        option value="" { (m.all) }
+                        option value="" { (m.all_services) }
                         @for s in &view.services {
                             option value=(s.id) selected[q.filter.service == Some(s.id)] { (s.name) }
                         }
@@ -231,9 +232,9 @@ pub fn metrics(ctx: &PageCtx, view: &MetricsView, today: jiff::civil::Date) -> M
     let body = html! {
         h1 { (m.title) }
         p.muted { (m.intro) }
-        (presets(ctx, today))
+        (presets(ctx, view, today))
         (filters(ctx, view))
-        p.muted { (m.period) (ctx.t.colon) (view.query.from) " – " (view.query.to) " (" (days) ")" }
+        p.muted { (m.period) (ctx.t.colon) (view.query.from) " – " (view.query.to) " (" (days) " " (m.days) ")" }
         section #compliance {
             h2 { (m.compliance) }
             div.grid.figures {
