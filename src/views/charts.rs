@@ -58,14 +58,16 @@ pub fn stacked(id: &str, title: &str, legend: &[&str], items: &[(String, Vec<i64
         .map(|(_, parts)| parts.iter().map(|p| (*p).max(0)).sum::<i64>())
         .max()
         .unwrap_or(0);
-    let height = ROW * i64::try_from(items.len() + 1).unwrap_or(0) + 4;
+    // The legend in two columns, above the bars.
+    let legend_rows = i64::try_from(legend.len().div_ceil(2)).unwrap_or(1);
+    let top = legend_rows * 20 + 4;
+    let height = top + ROW * i64::try_from(items.len()).unwrap_or(0) + 4;
     let room = WIDTH - LABEL - 10;
-    let step = (WIDTH - 10) / i64::try_from(legend.len().max(1)).unwrap_or(1);
     let rows: Vec<StackedRow<'_>> = items
         .iter()
         .enumerate()
         .map(|(i, (label, parts))| {
-            let y = ROW * i64::try_from(i + 1).unwrap_or(0) + 2;
+            let y = top + ROW * i64::try_from(i).unwrap_or(0);
             let mut x = LABEL;
             let pieces = parts
                 .iter()
@@ -84,9 +86,10 @@ pub fn stacked(id: &str, title: &str, legend: &[&str], items: &[(String, Vec<i64
         svg.chart viewBox={ "0 0 " (WIDTH) " " (height) } role="img" aria-labelledby={ (id) "-title" } {
             title id={ (id) "-title" } { (title) }
             @for (k, name) in legend.iter().enumerate() {
-                @let x = 10 + step * i64::try_from(k).unwrap_or(0);
-                rect class={ "part-" (k) } x=(x) y="6" width="12" height="12" {}
-                text.legend x=(x + 16) y="16" { (short(name)) }
+                @let k = i64::try_from(k).unwrap_or(0);
+                @let (x, y) = (10 + (k % 2) * (WIDTH / 2), 4 + (k / 2) * 20);
+                rect class={ "part-" (k) } x=(x) y=(y + 2) width="12" height="12" {}
+                text.legend x=(x + 18) y=(y + 12) { (name) }
             }
             @for (y, label, pieces) in &rows {
                 text.label x=(LABEL - 8) y=(y + 17) text-anchor="end" { (short(label)) }
@@ -151,6 +154,32 @@ pub fn trend(id: &str, title: &str, labels: &[String], series: &[(&str, Vec<i64>
             @if labels.len() > 1 && let Some(last) = labels.last() {
                 text.label x=(WIDTH - 10) y=(HEIGHT - 6) text-anchor="end" { (last) }
             }
+        }
+    }
+}
+
+/// A small line of counts for a table cell; `label` says the numbers for screen readers.
+pub fn sparkline(label: &str, values: &[i64]) -> Markup {
+    const W: i64 = 100;
+    const H: i64 = 24;
+    let max = values.iter().copied().max().unwrap_or(0).max(1);
+    let n = i64::try_from(values.len()).unwrap_or(0);
+    let points: Vec<String> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let i = i64::try_from(i).unwrap_or(0);
+            let x = if n <= 1 {
+                W / 2
+            } else {
+                2 + i * (W - 4) / (n - 1)
+            };
+            format!("{x},{}", H - 2 - scale(*v, max, H - 4))
+        })
+        .collect();
+    html! {
+        svg.sparkline viewBox={ "0 0 " (W) " " (H) } role="img" aria-label=(label) {
+            polyline points=(points.join(" ")) {}
         }
     }
 }

@@ -2,9 +2,9 @@
 //! chart beside its table, each table exportable to CSV with the same filters.
 
 use super::PageCtx;
-use super::charts::{bars, stacked, trend};
+use super::charts::{bars, sparkline, stacked, trend};
 use super::layout::page;
-use super::metrics_tables::{Table, age_label, conclusion_text, table};
+use super::metrics_tables::{Cell, Table, age_label, conclusion_text, table};
 use crate::domain::metrics::conclusions::Conclusion;
 use crate::domain::metrics::day_number;
 use crate::ops::MetricsView;
@@ -37,7 +37,14 @@ fn data_table(ctx: &PageCtx, t: &Table, query: &str) -> Markup {
                     @for row in &t.rows {
                         tr {
                             @for (i, cell) in row.iter().enumerate() {
-                                td data-label=(t.headers.get(i).map_or("", String::as_str)) { (cell.display(ctx.locale)) }
+                                @let label = t.headers.get(i).map_or("", String::as_str);
+                                td data-label=(label) {
+                                    @if let Cell::Trend(values) = cell {
+                                        (sparkline(&format!("{label}{}{}", ctx.t.colon, cell.display(ctx.locale)), values))
+                                    } @else {
+                                        (cell.display(ctx.locale))
+                                    }
+                                }
                             }
                         }
                     }

@@ -16,6 +16,8 @@ pub enum Cell {
     Int(i64),
     Seconds(Option<i64>),
     Share(Option<f64>),
+    /// Counts per period, oldest first: a sparkline on the page.
+    Trend(Vec<i64>),
 }
 
 impl Cell {
@@ -27,6 +29,11 @@ impl Cell {
             Cell::Seconds(Some(s)) => duration(*s, locale),
             Cell::Share(Some(r)) => format!("{:.0} %", r * 100.0),
             Cell::Seconds(None) | Cell::Share(None) => "—".into(),
+            Cell::Trend(values) => values
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(" "),
         }
     }
 }
@@ -196,6 +203,7 @@ pub fn table(view: &MetricsView, texts: &Texts, locale: Locale, key: &str) -> Op
             vec![
                 t.service.to_owned(),
                 t.count.to_owned(),
+                t.trend.to_owned(),
                 t.finished.to_owned(),
                 secs(t.mean),
                 secs(t.median),
@@ -213,6 +221,17 @@ pub fn table(view: &MetricsView, texts: &Texts, locale: Locale, key: &str) -> Op
                     vec![
                         Cell::Text(s.name.clone()),
                         Cell::Int(s.count),
+                        Cell::Trend(
+                            r.flow
+                                .keys()
+                                .map(|p| {
+                                    r.per_service_period
+                                        .get(&(s.service, *p))
+                                        .copied()
+                                        .unwrap_or(0)
+                                })
+                                .collect(),
+                        ),
                         Cell::Int(s.finished),
                         Cell::Seconds(s.mean_seconds),
                         Cell::Seconds(s.median_seconds),

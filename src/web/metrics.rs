@@ -73,6 +73,7 @@ fn csv_cell(cell: &Cell, locale: Locale) -> String {
             }
         }
         Cell::Seconds(None) | Cell::Share(None) => String::new(),
+        Cell::Trend(_) => cell.display(locale),
     }
 }
 

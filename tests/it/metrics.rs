@@ -394,6 +394,7 @@ async fn the_metrics_page_and_its_csv_carry_the_same_figures_for_staff_only() {
         "Engagements tenus",
         "Ce que les chiffres suggèrent",
         "role=\"img\"",
+        "class=\"sparkline\"",
         "id=\"services\"",
         "id=\"teams\"",
     ] {

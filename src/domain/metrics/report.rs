@@ -122,6 +122,8 @@ pub struct Report {
     pub volume: BTreeMap<(CategoryId, i32), i64>,
     /// Per period: submitted, finished (done).
     pub flow: BTreeMap<i32, (i64, i64)>,
+    /// Per service and period: submitted.
+    pub per_service_period: BTreeMap<(ServiceId, i32), i64>,
     /// Open requests by status and age group.
     pub backlog: BTreeMap<(Status, u8), i64>,
     pub teams: BTreeMap<Option<TeamId>, Load>,
@@ -175,9 +177,15 @@ pub fn report(
     for (key, c) in rows.iter().filter(|(k, _)| kept(k.service, k.team)) {
         per_service.entry(key.service).or_default().add(c, 1);
         r.totals.add(c, 1);
-        let flow = r.flow.entry(period_of(key.day)).or_default();
+        let period = period_of(key.day);
+        let flow = r.flow.entry(period).or_default();
         flow.0 += c.submitted;
         flow.1 += c.finished;
+        if c.submitted > 0 {
+            *r.per_service_period
+                .entry((key.service, period))
+                .or_default() += c.submitted;
+        }
         if c.submitted > 0
             && let Some(s) = facts.get(&key.service)
         {

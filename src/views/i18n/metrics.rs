@@ -68,6 +68,7 @@ pub struct MetricsTexts {
     /// Under a day, 1–3 days, 3–7 days, 7–30 days, 30 days or more.
     pub ages: [&'static str; 5],
     pub period_col: &'static str,
+    pub trend: &'static str,
     pub teams: &'static str,
     pub technicians: &'static str,
     pub open: &'static str,
@@ -158,6 +159,7 @@ pub static FR: MetricsTexts = MetricsTexts {
         "30 jours ou plus",
     ],
     period_col: "Période",
+    trend: "Demandes par période",
     teams: "Charge par équipe",
     technicians: "Charge par technicien",
     open: "Ouvertes",
@@ -255,6 +257,7 @@ pub static EN: MetricsTexts = MetricsTexts {
         "30 days or more",
     ],
     period_col: "Period",
+    trend: "Requests per period",
     teams: "Load per team",
     technicians: "Load per technician",
     open: "Open",

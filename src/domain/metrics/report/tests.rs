@@ -114,6 +114,8 @@ fn figures_add_up_per_service_team_technician_and_period() {
     assert_eq!(r.top, vec![(VPN, 3, 5), (PC, 1, 0)]);
     assert_eq!(r.never_requested, vec![IDLE]);
     assert_eq!(r.flow.get(&1), Some(&(4, 3)));
+    assert_eq!(r.per_service_period.get(&(VPN, 1)), Some(&3));
+    assert_eq!(r.per_service_period.get(&(PC, 1)), Some(&1));
     assert_eq!(
         r.backlog.get(&(Status::InProgress, 2)),
         Some(&1),
