@@ -75,6 +75,7 @@ fn generated(i: usize) -> (ServiceInput, Vec<FormField>) {
         sla_policy_id: None,
         team_id: None,
         order: 0,
+        show_usual_time: false,
     };
     let form = vec![FormField {
         key: "details".into(),

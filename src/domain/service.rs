@@ -83,6 +83,10 @@ pub struct Service {
     pub team_id: Option<TeamId>,
     pub order: i32,
     pub form: Vec<FormField>,
+    /// When it was made; `None` for services made before this was recorded.
+    pub created_at: Option<super::Timestamp>,
+    /// Its page says how long it usually takes (the median of the last 90 days).
+    pub show_usual_time: bool,
 }
 
 /// Everything an admin sets on a service except its form, which is edited field by field.
@@ -99,6 +103,7 @@ pub struct ServiceInput {
     pub sla_policy_id: Option<u64>,
     pub team_id: Option<TeamId>,
     pub order: i32,
+    pub show_usual_time: bool,
 }
 
 pub const MAX_APPROVAL_STEPS: usize = 3;
@@ -159,6 +164,7 @@ mod tests {
             sla_policy_id: None,
             team_id: None,
             order: 0,
+            show_usual_time: false,
         }
     }
 

@@ -39,6 +39,9 @@ pub struct ServicePage {
     pub team: Option<String>,
     /// The service's SLA policy: its deadlines replace the estimate.
     pub sla: Option<crate::domain::sla::SlaPolicy>,
+    /// How long it usually takes (the median of the last 90 days), when the service shows it
+    /// and enough requests were finished.
+    pub usual_seconds: Option<i64>,
 }
 
 /// Which categories hold services (themselves or below), at one catalog version: with an
@@ -181,8 +184,15 @@ impl Ops {
             Some(policy) => reader.sla_policy(policy)?,
             None => None,
         };
+        let usual_seconds = if service.show_usual_time {
+            let today = crate::domain::metrics::day_of(self.now(), self.time_zone());
+            super::metrics::usual_time(&reader, service.id, today)?
+        } else {
+            None
+        };
         Ok(ServicePage {
             sla,
+            usual_seconds,
             path: path(&all, service.category_id)
                 .into_iter()
                 .cloned()

@@ -134,6 +134,9 @@ struct DemoService {
 use ApprovalRule::{Manager, TeamLead};
 use DelayUnit::{Days, Hours};
 
+/// Services whose page says how long they usually take.
+const USUAL_TIME_SHOWN: [&str; 2] = ["Réinitialisation du mot de passe", "Accès VPN"];
+
 const SERVICES: &[DemoService] = &[
     DemoService {
         name: "Création de compte utilisateur",
@@ -672,6 +675,7 @@ impl Ops {
                     .team
                     .and_then(|t| teams.iter().find(|(name, _)| name == t).map(|(_, id)| *id)),
                 order: i32::try_from(order * 10 + 10).unwrap_or(0),
+                show_usual_time: USUAL_TIME_SHOWN.contains(&demo.name),
             };
             self.create_service(admin, input, (demo.form)()).await?;
         }

@@ -67,6 +67,27 @@ fn differences(
         .count()
 }
 
+/// How many finished requests a usual time needs before a page shows it.
+pub const USUAL_MIN_FINISHED: i64 = 5;
+
+/// The median time of `service`'s requests finished in the 90 days to `today` (a day number),
+/// when at least `USUAL_MIN_FINISHED` were.
+pub(super) fn usual_time(
+    reader: &Reader,
+    service: crate::domain::ServiceId,
+    today: i32,
+) -> Result<Option<i64>, Error> {
+    let mut sum = Counters::default();
+    for (key, counters) in reader.rollups(today - 89, today)? {
+        if key.service == service {
+            sum.add(&counters, 1);
+        }
+    }
+    Ok((sum.finished >= USUAL_MIN_FINISHED)
+        .then(|| crate::domain::metrics::quantile(&sum.histogram, 0.5))
+        .flatten())
+}
+
 impl Ops {
     fn zone_mark(&self) -> u64 {
         zone_mark(self.time_zone().iana_name().unwrap_or("UTC"))

@@ -36,6 +36,8 @@ pub struct MetricsView {
     pub categories: Vec<Category>,
     pub teams: Vec<Team>,
     pub names: BTreeMap<UserId, String>,
+    /// When each service was made, when known.
+    pub created_at: BTreeMap<ServiceId, Option<crate::domain::Timestamp>>,
 }
 
 impl MetricsView {
@@ -150,6 +152,7 @@ impl Ops {
             })
             .collect();
         let team_of: BTreeMap<ServiceId, _> = all.iter().map(|s| (s.id, s.team_id)).collect();
+        let created_at: BTreeMap<ServiceId, _> = all.iter().map(|s| (s.id, s.created_at)).collect();
         let now = self.now();
         let open: Vec<OpenFacts> = self
             .open_summaries()?
@@ -182,12 +185,15 @@ impl Ops {
                 .map(|(k, _)| k.service)
                 .collect()
         };
-        let quiet: Vec<ServiceId> = figures
+        // Oldest first: by creation date where known (services from before it was recorded
+        // first), then by id, which follows creation.
+        let mut quiet: Vec<ServiceId> = figures
             .never_requested
             .iter()
             .copied()
             .filter(|s| !requested.contains(s))
             .collect();
+        quiet.sort_by_key(|s| (created_at.get(s).copied().flatten(), *s));
         let conclusions = conclusions(&figures, &facts, &quiet, to - quiet_from + 1);
         let names = reader
             .users()?
@@ -203,6 +209,7 @@ impl Ops {
             categories: reader.categories()?,
             teams: reader.teams()?,
             names,
+            created_at,
         })
     }
 }

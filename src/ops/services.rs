@@ -60,6 +60,7 @@ fn apply(service: &mut Service, input: ServiceInput) {
     service.sla_policy_id = input.sla_policy_id;
     service.team_id = input.team_id;
     service.order = input.order;
+    service.show_usual_time = input.show_usual_time;
 }
 
 /// Checks a whole form: each field against the ones before it.
@@ -116,6 +117,8 @@ impl Ops {
                         team_id: None,
                         order: 0,
                         form,
+                        created_at: Some(ops.now()),
+                        show_usual_time: false,
                     };
                     apply(&mut service, input);
                     w.put_service(&service)?;

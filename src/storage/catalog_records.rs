@@ -4,7 +4,7 @@ use super::Error;
 use super::codes::{delay_unit_code, delay_unit_from, field_kind_code, field_kind_from};
 use crate::domain::form::{FormField, Limits};
 use crate::domain::service::{ApprovalRule, Delay};
-use crate::domain::{Category, CategoryId, Service, ServiceId, TeamId, UserId};
+use crate::domain::{Category, CategoryId, Service, ServiceId, TeamId, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize)]
@@ -53,6 +53,16 @@ impl TryFrom<CategoryRecord> for Category {
 #[derive(Serialize, Deserialize)]
 pub enum ServiceRecord {
     V1(ServiceV1),
+    /// Issue 14: when the service was made, and whether its page shows its usual time.
+    V2(ServiceV2),
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct ServiceV2 {
+    pub base: ServiceV1,
+    /// Seconds since the epoch; `None` for services made before schema 6's release.
+    pub created_at: Option<i64>,
+    pub show_usual_time: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -105,7 +115,17 @@ pub struct FieldV1 {
 
 impl From<&Service> for ServiceRecord {
     fn from(s: &Service) -> Self {
-        ServiceRecord::V1(ServiceV1 {
+        ServiceRecord::V2(ServiceV2 {
+            base: service_v1(s),
+            created_at: s.created_at.map(|t| t.0),
+            show_usual_time: s.show_usual_time,
+        })
+    }
+}
+
+fn service_v1(s: &Service) -> ServiceV1 {
+    {
+        ServiceV1 {
             id: s.id.0,
             name: s.name.clone(),
             description: s.description.clone(),
@@ -130,7 +150,7 @@ impl From<&Service> for ServiceRecord {
             team_id: s.team_id.map(|t| t.0),
             order: s.order,
             form: s.form.iter().map(field_record).collect(),
-        })
+        }
     }
 }
 
@@ -154,7 +174,10 @@ pub(super) fn field_record(f: &FormField) -> FieldV1 {
 impl TryFrom<ServiceRecord> for Service {
     type Error = Error;
     fn try_from(record: ServiceRecord) -> Result<Service, Error> {
-        let ServiceRecord::V1(s) = record;
+        let (s, created_at, show_usual_time) = match record {
+            ServiceRecord::V1(s) => (s, None, false),
+            ServiceRecord::V2(v) => (v.base, v.created_at.map(Timestamp), v.show_usual_time),
+        };
         let form = s
             .form
             .into_iter()
@@ -188,6 +211,8 @@ impl TryFrom<ServiceRecord> for Service {
             team_id: s.team_id.map(TeamId),
             order: s.order,
             form,
+            created_at,
+            show_usual_time,
         })
     }
 }

@@ -113,3 +113,17 @@ fn rollups() {
     golden::<RollupRecord, _>("rollup-v1", &counters);
     golden::<RollupRecord, _>("rollup-v1-empty", &Counters::default());
 }
+
+/// Services as written since issue 14 (version 2), from the version-1 golden service with all
+/// its fields: with and without the new ones set.
+pub(super) fn services_v2(service: &crate::domain::Service) {
+    use super::catalog_records::ServiceRecord;
+    let mut v2 = service.clone();
+    v2.created_at = Some(crate::domain::Timestamp(1_796_025_600));
+    v2.show_usual_time = true;
+    golden::<ServiceRecord, _>("service-v2-every-field", &v2);
+    v2.form.clear();
+    v2.created_at = None;
+    v2.show_usual_time = false;
+    golden::<ServiceRecord, _>("service-v2-plain", &v2);
+}

@@ -366,6 +366,8 @@ fn services_round_trip_with_every_field_kind_and_stay_indexed_by_category() {
         team_id: Some(TeamId(4)),
         order: -5,
         form,
+        created_at: None,
+        show_usual_time: false,
     };
     store.write(|w| w.put_service(&service)).expect("write");
     assert_eq!(

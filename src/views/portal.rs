@@ -183,6 +183,10 @@ pub fn service(
                         dt { (t.estimated_delay) }
                         dd { (service.estimated_delay.map_or_else(|| t.delay_unknown.to_owned(), |d| t.delay(d))) }
                     }
+                    @if let Some(usual) = view.usual_seconds {
+                        dt { (t.metrics.usually) }
+                        dd { (super::sla::duration(usual, ctx.locale)) br; small.muted { (t.metrics.usually_detail) } }
+                    }
                     @if let Some(team) = &view.team {
                         dt { (t.handled_by) } dd { (team) }
                     }

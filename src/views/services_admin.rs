@@ -55,6 +55,7 @@ pub struct ServiceFormValues {
     pub delay_unit: String,
     pub sla_policy_id: String,
     pub order: String,
+    pub show_usual_time: bool,
 }
 
 impl ServiceFormValues {
@@ -84,6 +85,7 @@ impl ServiceFormValues {
                 .to_owned(),
             sla_policy_id: s.sla_policy_id.map(|p| p.to_string()).unwrap_or_default(),
             order: s.order.to_string(),
+            show_usual_time: s.show_usual_time,
         }
     }
 }
@@ -226,6 +228,7 @@ pub fn service_form(ctx: &PageCtx, form: &ServiceForm<'_>) -> Markup {
                 }
             }
             (select(ctx, form.errors, "sla_policy_id", t.sla.policy, &policies, &v.sla_policy_id))
+            (checkbox(ctx, form.errors, "show_usual_time", t.metrics.show_usual_time, v.show_usual_time))
             (checkbox(ctx, form.errors, "active", t.active, v.active))
             div.actions {
                 button type="submit" { (if id.is_some() { t.save } else { t.create }) }

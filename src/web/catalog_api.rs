@@ -74,6 +74,7 @@ pub fn service_json(s: &Service) -> Value {
         "approval_steps": steps,
         "estimated_delay": s.estimated_delay.map(|d| json!({"value": d.value, "unit": d.unit.code()})),
         "sla_policy_id": s.sla_policy_id, "team_id": s.team_id, "order": s.order,
+        "show_usual_time": s.show_usual_time, "created_at": s.created_at.map(super::api::time),
         "form": s.form.iter().map(field_json).collect::<Vec<_>>(),
     })
 }
@@ -247,6 +248,8 @@ struct ServiceBody {
     team_id: Option<u64>,
     #[serde(default)]
     order: i32,
+    #[serde(default)]
+    show_usual_time: bool,
     form: Option<Vec<FieldBody>>,
 }
 
@@ -321,6 +324,7 @@ impl ServiceBody {
             sla_policy_id: self.sla_policy_id,
             team_id: self.team_id.map(TeamId),
             order: self.order,
+            show_usual_time: self.show_usual_time,
         };
         Ok((input, form))
     }

@@ -185,6 +185,7 @@ pub fn metrics_json(view: &MetricsView) -> Value {
         })).collect::<Vec<_>>(),
         "never_requested": r.never_requested.iter().map(|service| json!({
             "service_id": service, "name": view.service_name(*service),
+            "created_at": view.created_at.get(service).copied().flatten().map(super::api::time),
         })).collect::<Vec<_>>(),
         "conclusions": conclusions_json(view),
     })

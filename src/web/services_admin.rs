@@ -67,6 +67,7 @@ fn service_input(form: &FormData, errors: &mut FieldErrors) -> Option<ServiceInp
         sla_policy_id: number(form, "sla_policy_id", errors),
         team_id: number(form, "team_id", errors).map(TeamId),
         order: number(form, "order", errors).unwrap_or(0),
+        show_usual_time: form.checked("show_usual_time"),
     })
 }
 
@@ -84,6 +85,7 @@ fn service_values(form: &FormData) -> ServiceFormValues {
         delay_unit: form.text("delay_unit"),
         sla_policy_id: form.text("sla_policy_id"),
         order: form.text("order"),
+        show_usual_time: form.checked("show_usual_time"),
     }
 }
 

@@ -491,3 +491,47 @@ async fn the_metrics_page_and_its_csv_carry_the_same_figures_for_staff_only() {
     let (status, _) = tom.get_text("/metrics?from=demain").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn a_service_may_show_its_usual_time_once_enough_requests_were_finished() {
+    let app = TestApp::spawn_configured(|c| c.time_zone = Some("UTC".into())).await;
+    let who = sign_in(&app).await;
+    let body = json!({
+        "name": "Prêt de projecteur", "category_id": 2, "team_id": 1, "form": [],
+        "estimated_delay": {"value": 1, "unit": "days"}, "show_usual_time": true,
+    });
+    let (status, created) = Api::json(who.admin.post("/api/v1/services", &body).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["show_usual_time"], json!(true));
+    assert_eq!(created["created_at"], json!("2026-11-28T09:00:00Z"));
+    let service = created["id"].as_u64().expect("id");
+    let alice = app.signed_in("alice").await;
+    for done in 1..=5 {
+        let id = file(&who.alice, service).await;
+        step(&who.tom, id, "take", json!({})).await;
+        app.clock.advance(2 * 3600);
+        step(&who.tom, id, "complete", json!({"resolution": "Prêté"})).await;
+        let (_, html) = alice.get_text(&format!("/services/{service}")).await;
+        // Four finished requests say too little; the fifth makes a usual time.
+        assert_eq!(html.contains("Délai habituel"), done == 5, "after {done}");
+    }
+    let (_, html) = alice.get_text(&format!("/services/{service}")).await;
+    let at = html.find("Délai habituel").expect("shown");
+    let shown = &html[at..at + 80];
+    assert!(
+        shown.contains("<dd>1 h 5") || shown.contains("<dd>2 h"),
+        "the median of five times 2 h, within 5 %: {shown}"
+    );
+    // The idle one is listed with its creation date.
+    let (_, m) = Api::json(
+        who.tom
+            .get("/api/v1/metrics?from=2026-11-28&to=2026-11-28")
+            .await,
+    )
+    .await;
+    assert!(
+        m["never_requested"]
+            .as_array()
+            .is_some_and(|n| n.iter().all(|s| s.get("created_at").is_some()))
+    );
+}
