@@ -615,7 +615,21 @@ const SERVICES: &[DemoService] = &[
             ]
         },
     },
+    DemoService {
+        name: NEVER_REQUESTED,
+        category: "Téléphonie",
+        description: "Envoi de télécopies depuis le télécopieur du rez-de-chaussée.",
+        keywords: "fax télécopie télécopieur",
+        approval: &[],
+        delay: (1, Days),
+        team: Some("Support"),
+        form: || vec![text("destinataire", "Numéro du destinataire", true)],
+    },
 ];
+
+/// A service nobody asks for any more: the demo's history never draws it, so the metrics
+/// suggest retiring it.
+pub(super) const NEVER_REQUESTED: &str = "Télécopie";
 
 impl Ops {
     /// Creates the demo categories and services; `admin` is the demo administrator.

@@ -336,7 +336,7 @@ impl Ops {
                     .cloned()
                     .collect();
                 let mut services: Vec<Service> = w.services()?;
-                services.retain(|s| s.active);
+                services.retain(|s| s.active && s.name != super::demo_catalog::NEVER_REQUESTED);
                 // The first services of the catalog are drawn more often, so that "most
                 // requested" has a clear top.
                 services.sort_by_key(|s| s.id);

@@ -831,7 +831,7 @@ async fn services_are_created_and_replaced_through_the_api() {
         "inactive"
     );
     let (_, listed) = Api::json(alice.get("/api/v1/services").await).await;
-    assert_eq!(listed.as_array().expect("array").len(), 22);
+    assert_eq!(listed.as_array().expect("array").len(), 23);
 }
 
 /// The portal shows a category only when it, or one below it, holds a service its viewer may

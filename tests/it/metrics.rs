@@ -358,6 +358,10 @@ async fn the_metrics_api_gives_the_figures_of_a_small_history_computed_by_hand()
     assert!(never.iter().any(|s| s["service_id"] == idle));
     let retire = m["conclusions"]["retire"].as_array().expect("retire");
     assert!(
+        retire.iter().any(|s| s["name"] == "Télécopie"),
+        "the demo's fax service is never requested: {retire:?}"
+    );
+    assert!(
         retire.iter().any(|s| s["service_id"] == idle
             && s["reason"].as_str().is_some_and(|r| r.contains("90 days")))
     );
