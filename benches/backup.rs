@@ -13,7 +13,7 @@
 
 mod load;
 
-use load::arg;
+use load::{api_token, arg, status_kib};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::Path;
@@ -23,17 +23,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_guichet");
-
-fn status_kib(pid: u32, key: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix(key))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
-}
 
 fn free_port() -> SocketAddr {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -73,19 +62,6 @@ fn stop(mut child: Child) {
     let _ = child.wait();
 }
 
-async fn token(addr: SocketAddr, user: &str) -> String {
-    let response: Value = reqwest::Client::new()
-        .post(format!("http://{addr}/api/v1/login"))
-        .json(&json!({"username": user, "password": "demo"}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
-    response["token"].as_str().expect("token").to_owned()
-}
-
 async fn service_id(addr: SocketAddr, token: &str, name: &str) -> u64 {
     let services: Value = reqwest::Client::new()
         .get(format!("http://{addr}/api/v1/services"))
@@ -105,7 +81,7 @@ async fn service_id(addr: SocketAddr, token: &str, name: &str) -> u64 {
 
 /// `total` requests without files, then `files` requests with a 1 MiB photo each.
 async fn fill(addr: SocketAddr, total: u64, files: u64) {
-    let alice = token(addr, "alice").await;
+    let alice = api_token(addr, "alice").await;
     let reset = service_id(addr, &alice, "Réinitialisation du mot de passe").await;
     let broken = service_id(addr, &alice, "Remplacement d'un poste en panne").await;
     let body = json!({"service_id": reset, "data": {"compte": "a.durand", "contact": "Par SMS"}})
@@ -168,8 +144,8 @@ async fn fill(addr: SocketAddr, total: u64, files: u64) {
 
 /// Downloads the online backup to nowhere; answers bytes, time and the server's peak memory.
 async fn download(addr: SocketAddr, pid: u32) -> (u64, Duration, u64, u64) {
-    let admin = token(addr, "admin").await;
-    let before = status_kib(pid, "VmHWM:");
+    let admin = api_token(addr, "admin").await;
+    let before = status_kib(&pid.to_string(), "VmHWM:");
     let started = Instant::now();
     let mut response = reqwest::Client::new()
         .get(format!("http://{addr}/api/v1/backup"))
@@ -182,7 +158,12 @@ async fn download(addr: SocketAddr, pid: u32) -> (u64, Duration, u64, u64) {
     while let Some(chunk) = response.chunk().await.expect("chunk") {
         bytes += chunk.len() as u64;
     }
-    (bytes, started.elapsed(), before, status_kib(pid, "VmHWM:"))
+    (
+        bytes,
+        started.elapsed(),
+        before,
+        status_kib(&pid.to_string(), "VmHWM:"),
+    )
 }
 
 /// Runs a command under `/usr/bin/time -v`: elapsed seconds and peak resident KiB.
@@ -287,7 +268,7 @@ fn main() {
         println!(
             "| {what}: first connection accepted | {:.2} s | {:.0} MiB |",
             ready.as_secs_f64(),
-            status_kib(child.id(), "VmHWM:") as f64 / 1024.0
+            status_kib(&child.id().to_string(), "VmHWM:") as f64 / 1024.0
         );
         stop(child);
     }

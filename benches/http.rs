@@ -10,7 +10,7 @@ mod load;
 
 use guichet::app::App;
 use guichet::config::Config;
-use load::{Target, arg, plain_server, session_cookie, table};
+use load::{Target, api_token, arg, plain_server, session_cookie, status_kib, table};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -29,28 +29,6 @@ async fn guichet_server(data: &std::path::Path) -> SocketAddr {
             .expect("serve")
     });
     addr
-}
-
-async fn api_token(addr: SocketAddr, user: &str) -> String {
-    let body = serde_json::json!({"username": user, "password": "demo"});
-    let response: serde_json::Value = reqwest::Client::new()
-        .post(format!("http://{addr}/api/v1/login"))
-        .json(&body)
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
-    response["token"].as_str().expect("token").to_owned()
-}
-
-fn vm_rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 /// Starts the release binary with the demo, measures time to the first `/healthz` answer and
@@ -92,7 +70,7 @@ fn process_figures() {
         std::thread::sleep(Duration::from_millis(2));
     }
     std::thread::sleep(Duration::from_secs(2));
-    let rss = vm_rss_kib(child.id());
+    let rss = status_kib(&child.id().to_string(), "VmRSS:");
     let _ = child.kill();
     let _ = child.wait();
     let size = std::fs::metadata(exe).map(|m| m.len()).unwrap_or(0);
@@ -102,7 +80,7 @@ fn process_figures() {
     );
     println!(
         "process: idle VmRSS {} KiB; binary {:.1} MiB ({exe})",
-        rss.unwrap_or(0),
+        rss,
         size as f64 / 1048576.0
     );
 }
@@ -229,7 +207,7 @@ fn main() {
 fn throttle_memory() {
     let pid = std::process::id();
     let throttle = guichet::ops::throttle::Throttle::default();
-    let before = vm_rss_kib(pid).unwrap_or(0);
+    let before = status_kib(&pid.to_string(), "VmRSS:");
     for i in 0..10_000u32 {
         let ip = std::net::IpAddr::from((0x0a00_0000 + i).to_be_bytes());
         let _ = throttle.begin(
@@ -238,7 +216,7 @@ fn throttle_memory() {
             guichet::domain::Timestamp(1_800_000_000),
         );
     }
-    let after = vm_rss_kib(pid).unwrap_or(0);
+    let after = status_kib(&pid.to_string(), "VmRSS:");
     println!(
         "throttle with 10,000 distinct accounts and addresses: +{} KiB resident",
         after.saturating_sub(before)

@@ -17,23 +17,12 @@ use guichet::domain::form::Submitted;
 use guichet::domain::request::{Action, RequestId};
 use guichet::domain::{Timestamp, User};
 use guichet::ops::{Ops, Submission};
-use load::{Target, arg, plain_server, session_cookie, table};
+use load::{Target, api_token, arg, plain_server, session_cookie, status_kib, table};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
 const DAY: i64 = 86_400;
-
-fn status_kib(key: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix(key))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
-}
 
 /// How busy a day is, in percent of an ordinary weekday.
 fn season(day: jiff::civil::Date) -> u64 {
@@ -210,7 +199,7 @@ fn main() {
         let started = Instant::now();
         let differ = ops.check_rollups(false).await.expect("check");
         println!("roll-up check: {differ} rows differ, in {:.1?}", started.elapsed());
-        println!("process after the fill: VmRSS {} KiB", status_kib("VmRSS:"));
+        println!("process after the fill: VmRSS {} KiB", status_kib("self", "VmRSS:"));
         let date = |t: Timestamp| {
             jiff::Timestamp::from_second(t.0)
                 .expect("time")
@@ -236,19 +225,7 @@ fn main() {
         });
         let plain = plain_server().await;
         let cookie = session_cookie(addr, "tom").await;
-        let token = {
-            let body = serde_json::json!({"username": "tom", "password": "demo"});
-            let response: serde_json::Value = reqwest::Client::new()
-                .post(format!("http://{addr}/api/v1/login"))
-                .json(&body)
-                .send()
-                .await
-                .expect("login")
-                .json()
-                .await
-                .expect("json");
-            response["token"].as_str().expect("token").to_owned()
-        };
+        let token = api_token(addr, "tom").await;
         let to = date(clock.now());
         let from_90 = to.saturating_sub(jiff::Span::new().days(89));
         let from_all = to.saturating_sub(jiff::Span::new().days(days - 1));
@@ -272,6 +249,6 @@ fn main() {
             },
         ];
         table(&targets, 32, seconds).await;
-        println!("process: VmRSS {} KiB, peak VmHWM {} KiB", status_kib("VmRSS:"), status_kib("VmHWM:"));
+        println!("process: VmRSS {} KiB, peak VmHWM {} KiB", status_kib("self", "VmRSS:"), status_kib("self", "VmHWM:"));
     });
 }

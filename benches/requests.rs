@@ -9,23 +9,12 @@
 
 mod load;
 
-use load::{Target, arg, plain_server, session_cookie, table};
+use load::{Target, api_token, arg, plain_server, session_cookie, status_kib, table};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-
-fn status_kib(pid: u32, key: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix(key))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
-}
 
 /// Starts the release binary with the demo and waits until it answers.
 fn start_server(data: &std::path::Path) -> (std::process::Child, SocketAddr) {
@@ -51,20 +40,6 @@ fn start_server(data: &std::path::Path) -> (std::process::Child, SocketAddr) {
     let _ = child.kill();
     let _ = child.wait();
     panic!("the server did not start");
-}
-
-async fn token(addr: SocketAddr, user: &str) -> String {
-    let body = json!({"username": user, "password": "demo"});
-    let response: Value = reqwest::Client::new()
-        .post(format!("http://{addr}/api/v1/login"))
-        .json(&body)
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
-    response["token"].as_str().expect("token").to_owned()
 }
 
 async fn get_json(addr: SocketAddr, token: &str, path: &str) -> Value {
@@ -136,8 +111,8 @@ fn main() {
         .expect("runtime");
     runtime.block_on(async {
         let plain = plain_server().await;
-        let alice = token(app, "alice").await;
-        let bob = token(app, "bob").await;
+        let alice = api_token(app, "alice").await;
+        let bob = api_token(app, "bob").await;
         let reset = service_id(app, &alice, "Réinitialisation du mot de passe").await;
         let vpn = service_id(app, &alice, "Accès VPN").await;
         let reset_body =
@@ -178,7 +153,7 @@ fn main() {
         table(&submissions, connections, seconds).await;
 
         let started = Instant::now();
-        let tokens = vec![alice.clone(), bob.clone(), token(app, "admin").await];
+        let tokens = vec![alice.clone(), bob.clone(), api_token(app, "admin").await];
         fill(app, tokens, reset_body, total, connections).await;
         println!(
             "== {total} requests in the store (filled in {:.1?}; file {:.0} MiB) ==",
@@ -221,8 +196,8 @@ fn main() {
     });
     println!(
         "server process: VmRSS {} KiB, peak VmHWM {} KiB",
-        status_kib(pid, "VmRSS:"),
-        status_kib(pid, "VmHWM:")
+        status_kib(&pid.to_string(), "VmRSS:"),
+        status_kib(&pid.to_string(), "VmHWM:")
     );
     let _ = child.kill();
     let _ = child.wait();

@@ -17,7 +17,7 @@ use guichet::domain::Timestamp;
 use guichet::domain::form::Submitted;
 use guichet::domain::request::Action;
 use guichet::ops::Submission;
-use load::{Target, arg, plain_server, session_cookie, table};
+use load::{Target, arg, plain_server, session_cookie, status_kib, table};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use std::alloc::System;
 use std::collections::BTreeMap;
@@ -28,17 +28,6 @@ use std::time::Instant;
 /// Counts allocations on top of the system allocator.
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
-
-fn status_kib(key: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix(key))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
-}
 
 /// One scan at the clock's time: what it wrote, how long, how many allocations, and the peak
 /// resident memory while it ran.
@@ -55,7 +44,7 @@ async fn measured_scan(app: &App, label: &str, now: Timestamp) {
     println!(
         "{label:<44} {written:>7} entries {took:>10.2?} {allocs:>10} allocs {:>8.1} MiB asked  peak RSS {} KiB{}",
         bytes as f64 / 1048576.0,
-        status_kib("VmHWM:"),
+        status_kib("self", "VmHWM:"),
         if reset { "" } else { " (since start)" }
     );
 }
@@ -200,8 +189,8 @@ fn main() {
         table(&targets, 32, seconds).await;
         println!(
             "process: VmRSS {} KiB, peak VmHWM {} KiB",
-            status_kib("VmRSS:"),
-            status_kib("VmHWM:")
+            status_kib("self", "VmRSS:"),
+            status_kib("self", "VmHWM:")
         );
     });
 }

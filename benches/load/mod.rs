@@ -1,5 +1,6 @@
 //! Shared by the benchmarks: a keep-alive HTTP load generator, a plain axum "hello" server
-//! to compare with, and signing in as a browser would.
+//! to compare with, signing in as a browser or an API client would, and a process's memory
+//! as the OS reports it.
 
 #![allow(dead_code)] // Each benchmark uses its own subset.
 
@@ -199,4 +200,32 @@ pub async fn table(targets: &[Target], connections: usize, seconds: u64) {
             outcome.errors
         );
     }
+}
+
+/// A memory figure of `/proc/{process}/status` in KiB (`VmRSS:`, `VmHWM:`); `process` is a pid
+/// or `self`. 0 when it cannot be read.
+pub fn status_kib(process: &str, key: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{process}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix(key))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Signs a demo user in to the API and answers the token.
+pub async fn api_token(addr: SocketAddr, user: &str) -> String {
+    let body = serde_json::json!({"username": user, "password": "demo"});
+    let response: serde_json::Value = reqwest::Client::new()
+        .post(format!("http://{addr}/api/v1/login"))
+        .json(&body)
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    response["token"].as_str().expect("token").to_owned()
 }
