@@ -4,8 +4,10 @@
 
 use super::{Error, Ops};
 use crate::domain::metrics::conclusions::{Conclusion, conclusions};
-use crate::domain::metrics::report::{Filter, OpenFacts, Report, ServiceFacts, Unit, report};
-use crate::domain::metrics::{date_of_day, day_number};
+use crate::domain::metrics::day_number;
+use crate::domain::metrics::report::{
+    Filter, OpenFacts, Report, ServiceFacts, Unit, period_label, period_of, report,
+};
 use crate::domain::request::Summary;
 use crate::domain::service::DelayUnit;
 use crate::domain::{Category, ServiceId, Team, User, UserId};
@@ -51,31 +53,6 @@ impl MetricsView {
     /// The label of a volume period: `2026-11-29`, `2026-W48` or `2026-11`.
     pub fn period_label(&self, index: i32) -> String {
         period_label(self.unit, index)
-    }
-}
-
-/// The volume period a day falls in: the day itself, its ISO week (weeks start on Monday;
-/// 1970-01-01 was a Thursday), or its month.
-pub fn period_of(unit: Unit, day: i32) -> i32 {
-    match unit {
-        Unit::Day => day,
-        Unit::Week => (day + 3).div_euclid(7),
-        Unit::Month => {
-            let d = date_of_day(day);
-            i32::from(d.year()) * 12 + i32::from(d.month()) - 1
-        }
-    }
-}
-
-pub fn period_label(unit: Unit, index: i32) -> String {
-    match unit {
-        Unit::Day => date_of_day(index).to_string(),
-        Unit::Week => {
-            let monday = date_of_day(index * 7 - 3);
-            let week = monday.iso_week_date();
-            format!("{}-W{:02}", week.year(), week.week())
-        }
-        Unit::Month => format!("{}-{:02}", index.div_euclid(12), index.rem_euclid(12) + 1),
     }
 }
 

@@ -42,7 +42,7 @@ pub use desk::DeskOptions;
 pub use jobs::{JobStatus, Outcome};
 pub use listing::SOON;
 pub use listing::{DeskFilter, DueFilter, StatusFilter};
-pub use metrics_report::{MetricsQuery, MetricsView, QUIET_DAYS, period_label, period_of};
+pub use metrics_report::{MetricsQuery, MetricsView, QUIET_DAYS};
 pub use request_views::{Page, Permissions, RequestPage, RequestRow, SlaView};
 pub use requests::Submission;
 pub use search::SearchResult;

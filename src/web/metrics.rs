@@ -3,18 +3,16 @@
 
 use super::error::{Fail, HtmlError};
 use super::extract::Signed;
-use super::metrics_api::metrics_query;
-use super::requests::query_pairs;
+use super::metrics_api::metrics_view;
 use super::state::AppState;
 use crate::domain::Locale;
-use crate::ops::{Error, MetricsView};
+use crate::ops::Error;
 use crate::views::metrics_tables::{Cell, table};
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use jiff::civil::Date;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,30 +22,13 @@ pub fn router() -> Router<AppState> {
 
 type PageResult = Result<Response, HtmlError>;
 
-fn view(
-    state: &AppState,
-    signed: &Signed,
-    query: Option<&str>,
-) -> Result<(MetricsView, Date), Error> {
-    if !signed.user.role.is_staff() {
-        return Err(Error::NotFound);
-    }
-    let today = state
-        .ops
-        .today()
-        .parse::<Date>()
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    let query = metrics_query(&query_pairs(query), today).map_err(Error::Invalid)?;
-    Ok((state.ops.metrics(&signed.user, query)?, today))
-}
-
 async fn page(
     State(state): State<AppState>,
     signed: Signed,
     RawQuery(query): RawQuery,
 ) -> PageResult {
     let ctx = &signed.ctx;
-    let (view, today) = view(&state, &signed, query.as_deref()).map_err(ctx.fail())?;
+    let (view, today) = metrics_view(&state, &signed.user, query.as_deref()).map_err(ctx.fail())?;
     Ok(crate::views::metrics::metrics(ctx, &view, today).into_response())
 }
 
@@ -86,7 +67,7 @@ async fn export(
     RawQuery(query): RawQuery,
 ) -> PageResult {
     let ctx = &signed.ctx;
-    let (view, _) = view(&state, &signed, query.as_deref()).map_err(ctx.fail())?;
+    let (view, _) = metrics_view(&state, &signed.user, query.as_deref()).map_err(ctx.fail())?;
     let t = table(&view, ctx.t, ctx.locale, &key)
         .ok_or(Error::NotFound)
         .map_err(ctx.fail())?;

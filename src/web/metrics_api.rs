@@ -8,9 +8,11 @@ use super::requests::query_pairs;
 use super::state::AppState;
 use crate::domain::metrics::conclusions::Conclusion;
 use crate::domain::metrics::report::{Filter, Rate};
-use crate::domain::{CategoryId, FieldErrors, Locale, ServiceId, TeamId};
+use crate::domain::metrics::{date_of_day, day_of};
+use crate::domain::{CategoryId, FieldErrors, Locale, ServiceId, TeamId, User};
 use crate::ops::{Error, MetricsQuery, MetricsView};
-use crate::views::sla::duration;
+use crate::views::i18n::metrics as metrics_texts;
+use crate::views::metrics_tables::conclusion_text;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -62,45 +64,6 @@ fn rate(r: &Rate, missed: &str) -> Value {
     json!({ "met": r.met, missed: r.missed, "rate": r.rate() })
 }
 
-/// A conclusion's reason in words (English, as the API speaks).
-pub fn reason(c: &Conclusion) -> String {
-    let d = |s: i64| duration(s, Locale::En);
-    match c {
-        Conclusion::Automate {
-            count,
-            work_seconds,
-            p90_seconds,
-            ..
-        } => format!(
-            "{count} requests, {} of work on average, no approval, 90 % done within {}",
-            d(*work_seconds),
-            d(*p90_seconds)
-        ),
-        Conclusion::FixEstimate {
-            median_seconds,
-            estimate_seconds,
-            suggested_seconds,
-            ..
-        } => format!(
-            "usually done in {} against an estimate of {}: estimate {} instead",
-            d(*median_seconds),
-            d(*estimate_seconds),
-            d(*suggested_seconds)
-        ),
-        Conclusion::Reinforce {
-            growth,
-            open,
-            overdue,
-            ..
-        } => format!(
-            "its backlog grew by {growth} over the period; {overdue} of its {open} open requests are overdue"
-        ),
-        Conclusion::Retire { days, .. } => {
-            format!("active, and not requested once in {days} days")
-        }
-    }
-}
-
 fn conclusions_json(view: &MetricsView) -> Value {
     let mut out = json!({ "automate": [], "fix_estimate": [], "reinforce": [], "retire": [] });
     for c in &view.conclusions {
@@ -124,7 +87,9 @@ fn conclusions_json(view: &MetricsView) -> Value {
             ),
         };
         let mut item = item;
-        item["reason"] = json!(reason(c));
+        // In words, in English as the API speaks: the page's own sentence.
+        let (_, reason) = conclusion_text(view, &metrics_texts::EN, Locale::En, c);
+        item["reason"] = json!(reason);
         if let Some(array) = out[list].as_array_mut() {
             array.push(item);
         }
@@ -191,20 +156,26 @@ pub fn metrics_json(view: &MetricsView) -> Value {
     })
 }
 
+/// The metrics of a query string for `user`, and today's date. Others than the IT team are
+/// answered "not found" before their query is even read, so that nothing tells them more.
+pub fn metrics_view(
+    state: &AppState,
+    user: &User,
+    query: Option<&str>,
+) -> Result<(MetricsView, Date), Error> {
+    if !user.role.is_staff() {
+        return Err(Error::NotFound);
+    }
+    let today = date_of_day(day_of(state.ops.now(), state.ops.time_zone()));
+    let query = metrics_query(&query_pairs(query), today).map_err(Error::Invalid)?;
+    Ok((state.ops.metrics(user, query)?, today))
+}
+
 async fn metrics(
     State(state): State<AppState>,
     api: ApiUser,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    if !api.user.role.is_staff() {
-        return Err(Error::NotFound.into());
-    }
-    let today = state
-        .ops
-        .today()
-        .parse::<Date>()
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    let query = metrics_query(&query_pairs(query.as_deref()), today).map_err(Error::Invalid)?;
-    let view = state.ops.metrics(&api.user, query)?;
+    let (view, _) = metrics_view(&state, &api.user, query.as_deref())?;
     Ok(Json(metrics_json(&view)).into_response())
 }

@@ -2,7 +2,7 @@
 //! the period before, for the trend), the services' facts and the open requests as they stand;
 //! never from every request. Pure: the caller reads, this adds up.
 
-use super::{Counters, RollupKey, quantile};
+use super::{Counters, RollupKey, date_of_day, quantile};
 use crate::domain::request::Status;
 use crate::domain::{CategoryId, ServiceId, TeamId, UserId};
 use std::collections::BTreeMap;
@@ -152,6 +152,31 @@ impl Unit {
             32..=186 => Unit::Week,
             _ => Unit::Month,
         }
+    }
+}
+
+/// The volume period a day falls in: the day itself, its ISO week (weeks start on Monday;
+/// 1970-01-01 was a Thursday), or its month.
+pub fn period_of(unit: Unit, day: i32) -> i32 {
+    match unit {
+        Unit::Day => day,
+        Unit::Week => (day + 3).div_euclid(7),
+        Unit::Month => {
+            let d = date_of_day(day);
+            i32::from(d.year()) * 12 + i32::from(d.month()) - 1
+        }
+    }
+}
+
+pub fn period_label(unit: Unit, index: i32) -> String {
+    match unit {
+        Unit::Day => date_of_day(index).to_string(),
+        Unit::Week => {
+            let monday = date_of_day(index * 7 - 3);
+            let week = monday.iso_week_date();
+            format!("{}-W{:02}", week.year(), week.week())
+        }
+        Unit::Month => format!("{}-{:02}", index.div_euclid(12), index.rem_euclid(12) + 1),
     }
 }
 

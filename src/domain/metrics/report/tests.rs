@@ -151,3 +151,28 @@ fn filters_keep_one_service_or_category() {
     });
     assert_eq!((r.totals.submitted, r.services.len()), (0, 0));
 }
+
+#[test]
+fn periods_are_days_iso_weeks_or_months() {
+    let day = crate::domain::metrics::day_number(jiff::civil::date(2026, 11, 29));
+    assert_eq!(
+        period_label(Unit::Day, period_of(Unit::Day, day)),
+        "2026-11-29"
+    );
+    // Sunday 29 November 2026 closes ISO week 48; Monday 30 opens week 49.
+    assert_eq!(
+        period_label(Unit::Week, period_of(Unit::Week, day)),
+        "2026-W48"
+    );
+    assert_eq!(
+        period_label(Unit::Week, period_of(Unit::Week, day + 1)),
+        "2026-W49"
+    );
+    assert_eq!(
+        period_label(Unit::Month, period_of(Unit::Month, day)),
+        "2026-11"
+    );
+    assert_eq!(Unit::for_days(31), Unit::Day);
+    assert_eq!(Unit::for_days(90), Unit::Week);
+    assert_eq!(Unit::for_days(730), Unit::Month);
+}
