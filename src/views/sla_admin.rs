@@ -226,13 +226,6 @@ pub struct PolicyForm<'a> {
     pub used_by: Vec<&'a str>,
 }
 
-const RECIPIENTS: [Recipient; 4] = [
-    Recipient::Assignee,
-    Recipient::Team,
-    Recipient::TeamLead,
-    Recipient::Admins,
-];
-
 fn field_error(ctx: &PageCtx, errors: &FieldErrors, name: &str) -> Markup {
     html! {
         @if let Some(message) = errors.get(name) {
@@ -317,7 +310,7 @@ pub fn policy_form(ctx: &PageCtx, form: &PolicyForm<'_>) -> Markup {
                         }
                         div.notify {
                             span.muted { (s.notify) (ctx.t.colon) }
-                            @for r in RECIPIENTS {
+                            @for r in Recipient::ALL {
                                 (checkbox(ctx, &FieldErrors::new(), &format!("t{i}_{}", r.code()), s.recipient(r), row.notify.contains(&r)))
                             }
                         }

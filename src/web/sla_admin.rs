@@ -148,13 +148,6 @@ async fn delete(
     }
 }
 
-const RECIPIENTS: [Recipient; 4] = [
-    Recipient::Assignee,
-    Recipient::Team,
-    Recipient::TeamLead,
-    Recipient::Admins,
-];
-
 async fn overview(
     State(state): State<AppState>,
     page: AdminPage,
@@ -218,7 +211,7 @@ fn threshold_rows(form: &FormData) -> Vec<ThresholdValues> {
         .map(|i| ThresholdValues {
             target: form.text(&format!("t{i}_target")),
             percent: form.text(&format!("t{i}_percent")).trim().to_owned(),
-            notify: RECIPIENTS
+            notify: Recipient::ALL
                 .into_iter()
                 .filter(|r| form.checked(&format!("t{i}_{}", r.code())))
                 .collect(),
