@@ -86,8 +86,7 @@ impl Ops {
         ];
         let policies = self.seed_demo_sla(admin, self.now()).await?;
         self.seed_demo_catalog(admin, &teams, &policies).await?;
-        self.seed_demo_history(super::demo_history::DEMO_REQUESTS)
-            .await?;
+        self.seed_demo_history().await?;
         Ok(true)
     }
 

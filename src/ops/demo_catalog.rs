@@ -308,7 +308,7 @@ const SERVICES: &[DemoService] = &[
         description: "Un ordinateur neuf, installé avec les logiciels standard et vos données.\n\nLe délai court à partir de la validation.",
         keywords: "ordinateur portable laptop pc poste machine nouveau",
         approval: &[Manager],
-        delay: (5, Days),
+        delay: (3, Days),
         team: Some("Support"),
         form: || {
             vec![
@@ -345,7 +345,7 @@ const SERVICES: &[DemoService] = &[
         description: "Votre ordinateur ne démarre plus ou est endommagé : nous le remplaçons temporairement.",
         keywords: "panne cassé ordinateur ne démarre plus écran noir réparation",
         approval: &[],
-        delay: (2, Days),
+        delay: (1, Days),
         team: Some("Support"),
         form: || {
             vec![
@@ -502,7 +502,7 @@ const SERVICES: &[DemoService] = &[
         description: "Une application métier ne fonctionne pas comme prévu.",
         keywords: "bug erreur anomalie plantage application incident",
         approval: &[],
-        delay: (8, Hours),
+        delay: (4, Hours),
         team: Some("Support"),
         form: || {
             vec![
@@ -630,6 +630,12 @@ const SERVICES: &[DemoService] = &[
 /// A service nobody asks for any more: the demo's history never draws it, so the metrics
 /// suggest retiring it.
 pub(super) const NEVER_REQUESTED: &str = "Télécopie";
+
+/// The names of the demo services, in catalog order.
+#[cfg(test)]
+pub(super) fn service_names() -> impl Iterator<Item = &'static str> {
+    SERVICES.iter().map(|s| s.name)
+}
 
 impl Ops {
     /// Creates the demo categories and services; `admin` is the demo administrator.

@@ -1,29 +1,33 @@
-//! The demo's past: a few hundred requests over the last 90 days, each driven through the real
-//! workflow (submission, decisions, take, comments, completion) at plausible moments, so that
-//! every page and status has something to show. Deterministic: the same store every time.
+//! The demo's past: two years of requests following the rhythm of `demo_rhythm` (seasons,
+//! growth, each service's pace), each driven through the real workflow (submission, decisions,
+//! take, questions, comments, completion) at working hours, so that every page, status, chart
+//! and conclusion has something true to show. Deterministic: the same store every time.
 
+use super::demo_play::{Stage, decider};
+use super::demo_rhythm::{HISTORY_DAYS, RHYTHMS};
+use super::demo_sla::OFFICE;
 use super::requests::{Submission, act_in, submit_in};
 use super::sla::SlaRules;
 use super::sla_scan::catch_up;
 use super::{Error, Ops};
+use crate::domain::calendar::Calendar;
 use crate::domain::form::{FieldKind, FileMeta, FormField, Submitted};
-use crate::domain::request::{Action, Approver, Request, Status};
+use crate::domain::request::{Action, Request, Status};
 use crate::domain::{Role, Service, Timestamp, User};
 use crate::storage::Writer;
+use jiff::civil::Date;
 use std::collections::BTreeMap;
 
 const DAY: i64 = 86_400;
 /// The content of every demo attachment.
 const DEMO_FILE: &[u8] = b"Justificatif de la demande (fichier de demonstration).\n";
 const HOUR: i64 = 3600;
-/// How many requests the demo's history holds.
-pub const DEMO_REQUESTS: usize = 320;
 
 /// A small deterministic generator (xorshift): the demo needs variety, not randomness.
-struct Dice(u64);
+pub(super) struct Dice(pub u64);
 
 impl Dice {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -31,15 +35,15 @@ impl Dice {
     }
 
     /// A number in `0..n`.
-    fn below(&mut self, n: u64) -> u64 {
+    pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
 
-    fn chance(&mut self, percent: u64) -> bool {
+    pub fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
         let n = u64::try_from(items.len()).ok()?;
         items.get(usize::try_from(self.below(n)).ok()?)
     }
@@ -51,31 +55,6 @@ const TEXTS: &[&str] = &[
     "Remplacement du matériel actuel",
     "Demande validée en réunion d'équipe",
 ];
-const QUESTIONS: &[&str] = &[
-    "Pouvez-vous préciser pour quand vous en avez besoin ?",
-    "Est-ce que la configuration standard vous convient ?",
-    "Nous attendons la livraison du fournisseur, je vous tiens au courant.",
-];
-const ANSWERS: &[&str] = &[
-    "Avant la fin de la semaine si possible, merci !",
-    "Oui, la configuration standard convient.",
-    "Merci pour le suivi.",
-];
-const NOTES: &[&str] = &[
-    "Licence prise sur le stock du trimestre.",
-    "Vérifier les droits avec l'équipe sécurité.",
-    "Matériel réservé en salle serveur.",
-];
-const RESOLUTIONS: &[&str] = &[
-    "C'est fait : accès créés et testés avec l'utilisateur.",
-    "Installé et configuré, documentation envoyée par e-mail.",
-    "Livré au bureau, session ouverte avec l'utilisateur.",
-];
-const REASONS: &[&str] = &[
-    "Pas prévu au budget de ce trimestre.",
-    "Un équivalent existe déjà dans l'équipe.",
-];
-
 /// Plausible answers for the demo catalog's text fields, by field key.
 const SAMPLES: &[(&str, &str)] = &[
     ("compte", "a.durand"),
@@ -128,119 +107,6 @@ fn answer(field: &FormField, dice: &mut Dice, day: &str) -> Option<Submitted> {
             }))
         }
     }
-}
-
-/// Who decides a step, as the demo plays it.
-fn decider(request: &Request, users: &[User]) -> Option<User> {
-    let wanted = match request.current_approver()? {
-        Approver::User(id) => id,
-        Approver::Admins => {
-            users
-                .iter()
-                .find(|u| u.role == Role::Admin && u.id != request.requester)?
-                .id
-        }
-    };
-    users.iter().find(|u| u.id == wanted).cloned()
-}
-
-fn play(
-    w: &Writer,
-    dice: &mut Dice,
-    mut request: Request,
-    users: &[User],
-    technicians: &[User],
-    rules: &SlaRules,
-    now: Timestamp,
-) -> Result<(), Error> {
-    let Some(requester) = users.iter().find(|u| u.id == request.requester).cloned() else {
-        return Ok(());
-    };
-    let mut at = request.created_at;
-    let step = |at: &mut Timestamp, hours: i64, dice: &mut Dice| {
-        *at = at.plus_seconds(
-            HOUR + i64::try_from(dice.below(u64::try_from(hours * HOUR).unwrap_or(1))).unwrap_or(0),
-        );
-        *at < now
-    };
-    let act = |request: &Request, who: &User, action: Action, at: Timestamp| {
-        // The SLA scan runs as it would have until that moment.
-        catch_up(w, request.id, rules, at)?;
-        act_in(w, who, request.id, &action, rules, at)
-    };
-    if dice.chance(5) && step(&mut at, 6, dice) {
-        act(&request, &requester, Action::Cancel, at)?;
-        return Ok(());
-    }
-    while request.status == Status::PendingApproval {
-        if !step(&mut at, 30, dice) {
-            return Ok(());
-        }
-        let Some(approver) = decider(&request, users) else {
-            return Ok(());
-        };
-        let action = if dice.chance(12) {
-            Action::Reject {
-                reason: dice.pick(REASONS).copied().unwrap_or_default().into(),
-            }
-        } else {
-            Action::Approve {
-                comment: String::new(),
-            }
-        };
-        request = act(&request, &approver, action, at)?;
-    }
-    if request.status == Status::Rejected {
-        return Ok(());
-    }
-    let Some(technician) = dice.pick(technicians).cloned() else {
-        return Ok(());
-    };
-    if !step(&mut at, 20, dice) {
-        return Ok(());
-    }
-    request = act(&request, &technician, Action::Take, at)?;
-    if dice.chance(35) && step(&mut at, 8, dice) {
-        let body = dice.pick(QUESTIONS).copied().unwrap_or_default().into();
-        act(
-            &request,
-            &technician,
-            Action::Comment {
-                body,
-                internal: false,
-            },
-            at,
-        )?;
-        if step(&mut at, 8, dice) {
-            let body = dice.pick(ANSWERS).copied().unwrap_or_default().into();
-            act(
-                &request,
-                &requester,
-                Action::Comment {
-                    body,
-                    internal: false,
-                },
-                at,
-            )?;
-        }
-    }
-    if dice.chance(25) && step(&mut at, 4, dice) {
-        let body = dice.pick(NOTES).copied().unwrap_or_default().into();
-        act(
-            &request,
-            &technician,
-            Action::Comment {
-                body,
-                internal: true,
-            },
-            at,
-        )?;
-    }
-    if step(&mut at, 72, dice) {
-        let resolution = dice.pick(RESOLUTIONS).copied().unwrap_or_default().into();
-        act(&request, &technician, Action::Complete { resolution }, at)?;
-    }
-    Ok(())
 }
 
 /// A demo request for `service` by `requester` at `at`, its form answered as the history's.
@@ -316,10 +182,29 @@ fn open_sla_requests(
     Ok(())
 }
 
+/// The requests of one working date: (submitted at, rhythm), in order.
+fn day_plan(dice: &mut Dice, office: &Calendar, date: Date, elapsed: i64) -> Vec<(i64, usize)> {
+    let Some(&(open, _)) = office.working_on(date).first() else {
+        return Vec::new();
+    };
+    let close = office.working_on(date).last().map_or(open, |r| r.1);
+    let mut plan = Vec::new();
+    for (index, rhythm) in RHYTHMS.iter().enumerate() {
+        let expected = rhythm.expected_milli(date.month(), elapsed);
+        let extra = i64::from(dice.below(1000) < u64::try_from(expected % 1000).unwrap_or(0));
+        for _ in 0..expected / 1000 + extra {
+            let spread = u64::try_from(close - open).unwrap_or(1);
+            plan.push((open + i64::try_from(dice.below(spread)).unwrap_or(0), index));
+        }
+    }
+    plan.sort_unstable();
+    plan
+}
+
 impl Ops {
-    /// Plays `count` past requests spread over the 90 days before now, then marks read every
-    /// notification older than two days (a demo user has read their old mail).
-    pub(super) async fn seed_demo_history(&self, count: usize) -> Result<(), Error> {
+    /// Plays the demo's two years of requests, then marks read every notification older than
+    /// two days (a demo user has read their old mail).
+    pub(super) async fn seed_demo_history(&self) -> Result<(), Error> {
         let now = self.now();
         let rules = self.sla_rules();
         self.blocking(move |ops| {
@@ -335,37 +220,64 @@ impl Ops {
                     .filter(|u| u.role == Role::Requester)
                     .cloned()
                     .collect();
+                let office = w
+                    .calendars()?
+                    .into_iter()
+                    .find(|c| c.name == OFFICE)
+                    .ok_or_else(|| Error::Internal("the demo calendar is missing".into()))?
+                    .calendar;
+                let first = now.plus_seconds(-HISTORY_DAYS * DAY);
                 let mut services: Vec<Service> = w.services()?;
-                services.retain(|s| s.active && s.name != super::demo_catalog::NEVER_REQUESTED);
-                // The first services of the catalog are drawn more often, so that "most
-                // requested" has a clear top.
-                services.sort_by_key(|s| s.id);
+                for service in &mut services {
+                    // The catalog was there before the history began.
+                    service.created_at = Some(first.plus_seconds(-30 * DAY));
+                    w.put_service(service)?;
+                }
+                let teams = w.teams()?;
+                let stage = Stage {
+                    w,
+                    users: &users,
+                    technicians: &technicians,
+                    teams: &teams,
+                    rules: &rules,
+                    office: &office,
+                    now,
+                };
+                let by_rhythm: Vec<Option<&Service>> = RHYTHMS
+                    .iter()
+                    .map(|r| services.iter().find(|s| s.name == r.name))
+                    .collect();
                 let mut dice = Dice(0x9E37_79B9_7F4A_7C15);
-                let span = 90 * DAY;
-                let step = span / i64::try_from(count.max(1)).unwrap_or(1);
-                for i in 0..count {
-                    let offset = i64::try_from(i).unwrap_or(0) * step;
-                    let jitter =
-                        i64::try_from(dice.below(u64::try_from(step).unwrap_or(1))).unwrap_or(0);
-                    let created = Timestamp(now.0 - span + offset + jitter);
-                    let requester = if dice.chance(85) {
-                        dice.pick(&requesters)
-                    } else {
-                        dice.pick(&users)
-                    };
-                    let popular = services.len().min(6);
-                    let service = if dice.chance(50) {
-                        dice.pick(&services[..popular])
-                    } else {
-                        dice.pick(&services)
-                    };
-                    let (Some(requester), Some(service)) = (requester, service) else {
-                        continue;
-                    };
-                    let day = ops.date_of(created);
-                    let request =
-                        submit_demo(w, &mut dice, service, requester, &day, &rules, created)?;
-                    play(w, &mut dice, request, &users, &technicians, &rules, now)?;
+                let zone = office.time_zone.clone();
+                let first_date = jiff::Timestamp::from_second(first.0)
+                    .map_err(|e| Error::Internal(e.to_string()))?
+                    .to_zoned_datetime(zone)
+                    .date();
+                let mut date = first_date;
+                for elapsed in 0..HISTORY_DAYS {
+                    for (at, index) in day_plan(&mut dice, &office, date, elapsed) {
+                        let created = Timestamp(at);
+                        let requester = if dice.chance(85) {
+                            dice.pick(&requesters)
+                        } else {
+                            dice.pick(&users)
+                        };
+                        let (Some(requester), Some(Some(service)), Some(rhythm)) =
+                            (requester, by_rhythm.get(index), RHYTHMS.get(index))
+                        else {
+                            continue;
+                        };
+                        if created >= now {
+                            continue;
+                        }
+                        let day = ops.date_of(created);
+                        let request =
+                            submit_demo(w, &mut dice, service, requester, &day, &rules, created)?;
+                        stage.play(&mut dice, request, service, rhythm)?;
+                    }
+                    date = date
+                        .tomorrow()
+                        .map_err(|e| Error::Internal(e.to_string()))?;
                 }
                 // Something waits for Bob's decision when the demo opens: Alice's VPN access.
                 let alice = users.iter().find(|u| u.username.as_str() == "alice");

@@ -10,6 +10,9 @@ use crate::domain::sla::{
 };
 use jiff::civil::Date;
 
+/// The demo's office calendar.
+pub(super) const OFFICE: &str = "Heures de bureau";
+
 /// French public holidays on a fixed date, every year.
 const FIXED: &[(i8, i8, &str)] = &[
     (1, 1, "Jour de l'an"),
@@ -97,7 +100,8 @@ impl Ops {
             .iter()
             .map(|(m, d, name)| (format!("2000-{m:02}-{d:02}"), (*name).to_owned(), true))
             .collect();
-        for y in year - 1..=year + 1 {
+        // The history covers two years back.
+        for y in year - 2..=year + 1 {
             for (date, name) in movable(y) {
                 holidays.push((date.to_string(), name.to_owned(), false));
             }
@@ -107,7 +111,7 @@ impl Ops {
             .map(|d| (d.to_owned(), "09:00".to_owned(), "18:00".to_owned()))
             .collect();
         let office = CalendarInput {
-            name: "Heures de bureau".into(),
+            name: OFFICE.into(),
             time_zone: "Europe/Paris".into(),
             hours,
             holidays,

@@ -10,7 +10,7 @@ use crate::domain::metrics::report::{
 };
 use crate::domain::request::Summary;
 use crate::domain::service::DelayUnit;
-use crate::domain::{Category, ServiceId, Team, User, UserId};
+use crate::domain::{Category, ServiceId, Team, TeamId, User, UserId};
 use crate::storage::Listing;
 use jiff::civil::Date;
 use std::collections::{BTreeMap, BTreeSet};
@@ -48,6 +48,12 @@ impl MetricsView {
             .iter()
             .find(|s| s.id == id)
             .map_or("?", |s| s.name.as_str())
+    }
+
+    /// A team's name; `None` for requests of services without a team, or a deleted team.
+    pub fn team_name(&self, id: Option<TeamId>) -> Option<&str> {
+        id.and_then(|id| self.teams.iter().find(|t| t.id == id))
+            .map(|t| t.name.as_str())
     }
 
     /// The label of a volume period: `2026-11-29`, `2026-W48` or `2026-11`.

@@ -10,6 +10,8 @@ mod catalog;
 mod demo;
 mod demo_catalog;
 mod demo_history;
+mod demo_play;
+mod demo_rhythm;
 mod demo_sla;
 mod desk;
 mod jobs;

@@ -60,8 +60,7 @@ pub const KEYS: [&str; 10] = [
 ];
 
 fn team_name(view: &MetricsView, t: &MetricsTexts, id: Option<TeamId>) -> String {
-    id.and_then(|id| view.teams.iter().find(|x| x.id == id))
-        .map_or_else(|| t.no_team.to_owned(), |x| x.name.clone())
+    view.team_name(id).unwrap_or(t.no_team).to_owned()
 }
 
 fn category_name(view: &MetricsView, id: CategoryId) -> String {

@@ -80,7 +80,10 @@ fn conclusions_json(view: &MetricsView) -> Value {
                 "fix_estimate",
                 json!({ "service_id": service, "name": view.service_name(*service), "suggested_seconds": suggested_seconds }),
             ),
-            Conclusion::Reinforce { team, .. } => ("reinforce", json!({ "team_id": team })),
+            Conclusion::Reinforce { team, .. } => (
+                "reinforce",
+                json!({ "team_id": team, "name": view.team_name(*team) }),
+            ),
             Conclusion::Retire { service, .. } => (
                 "retire",
                 json!({ "service_id": service, "name": view.service_name(*service) }),
@@ -99,10 +102,6 @@ fn conclusions_json(view: &MetricsView) -> Value {
 
 pub fn metrics_json(view: &MetricsView) -> Value {
     let r = &view.report;
-    let team_name = |id: Option<TeamId>| {
-        id.and_then(|id| view.teams.iter().find(|t| t.id == id))
-            .map(|t| t.name.clone())
-    };
     let category_name = |id: CategoryId| {
         view.categories
             .iter()
@@ -132,7 +131,7 @@ pub fn metrics_json(view: &MetricsView) -> Value {
             "status": status.code(), "age_group": group, "count": count,
         })).collect::<Vec<_>>(),
         "teams": r.teams.iter().map(|(team, load)| json!({
-            "team_id": team, "name": team_name(*team), "open": load.open,
+            "team_id": team, "name": view.team_name(*team), "open": load.open,
             "overdue": load.overdue, "finished": load.finished,
         })).collect::<Vec<_>>(),
         "technicians": r.technicians.iter().map(|(user, load)| json!({

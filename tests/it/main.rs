@@ -14,6 +14,7 @@ mod browser;
 mod catalog;
 mod cli;
 mod crash;
+mod demo;
 mod hostile;
 mod jobs;
 mod metrics;

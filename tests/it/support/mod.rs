@@ -8,6 +8,7 @@ use guichet::domain::Timestamp;
 use reqwest::redirect::Policy;
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tempfile::TempDir;
 use tokio::sync::oneshot;
@@ -29,10 +30,50 @@ pub struct TestApp {
     task: Option<JoinHandle<()>>,
 }
 
+/// The files of a stopped demo app: its two years of history take seconds to play, so they are
+/// played once per test binary and copied into each test's data directory.
+static DEMO_FILES: tokio::sync::OnceCell<Vec<(PathBuf, Vec<u8>)>> =
+    tokio::sync::OnceCell::const_new();
+
+/// A fresh data directory holding the demo organisation as seeded at `START`.
+async fn demo_copy() -> Arc<TempDir> {
+    let files = DEMO_FILES
+        .get_or_init(|| async {
+            let data = Arc::new(tempfile::tempdir().expect("tempdir"));
+            let mut app = TestApp::start(data.clone(), true, None).await;
+            app.shutdown().await;
+            let mut files = Vec::new();
+            read_tree(data.path(), data.path(), &mut files);
+            files
+        })
+        .await;
+    let data = tempfile::tempdir().expect("tempdir");
+    for (path, bytes) in files {
+        let target = data.path().join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).expect("demo copy directory");
+        }
+        std::fs::write(target, bytes).expect("demo copy file");
+    }
+    Arc::new(data)
+}
+
+fn read_tree(root: &Path, dir: &Path, files: &mut Vec<(PathBuf, Vec<u8>)>) {
+    for entry in std::fs::read_dir(dir).expect("read the demo directory") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            read_tree(root, &path, files);
+        } else {
+            let relative = path.strip_prefix(root).expect("inside").to_path_buf();
+            files.push((relative, std::fs::read(&path).expect("read a demo file")));
+        }
+    }
+}
+
 impl TestApp {
-    /// The app with the demo organisation.
+    /// The app with the demo organisation (a copy of the one seeded for this test binary).
     pub async fn spawn() -> TestApp {
-        Self::start(Arc::new(tempfile::tempdir().expect("tempdir")), true, None).await
+        Self::start(demo_copy().await, true, None).await
     }
 
     /// The app on an empty store: only the generated `admin` exists.
@@ -45,9 +86,16 @@ impl TestApp {
         Self::start(Arc::new(data), false, None).await
     }
 
-    /// The demo app with a configuration changed by `tweak`.
-    pub async fn spawn_configured(tweak: impl FnOnce(&mut Config)) -> TestApp {
-        let data = Arc::new(tempfile::tempdir().expect("tempdir"));
+    /// The demo app with a configuration changed by `tweak`; seeded again when the tweak
+    /// changes the time zone (the demo's dates depend on it), copied otherwise.
+    pub async fn spawn_configured(tweak: impl Fn(&mut Config)) -> TestApp {
+        let mut probe = Config::default();
+        tweak(&mut probe);
+        let data = if probe.time_zone.is_none() {
+            demo_copy().await
+        } else {
+            Arc::new(tempfile::tempdir().expect("tempdir"))
+        };
         Self::start_with(data, true, None, tweak).await
     }
 
