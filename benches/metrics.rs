@@ -240,6 +240,8 @@ fn main() {
             Target { name: "plain axum hello", addr: plain, path: "/".into(), headers: vec![], body: None },
             page("/metrics, 90 days", format!("/metrics?from={from_90}&to={to}")),
             page("/metrics, whole span", format!("/metrics?from={from_all}&to={to}")),
+            // Password reset shows its usual time: the median of its last 90 days.
+            page("a service page with its usual time", "/services/2".into()),
             Target {
                 name: "/api/v1/metrics, span",
                 addr,

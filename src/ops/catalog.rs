@@ -185,8 +185,7 @@ impl Ops {
             None => None,
         };
         let usual_seconds = if service.show_usual_time {
-            let today = crate::domain::metrics::day_of(self.now(), self.time_zone());
-            super::metrics::usual_time(&reader, service.id, today)?
+            self.usual_time(&reader, service.id)?
         } else {
             None
         };

@@ -4,11 +4,13 @@
 //! `rollups` job (`check_rollups`) and the `guichet rollups` command.
 
 use super::{Error, Ops};
-use crate::domain::metrics::{Counters, Facts, RollupKey, contribution};
+use crate::domain::metrics::{Counters, Facts, RollupKey, contribution, day_of, quantile};
 use crate::domain::request::{Event, Request, RequestId, Summary};
+use crate::domain::{ServiceId, Timestamp};
 use crate::storage::{Reader, Writer, zone_mark};
 use jiff::tz::TimeZone;
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 /// A request as it was (with its timeline and summary then), or as it is now.
 pub type Version<'a> = (&'a Request, &'a [Event], Option<&'a Summary>);
@@ -23,21 +25,25 @@ fn rows(version: Version<'_>, zone: &TimeZone) -> Vec<(RollupKey, Counters)> {
     contribution(&facts, zone)
 }
 
-/// Moves a request's contribution from what it was (`None`: a new request) to what it is.
+/// Moves a request's contribution from what it was (`None`: a new request) to what it is,
+/// writing only the rows that changed; a changed row of a day before `now`'s moves the past
+/// days' revision (what the usual times read).
 pub(super) fn keep_rollups(
     w: &Writer,
     before: Option<Version<'_>>,
     (request, events, summary): (&Request, &[Event], &Summary),
     zone: &TimeZone,
+    now: Timestamp,
 ) -> Result<(), Error> {
     let new = rows((request, events, Some(summary)), zone);
-    match before.map(|b| rows(b, zone)) {
-        Some(old) if old == new => {}
-        Some(old) => {
-            w.add_rollups(&old, -1)?;
-            w.add_rollups(&new, 1)?;
-        }
-        None => w.add_rollups(&new, 1)?,
+    let old = before.map(|b| rows(b, zone)).unwrap_or_default();
+    let gone: Vec<_> = old.iter().filter(|r| !new.contains(r)).cloned().collect();
+    let came: Vec<_> = new.iter().filter(|r| !old.contains(r)).cloned().collect();
+    w.add_rollups(&gone, -1)?;
+    w.add_rollups(&came, 1)?;
+    let today = day_of(now, zone);
+    if gone.iter().chain(&came).any(|(key, _)| key.day < today) {
+        w.bump_rollups_past()?;
     }
     Ok(())
 }
@@ -70,25 +76,63 @@ fn differences(
 /// How many finished requests a usual time needs before a page shows it.
 pub const USUAL_MIN_FINISHED: i64 = 5;
 
-/// The median time of `service`'s requests finished in the 90 days to `today` (a day number),
-/// when at least `USUAL_MIN_FINISHED` were.
-pub(super) fn usual_time(
-    reader: &Reader,
-    service: crate::domain::ServiceId,
-    today: i32,
-) -> Result<Option<i64>, Error> {
-    let mut sum = Counters::default();
-    for (key, counters) in reader.rollups(today - 89, today)? {
-        if key.service == service {
-            sum.add(&counters, 1);
-        }
-    }
-    Ok((sum.finished >= USUAL_MIN_FINISHED)
-        .then(|| crate::domain::metrics::quantile(&sum.histogram, 0.5))
-        .flatten())
+/// Every service's roll-ups summed over the 89 days before `day`, read at `revision` of the
+/// past days: true until either moves, so a service page adds only the day's own rows.
+pub struct UsualPast {
+    day: i32,
+    revision: u64,
+    sums: BTreeMap<ServiceId, Counters>,
 }
 
+/// The last `UsualPast` read.
+pub type UsualCache = Mutex<Option<Arc<UsualPast>>>;
+
 impl Ops {
+    /// The median time of `service`'s requests finished in the 90 days to today, when at
+    /// least `USUAL_MIN_FINISHED` were.
+    pub(super) fn usual_time(
+        &self,
+        reader: &Reader,
+        service: ServiceId,
+    ) -> Result<Option<i64>, Error> {
+        let today = day_of(self.now(), self.time_zone());
+        let revision = reader.rollups_past()?;
+        let cache = &self.inner.usual_past;
+        let cached = cache.lock().ok().and_then(|guard| {
+            guard
+                .as_ref()
+                .filter(|p| p.day == today && p.revision == revision)
+                .cloned()
+        });
+        let past = match cached {
+            Some(past) => past,
+            None => {
+                let mut sums: BTreeMap<ServiceId, Counters> = BTreeMap::new();
+                for (key, counters) in reader.rollups(today - 89, today - 1)? {
+                    sums.entry(key.service).or_default().add(&counters, 1);
+                }
+                let past = Arc::new(UsualPast {
+                    day: today,
+                    revision,
+                    sums,
+                });
+                if let Ok(mut guard) = cache.lock() {
+                    *guard = Some(Arc::clone(&past));
+                }
+                past
+            }
+        };
+        let mut sum = past.sums.get(&service).cloned().unwrap_or_default();
+        for (key, counters) in reader.rollups(today, today)? {
+            if key.service == service {
+                sum.add(&counters, 1);
+            }
+        }
+        Ok((sum.finished >= USUAL_MIN_FINISHED)
+            .then(|| quantile(&sum.histogram, 0.5))
+            .flatten())
+    }
+
     fn zone_mark(&self) -> u64 {
         zone_mark(self.time_zone().iana_name().unwrap_or("UTC"))
     }

@@ -142,6 +142,8 @@ struct Inner {
     /// What the metrics read of the open requests, at the store generation it was read at
     /// (`metrics_report.rs`): current until the next commit.
     open_summaries: metrics_report::OpenCache,
+    /// What the usual times read of the past days (`metrics.rs`).
+    usual_past: metrics::UsualCache,
 }
 
 impl Ops {
@@ -162,6 +164,7 @@ impl Ops {
                 shape: std::sync::Mutex::new(None),
                 jobs_running: tokio::sync::Mutex::new(()),
                 open_summaries: std::sync::Mutex::default(),
+                usual_past: std::sync::Mutex::default(),
             }),
         })
     }

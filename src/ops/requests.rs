@@ -80,6 +80,7 @@ pub(super) fn record(
         }),
         (request, &timeline, &summary),
         &rules.zone,
+        now,
     )?;
     w.put_request(previous, request, &summary)?;
     // Team membership never widens who sees a request: only active staff members hear of it.

@@ -11,6 +11,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 const ZONE: &str = "rollups.zone";
+/// Counts the writes that changed a row of a day before the day they were made on (a rebuild,
+/// a request whose past moved): a sum of past days read at one revision stays true until the
+/// next.
+const PAST: &str = "rollups.past";
 
 /// Stored counters. Frozen: a change is a new version.
 #[derive(Serialize, Deserialize)]
@@ -149,6 +153,12 @@ macro_rules! rollup_reads {
                 Ok(meta.get(ZONE)?.map(|v| v.value()))
             }
 
+            /// The revision of the past days' rows (see `PAST`).
+            pub fn rollups_past(&self) -> Result<u64, Error> {
+                let meta = self.txn.open_table(META)?;
+                Ok(meta.get(PAST)?.map_or(0, |v| v.value()))
+            }
+
             /// Every request's contribution, summed: what the roll-ups should hold.
             pub fn rollups_rebuilt(
                 &self,
@@ -223,6 +233,14 @@ impl Writer {
             )?;
         }
         self.txn.open_table(META)?.insert(ZONE, zone)?;
+        self.bump_rollups_past()
+    }
+
+    /// Records that rows of past days changed.
+    pub fn bump_rollups_past(&self) -> Result<(), Error> {
+        let mut meta = self.txn.open_table(META)?;
+        let next = meta.get(PAST)?.map_or(0, |v| v.value()) + 1;
+        meta.insert(PAST, next)?;
         Ok(())
     }
 }

@@ -538,4 +538,17 @@ async fn a_service_may_show_its_usual_time_once_enough_requests_were_finished() 
             .as_array()
             .is_some_and(|n| n.iter().all(|s| s.get("created_at").is_some()))
     );
+    // The next day reads those requests among the past days' (kept between views), and 90
+    // days later they have left the window.
+    for (days, shown) in [(1, true), (89, false)] {
+        app.clock.advance(days * 86_400);
+        let (status, html) = app
+            .signed_in("alice")
+            .await
+            .get_text(&format!("/services/{service}"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Prêt de projecteur"));
+        assert_eq!(html.contains("Délai habituel"), shown, "{days} days later");
+    }
 }
