@@ -55,6 +55,15 @@ pub fn open_ops(config: &Config, clock: Arc<dyn Clock>, use_: StoreUse) -> anyho
         session_seconds: i64::from(config.session_hours) * 3600,
         time_zone,
         waiting_close_days: config.waiting_close_days,
+        org_name: config.org_name.clone(),
+        default_locale: config.default_locale,
+        mail: match (&config.smtp, &config.base_url) {
+            (Some(smtp), Some(base_url)) => Some(crate::ops::MailSettings {
+                smtp: smtp.clone(),
+                base_url: base_url.clone(),
+            }),
+            _ => None,
+        },
         jobs,
     };
     Ok(Ops::new(store, clock, settings)?)
@@ -159,7 +168,12 @@ impl App {
         let scheduler = self
             .background_jobs
             .then(|| tokio::spawn(scheduler(self.ops.clone())));
+        let sender = (self.background_jobs && self.ops.mail_on())
+            .then(|| tokio::spawn(mail_sender(self.ops.clone())));
         let served = web::serve(self.listener, self.state, shutdown, self.limits).await;
+        if let Some(sender) = sender {
+            sender.abort();
+        }
         if let Some(scheduler) = scheduler {
             scheduler.abort();
             let _ = scheduler.await;
@@ -185,6 +199,18 @@ async fn scheduler(ops: Ops) {
             _ => SCHEDULER_NAP,
         };
         tokio::time::sleep(Duration::from_secs(wait.unsigned_abs())).await;
+    }
+}
+
+/// Sends queued mails as soon as they are queued (the `outbox` job catches up on retries and
+/// on anything this missed). Stopped mid-way, a mail not yet recorded as sent is sent again at
+/// the next start.
+async fn mail_sender(ops: Ops) {
+    loop {
+        ops.mail_wake().await;
+        if let Err(e) = ops.send_outbox(ops.now()).await {
+            tracing::warn!("the outbox could not be sent: {e}");
+        }
     }
 }
 

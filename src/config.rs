@@ -2,11 +2,14 @@
 //! command-line flags (clap merges the last two for the options it declares).
 
 mod jobs;
+mod smtp;
 
 use crate::domain::Locale;
 pub use jobs::Jobs;
 use jobs::check_time_zone;
 use serde::Deserialize;
+use smtp::SmtpParts;
+pub use smtp::{Secret, Smtp, SmtpTls};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -44,6 +47,8 @@ pub struct Config {
     /// Days a request may wait for its requester's answer before it is closed (a reminder goes
     /// half-way); 0 never closes.
     pub waiting_close_days: u32,
+    /// The mail relay (`[smtp]`); `None`: mail is off.
+    pub smtp: Option<Smtp>,
     /// Run the scheduled jobs in the background. Not a setting of the file or the environment:
     /// the integration tests turn it off and drive the jobs with `run_due` and their clock.
     pub background_jobs: bool,
@@ -155,6 +160,7 @@ impl Default for Config {
             time_zone: None,
             jobs: Jobs::default(),
             waiting_close_days: 14,
+            smtp: None,
             background_jobs: true,
         }
     }
@@ -177,6 +183,7 @@ struct FileConfig {
     time_zone: Option<String>,
     jobs: Option<Jobs>,
     waiting_close_days: Option<u32>,
+    smtp: Option<SmtpParts>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -227,15 +234,19 @@ impl Config {
         flags: &Overrides,
     ) -> Result<(Config, Vec<String>), ConfigError> {
         let mut config = Config::default();
+        let mut smtp = SmtpParts::default();
         if let Some(path) = file {
             let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
                 path: path.to_owned(),
                 source,
             })?;
-            let parsed: FileConfig = toml::from_str(&text).map_err(|e| ConfigError::File {
+            let mut parsed: FileConfig = toml::from_str(&text).map_err(|e| ConfigError::File {
                 path: path.to_owned(),
                 message: e.message().to_owned(),
             })?;
+            if let Some(table) = parsed.smtp.take() {
+                smtp.merge(table);
+            }
             config.apply_file(parsed)?;
         }
         let mut warnings = Vec::new();
@@ -244,6 +255,10 @@ impl Config {
                 continue;
             }
             if config.jobs.apply_env(key, value)? {
+                continue;
+            }
+            if smtp::ENV_KEYS.contains(&key.as_str()) {
+                smtp.apply_env(key, value)?;
                 continue;
             }
             if !ENV_KEYS.contains(&key.as_str()) {
@@ -260,6 +275,7 @@ impl Config {
         }
         config.demo = flags.demo;
         config.verify = flags.verify;
+        config.smtp = smtp.check(config.base_url.as_deref())?;
         Ok((config, warnings))
     }
 
@@ -422,6 +438,74 @@ mod tests {
             .map(|(k, v)| ((*k).into(), (*v).into()))
             .collect();
         Config::load(Some(&path), &env, &Overrides::default()).map(|(c, _)| c)
+    }
+
+    #[test]
+    fn smtp_is_read_from_the_file_and_variables_and_never_shows_its_password() {
+        let file = "base_url = \"https://it.example.org\"\n[smtp]\nhost = \"relay.example.org\"\n\
+                    from = \"Guichet <it@example.org>\"\nusername = \"guichet\"\npassword = \"s3cr3t-file\"";
+        let config = load_text(
+            file,
+            &[
+                ("GUICHET_SMTP_PASSWORD", "s3cr3t-env"),
+                ("GUICHET_SMTP_TLS", "tls"),
+            ],
+        )
+        .expect("valid");
+        let smtp = config.smtp.clone().expect("mail on");
+        assert_eq!(
+            (smtp.host.as_str(), smtp.port, smtp.tls),
+            ("relay.example.org", 465, SmtpTls::Tls)
+        );
+        assert_eq!(
+            smtp.password.as_ref().map(Secret::expose),
+            Some("s3cr3t-env")
+        );
+        assert_eq!(smtp.give_up_hours, 48);
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(
+            load_text("", &[]).expect("valid").smtp.is_none(),
+            "off without a host"
+        );
+    }
+
+    #[test]
+    fn smtp_without_base_url_or_sender_or_with_a_bad_value_stops_the_start() {
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+        let cases: [Case; 5] = [
+            (
+                "[smtp]\nhost = \"relay\"\nfrom = \"it@example.org\"",
+                &[],
+                "base_url",
+            ),
+            (
+                "base_url = \"https://x.org\"\n[smtp]\nhost = \"relay\"",
+                &[],
+                "smtp.from",
+            ),
+            (
+                "base_url = \"https://x.org\"\n[smtp]\nhost = \"relay\"\nfrom = \"not an address\"",
+                &[],
+                "smtp.from",
+            ),
+            (
+                "base_url = \"https://x.org\"",
+                &[("GUICHET_SMTP_FROM", "it@example.org")],
+                "smtp.host",
+            ),
+            (
+                "base_url = \"https://x.org\"\n[smtp]\nhost = \"relay\"\nfrom = \"it@x.org\"",
+                &[("GUICHET_SMTP_TLS", "ssl")],
+                "GUICHET_SMTP_TLS",
+            ),
+        ];
+        for (file, env, key) in cases {
+            let err = load_text(file, env).expect_err(file);
+            assert!(err.to_string().contains(key), "{file}: {err}");
+        }
+        let err = load_text("[smtp]\nhost = \"relay\"\nport = 99999", &[]).expect_err("port");
+        assert!(err.to_string().contains("invalid"), "{err}");
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub struct Jobs {
     pub sla_scan: String,
     /// Checking the metrics roll-ups against the requests: every night at 03:30 by default.
     pub rollups: String,
+    /// Sending the mails that are due (retries; new mails leave at once): every minute.
+    pub outbox: String,
 }
 
 impl Default for Jobs {
@@ -24,6 +26,7 @@ impl Default for Jobs {
             purge_sessions: "0 * * * *".into(),
             sla_scan: "* * * * *".into(),
             rollups: "30 3 * * *".into(),
+            outbox: "* * * * *".into(),
         }
     }
 }
@@ -34,6 +37,7 @@ impl Jobs {
             Job::PurgeSessions => &self.purge_sessions,
             Job::SlaScan => &self.sla_scan,
             Job::Rollups => &self.rollups,
+            Job::Outbox => &self.outbox,
         }
     }
 
@@ -42,6 +46,7 @@ impl Jobs {
             Job::PurgeSessions => self.purge_sessions = expression,
             Job::SlaScan => self.sla_scan = expression,
             Job::Rollups => self.rollups = expression,
+            Job::Outbox => self.outbox = expression,
         }
     }
 

@@ -10,6 +10,7 @@ pub mod fields;
 pub mod form;
 pub mod ids;
 pub mod locale;
+pub mod mail;
 pub mod metrics;
 pub mod notification;
 pub mod ordering;

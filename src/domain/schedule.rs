@@ -26,10 +26,12 @@ pub enum Job {
     PurgeSessions,
     /// Checks the metrics roll-ups against the requests, and rebuilds them if they differ.
     Rollups,
+    /// Sends the mails that are due (new ones leave at once; this catches up on retries).
+    Outbox,
 }
 
 impl Job {
-    pub const ALL: [Job; 3] = [Job::SlaScan, Job::PurgeSessions, Job::Rollups];
+    pub const ALL: [Job; 4] = [Job::SlaScan, Job::PurgeSessions, Job::Rollups, Job::Outbox];
 
     /// Its key in the `[jobs]` table and in the store.
     pub fn name(self) -> &'static str {
@@ -37,6 +39,7 @@ impl Job {
             Job::SlaScan => "sla_scan",
             Job::PurgeSessions => "purge_sessions",
             Job::Rollups => "rollups",
+            Job::Outbox => "outbox",
         }
     }
 }

@@ -206,7 +206,11 @@ impl Ops {
     /// two days (a demo user has read their old mail).
     pub(super) async fn seed_demo_history(&self) -> Result<(), Error> {
         let now = self.now();
-        let rules = self.sla_rules();
+        // The past is not mailed: nobody should receive two years of notifications at once.
+        let rules = SlaRules {
+            mail: false,
+            ..self.sla_rules()
+        };
         self.blocking(move |ops| {
             ops.store().write(|w| {
                 let users = w.users()?;

@@ -120,7 +120,14 @@ impl Ops {
             Job::PurgeSessions => (self.purge_expired_sessions().await, |n| {
                 format!("removed {n} expired sessions")
             }),
+            Job::Outbox => (self.send_outbox(now).await, |n| {
+                format!("the relay accepted {n} mails")
+            }),
         };
+        if job == Job::SlaScan {
+            // Escalations may have queued mails.
+            self.mail_queued();
+        }
         match done {
             Ok(0) => Ok(()),
             Ok(n) if job == Job::Rollups => {

@@ -16,9 +16,11 @@ mod demo_sla;
 mod desk;
 mod jobs;
 mod listing;
+mod mailer;
 mod metrics;
 mod metrics_report;
 mod notifications;
+mod outbox;
 mod passwords;
 mod request_views;
 mod requests;
@@ -45,6 +47,7 @@ pub use jobs::{JobStatus, Outcome};
 pub use listing::SOON;
 pub use listing::{DeskFilter, DueFilter, StatusFilter};
 pub use metrics_report::{MetricsQuery, MetricsView, QUIET_DAYS};
+pub use outbox::OutboxView;
 pub use request_views::{Page, Permissions, RequestPage, RequestRow, SlaView};
 pub use requests::Submission;
 pub use search::SearchResult;
@@ -110,11 +113,23 @@ pub struct Settings {
     pub time_zone: Option<jiff::tz::TimeZone>,
     /// Days without an answer before a request waiting for its requester is closed (0: never).
     pub waiting_close_days: u32,
+    /// The organisation's name and the default language, for mails.
+    pub org_name: String,
+    pub default_locale: crate::domain::Locale,
+    /// Mail, when `[smtp]` is configured.
+    pub mail: Option<MailSettings>,
     /// Every scheduled job with its schedule (`jobs.rs`).
     pub jobs: Vec<(
         crate::domain::schedule::Job,
         crate::domain::schedule::JobSchedule,
     )>,
+}
+
+/// The relay and the address mails link back to.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    pub smtp: crate::config::Smtp,
+    pub base_url: String,
 }
 
 #[derive(Clone)]
@@ -144,6 +159,12 @@ struct Inner {
     open_summaries: metrics_report::OpenCache,
     /// What the usual times read of the past days (`metrics.rs`).
     usual_past: metrics::UsualCache,
+    /// The relay connection, when mail is on (`mailer.rs`).
+    mailer: Option<mailer::Mailer>,
+    /// Woken when a mail is queued, so that it leaves within seconds (`outbox.rs`).
+    mail_wake: tokio::sync::Notify,
+    /// Held while the outbox is sent, so that two senders never send one mail twice.
+    outbox_running: tokio::sync::Mutex<()>,
 }
 
 impl Ops {
@@ -152,6 +173,10 @@ impl Ops {
             .time_zone
             .clone()
             .unwrap_or_else(jiff::tz::TimeZone::system);
+        let mailer = match &settings.mail {
+            Some(mail) => Some(mailer::Mailer::new(&mail.smtp, &mail.base_url)?),
+            None => None,
+        };
         Ok(Ops {
             inner: Arc::new(Inner {
                 store,
@@ -165,6 +190,9 @@ impl Ops {
                 jobs_running: tokio::sync::Mutex::new(()),
                 open_summaries: std::sync::Mutex::default(),
                 usual_past: std::sync::Mutex::default(),
+                mailer,
+                mail_wake: tokio::sync::Notify::new(),
+                outbox_running: tokio::sync::Mutex::new(()),
             }),
         })
     }

@@ -127,6 +127,9 @@ pub(super) fn record(
             });
         }
     }
+    if rules.mail {
+        super::outbox::queue_notice_mails(w, &notifications, now)?;
+    }
     w.add_notifications(notifications)?;
     Ok(())
 }
@@ -259,18 +262,24 @@ impl Ops {
         // Read before the job: a job must not own an `Ops`, whose last clone could then be
         // dropped on the writer thread itself.
         let (today, now, rules) = (self.today(), self.now(), self.sla_rules());
-        self.store()
+        let request = self
+            .store()
             .write_batched(move |w| submit_in(w, &requester, &submission, &today, &rules, now))
-            .await
+            .await?;
+        self.mail_queued();
+        Ok(request)
     }
 
     /// Applies a workflow action or a comment. Requests the user may not see are not found.
     pub async fn act(&self, user: &User, id: RequestId, action: Action) -> Result<Request, Error> {
         let user = user.clone();
         let (now, rules) = (self.now(), self.sla_rules());
-        self.store()
+        let request = self
+            .store()
             .write_batched(move |w| act_in(w, &user, id, &action, &rules, now))
-            .await
+            .await?;
+        self.mail_queued();
+        Ok(request)
     }
 
     /// The bytes of one attachment, for those who may see the request.

@@ -18,6 +18,8 @@ pub struct SlaRules {
     pub zone: TimeZone,
     /// Days without an answer before a request waiting for its requester is closed (0: never).
     pub close_days: u32,
+    /// Whether a write that notifies someone also queues the mail (SMTP is configured).
+    pub mail: bool,
 }
 
 /// The reads SLA computations make, from a snapshot or inside a write.
@@ -225,6 +227,7 @@ impl Ops {
         SlaRules {
             zone: self.time_zone().clone(),
             close_days: self.inner.settings.waiting_close_days,
+            mail: self.inner.settings.mail.is_some(),
         }
     }
 

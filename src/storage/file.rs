@@ -197,7 +197,7 @@ pub fn before_restore_path(store: &Path) -> PathBuf {
 /// `guichet restore`: verifies a copy of `from` beside the store, then puts it in the store's
 /// place, keeping the replaced store as `guichet.redb.before-restore`. The restored file is
 /// migrated at the next start. Web sessions and API sign-in tokens in the restored file are
-/// dropped. Answers the verified report of the restored file.
+/// dropped, and its outbox is held until an admin resumes it. Answers the verified report of the restored file.
 pub fn restore(from: &Path, store: &Path) -> Result<CheckReport, Error> {
     let data_dir = store.parent().unwrap_or(Path::new("."));
     if !data_dir.is_dir() {
@@ -258,6 +258,9 @@ fn stage(from: &Path, staged: &Path) -> Result<CheckReport, Error> {
         txn: db.begin_write()?,
     };
     writer.purge_sessions(|session| session.kind != SessionKind::Personal)?;
+    // Mails the copy still held as pending may have left since it was taken: they wait for
+    // an admin to resume sending.
+    writer.hold_outbox(true)?;
     writer.txn.commit()?;
     drop(db);
     std::fs::File::open(staged)

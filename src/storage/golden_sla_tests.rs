@@ -1,5 +1,5 @@
-//! Golden bytes of calendars and SLA policies (schema 5) and of the metrics roll-ups (schema 6),
-//! held still like every stored record.
+//! Golden bytes of calendars and SLA policies (schema 5), of the metrics roll-ups (schema 6)
+//! and of the outbox's mails (schema 7), held still like every stored record.
 
 use super::golden_tests::golden;
 use super::sla_records::{CalendarRecord, PolicyRecord};
@@ -126,4 +126,41 @@ pub(super) fn services_v2(service: &crate::domain::Service) {
     v2.created_at = None;
     v2.show_usual_time = false;
     golden::<ServiceRecord, _>("service-v2-plain", &v2);
+}
+
+/// Mails of the outbox (schema 7): a notice waiting for its next attempt, a test mail sent, a
+/// mail given up. The id is the key, not part of the record.
+#[test]
+fn mails() {
+    use super::outbox::MailRecord;
+    use crate::domain::mail::{Mail, MailBody, MailState};
+    use crate::domain::notification::NoticeKind;
+    use crate::domain::request::RequestId;
+    use crate::domain::{Timestamp, UserId};
+    let notice = MailBody::Notice {
+        user: UserId(3),
+        request: RequestId(321),
+        kind: NoticeKind::ApprovalNeeded,
+        at: Timestamp(1_796_025_600),
+        by: Some(UserId(2)),
+    };
+    let mut mail = Mail::new("bob@example.org".into(), notice, Timestamp(1_796_025_600));
+    mail.attempts = 2;
+    mail.state = MailState::Pending {
+        next_at: Timestamp(1_796_025_780),
+        last_error: Some("451 4.3.0 try again later".into()),
+    };
+    golden::<MailRecord, _>("mail-v1-pending", &mail);
+    let mut test = Mail::new(
+        "camille@example.org".into(),
+        MailBody::Test { by: UserId(1) },
+        Timestamp(1_796_025_600),
+    );
+    test.sent(Timestamp(1_796_025_601));
+    golden::<MailRecord, _>("mail-v1-sent", &test);
+    mail.state = MailState::Failed {
+        at: Timestamp(1_796_032_800),
+        error: "550 5.1.1 no such mailbox".into(),
+    };
+    golden::<MailRecord, _>("mail-v1-failed", &mail);
 }

@@ -42,6 +42,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "create the metrics roll-ups (filled from the requests at the next start)",
         apply: create_rollups,
     },
+    Migration {
+        name: "create the mail outbox",
+        apply: create_outbox,
+    },
 ];
 
 pub const SCHEMA_VERSION: u64 = MIGRATIONS.len() as u64;
@@ -135,6 +139,12 @@ fn create_sla_tables(txn: &WriteTransaction) -> Result<(), Error> {
 /// whenever the zone changes).
 fn create_rollups(txn: &WriteTransaction) -> Result<(), Error> {
     txn.open_table(tables::ROLLUPS)?;
+    Ok(())
+}
+
+fn create_outbox(txn: &WriteTransaction) -> Result<(), Error> {
+    txn.open_table(tables::OUTBOX)?;
+    txn.open_table(tables::OUTBOX_DUE)?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@ mod file;
 mod jobs;
 mod migrations;
 mod notifications;
+mod outbox;
 mod records;
 mod registry;
 mod request_records;

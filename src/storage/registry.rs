@@ -4,6 +4,7 @@
 //! and the tests instead of going missing from every backup.
 
 use super::catalog_records::{CategoryRecord, ServiceRecord};
+use super::outbox::MailRecord;
 use super::records::{SessionRecord, TeamRecord, UserRecord, decode};
 use super::request_records::{EventRecord, NotificationRecord, RequestRecord};
 use super::rollups::{RollupRecord, key_text};
@@ -11,6 +12,7 @@ use super::sla_records::{CalendarRecord, PolicyRecord};
 use super::summary_records::SummaryRecord;
 use super::tables;
 use super::{Error, hex_key, pair_key};
+use crate::domain::mail::Mail;
 use crate::domain::metrics::Counters;
 use crate::domain::notification::Notification;
 use crate::domain::request::{Event, Request, Summary};
@@ -170,6 +172,17 @@ pub fn tables() -> Vec<Entry> {
             REQUEST_DUE,
             |s, d| copy(s, d, REQUEST_DUE),
             |s, p| raw(s, REQUEST_DUE, p),
+        ),
+        // The outbox stays in a backup; a restored store holds it until an admin releases it.
+        plain(
+            OUTBOX,
+            |s, d| copy(s, d, OUTBOX),
+            |s, p| records::<u64, MailRecord, Mail>(s, OUTBOX, p, |k| k.to_string()),
+        ),
+        plain(
+            OUTBOX_DUE,
+            |s, d| copy(s, d, OUTBOX_DUE),
+            |s, p| raw(s, OUTBOX_DUE, p),
         ),
         plain(
             ROLLUPS,

@@ -75,3 +75,8 @@ pub const REQUEST_DUE: TableDefinition<(u8, i64, u64), ()> = TableDefinition::ne
 /// metrics counters, kept on each request write, so that the dashboard reads days × services,
 /// never every request. Days count from 1970-01-01 in the instance's time zone.
 pub const ROLLUPS: TableDefinition<(i32, u64, u64, u64), &[u8]> = TableDefinition::new("rollups");
+
+/// Mail id → `MailRecord` (schema 7): every mail queued, sent or given up.
+pub const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("outbox");
+/// (due instant, mail id) of every pending mail (schema 7): the sender reads what is due.
+pub const OUTBOX_DUE: TableDefinition<(i64, u64), ()> = TableDefinition::new("outbox_due");

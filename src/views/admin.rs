@@ -25,6 +25,7 @@ pub fn admin_tabs(ctx: &PageCtx) -> Markup {
                 (tab("/admin/sla", "SLA"))
                 (tab("/admin/backup", t.nav_backups))
                 (tab("/admin/jobs", t.nav_jobs))
+                (tab("/admin/outbox", t.mail.nav))
             }
         }
     }

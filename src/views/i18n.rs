@@ -5,6 +5,7 @@ use crate::domain::Locale;
 
 mod en;
 mod fr;
+pub mod mail;
 mod messages;
 pub mod metrics;
 mod sentences;
@@ -20,6 +21,7 @@ pub struct Texts {
     /// SLA policies, calendars, deadlines, waiting for the requester.
     pub sla: &'static sla::SlaTexts,
     pub metrics: &'static metrics::MetricsTexts,
+    pub mail: &'static mail::MailPageTexts,
     pub lang_name: &'static str,
     pub other_lang_label: &'static str,
     pub skip_to_content: &'static str,

@@ -13,6 +13,7 @@ fn job_name(ctx: &PageCtx, job: Job) -> &'static str {
         Job::PurgeSessions => ctx.t.job_purge_sessions,
         Job::SlaScan => ctx.t.sla.job_sla_scan,
         Job::Rollups => ctx.t.sla.job_rollups,
+        Job::Outbox => ctx.t.mail.job,
     }
 }
 

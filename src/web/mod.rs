@@ -18,6 +18,7 @@ mod fields_admin;
 mod listing_query;
 mod metrics;
 mod metrics_api;
+mod outbox;
 mod portal;
 mod requests;
 mod requests_api;
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sla_admin::router())
         .merge(metrics_api::router())
         .merge(metrics::router())
+        .merge(outbox::router())
         .fallback(not_found)
         .method_not_allowed_fallback(wrong_method)
         .layer(middleware::from_fn_with_state(

@@ -192,6 +192,19 @@ fn restore_puts_a_backup_in_place_and_keeps_the_replaced_store() {
     );
     let users = text(&guichet(dir.path(), &["user", "list"], None).stdout);
     assert!(users.contains("ana") && !users.contains("carl"), "{users}");
+    // Its outbox waits for an admin to resume it: mails the copy held may have left since.
+    use redb::ReadableDatabase;
+    let db = redb::Database::open(dir.path().join("guichet.redb")).expect("open");
+    let meta: redb::TableDefinition<&str, u64> = redb::TableDefinition::new("meta");
+    let txn = db.begin_read().expect("read");
+    let held = txn
+        .open_table(meta)
+        .expect("meta")
+        .get("outbox.held")
+        .expect("get");
+    assert_eq!(held.map(|v| v.value()), Some(1));
+    drop(txn);
+    drop(db);
     // The replaced store is kept, whole.
     let kept = tempfile::tempdir().expect("tempdir");
     std::fs::copy(

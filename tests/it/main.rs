@@ -17,6 +17,7 @@ mod crash;
 mod demo;
 mod hostile;
 mod jobs;
+mod mail;
 mod metrics;
 mod persistence;
 mod request_pages;

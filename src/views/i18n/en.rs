@@ -7,6 +7,7 @@ pub static EN: Texts = Texts {
     locale: Locale::En,
     sla: &super::sla::EN,
     metrics: &super::metrics::EN,
+    mail: &super::mail::EN,
     lang_name: "English",
     other_lang_label: "Français",
     skip_to_content: "Skip to content",

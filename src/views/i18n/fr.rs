@@ -7,6 +7,7 @@ pub static FR: Texts = Texts {
     locale: Locale::Fr,
     sla: &super::sla::FR,
     metrics: &super::metrics::FR,
+    mail: &super::mail::FR,
     lang_name: "Français",
     other_lang_label: "English",
     skip_to_content: "Aller au contenu",

@@ -34,6 +34,7 @@ const PAGES: &[&str] = &[
     "/admin/services/8/fields/new",
     "/admin/backup",
     "/admin/jobs",
+    "/admin/outbox",
     "/admin/sla",
     "/admin/sla/policies/new",
     "/admin/sla/policies/1",

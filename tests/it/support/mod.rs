@@ -1,6 +1,8 @@
 //! `TestApp`: the real application in-process, on a random port and a temporary data
 //! directory, with a manual clock; `Browser`: a cookie-keeping client that fills forms.
 
+pub mod smtp;
+
 use guichet::app::App;
 use guichet::clock::ManualClock;
 use guichet::config::Config;

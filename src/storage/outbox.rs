@@ -1,0 +1,228 @@
+//! The outbox (schema 7): every mail to send or sent, and an index of the pending ones by the
+//! instant they are due, so that the sender reads only what is due.
+
+use super::codes::{notice_code, notice_from};
+use super::records::{decode, encode};
+use super::tables::{META, OUTBOX, OUTBOX_DUE};
+use super::{Error, Reader, Writer};
+use crate::domain::mail::{Mail, MailBody, MailState};
+use crate::domain::request::RequestId;
+use crate::domain::{Timestamp, UserId};
+use redb::{ReadableTable, ReadableTableMetadata};
+use serde::{Deserialize, Serialize};
+
+/// A stored mail. Frozen: a change is a new version.
+#[derive(Serialize, Deserialize)]
+pub enum MailRecord {
+    V1(MailV1),
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct MailV1 {
+    pub to: String,
+    pub created_at: i64,
+    pub body: MailBodyV1,
+    pub attempts: u32,
+    pub state: MailStateV1,
+}
+
+#[derive(Serialize, Deserialize)]
+pub enum MailBodyV1 {
+    Notice {
+        user: u64,
+        request: u64,
+        /// A notification kind code (`codes.rs`).
+        kind: u8,
+        at: i64,
+        by: Option<u64>,
+    },
+    Test {
+        by: u64,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+pub enum MailStateV1 {
+    Pending {
+        next_at: i64,
+        last_error: Option<String>,
+    },
+    Sent {
+        at: i64,
+    },
+    Failed {
+        at: i64,
+        error: String,
+    },
+}
+
+impl From<&Mail> for MailRecord {
+    fn from(m: &Mail) -> Self {
+        MailRecord::V1(MailV1 {
+            to: m.to.clone(),
+            created_at: m.created_at.0,
+            body: match &m.body {
+                MailBody::Notice {
+                    user,
+                    request,
+                    kind,
+                    at,
+                    by,
+                } => MailBodyV1::Notice {
+                    user: user.0,
+                    request: request.0,
+                    kind: notice_code(*kind),
+                    at: at.0,
+                    by: by.map(|b| b.0),
+                },
+                MailBody::Test { by } => MailBodyV1::Test { by: by.0 },
+            },
+            attempts: m.attempts,
+            state: match &m.state {
+                MailState::Pending {
+                    next_at,
+                    last_error,
+                } => MailStateV1::Pending {
+                    next_at: next_at.0,
+                    last_error: last_error.clone(),
+                },
+                MailState::Sent { at } => MailStateV1::Sent { at: at.0 },
+                MailState::Failed { at, error } => MailStateV1::Failed {
+                    at: at.0,
+                    error: error.clone(),
+                },
+            },
+        })
+    }
+}
+
+/// The id is the key, not part of the record: it is set by the reader.
+impl TryFrom<MailRecord> for Mail {
+    type Error = Error;
+    fn try_from(record: MailRecord) -> Result<Mail, Error> {
+        let MailRecord::V1(r) = record;
+        Ok(Mail {
+            id: 0,
+            to: r.to,
+            created_at: Timestamp(r.created_at),
+            body: match r.body {
+                MailBodyV1::Notice {
+                    user,
+                    request,
+                    kind,
+                    at,
+                    by,
+                } => MailBody::Notice {
+                    user: UserId(user),
+                    request: RequestId(request),
+                    kind: notice_from("outbox", kind)?,
+                    at: Timestamp(at),
+                    by: by.map(UserId),
+                },
+                MailBodyV1::Test { by } => MailBody::Test { by: UserId(by) },
+            },
+            attempts: r.attempts,
+            state: match r.state {
+                MailStateV1::Pending {
+                    next_at,
+                    last_error,
+                } => MailState::Pending {
+                    next_at: Timestamp(next_at),
+                    last_error,
+                },
+                MailStateV1::Sent { at } => MailState::Sent { at: Timestamp(at) },
+                MailStateV1::Failed { at, error } => MailState::Failed {
+                    at: Timestamp(at),
+                    error,
+                },
+            },
+        })
+    }
+}
+
+fn read_mail(id: u64, bytes: &[u8]) -> Result<Mail, Error> {
+    let mut mail: Mail = decode::<MailRecord, _>("outbox", id, bytes)?;
+    mail.id = id;
+    Ok(mail)
+}
+
+/// Set in a restored store: its outbox waits for an admin to release it, so that mails the
+/// old copy still held are not sent a second time.
+const HELD: &str = "outbox.held";
+
+macro_rules! outbox_reads {
+    ($t:ty) => {
+        impl $t {
+            pub fn mail(&self, id: u64) -> Result<Option<Mail>, Error> {
+                let table = self.txn.open_table(OUTBOX)?;
+                let found = table.get(id)?;
+                found.map(|bytes| read_mail(id, bytes.value())).transpose()
+            }
+
+            /// Whether the outbox waits for an admin's release (a restored store).
+            pub fn outbox_held(&self) -> Result<bool, Error> {
+                let meta = self.txn.open_table(META)?;
+                Ok(meta.get(HELD)?.is_some_and(|v| v.value() == 1))
+            }
+
+            /// The ids of pending mails due at `now`, earliest first, at most `limit`.
+            pub fn due_mails(&self, now: Timestamp, limit: usize) -> Result<Vec<u64>, Error> {
+                let table = self.txn.open_table(OUTBOX_DUE)?;
+                let mut ids = Vec::new();
+                for entry in table.range((i64::MIN, 0)..=(now.0, u64::MAX))?.take(limit) {
+                    ids.push(entry?.0.value().1);
+                }
+                Ok(ids)
+            }
+        }
+    };
+}
+
+outbox_reads!(Reader);
+outbox_reads!(Writer);
+
+impl Reader {
+    /// The newest mails, newest first, at most `limit`.
+    pub fn latest_mails(&self, limit: usize) -> Result<Vec<Mail>, Error> {
+        let table = self.txn.open_table(OUTBOX)?;
+        let mut found = Vec::new();
+        for entry in table.iter()?.rev().take(limit) {
+            let (id, bytes) = entry?;
+            found.push(read_mail(id.value(), bytes.value())?);
+        }
+        Ok(found)
+    }
+
+    /// How many mails wait for their next attempt.
+    pub fn pending_mails(&self) -> Result<u64, Error> {
+        Ok(self.txn.open_table(OUTBOX_DUE)?.len()?)
+    }
+}
+
+impl Writer {
+    /// Holds the outbox (after a restore) or releases it.
+    pub fn hold_outbox(&self, held: bool) -> Result<(), Error> {
+        self.txn.open_table(META)?.insert(HELD, u64::from(held))?;
+        Ok(())
+    }
+
+    /// Stores a mail (a new one when its id is 0: answers the id it was given) and keeps the
+    /// due index in step with its state.
+    pub fn put_mail(&self, mail: &Mail) -> Result<u64, Error> {
+        let id = match mail.id {
+            0 => self.next_id("mail")?,
+            id => id,
+        };
+        let mut due = self.txn.open_table(OUTBOX_DUE)?;
+        if let Some(old) = self.mail(id)?.and_then(|m| m.due_at()) {
+            due.remove((old.0, id))?;
+        }
+        if let Some(at) = mail.due_at() {
+            due.insert((at.0, id), ())?;
+        }
+        self.txn
+            .open_table(OUTBOX)?
+            .insert(id, encode(&MailRecord::from(mail))?.as_slice())?;
+        Ok(id)
+    }
+}

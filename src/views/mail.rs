@@ -1,0 +1,197 @@
+//! Mails as their recipients read them: a subject with the request number, a plain-text part
+//! and an HTML part (maud, no images, no styles to load), in the recipient's language, with a
+//! link back to the request.
+
+use super::i18n::texts;
+use crate::domain::Locale;
+use crate::domain::notification::NoticeKind;
+use maud::{DOCTYPE, html};
+
+/// A mail ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// What a notice mail says, gathered from the store when it is sent.
+pub struct NoticeMail<'a> {
+    pub locale: Locale,
+    pub org_name: &'a str,
+    pub base_url: &'a str,
+    pub recipient: &'a str,
+    pub kind: NoticeKind,
+    pub number: &'a str,
+    pub service: &'a str,
+    pub status: crate::domain::request::Status,
+    /// Who caused it, when someone did.
+    pub by: Option<&'a str>,
+    /// The words of the comment, question or decision it is about, when there are some.
+    pub words: Option<&'a str>,
+}
+
+struct MailTexts {
+    hello: &'static str,
+    request: &'static str,
+    status: &'static str,
+    by: &'static str,
+    open: &'static str,
+    automatic: &'static str,
+    test_subject: &'static str,
+    test_body: &'static str,
+}
+
+const FR: MailTexts = MailTexts {
+    hello: "Bonjour",
+    request: "Demande",
+    status: "Statut",
+    by: "Par",
+    open: "Voir la demande",
+    automatic: "Message automatique : pour répondre, ouvrez la demande dans Guichet.",
+    test_subject: "Courriel d'essai",
+    test_body: "Ce courriel d'essai montre que Guichet peut envoyer du courrier par ce relais.",
+};
+
+const EN: MailTexts = MailTexts {
+    hello: "Hello",
+    request: "Request",
+    status: "Status",
+    by: "By",
+    open: "Open the request",
+    automatic: "Automatic message: to answer, open the request in Guichet.",
+    test_subject: "Test e-mail",
+    test_body: "This test e-mail shows that Guichet can send mail through this relay.",
+};
+
+fn mail_texts(locale: Locale) -> &'static MailTexts {
+    match locale {
+        Locale::Fr => &FR,
+        Locale::En => &EN,
+    }
+}
+
+/// The mail of one notification.
+pub fn notice(m: &NoticeMail<'_>) -> Rendered {
+    let t = texts(m.locale);
+    let mt = mail_texts(m.locale);
+    let colon = t.colon;
+    let headline = t.notice(m.kind);
+    let link = format!("{}/requests/{}", m.base_url, m.number);
+    let subject = format!("[{}] {headline} · {}", m.number, m.service);
+    let status = t.status(m.status);
+    let mut text = format!("{} {},\n\n{headline}.\n\n", mt.hello, m.recipient);
+    if let Some(words) = m.words {
+        for line in words.lines() {
+            text.push_str("> ");
+            text.push_str(line);
+            text.push('\n');
+        }
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "{} · {}\n{}{colon}{status}\n",
+        m.number, m.service, mt.status
+    ));
+    if let Some(by) = m.by {
+        text.push_str(&format!("{}{colon}{by}\n", mt.by));
+    }
+    text.push_str(&format!(
+        "\n{}{colon}{link}\n\n-- \n{}\n{}\n",
+        mt.open, m.org_name, mt.automatic
+    ));
+    let html = html! {
+        (DOCTYPE)
+        html lang=(m.locale.code()) {
+            head { meta charset="utf-8"; title { (subject) } }
+            body {
+                p { (mt.hello) " " (m.recipient) "," }
+                p { strong { (headline) "." } }
+                @if let Some(words) = m.words {
+                    blockquote { @for line in words.lines() { (line) br; } }
+                }
+                table role="presentation" {
+                    tr { th scope="row" align="left" { (mt.request) } td { (m.number) " · " (m.service) } }
+                    tr { th scope="row" align="left" { (mt.status) } td { (status) } }
+                    @if let Some(by) = m.by {
+                        tr { th scope="row" align="left" { (mt.by) } td { (by) } }
+                    }
+                }
+                p { a href=(link) { (mt.open) } }
+                hr;
+                p { small { (m.org_name) " · " (mt.automatic) } }
+            }
+        }
+    };
+    Rendered {
+        subject,
+        text,
+        html: html.into_string(),
+    }
+}
+
+/// The test mail an admin sends from the outbox page.
+pub fn test(locale: Locale, org_name: &str, base_url: &str) -> Rendered {
+    let mt = mail_texts(locale);
+    let subject = format!("{} · {org_name}", mt.test_subject);
+    let text = format!("{}\n\n{base_url}\n", mt.test_body);
+    let html = html! {
+        (DOCTYPE)
+        html lang=(locale.code()) {
+            head { meta charset="utf-8"; title { (subject) } }
+            body { p { (mt.test_body) } p { a href=(base_url) { (base_url) } } }
+        }
+    };
+    Rendered {
+        subject,
+        text,
+        html: html.into_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::request::Status;
+
+    fn mail(locale: Locale, words: Option<&str>) -> Rendered {
+        notice(&NoticeMail {
+            locale,
+            org_name: "Mairie de Test",
+            base_url: "https://it.example.org",
+            recipient: "Alice Durand",
+            kind: NoticeKind::Comment,
+            number: "REQ-000042",
+            service: "Accès VPN",
+            status: Status::InProgress,
+            by: Some("Tom <Bernard>"),
+            words,
+        })
+    }
+
+    #[test]
+    fn a_notice_names_the_request_in_its_subject_and_links_to_it_in_both_parts() {
+        let fr = mail(Locale::Fr, Some("Quel poste ?\nMerci"));
+        assert_eq!(fr.subject, "[REQ-000042] Nouveau commentaire · Accès VPN");
+        assert!(fr.text.contains("Bonjour Alice Durand,"));
+        assert!(fr.text.contains("> Quel poste ?\n> Merci\n"));
+        assert!(
+            fr.text
+                .contains("https://it.example.org/requests/REQ-000042")
+        );
+        assert!(
+            fr.html
+                .contains("href=\"https://it.example.org/requests/REQ-000042\"")
+        );
+        // Text is escaped in the HTML part, never markup.
+        assert!(fr.html.contains("Tom &lt;Bernard&gt;") && !fr.html.contains("<Bernard>"));
+        assert!(!fr.html.contains("<img"));
+        let en = mail(Locale::En, None);
+        assert!(
+            en.subject.starts_with("[REQ-000042] New comment"),
+            "{}",
+            en.subject
+        );
+        assert!(en.text.starts_with("Hello Alice Durand,") && en.html.contains("lang=\"en\""));
+    }
+}

@@ -1,0 +1,313 @@
+//! Mail through a real SMTP conversation with a sink on loopback: every notification goes out
+//! by mail in its recipient's language, threaded by request; the request path never waits for
+//! the relay; a relay that is down is retried with back-off, with no mail lost or sent twice
+//! across a restart; a refused mail is given up, shown to admins with the relay's answer, and
+//! can be tried again; admins send a test mail; nobody else sees the outbox.
+
+use crate::requests::{VPN, service_id, submit, vpn_data};
+use crate::support::smtp::{Answer, SmtpSink};
+use crate::support::{Browser, TestApp};
+use guichet::config::{Config, Smtp, SmtpTls};
+use reqwest::StatusCode;
+use serde_json::json;
+use std::net::SocketAddr;
+
+const BASE: &str = "https://it.example.org";
+const PENDING_BADGE: &str = "<span class=\"badge\">En attente";
+
+fn with_mail(relay: SocketAddr) -> impl Fn(&mut Config) {
+    move |c| {
+        c.base_url = Some(BASE.into());
+        c.smtp = Some(Smtp {
+            host: "127.0.0.1".into(),
+            port: relay.port(),
+            tls: SmtpTls::None,
+            username: None,
+            password: None,
+            from: "Guichet <guichet@example.org>".into(),
+            ca_file: None,
+            give_up_hours: 2,
+        });
+    }
+}
+
+/// The app with mail through `relay`, after the scheduler's first look (which starts the
+/// jobs' schedules).
+async fn mail_app(relay: SocketAddr) -> TestApp {
+    let app = TestApp::spawn_configured(with_mail(relay)).await;
+    app.ops()
+        .run_due(app.ops().now())
+        .await
+        .expect("first look");
+    app
+}
+
+/// Runs the scheduler a minute later (the `outbox` job runs every minute).
+async fn a_minute_later(app: &TestApp) {
+    app.clock.advance(60);
+    let ran = app.ops().run_due(app.ops().now()).await.expect("jobs run");
+    assert!(ran.iter().all(|(_, outcome)| outcome.is_ok()), "{ran:?}");
+}
+
+/// Posts the outbox page's test-mail form.
+async fn test_mail(admin: &Browser, to: &str) -> reqwest::Response {
+    admin
+        .submit("/admin/outbox", "/admin/outbox/test", &[("to", to)])
+        .await
+}
+
+fn header(m: &mail_parser::Message<'_>, name: &str) -> String {
+    m.header_raw(name).unwrap_or_default().trim().to_owned()
+}
+
+#[tokio::test]
+async fn each_notification_is_mailed_in_its_recipients_language_and_threaded_by_request() {
+    let sink = SmtpSink::start().await;
+    let app = mail_app(sink.addr).await;
+    let admin = app.api_as("admin").await;
+    // Bob reads English; Alice keeps the default, French.
+    let response = admin.put("/api/v1/users/2", &json!({"locale": "en"})).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let alice = app.api_as("alice").await;
+    let vpn = service_id(&alice, VPN).await;
+    let created = submit(&alice, vpn, vpn_data()).await;
+    let (id, number) = (
+        created["id"].as_u64().expect("id"),
+        created["number"].as_str().expect("number").to_owned(),
+    );
+    assert!(
+        sink.received().is_empty(),
+        "queued, not sent on the request's path"
+    );
+
+    a_minute_later(&app).await;
+    let got = sink.received();
+    assert_eq!(got.len(), 2, "{got:?}");
+    let to = |address: &str| {
+        got.iter()
+            .find(|m| m.to == [address])
+            .unwrap_or_else(|| panic!("a mail to {address}: {got:?}"))
+    };
+    let confirmation = to("alice@demo.guichet.test").parsed();
+    assert_eq!(
+        confirmation.subject(),
+        Some(format!("[{number}] Votre demande a été enregistrée · Accès VPN").as_str())
+    );
+    let text = confirmation.body_text(0).expect("text part");
+    assert!(text.contains("Bonjour Alice Durand"), "{text}");
+    let link = format!("{BASE}/requests/{number}");
+    assert!(text.contains(&link), "{text}");
+    let html = confirmation.body_html(0).expect("html part");
+    assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
+    assert_eq!(header(&confirmation, "Auto-Submitted"), "auto-generated");
+    let thread = format!("<req-{id}@it.example.org>");
+    assert_eq!(header(&confirmation, "In-Reply-To"), thread);
+    assert_eq!(header(&confirmation, "References"), thread);
+    assert!(header(&confirmation, "From").contains("guichet@example.org"));
+
+    let approval = to("bob@demo.guichet.test").parsed();
+    assert_eq!(
+        approval.subject(),
+        Some(format!("[{number}] Your approval is needed · Accès VPN").as_str()),
+        "in Bob's language"
+    );
+    assert!(
+        approval
+            .body_text(0)
+            .expect("text")
+            .starts_with("Hello Bob Martin")
+    );
+
+    // Bob approves: Alice hears of it in the same conversation, quoting nothing.
+    let bob = app.api_as("bob").await;
+    let response = bob
+        .post(&format!("/api/v1/requests/{id}/approve"), &json!({}))
+        .await;
+    assert!(response.status().is_success(), "{}", response.status());
+    a_minute_later(&app).await;
+    let got = sink.received();
+    let approved = got[2..]
+        .iter()
+        .find(|m| m.to == ["alice@demo.guichet.test"])
+        .expect("a mail to Alice")
+        .parsed();
+    assert!(
+        approved
+            .subject()
+            .is_some_and(|s| s.contains("Votre demande a été validée"))
+    );
+    assert_eq!(header(&approved, "References"), thread);
+    assert_ne!(approved.message_id(), confirmation.message_id());
+
+    // Nothing is sent twice: the next run finds nothing due.
+    a_minute_later(&app).await;
+    assert_eq!(sink.received().len(), got.len());
+}
+
+#[tokio::test]
+async fn a_relay_that_was_down_gets_every_mail_once_even_across_a_restart() {
+    let relay = SmtpSink::start().await.stop().await;
+    let mut app = mail_app(relay).await;
+    let alice = app.api_as("alice").await;
+    let vpn = service_id(&alice, VPN).await;
+    let number = submit(&alice, vpn, vpn_data()).await["number"]
+        .as_str()
+        .expect("number")
+        .to_owned();
+    a_minute_later(&app).await;
+    let admin = app.signed_in("admin").await;
+    let (_, html) = admin.get_text("/admin/outbox").await;
+    assert!(
+        html.contains(&number) && html.contains(PENDING_BADGE),
+        "{html}"
+    );
+    assert!(html.contains("prochain essai"), "the next attempt is shown");
+
+    // The server stops in the middle of its retries and starts again; then the relay is back.
+    app.shutdown().await;
+    let app = TestApp::restart_on(app.data.clone(), with_mail(relay)).await;
+    let sink = SmtpSink::start_on(relay).await;
+    for _ in 0..5 {
+        a_minute_later(&app).await;
+    }
+    let got = sink.received();
+    assert_eq!(got.len(), 2, "each mail once: {got:?}");
+    let mut addresses: Vec<&str> = got.iter().map(|m| m.to[0].as_str()).collect();
+    addresses.sort_unstable();
+    assert_eq!(
+        addresses,
+        ["alice@demo.guichet.test", "bob@demo.guichet.test"]
+    );
+    let admin = app.signed_in("admin").await;
+    let (_, html) = admin.get_text("/admin/outbox").await;
+    assert!(
+        html.contains("Envoyé") && !html.contains(PENDING_BADGE),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_mail_is_given_up_shown_with_the_relays_answer_and_tried_again() {
+    let sink = SmtpSink::start().await;
+    sink.answer(Answer::Never);
+    // Seeded with mail on (another time zone seeds the demo afresh): its two years of history
+    // queue no mail.
+    let app = TestApp::spawn_configured(|c| {
+        with_mail(sink.addr)(c);
+        c.time_zone = Some("Europe/Paris".into());
+    })
+    .await;
+    app.ops()
+        .run_due(app.ops().now())
+        .await
+        .expect("first look");
+    let admin = app.signed_in("admin").await;
+    let (status, html) = admin.get_text("/admin/outbox").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("127.0.0.1:") && html.contains("Aucun courriel"),
+        "{html}"
+    );
+
+    // A test mail, refused for good by the relay: failed at the first attempt.
+    let response = test_mail(&admin, "camille@example.org").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    a_minute_later(&app).await;
+    let (_, html) = admin.get_text("/admin/outbox").await;
+    assert!(
+        html.contains("Échec") && html.contains("no such mailbox"),
+        "{html}"
+    );
+    assert!(sink.received().is_empty());
+
+    // Tried again once the relay accepts it.
+    sink.answer(Answer::Accept);
+    let retry = html
+        .split("action=\"/admin/outbox/")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|action| action.ends_with("/retry"))
+        .expect("a retry button");
+    let response = admin
+        .submit("/admin/outbox", &format!("/admin/outbox/{retry}"), &[])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    a_minute_later(&app).await;
+    let got = sink.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].to, ["camille@example.org"]);
+    assert!(
+        got[0]
+            .parsed()
+            .subject()
+            .is_some_and(|s| s.contains("Courriel d'essai"))
+    );
+
+    // A relay that answers "later" keeps the mail pending with its answer, then gives up
+    // after `give_up_hours`.
+    sink.answer(Answer::Later);
+    test_mail(&admin, "camille@example.org").await;
+    a_minute_later(&app).await;
+    let (_, html) = admin.get_text("/admin/outbox").await;
+    assert!(
+        html.contains("try again later") && html.contains(PENDING_BADGE),
+        "{html}"
+    );
+    for _ in 0..130 {
+        a_minute_later(&app).await;
+    }
+    let (_, html) = app.signed_in("admin").await.get_text("/admin/outbox").await;
+    assert!(
+        !html.contains(PENDING_BADGE),
+        "given up after two hours: {html}"
+    );
+    assert_eq!(sink.received().len(), 1);
+
+    // A bad address is refused on the form, with what was typed.
+    let admin = app.signed_in("admin").await;
+    let response = test_mail(&admin, "not an address").await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        response
+            .text()
+            .await
+            .expect("body")
+            .contains("not an address")
+    );
+}
+
+#[tokio::test]
+async fn the_outbox_is_for_admins_and_says_when_mail_is_off() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin").await;
+    let (status, html) = admin.get_text("/admin/outbox").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("aucun relais [smtp]") && !html.contains("name=\"to\""),
+        "{html}"
+    );
+    let response = test_mail(&admin, "camille@example.org").await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    for who in ["alice", "tom"] {
+        let browser = app.signed_in(who).await;
+        for path in [
+            "/admin/outbox",
+            "/admin/outbox/1/retry",
+            "/admin/outbox/test",
+            "/admin/outbox/release",
+        ] {
+            let response = if path == "/admin/outbox" {
+                browser.get(path).await
+            } else {
+                browser.submit("/", path, &[("to", "x@example.org")]).await
+            };
+            assert!(
+                matches!(
+                    response.status(),
+                    StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+                ),
+                "{who} {path}: {}",
+                response.status()
+            );
+        }
+    }
+}
