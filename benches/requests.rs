@@ -9,38 +9,12 @@
 
 mod load;
 
-use load::{Target, api_token, arg, plain_server, session_cookie, status_kib, table};
+use load::{Target, api_token, arg, plain_server, session_cookie, start_server, status_kib, table};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
-
-/// Starts the release binary with the demo and waits until it answers.
-fn start_server(data: &std::path::Path) -> (std::process::Child, SocketAddr) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
-        .args(["serve", "--demo", "--listen", &addr.to_string(), "--data"])
-        .arg(data)
-        .env("GUICHET_LOG", "warn")
-        .spawn()
-        .expect("start guichet");
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(20) {
-        if std::net::TcpStream::connect(addr).is_ok() {
-            return (child, addr);
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("the server did not start");
-}
+use std::time::Instant;
 
 async fn get_json(addr: SocketAddr, token: &str, path: &str) -> Value {
     reqwest::Client::new()
@@ -103,7 +77,7 @@ fn main() {
     let connections = usize::try_from(arg("--connections", 32)).unwrap_or(32);
     let total = arg("--total", 100_000);
     let data = tempfile::tempdir().expect("tempdir");
-    let (mut child, app) = start_server(data.path());
+    let (mut child, app) = start_server(data.path(), &[]);
     let pid = child.id();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

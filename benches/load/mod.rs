@@ -229,3 +229,34 @@ pub async fn api_token(addr: SocketAddr, user: &str) -> String {
         .expect("json");
     response["token"].as_str().expect("token").to_owned()
 }
+
+/// Starts the release binary with the demo (and the variables `env`) and waits until it
+/// answers.
+pub fn start_server(
+    data: &std::path::Path,
+    env: &[(&str, &str)],
+) -> (std::process::Child, SocketAddr) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
+        .args(["serve", "--demo", "--listen", &addr.to_string(), "--data"])
+        .arg(data)
+        .env("GUICHET_LOG", "warn")
+        .envs(env.iter().copied())
+        .spawn()
+        .expect("start guichet");
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(20) {
+        if std::net::TcpStream::connect(addr).is_ok() {
+            return (child, addr);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server did not start");
+}

@@ -16,7 +16,9 @@ use crate::storage::{Reader, Writer};
 use crate::views::mail::{NoticeMail, Rendered, notice, test};
 
 /// How many due mails the sender reads at a time.
-const BATCH: usize = 50;
+const BATCH: usize = 64;
+/// How many connections to the relay the sender opens at once.
+const CONNECTIONS: usize = 8;
 
 /// What the outbox page shows.
 pub struct OutboxView {
@@ -139,8 +141,9 @@ impl Ops {
                 let Some(found) = reader.request(*request)? else {
                     return Ok(Err("the request is gone".into()));
                 };
-                let by = match by {
-                    Some(id) => reader.user(*id)?.map(|u| u.display_name),
+                // "By" names someone else: never the recipient themself.
+                let by = match by.filter(|id| id != user) {
+                    Some(id) => reader.user(id)?.map(|u| u.display_name),
                     None => None,
                 };
                 let words = words_of(reader, *request, *kind, *at)?;
@@ -188,37 +191,74 @@ impl Ops {
                 })
                 .await?;
             let full = batch.len() == BATCH;
+            // The mails of one request go one after the other, in order; different requests'
+            // mails go side by side, a few connections at a time.
+            let mut threads: Vec<Vec<(Mail, Result<Rendered, String>)>> = Vec::new();
             for (mail, rendered) in batch {
-                let outcome = match (rendered, self.mailer()) {
-                    (Ok(rendered), Some(mailer)) => {
-                        let thread = mail.request().map(|r| format!("req-{}", r.0));
-                        mailer
-                            .send(mail.id, &mail.to, thread.as_deref(), rendered)
-                            .await
-                    }
-                    (Ok(_), None) => Err(Refused {
-                        error: "mail is off".into(),
-                        permanent: true,
-                    }),
-                    (Err(error), _) => Err(Refused {
-                        error,
-                        permanent: true,
-                    }),
-                };
-                if let Err(refused) = &outcome {
-                    tracing::warn!(
-                        "mail {} to {} not delivered: {}",
-                        mail.id,
-                        mail.to,
-                        refused.error
-                    );
+                match threads.iter_mut().find(|t| {
+                    t.first().is_some_and(|(m, _)| {
+                        m.request() == mail.request() && m.request().is_some()
+                    })
+                }) {
+                    Some(thread) => thread.push((mail, rendered)),
+                    None => threads.push(vec![(mail, rendered)]),
                 }
-                accepted += usize::from(self.record_delivery(mail.id, outcome, now).await?);
+            }
+            let mut running = tokio::task::JoinSet::new();
+            for thread in threads {
+                if running.len() >= CONNECTIONS
+                    && let Some(done) = running.join_next().await
+                {
+                    accepted += done.map_err(|e| Error::Internal(e.to_string()))??;
+                }
+                let ops = self.clone();
+                running.spawn(async move { ops.deliver_in_order(thread, now).await });
+            }
+            while let Some(done) = running.join_next().await {
+                accepted += done.map_err(|e| Error::Internal(e.to_string()))??;
             }
             if !full {
                 return Ok(accepted);
             }
         }
+    }
+
+    /// Sends the mails of one thread in order and records each outcome; answers how many the
+    /// relay accepted.
+    async fn deliver_in_order(
+        &self,
+        thread: Vec<(Mail, Result<Rendered, String>)>,
+        now: Timestamp,
+    ) -> Result<usize, Error> {
+        let mut accepted = 0;
+        for (mail, rendered) in thread {
+            let outcome = match (rendered, self.mailer()) {
+                (Ok(rendered), Some(mailer)) => {
+                    let thread = mail.request().map(|r| format!("req-{}", r.0));
+                    mailer
+                        .send(mail.id, &mail.to, thread.as_deref(), rendered)
+                        .await
+                }
+                (Ok(_), None) => Err(Refused {
+                    error: "mail is off".into(),
+                    permanent: true,
+                }),
+                (Err(error), _) => Err(Refused {
+                    error,
+                    permanent: true,
+                }),
+            };
+            if let Err(refused) = &outcome {
+                tracing::warn!(
+                    "mail {} to {} not delivered: {}",
+                    mail.id,
+                    mail.to,
+                    refused.error
+                );
+            }
+            accepted += usize::from(self.record_delivery(mail.id, outcome, now).await?);
+        }
+        Ok(accepted)
     }
 
     /// Records how an attempt went; answers whether the mail was accepted.

@@ -14,7 +14,7 @@ use maud::{Markup, html};
 fn about(ctx: &PageCtx, mail: &Mail) -> Markup {
     match &mail.body {
         MailBody::Notice { request, kind, .. } => html! {
-            a href={ "/requests/" (request.number()) } { (request.number()) } " · " (ctx.t.notice(*kind))
+            span { a href={ "/requests/" (request.number()) } { (request.number()) } " · " (ctx.t.notice(*kind)) }
         },
         MailBody::Test { .. } => html! { (ctx.t.mail.test_mail) },
     }

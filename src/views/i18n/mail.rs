@@ -32,7 +32,7 @@ pub struct MailPageTexts {
 
 pub static FR: MailPageTexts = MailPageTexts {
     nav: "Courriels",
-    title: "Courriels envoyés",
+    title: "Courriels",
     job: "Envoi des courriels en attente (les nouveaux partent aussitôt)",
     off: "L'envoi de courriels est désactivé : aucun relais [smtp] n'est configuré. Les notifications restent dans l'application.",
     relay: "Relais",
@@ -61,7 +61,7 @@ pub static FR: MailPageTexts = MailPageTexts {
 
 pub static EN: MailPageTexts = MailPageTexts {
     nav: "E-mail",
-    title: "Outgoing e-mail",
+    title: "E-mail",
     job: "Sending the mails that are due (new ones leave at once)",
     off: "E-mail is off: no [smtp] relay is configured. Notifications stay in the application.",
     relay: "Relay",

@@ -37,6 +37,9 @@ pub struct SmtpSink {
     pub addr: SocketAddr,
     received: Arc<Mutex<Vec<Received>>>,
     answer: Arc<Mutex<Answer>>,
+    /// How long the sink takes to accept a message (a slow relay, for the mail bench).
+    #[allow(dead_code)]
+    delay: Arc<Mutex<std::time::Duration>>,
     task: Option<JoinHandle<()>>,
 }
 
@@ -51,22 +54,36 @@ impl SmtpSink {
         let addr = listener.local_addr().expect("addr");
         let received = Arc::new(Mutex::new(Vec::new()));
         let answer = Arc::new(Mutex::new(Answer::Accept));
-        let (r, a) = (received.clone(), answer.clone());
+        let delay = Arc::new(Mutex::new(std::time::Duration::ZERO));
+        let (r, a, d) = (received.clone(), answer.clone(), delay.clone());
         let task = tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
-                tokio::spawn(serve(socket, r.clone(), a.clone()));
+                tokio::spawn(serve(socket, r.clone(), a.clone(), d.clone()));
             }
         });
         SmtpSink {
             addr,
             received,
             answer,
+            delay,
             task: Some(task),
         }
     }
 
     pub fn answer(&self, answer: Answer) {
         *self.answer.lock().expect("lock") = answer;
+    }
+
+    /// Makes the sink take `delay` to accept each message (the mail bench's slow relay).
+    #[allow(dead_code)]
+    pub fn delay(&self, delay: std::time::Duration) {
+        *self.delay.lock().expect("lock") = delay;
+    }
+
+    /// How many messages it accepted (the mail bench's drain rate).
+    #[allow(dead_code)]
+    pub fn count(&self) -> usize {
+        self.received.lock().expect("lock").len()
     }
 
     pub fn received(&self) -> Vec<Received> {
@@ -95,7 +112,11 @@ async fn serve(
     socket: tokio::net::TcpStream,
     received: Arc<Mutex<Vec<Received>>>,
     answer: Arc<Mutex<Answer>>,
+    delay: Arc<Mutex<std::time::Duration>>,
 ) {
+    // Replies are small writes: without this, Nagle's algorithm and delayed ACKs add tens of
+    // milliseconds to each one.
+    let _ = socket.set_nodelay(true);
     let (read, mut write) = socket.into_split();
     let mut lines = BufReader::new(read);
     let mut to = Vec::new();
@@ -142,6 +163,8 @@ async fn serve(
                     // Dot-stuffing: a line starting with a dot was sent with two.
                     data.push_str(part.strip_prefix('.').unwrap_or(&part));
                 }
+                let wait = *delay.lock().expect("lock");
+                tokio::time::sleep(wait).await;
                 received.lock().expect("lock").push(Received {
                     to: std::mem::take(&mut to),
                     data,
