@@ -13,8 +13,8 @@
 
 mod load;
 
-use load::{api_token, arg, status_kib};
-use serde_json::{Value, json};
+use load::{api_token, arg, service_id, status_kib};
+use serde_json::json;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -60,23 +60,6 @@ fn stop(mut child: Child) {
         .args(["-c", &format!("kill -TERM {}", child.id())])
         .status();
     let _ = child.wait();
-}
-
-async fn service_id(addr: SocketAddr, token: &str, name: &str) -> u64 {
-    let services: Value = reqwest::Client::new()
-        .get(format!("http://{addr}/api/v1/services"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("services")
-        .json()
-        .await
-        .expect("json");
-    services
-        .as_array()
-        .and_then(|all| all.iter().find(|s| s["name"] == name))
-        .and_then(|s| s["id"].as_u64())
-        .expect("service")
 }
 
 /// `total` requests without files, then `files` requests with a 1 MiB photo each.

@@ -11,27 +11,10 @@ mod load;
 #[allow(dead_code)] // The bench uses the sink's counter and delay only.
 mod smtp;
 
-use load::{Target, api_token, arg, plain_server, start_server, table};
-use serde_json::{Value, json};
+use load::{Target, api_token, arg, plain_server, service_id, start_server, table};
+use serde_json::json;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
-
-async fn service_id(addr: SocketAddr, token: &str, name: &str) -> u64 {
-    let services: Value = reqwest::Client::new()
-        .get(format!("http://{addr}/api/v1/services"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("services")
-        .json()
-        .await
-        .expect("json");
-    services
-        .as_array()
-        .and_then(|all| all.iter().find(|s| s["name"] == name))
-        .and_then(|s| s["id"].as_u64())
-        .expect("service")
-}
 
 fn main() {
     if std::env::args().any(|a| a == "--list") {

@@ -9,7 +9,10 @@
 
 mod load;
 
-use load::{Target, api_token, arg, plain_server, session_cookie, start_server, status_kib, table};
+use load::{
+    Target, api_token, arg, plain_server, service_id, session_cookie, start_server, status_kib,
+    table,
+};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -26,15 +29,6 @@ async fn get_json(addr: SocketAddr, token: &str, path: &str) -> Value {
         .json()
         .await
         .expect("json")
-}
-
-async fn service_id(addr: SocketAddr, token: &str, name: &str) -> u64 {
-    let services = get_json(addr, token, "/api/v1/services").await;
-    services
-        .as_array()
-        .and_then(|all| all.iter().find(|s| s["name"] == name))
-        .and_then(|s| s["id"].as_u64())
-        .expect("service")
 }
 
 /// Submits until the store holds `total` requests, spreading them over several requesters.

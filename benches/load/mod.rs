@@ -260,3 +260,21 @@ pub fn start_server(
     let _ = child.wait();
     panic!("the server did not start");
 }
+
+/// The id of the demo service called `name`, as the API lists it.
+pub async fn service_id(addr: SocketAddr, token: &str, name: &str) -> u64 {
+    let services: serde_json::Value = reqwest::Client::new()
+        .get(format!("http://{addr}/api/v1/services"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("services")
+        .json()
+        .await
+        .expect("json");
+    services
+        .as_array()
+        .and_then(|all| all.iter().find(|s| s["name"] == name))
+        .and_then(|s| s["id"].as_u64())
+        .expect("service")
+}
