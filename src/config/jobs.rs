@@ -18,6 +18,8 @@ pub struct Jobs {
     pub rollups: String,
     /// Sending the mails that are due (retries; new mails leave at once): every minute.
     pub outbox: String,
+    /// Queuing the IT team's weekly digest (when mail is on): Mondays at 08:00.
+    pub digest: String,
 }
 
 impl Default for Jobs {
@@ -27,6 +29,7 @@ impl Default for Jobs {
             sla_scan: "* * * * *".into(),
             rollups: "30 3 * * *".into(),
             outbox: "* * * * *".into(),
+            digest: "0 8 * * Mon".into(),
         }
     }
 }
@@ -38,6 +41,7 @@ impl Jobs {
             Job::SlaScan => &self.sla_scan,
             Job::Rollups => &self.rollups,
             Job::Outbox => &self.outbox,
+            Job::Digest => &self.digest,
         }
     }
 
@@ -47,6 +51,7 @@ impl Jobs {
             Job::SlaScan => self.sla_scan = expression,
             Job::Rollups => self.rollups = expression,
             Job::Outbox => self.outbox = expression,
+            Job::Digest => self.digest = expression,
         }
     }
 

@@ -25,6 +25,9 @@ pub enum MailBody {
     },
     /// A test mail an admin sent from the outbox page.
     Test { by: UserId },
+    /// The weekly digest of a member of the IT team: their open requests and the approvals
+    /// waiting for them, as they stand when it is sent.
+    Digest { user: UserId },
 }
 
 /// Where a mail's delivery stands.
@@ -81,7 +84,7 @@ impl Mail {
     pub fn request(&self) -> Option<RequestId> {
         match self.body {
             MailBody::Notice { request, .. } => Some(request),
-            MailBody::Test { .. } => None,
+            MailBody::Test { .. } | MailBody::Digest { .. } => None,
         }
     }
 

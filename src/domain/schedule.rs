@@ -28,10 +28,18 @@ pub enum Job {
     Rollups,
     /// Sends the mails that are due (new ones leave at once; this catches up on retries).
     Outbox,
+    /// Queues the weekly digest of each member of the IT team.
+    Digest,
 }
 
 impl Job {
-    pub const ALL: [Job; 4] = [Job::SlaScan, Job::PurgeSessions, Job::Rollups, Job::Outbox];
+    pub const ALL: [Job; 5] = [
+        Job::SlaScan,
+        Job::PurgeSessions,
+        Job::Rollups,
+        Job::Outbox,
+        Job::Digest,
+    ];
 
     /// Its key in the `[jobs]` table and in the store.
     pub fn name(self) -> &'static str {
@@ -40,6 +48,7 @@ impl Job {
             Job::PurgeSessions => "purge_sessions",
             Job::Rollups => "rollups",
             Job::Outbox => "outbox",
+            Job::Digest => "digest",
         }
     }
 }

@@ -123,9 +123,12 @@ impl Ops {
             Job::Outbox => (self.send_outbox(now).await, |n| {
                 format!("the relay accepted {n} mails")
             }),
+            Job::Digest => (self.queue_digests(now).await, |n| {
+                format!("queued {n} weekly digests")
+            }),
         };
-        if job == Job::SlaScan {
-            // Escalations may have queued mails.
+        if matches!(job, Job::SlaScan | Job::Digest) {
+            // Escalations and digests may have queued mails.
             self.mail_queued();
         }
         match done {

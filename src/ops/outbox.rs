@@ -6,19 +6,23 @@
 //! A mail is marked sent only after the relay accepted it; a crash between the two sends it
 //! again at the next start, with the same message id (at least once, never lost).
 
+use super::listing::DeskFilter;
 use super::mailer::{Mailer, Refused};
+use super::request_views::RequestRow;
 use super::{Admin, Error, Ops};
 use crate::domain::mail::{Mail, MailBody};
 use crate::domain::notification::{NoticeKind, Notification};
 use crate::domain::request::{EventKind, RequestId};
-use crate::domain::{FieldErrors, Locale, Timestamp, UserId};
+use crate::domain::{FieldErrors, Locale, Timestamp, User, UserId};
 use crate::storage::{Reader, Writer};
-use crate::views::mail::{NoticeMail, Rendered, notice, test};
+use crate::views::mail::{DigestMail, NoticeMail, Rendered, digest, notice, test};
 
 /// How many due mails the sender reads at a time.
 const BATCH: usize = 64;
 /// How many connections to the relay the sender opens at once.
 const CONNECTIONS: usize = 8;
+/// How many requests of each list a digest shows.
+const DIGEST_LINES: usize = 10;
 
 /// What the outbox page shows.
 pub struct OutboxView {
@@ -128,6 +132,27 @@ impl Ops {
         };
         match &mail.body {
             MailBody::Test { by } => Ok(Ok(test(locale_of(*by)?, &settings.org_name, base_url))),
+            MailBody::Digest { user } => {
+                let Some(recipient) = reader
+                    .user(*user)?
+                    .filter(|u| u.active && u.role.is_staff())
+                else {
+                    return Ok(Err(
+                        "the recipient's account is gone, deactivated or no longer in the IT team"
+                            .into(),
+                    ));
+                };
+                let (mine, approvals) = self.plate(&recipient)?;
+                Ok(Ok(digest(&DigestMail {
+                    locale: recipient.locale.unwrap_or(settings.default_locale),
+                    org_name: &settings.org_name,
+                    base_url,
+                    recipient: &recipient.display_name,
+                    mine: &mine,
+                    approvals: &approvals,
+                    now: self.now(),
+                })))
+            }
             MailBody::Notice {
                 user,
                 request,
@@ -290,6 +315,50 @@ impl Ops {
                 w.put_mail(&mail)?;
                 Ok(accepted)
             })
+        })
+        .await
+    }
+
+    /// What a member of the IT team has on their plate: their open requests, most urgent
+    /// first, and the approvals waiting for them (at most `DIGEST_LINES` of each).
+    fn plate(&self, user: &User) -> Result<(Vec<RequestRow>, Vec<RequestRow>), Error> {
+        let filter = DeskFilter {
+            assignee: Some(Some(user.id)),
+            urgent: true,
+            newest_first: false,
+            limit: DIGEST_LINES,
+            ..DeskFilter::default()
+        };
+        let mine = self.list_requests(user, filter)?.items;
+        let mut approvals = self.approvals(user)?;
+        approvals.truncate(DIGEST_LINES);
+        Ok((mine, approvals))
+    }
+
+    /// Queues the weekly digest of every active member of the IT team with an address and
+    /// something on their plate; answers how many.
+    pub async fn queue_digests(&self, now: Timestamp) -> Result<usize, Error> {
+        if self.mailer().is_none() {
+            return Ok(0);
+        }
+        self.blocking(move |ops| {
+            let mut wanted = Vec::new();
+            for user in ops.store().read()?.users()? {
+                if !user.active || !user.role.is_staff() || user.email.trim().is_empty() {
+                    continue;
+                }
+                let (mine, approvals) = ops.plate(&user)?;
+                if !mine.is_empty() || !approvals.is_empty() {
+                    wanted.push(user);
+                }
+            }
+            Ok(ops.store().write(|w| {
+                for user in &wanted {
+                    let body = MailBody::Digest { user: user.id };
+                    w.put_mail(&Mail::new(user.email.clone(), body, now))?;
+                }
+                Ok::<_, crate::storage::Error>(wanted.len())
+            })?)
         })
         .await
     }

@@ -163,4 +163,10 @@ fn mails() {
         error: "550 5.1.1 no such mailbox".into(),
     };
     golden::<MailRecord, _>("mail-v1-failed", &mail);
+    let digest = Mail::new(
+        "tom@example.org".into(),
+        MailBody::Digest { user: UserId(4) },
+        Timestamp(1_796_025_600),
+    );
+    golden::<MailRecord, _>("mail-v1-digest", &digest);
 }

@@ -39,6 +39,9 @@ pub enum MailBodyV1 {
     Test {
         by: u64,
     },
+    Digest {
+        user: u64,
+    },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -76,6 +79,7 @@ impl From<&Mail> for MailRecord {
                     by: by.map(|b| b.0),
                 },
                 MailBody::Test { by } => MailBodyV1::Test { by: by.0 },
+                MailBody::Digest { user } => MailBodyV1::Digest { user: user.0 },
             },
             attempts: m.attempts,
             state: match &m.state {
@@ -120,6 +124,7 @@ impl TryFrom<MailRecord> for Mail {
                     by: by.map(UserId),
                 },
                 MailBodyV1::Test { by } => MailBody::Test { by: UserId(by) },
+                MailBodyV1::Digest { user } => MailBody::Digest { user: UserId(user) },
             },
             attempts: r.attempts,
             state: match r.state {

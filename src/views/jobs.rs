@@ -14,6 +14,7 @@ fn job_name(ctx: &PageCtx, job: Job) -> &'static str {
         Job::SlaScan => ctx.t.sla.job_sla_scan,
         Job::Rollups => ctx.t.sla.job_rollups,
         Job::Outbox => ctx.t.mail.job,
+        Job::Digest => ctx.t.mail.job_digest,
     }
 }
 

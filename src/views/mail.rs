@@ -3,8 +3,9 @@
 //! link back to the request.
 
 use super::i18n::texts;
-use crate::domain::Locale;
 use crate::domain::notification::NoticeKind;
+use crate::domain::{Locale, Timestamp};
+use crate::ops::RequestRow;
 use maud::{DOCTYPE, html};
 
 /// A mail ready to send.
@@ -32,6 +33,14 @@ pub struct NoticeMail<'a> {
 }
 
 struct MailTexts {
+    digest_subject: &'static str,
+    digest_open: &'static str,
+    digest_to_approve: &'static str,
+    digest_mine: &'static str,
+    digest_approvals: &'static str,
+    digest_late: &'static str,
+    open_desk: &'static str,
+    open_approvals: &'static str,
     hello: &'static str,
     request: &'static str,
     status: &'static str,
@@ -43,6 +52,14 @@ struct MailTexts {
 }
 
 const FR: MailTexts = MailTexts {
+    digest_subject: "Votre semaine",
+    digest_open: "en cours",
+    digest_to_approve: "à valider",
+    digest_mine: "Vos demandes en cours, les plus urgentes d'abord",
+    digest_approvals: "Validations qui vous attendent",
+    digest_late: "en retard",
+    open_desk: "Ouvrir la file IT",
+    open_approvals: "Ouvrir les validations",
     hello: "Bonjour",
     request: "Demande",
     status: "Statut",
@@ -54,6 +71,14 @@ const FR: MailTexts = MailTexts {
 };
 
 const EN: MailTexts = MailTexts {
+    digest_subject: "Your week",
+    digest_open: "open",
+    digest_to_approve: "to approve",
+    digest_mine: "Your open requests, most urgent first",
+    digest_approvals: "Approvals waiting for you",
+    digest_late: "late",
+    open_desk: "Open the IT desk",
+    open_approvals: "Open the approvals",
     hello: "Hello",
     request: "Request",
     status: "Status",
@@ -120,6 +145,111 @@ pub fn notice(m: &NoticeMail<'_>) -> Rendered {
                 p { a href=(link) { (mt.open) } }
                 hr;
                 p { small { (m.org_name) " · " (mt.automatic) } }
+            }
+        }
+    };
+    Rendered {
+        subject,
+        text,
+        html: html.into_string(),
+    }
+}
+
+/// What a member of the IT team's weekly digest shows.
+pub struct DigestMail<'a> {
+    pub locale: Locale,
+    pub org_name: &'a str,
+    pub base_url: &'a str,
+    pub recipient: &'a str,
+    pub mine: &'a [RequestRow],
+    pub approvals: &'a [RequestRow],
+    pub now: Timestamp,
+}
+
+/// A row past its expected date or SLA deadline.
+fn overdue(row: &RequestRow, now: Timestamp) -> bool {
+    row.late || row.sla_due.is_some_and(|due| due < now)
+}
+
+/// The weekly digest: the recipient's open requests and the approvals waiting for them.
+pub fn digest(d: &DigestMail<'_>) -> Rendered {
+    let t = texts(d.locale);
+    let mt = mail_texts(d.locale);
+    let late = d.mine.iter().filter(|r| overdue(r, d.now)).count();
+    let subject = format!(
+        "{}{}{} {}, {} {}",
+        mt.digest_subject,
+        t.colon,
+        d.mine.len(),
+        mt.digest_open,
+        d.approvals.len(),
+        mt.digest_to_approve,
+    );
+    let line = |r: &RequestRow| {
+        let mut text = format!(
+            "{} · {} · {}",
+            r.id.number(),
+            r.service_name,
+            t.status(r.status)
+        );
+        if overdue(r, d.now) {
+            text.push_str(&format!(" ({})", mt.digest_late));
+        }
+        text
+    };
+    let (desk, approvals) = (
+        format!("{}/desk", d.base_url),
+        format!("{}/approvals", d.base_url),
+    );
+    let mut text = format!("{} {},\n", mt.hello, d.recipient);
+    for (title, rows, link, open) in [
+        (mt.digest_mine, d.mine, &desk, mt.open_desk),
+        (
+            mt.digest_approvals,
+            d.approvals,
+            &approvals,
+            mt.open_approvals,
+        ),
+    ] {
+        if rows.is_empty() {
+            continue;
+        }
+        text.push_str(&format!("\n{title}{}{}\n", t.colon, rows.len()));
+        for r in rows {
+            text.push_str(&format!("- {}\n", line(r)));
+        }
+        text.push_str(&format!("{open}{}{link}\n", t.colon));
+    }
+    if late > 0 {
+        text.push_str(&format!("\n{}{}{late}\n", mt.digest_late, t.colon));
+    }
+    text.push_str(&format!("\n-- \n{}\n{}\n", d.org_name, mt.automatic));
+    let html = html! {
+        (DOCTYPE)
+        html lang=(d.locale.code()) {
+            head { meta charset="utf-8"; title { (subject) } }
+            body {
+                p { (mt.hello) " " (d.recipient) "," }
+                @for (title, rows, link, open) in [
+                    (mt.digest_mine, d.mine, &desk, mt.open_desk),
+                    (mt.digest_approvals, d.approvals, &approvals, mt.open_approvals),
+                ] {
+                    @if !rows.is_empty() {
+                        h2 { (title) (t.colon) (rows.len()) }
+                        ul {
+                            @for r in rows {
+                                li {
+                                    a href={ (d.base_url) "/requests/" (r.id.number()) } { (r.id.number()) }
+                                    " · " (r.service_name) " · " (t.status(r.status))
+                                    @if overdue(r, d.now) { " " strong { "(" (mt.digest_late) ")" } }
+                                }
+                            }
+                        }
+                        p { a href=(link) { (open) } }
+                    }
+                }
+                hr;
+                p { small { (d.org_name) " · " (mt.automatic) } }
             }
         }
     };

@@ -17,6 +17,7 @@ fn about(ctx: &PageCtx, mail: &Mail) -> Markup {
             span { a href={ "/requests/" (request.number()) } { (request.number()) } " · " (ctx.t.notice(*kind)) }
         },
         MailBody::Test { .. } => html! { (ctx.t.mail.test_mail) },
+        MailBody::Digest { .. } => html! { (ctx.t.mail.digest) },
     }
 }
 

@@ -4,7 +4,7 @@
 //! across a restart; a refused mail is given up, shown to admins with the relay's answer, and
 //! can be tried again; admins send a test mail; nobody else sees the outbox.
 
-use crate::requests::{VPN, service_id, submit, vpn_data};
+use crate::requests::{BROKEN_PC, VPN, service_id, submit, vpn_data};
 use crate::support::smtp::{Answer, SmtpSink};
 use crate::support::{Browser, TestApp};
 use guichet::config::{Config, Smtp, SmtpTls};
@@ -310,4 +310,86 @@ async fn the_outbox_is_for_admins_and_says_when_mail_is_off() {
             );
         }
     }
+}
+
+#[tokio::test]
+async fn the_it_team_gets_a_weekly_digest_of_its_requests_and_approvals() {
+    let sink = SmtpSink::start().await;
+    let app = mail_app(sink.addr).await;
+    let alice = app.api_as("alice").await;
+    let pc = service_id(&alice, BROKEN_PC).await;
+    let created = submit(
+        &alice,
+        pc,
+        json!({"inventaire": "PC-7", "panne": "Écran noir"}),
+    )
+    .await;
+    let (id, number) = (
+        created["id"].as_u64().expect("id"),
+        created["number"].as_str().expect("number").to_owned(),
+    );
+    // The admin takes it: until now nothing was assigned to them.
+    let admin = app.api_as("admin").await;
+    let response = admin
+        .post(&format!("/api/v1/requests/{id}/take"), &json!({}))
+        .await;
+    assert!(response.status().is_success(), "{}", response.status());
+
+    // Monday morning (the tests start on a Saturday at 09:00 UTC): the digests are queued,
+    // then sent.
+    app.clock.advance(2 * 86_400);
+    app.ops().run_due(app.ops().now()).await.expect("jobs run");
+    a_minute_later(&app).await;
+    let digests: Vec<_> = sink
+        .received()
+        .into_iter()
+        .filter(|m| {
+            m.parsed()
+                .subject()
+                .is_some_and(|s| s.starts_with("Votre semaine"))
+        })
+        .collect();
+    let to: Vec<&str> = digests.iter().map(|m| m.to[0].as_str()).collect();
+    assert!(
+        to.contains(&"admin@demo.guichet.test") && to.contains(&"tom@demo.guichet.test"),
+        "{to:?}"
+    );
+    assert!(
+        !to.iter()
+            .any(|t| t.starts_with("alice") || t.starts_with("bob")),
+        "staff only: {to:?}"
+    );
+    let mail = digests
+        .iter()
+        .find(|m| m.to == ["admin@demo.guichet.test"])
+        .expect("the admin's digest");
+    let parsed = mail.parsed();
+    assert!(
+        parsed
+            .subject()
+            .is_some_and(|s| s.starts_with("Votre semaine\u{a0}: 1 en cours, 0 à valider")),
+        "{:?}",
+        parsed.subject()
+    );
+    let text = parsed.body_text(0).expect("text");
+    assert!(
+        text.contains(&format!("- {number} · Remplacement d'un poste en panne")),
+        "{text}"
+    );
+    assert!(text.contains(&format!("{BASE}/desk")), "{text}");
+
+    // Once a week: the next runs queue no other digest.
+    let before = sink.received().len();
+    a_minute_later(&app).await;
+    a_minute_later(&app).await;
+    let after: Vec<_> = sink.received()[before..]
+        .iter()
+        .filter(|m| {
+            m.parsed()
+                .subject()
+                .is_some_and(|s| s.starts_with("Votre semaine"))
+        })
+        .map(|m| m.to.clone())
+        .collect();
+    assert!(after.is_empty(), "{after:?}");
 }
