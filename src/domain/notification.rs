@@ -175,6 +175,7 @@ pub fn notices(request: &Request, event: &Event, audience: &Audience) -> Vec<(Us
         EventKind::Comment { internal: true, .. }
         | EventKind::Cancelled
         | EventKind::Resumed
+        | EventKind::DecidedByMail
         | EventKind::ApproverFallback { .. } => {}
     }
     out

@@ -172,6 +172,11 @@ impl Ops {
                     None => None,
                 };
                 let words = words_of(reader, *request, *kind, *at)?;
+                let actions = if *kind == NoticeKind::ApprovalNeeded {
+                    self.approval_links(&found, &recipient, base_url)?
+                } else {
+                    None
+                };
                 Ok(Ok(notice(&NoticeMail {
                     locale: recipient.locale.unwrap_or(settings.default_locale),
                     org_name: &settings.org_name,
@@ -183,6 +188,7 @@ impl Ops {
                     status: found.status,
                     by: by.as_deref(),
                     words: words.as_deref(),
+                    actions: actions.as_ref().map(|(a, r)| (a.as_str(), r.as_str())),
                 })))
             }
         }

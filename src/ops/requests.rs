@@ -225,6 +225,19 @@ pub(super) fn act_in(
     rules: &SlaRules,
     now: Timestamp,
 ) -> Result<Request, Error> {
+    act_in_with(w, user, id, action, rules, now, None)
+}
+
+/// `act_in`, with one more timeline entry after the action's own (how it was decided).
+pub(super) fn act_in_with(
+    w: &Writer,
+    user: &User,
+    id: RequestId,
+    action: &Action,
+    rules: &SlaRules,
+    now: Timestamp,
+    then: Option<EventKind>,
+) -> Result<Request, Error> {
     let actor = actor(user);
     let previous = w
         .request(id)?
@@ -235,7 +248,12 @@ pub(super) fn act_in(
         *to_staff = w.user(*to)?.is_some_and(|u| u.active && u.role.is_staff());
     }
     let mut changed = previous.clone();
-    let events = request::apply(&mut changed, actor, action, now)?;
+    let mut events = request::apply(&mut changed, actor, action, now)?;
+    events.extend(then.map(|kind| Event {
+        at: now,
+        by: Some(actor.id),
+        kind,
+    }));
     if previous.status == Status::PendingApproval
         && changed.status != Status::PendingApproval
         && changed.status.is_open()

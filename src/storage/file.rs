@@ -261,6 +261,8 @@ fn stage(from: &Path, staged: &Path) -> Result<CheckReport, Error> {
     // Mails the copy still held as pending may have left since it was taken: they wait for
     // an admin to resume sending.
     writer.hold_outbox(true)?;
+    // The old copy's approval links must not decide anything any more.
+    writer.drop_mail_link_key()?;
     writer.txn.commit()?;
     drop(db);
     std::fs::File::open(staged)

@@ -169,4 +169,11 @@ fn mails() {
         Timestamp(1_796_025_600),
     );
     golden::<MailRecord, _>("mail-v1-digest", &digest);
+    // The timeline entry of a decision taken from an approval mail (appended in schema 7).
+    let by_mail = crate::domain::request::Event {
+        at: Timestamp(1_796_025_600),
+        by: Some(UserId(2)),
+        kind: crate::domain::request::EventKind::DecidedByMail,
+    };
+    golden::<super::request_records::EventRecord, _>("event-v1-decided_by_mail", &by_mail);
 }

@@ -204,7 +204,56 @@ impl Reader {
     }
 }
 
+/// The approval links' key, as four words of `meta` (a restore removes them).
+const KEY_WORDS: [&str; 4] = ["mail.key.0", "mail.key.1", "mail.key.2", "mail.key.3"];
+
+impl Reader {
+    /// The key approval links are signed with, once made.
+    pub fn mail_link_key(&self) -> Result<Option<[u8; 32]>, Error> {
+        let meta = self.txn.open_table(META)?;
+        let mut key = [0u8; 32];
+        for (i, word) in KEY_WORDS.iter().enumerate() {
+            let Some(value) = meta.get(*word)? else {
+                return Ok(None);
+            };
+            key[i * 8..i * 8 + 8].copy_from_slice(&value.value().to_be_bytes());
+        }
+        Ok(Some(key))
+    }
+}
+
 impl Writer {
+    /// Keeps `fresh` as the approval links' key unless one is there; answers the key kept.
+    pub fn ensure_mail_link_key(&self, fresh: [u8; 32]) -> Result<[u8; 32], Error> {
+        let mut meta = self.txn.open_table(META)?;
+        if KEY_WORDS
+            .iter()
+            .all(|w| meta.get(*w).ok().flatten().is_some())
+        {
+            let mut key = [0u8; 32];
+            for (i, word) in KEY_WORDS.iter().enumerate() {
+                let value = meta.get(*word)?.map_or(0, |v| v.value());
+                key[i * 8..i * 8 + 8].copy_from_slice(&value.to_be_bytes());
+            }
+            return Ok(key);
+        }
+        for (i, word) in KEY_WORDS.iter().enumerate() {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(&fresh[i * 8..i * 8 + 8]);
+            meta.insert(*word, u64::from_be_bytes(bytes))?;
+        }
+        Ok(fresh)
+    }
+
+    /// Drops the approval links' key: every link signed with it stops working.
+    pub fn drop_mail_link_key(&self) -> Result<(), Error> {
+        let mut meta = self.txn.open_table(META)?;
+        for word in KEY_WORDS {
+            meta.remove(word)?;
+        }
+        Ok(())
+    }
+
     /// Holds the outbox (after a restore) or releases it.
     pub fn hold_outbox(&self, held: bool) -> Result<(), Error> {
         self.txn.open_table(META)?.insert(HELD, u64::from(held))?;

@@ -243,6 +243,8 @@ pub enum EventKindV1 {
     Escalated(u8, u16, i64, Vec<u8>),
     Reminded,
     ClosedUnanswered(u32),
+    // Schema 7: appended.
+    DecidedByMail,
 }
 
 fn step_u32(step: usize) -> u32 {
@@ -292,6 +294,7 @@ impl From<&Event> for EventRecord {
             ),
             EventKind::Reminded => EventKindV1::Reminded,
             EventKind::ClosedUnanswered { days } => EventKindV1::ClosedUnanswered(*days),
+            EventKind::DecidedByMail => EventKindV1::DecidedByMail,
         };
         EventRecord::V1(EventV1 {
             at: e.at.0,
@@ -329,6 +332,7 @@ impl TryFrom<EventRecord> for Event {
             EventKindV1::Comment(body, internal) => EventKind::Comment { body, internal },
             EventKindV1::Waiting(body) => EventKind::Waiting { body },
             EventKindV1::Resumed => EventKind::Resumed,
+            EventKindV1::DecidedByMail => EventKind::DecidedByMail,
             EventKindV1::Escalated(clock, percent, due, notify) => EventKind::Escalated {
                 target: clock_from("request_events", clock)?,
                 percent,

@@ -30,6 +30,8 @@ pub struct NoticeMail<'a> {
     pub by: Option<&'a str>,
     /// The words of the comment, question or decision it is about, when there are some.
     pub words: Option<&'a str>,
+    /// The approver's signed links: approve, reject.
+    pub actions: Option<(&'a str, &'a str)>,
 }
 
 struct MailTexts {
@@ -43,6 +45,9 @@ struct MailTexts {
     open_approvals: &'static str,
     hello: &'static str,
     request: &'static str,
+    approve: &'static str,
+    reject: &'static str,
+    links_note: &'static str,
     status: &'static str,
     by: &'static str,
     open: &'static str,
@@ -62,6 +67,9 @@ const FR: MailTexts = MailTexts {
     open_approvals: "Ouvrir les validations",
     hello: "Bonjour",
     request: "Demande",
+    approve: "Valider",
+    reject: "Refuser",
+    links_note: "Chaque lien ouvre une page de confirmation ; il vaut 7 jours et une seule décision.",
     status: "Statut",
     by: "Par",
     open: "Voir la demande",
@@ -81,6 +89,9 @@ const EN: MailTexts = MailTexts {
     open_approvals: "Open the approvals",
     hello: "Hello",
     request: "Request",
+    approve: "Approve",
+    reject: "Reject",
+    links_note: "Each link opens a confirmation page; it is valid for 7 days and one decision.",
     status: "Status",
     by: "By",
     open: "Open the request",
@@ -121,6 +132,12 @@ pub fn notice(m: &NoticeMail<'_>) -> Rendered {
     if let Some(by) = m.by {
         text.push_str(&format!("{}{colon}{by}\n", mt.by));
     }
+    if let Some((approve, reject)) = m.actions {
+        text.push_str(&format!(
+            "\n{}{colon}{approve}\n{}{colon}{reject}\n{}\n",
+            mt.approve, mt.reject, mt.links_note
+        ));
+    }
     text.push_str(&format!(
         "\n{}{colon}{link}\n\n-- \n{}\n{}\n",
         mt.open, m.org_name, mt.automatic
@@ -141,6 +158,14 @@ pub fn notice(m: &NoticeMail<'_>) -> Rendered {
                     @if let Some(by) = m.by {
                         tr { th scope="row" align="left" { (mt.by) } td { (by) } }
                     }
+                }
+                @if let Some((approve, reject)) = m.actions {
+                    p {
+                        a href=(approve) { strong { (mt.approve) } }
+                        " · "
+                        a href=(reject) { strong { (mt.reject) } }
+                    }
+                    p { small { (mt.links_note) } }
                 }
                 p { a href=(link) { (mt.open) } }
                 hr;
@@ -296,6 +321,7 @@ mod tests {
             status: Status::InProgress,
             by: Some("Tom <Bernard>"),
             words,
+            actions: None,
         })
     }
 

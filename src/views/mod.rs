@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod layout;
 pub mod mail;
+pub mod mail_links;
 pub mod metrics;
 pub mod metrics_tables;
 pub mod outbox;

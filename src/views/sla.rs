@@ -166,6 +166,7 @@ pub fn event(ctx: &PageCtx, who: &str, event: &Event) -> Option<Markup> {
             blockquote { (lines(body)) }
         },
         EventKind::Resumed => html! { strong { (who) } " " (s.ev_resumed) },
+        EventKind::DecidedByMail => html! { em { (ctx.t.mail.ev_by_mail) } },
         EventKind::Escalated {
             target,
             percent,

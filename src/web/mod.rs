@@ -16,6 +16,7 @@ mod error;
 mod extract;
 mod fields_admin;
 mod listing_query;
+mod mail_links;
 mod metrics;
 mod metrics_api;
 mod outbox;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(metrics_api::router())
         .merge(metrics::router())
         .merge(outbox::router())
+        .merge(mail_links::router())
         .fallback(not_found)
         .method_not_allowed_fallback(wrong_method)
         .layer(middleware::from_fn_with_state(

@@ -157,6 +157,7 @@ fn event_json(e: &Event) -> Value {
         | EventKind::Taken
         | EventKind::Cancelled
         | EventKind::Resumed
+        | EventKind::DecidedByMail
         | EventKind::Reminded => json!({}),
     };
     if let (Some(target), Value::Object(fields)) = (v.as_object_mut(), extra) {

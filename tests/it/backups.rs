@@ -203,6 +203,13 @@ fn restore_puts_a_backup_in_place_and_keeps_the_replaced_store() {
         .get("outbox.held")
         .expect("get");
     assert_eq!(held.map(|v| v.value()), Some(1));
+    // And the old copy's approval links stop working: their key is gone (a new one is made).
+    let key = txn
+        .open_table(meta)
+        .expect("meta")
+        .get("mail.key.0")
+        .expect("get");
+    assert!(key.is_none());
     drop(txn);
     drop(db);
     // The replaced store is kept, whole.

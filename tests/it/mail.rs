@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use std::net::SocketAddr;
 
-const BASE: &str = "https://it.example.org";
+pub const BASE: &str = "https://it.example.org";
 const PENDING_BADGE: &str = "<span class=\"badge\">En attente";
 
 fn with_mail(relay: SocketAddr) -> impl Fn(&mut Config) {
@@ -33,7 +33,7 @@ fn with_mail(relay: SocketAddr) -> impl Fn(&mut Config) {
 
 /// The app with mail through `relay`, after the scheduler's first look (which starts the
 /// jobs' schedules).
-async fn mail_app(relay: SocketAddr) -> TestApp {
+pub async fn mail_app(relay: SocketAddr) -> TestApp {
     let app = TestApp::spawn_configured(with_mail(relay)).await;
     app.ops()
         .run_due(app.ops().now())

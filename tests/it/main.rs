@@ -18,6 +18,7 @@ mod demo;
 mod hostile;
 mod jobs;
 mod mail;
+mod mail_links;
 mod metrics;
 mod persistence;
 mod request_pages;

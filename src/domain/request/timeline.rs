@@ -65,6 +65,8 @@ pub enum EventKind {
     ClosedUnanswered {
         days: u32,
     },
+    /// The decision just before was taken from the signed link of an approval mail.
+    DecidedByMail,
 }
 
 impl EventKind {
@@ -81,6 +83,7 @@ impl EventKind {
             EventKind::Comment { .. } => "comment",
             EventKind::Waiting { .. } => "waiting",
             EventKind::Resumed => "resumed",
+            EventKind::DecidedByMail => "decided_by_mail",
             EventKind::Escalated { .. } => "escalated",
             EventKind::Reminded => "reminded",
             EventKind::ClosedUnanswered { .. } => "closed_unanswered",
