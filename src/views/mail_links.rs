@@ -48,10 +48,11 @@ pub fn confirm(
     let body = html! {
         h1 { (title) " " (r.id.number()) }
         dl.facts {
-            dt { (t.mail.col_about) } dd { (r.service_name) }
+            dt { (t.service) } dd { (r.service_name) }
             dt { (t.requester) } dd { (view.requester) }
             dt { (m.link_as) } dd { (view.approver.display_name) }
         }
+        (super::requests::details(ctx, r))
         form method="post" action=(action) novalidate {
             (csrf(ctx))
             (error_summary(ctx, errors))

@@ -393,3 +393,49 @@ async fn the_it_team_gets_a_weekly_digest_of_its_requests_and_approvals() {
         .collect();
     assert!(after.is_empty(), "{after:?}");
 }
+
+#[tokio::test]
+async fn a_restored_store_sends_nothing_until_an_admin_resumes_sending() {
+    let sink = SmtpSink::start().await;
+    let mut app = mail_app(sink.addr).await;
+    app.shutdown().await;
+    // A backup restored in place, with the server stopped.
+    let backup = app.data.path().join("copy.redb");
+    let backup_arg = backup.to_str().expect("utf-8");
+    let out = crate::cli::guichet(app.data.path(), &["backup", "--to", backup_arg], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = crate::cli::guichet(app.data.path(), &["restore", "--from", backup_arg], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let app = TestApp::restart_on(app.data.clone(), with_mail(sink.addr)).await;
+    app.ops()
+        .run_due(app.ops().now())
+        .await
+        .expect("first look");
+    let alice = app.api_as("alice").await;
+    let vpn = service_id(&alice, VPN).await;
+    submit(&alice, vpn, vpn_data()).await;
+    a_minute_later(&app).await;
+    a_minute_later(&app).await;
+    assert!(sink.received().is_empty(), "held after the restore");
+    let admin = app.signed_in("admin").await;
+    let (_, html) = admin.get_text("/admin/outbox").await;
+    assert!(html.contains("Cette base a été restaurée"), "{html}");
+
+    let response = admin
+        .submit("/admin/outbox", "/admin/outbox/release", &[])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    a_minute_later(&app).await;
+    assert_eq!(sink.received().len(), 2, "sent once resumed");
+    let (_, html) = admin.get_text("/admin/outbox").await;
+    assert!(!html.contains("Cette base a été restaurée"), "{html}");
+}
