@@ -33,18 +33,25 @@ pub struct OutboxView {
     pub mails: Vec<Mail>,
 }
 
-/// Queues a mail for each notification whose recipient is active and has an address.
+/// Queues a mail for each notification whose recipient is active, has an address and wants
+/// that kind by mail.
 pub(super) fn queue_notice_mails(
     w: &Writer,
     notifications: &[Notification],
     now: Timestamp,
 ) -> Result<usize, Error> {
     let mut queued = 0;
+    let default_off = w.default_mail_off()?;
     for n in notifications {
         let Some(user) = w.user(n.user)? else {
             continue;
         };
         if !user.active || user.email.trim().is_empty() {
+            continue;
+        }
+        // Their choice in "my account", else the admins' defaults.
+        let off = w.mail_off(user.id)?.unwrap_or(default_off);
+        if off & crate::storage::notice_bit(n.kind) != 0 {
             continue;
         }
         let body = MailBody::Notice {

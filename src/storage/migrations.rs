@@ -46,6 +46,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "create the mail outbox",
         apply: create_outbox,
     },
+    Migration {
+        name: "create the users' mail choices",
+        apply: create_mail_choices,
+    },
 ];
 
 pub const SCHEMA_VERSION: u64 = MIGRATIONS.len() as u64;
@@ -145,6 +149,11 @@ fn create_rollups(txn: &WriteTransaction) -> Result<(), Error> {
 fn create_outbox(txn: &WriteTransaction) -> Result<(), Error> {
     txn.open_table(tables::OUTBOX)?;
     txn.open_table(tables::OUTBOX_DUE)?;
+    Ok(())
+}
+
+fn create_mail_choices(txn: &WriteTransaction) -> Result<(), Error> {
+    txn.open_table(tables::MAIL_CHOICES)?;
     Ok(())
 }
 

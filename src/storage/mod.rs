@@ -12,6 +12,7 @@ mod jobs;
 mod migrations;
 mod notifications;
 mod outbox;
+pub use outbox::notice_bit;
 mod records;
 mod registry;
 mod request_records;

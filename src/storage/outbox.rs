@@ -3,9 +3,10 @@
 
 use super::codes::{notice_code, notice_from};
 use super::records::{decode, encode};
-use super::tables::{META, OUTBOX, OUTBOX_DUE};
+use super::tables::{MAIL_CHOICES, META, OUTBOX, OUTBOX_DUE};
 use super::{Error, Reader, Writer};
 use crate::domain::mail::{Mail, MailBody, MailState};
+use crate::domain::notification::NoticeKind;
 use crate::domain::request::RequestId;
 use crate::domain::{Timestamp, UserId};
 use redb::{ReadableTable, ReadableTableMetadata};
@@ -151,6 +152,14 @@ fn read_mail(id: u64, bytes: &[u8]) -> Result<Mail, Error> {
     Ok(mail)
 }
 
+/// The kinds no user gets by mail unless they chose otherwise (a bit per kind code).
+const DEFAULT_OFF: &str = "mail.default_off";
+
+/// The bit of `kind` in a set of mail choices.
+pub fn notice_bit(kind: NoticeKind) -> u64 {
+    1u64 << notice_code(kind)
+}
+
 /// Set in a restored store: its outbox waits for an admin to release it, so that mails the
 /// old copy still held are not sent a second time.
 const HELD: &str = "outbox.held";
@@ -168,6 +177,18 @@ macro_rules! outbox_reads {
             pub fn outbox_held(&self) -> Result<bool, Error> {
                 let meta = self.txn.open_table(META)?;
                 Ok(meta.get(HELD)?.is_some_and(|v| v.value() == 1))
+            }
+
+            /// The kinds `user` chose not to get by mail; `None`: the defaults.
+            pub fn mail_off(&self, user: UserId) -> Result<Option<u64>, Error> {
+                let table = self.txn.open_table(MAIL_CHOICES)?;
+                Ok(table.get(user.0)?.map(|v| v.value()))
+            }
+
+            /// The kinds nobody gets by mail unless they chose otherwise.
+            pub fn default_mail_off(&self) -> Result<u64, Error> {
+                let meta = self.txn.open_table(META)?;
+                Ok(meta.get(DEFAULT_OFF)?.map_or(0, |v| v.value()))
             }
 
             /// The ids of pending mails due at `now`, earliest first, at most `limit`.
@@ -223,6 +244,21 @@ impl Reader {
 }
 
 impl Writer {
+    /// Records `user`'s choice (`None`: back to the defaults).
+    pub fn set_mail_off(&self, user: UserId, off: Option<u64>) -> Result<(), Error> {
+        let mut table = self.txn.open_table(MAIL_CHOICES)?;
+        match off {
+            Some(off) => table.insert(user.0, off)?,
+            None => table.remove(user.0)?,
+        };
+        Ok(())
+    }
+
+    pub fn set_default_mail_off(&self, off: u64) -> Result<(), Error> {
+        self.txn.open_table(META)?.insert(DEFAULT_OFF, off)?;
+        Ok(())
+    }
+
     /// Keeps `fresh` as the approval links' key unless one is there; answers the key kept.
     pub fn ensure_mail_link_key(&self, fresh: [u8; 32]) -> Result<[u8; 32], Error> {
         let mut meta = self.txn.open_table(META)?;

@@ -185,6 +185,11 @@ pub fn tables() -> Vec<Entry> {
             |s, p| raw(s, OUTBOX_DUE, p),
         ),
         plain(
+            MAIL_CHOICES,
+            |s, d| copy(s, d, MAIL_CHOICES),
+            |s, p| raw(s, MAIL_CHOICES, p),
+        ),
+        plain(
             ROLLUPS,
             |s, d| copy(s, d, ROLLUPS),
             |s, p| records::<(i32, u64, u64, u64), RollupRecord, Counters>(s, ROLLUPS, p, key_text),

@@ -80,3 +80,6 @@ pub const ROLLUPS: TableDefinition<(i32, u64, u64, u64), &[u8]> = TableDefinitio
 pub const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("outbox");
 /// (due instant, mail id) of every pending mail (schema 7): the sender reads what is due.
 pub const OUTBOX_DUE: TableDefinition<(i64, u64), ()> = TableDefinition::new("outbox_due");
+/// User id → the notification kinds that user does not want by mail, one bit per kind code
+/// (schema 8). No entry: the admins' defaults (`mail.default_off` in `meta`).
+pub const MAIL_CHOICES: TableDefinition<u64, u64> = TableDefinition::new("mail_choices");

@@ -14,6 +14,25 @@ pub struct AccountView<'a> {
     pub new_token: Option<&'a str>,
     pub flash: Option<&'a str>,
     pub errors: &'a FieldErrors,
+    /// Which notifications also come by mail, when mail is on.
+    pub mail: Option<&'a crate::ops::MailChoices>,
+}
+
+/// One checkbox per notification kind, named `mail`, its value the kind's code.
+pub fn mail_kinds(
+    ctx: &PageCtx,
+    kinds: &[(crate::domain::notification::NoticeKind, bool)],
+) -> Markup {
+    html! {
+        fieldset {
+            @for (kind, on) in kinds {
+                label {
+                    input type="checkbox" name="mail" value=(kind.code()) checked[*on];
+                    (ctx.t.notice(*kind))
+                }
+            }
+        }
+    }
 }
 
 pub fn account(ctx: &PageCtx, view: &AccountView<'_>) -> Markup {
@@ -40,6 +59,17 @@ pub fn account(ctx: &PageCtx, view: &AccountView<'_>) -> Markup {
                     button.secondary type="submit" { (t.save) }
                 }
                 p { a href="/account/password" { (t.change_password) } }
+            }
+            @if let Some(mail) = view.mail {
+                article {
+                    header { h2 { (t.mail.choices_title) } p { small { (t.mail.choices_intro) } } }
+                    @if !mail.own { p { small.muted { (t.mail.choices_default) } } }
+                    form method="post" action="/account/mail" {
+                        (csrf(ctx))
+                        (mail_kinds(ctx, &mail.kinds))
+                        button.secondary type="submit" { (t.save) }
+                    }
+                }
             }
             article {
                 header { h2 { (t.api_tokens) } p { small { (t.api_tokens_intro) } } }

@@ -50,6 +50,7 @@ pub fn outbox(
     ctx: &PageCtx,
     view: &OutboxView,
     held: bool,
+    defaults: &[(crate::domain::notification::NoticeKind, bool)],
     notice: Option<&str>,
     to: &str,
     errors: &FieldErrors,
@@ -70,6 +71,15 @@ pub fn outbox(
                             (csrf(ctx))
                             button type="submit" { (m.release) }
                         }
+                    }
+                }
+                section aria-labelledby="defaults-title" {
+                    h2 id="defaults-title" { (m.defaults_title) }
+                    p.muted { (m.defaults_intro) }
+                    form method="post" action="/admin/outbox/defaults" {
+                        (csrf(ctx))
+                        (super::account::mail_kinds(ctx, defaults))
+                        button.secondary type="submit" { (t.save) }
                     }
                 }
                 section aria-labelledby="test-title" {

@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/account", get(account_page))
         .route("/account/locale", post(account_locale))
+        .route("/account/mail", post(account_mail))
         .route(
             "/account/password",
             get(password_page).post(password_submit),
@@ -200,6 +201,11 @@ fn render_account(
         Some(id) => state.ops.display_name(id)?,
         None => None,
     };
+    let mail = if state.ops.mail_on() {
+        Some(state.ops.mail_choices(&signed.user)?)
+    } else {
+        None
+    };
     let view = AccountView {
         user: &signed.user,
         manager_name: manager_name.as_deref(),
@@ -207,6 +213,7 @@ fn render_account(
         new_token,
         flash,
         errors,
+        mail: mail.as_ref(),
     };
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -245,6 +252,26 @@ async fn account_locale(State(state): State<AppState>, signed: Signed, form: For
                 .append(header::SET_COOKIE, language_cookie(&state, locale));
             response
         }
+        Err(error) => signed.ctx.fail()(error).into_response(),
+    }
+}
+
+/// The notification kinds a form ticked (`mail` checkboxes, by code); unknown codes are ignored.
+pub(super) fn ticked_kinds(form: &FormData) -> Vec<crate::domain::notification::NoticeKind> {
+    let ticked = form.all("mail");
+    crate::domain::notification::NoticeKind::ALL
+        .into_iter()
+        .filter(|k| ticked.iter().any(|t| t == k.code()))
+        .collect()
+}
+
+async fn account_mail(State(state): State<AppState>, signed: Signed, form: FormData) -> Response {
+    match state
+        .ops
+        .set_mail_choices(&signed.user, ticked_kinds(&form))
+        .await
+    {
+        Ok(()) => Redirect::to("/account?done=saved").into_response(),
         Err(error) => signed.ctx.fail()(error).into_response(),
     }
 }

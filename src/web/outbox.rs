@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/outbox", get(outbox))
         .route("/admin/outbox/test", post(send_test))
         .route("/admin/outbox/release", post(release))
+        .route("/admin/outbox/defaults", post(defaults))
         .route("/admin/outbox/{id}/retry", post(retry))
 }
 
@@ -38,7 +39,11 @@ fn render(
     let ctx = &page.signed.ctx;
     let view = state.ops.outbox(page.admin).map_err(ctx.fail())?;
     let held = state.ops.outbox_held().map_err(ctx.fail())?;
-    let html = crate::views::outbox::outbox(ctx, &view, held, notice, to, errors);
+    let defaults = state
+        .ops
+        .default_mail_choices(page.admin)
+        .map_err(ctx.fail())?;
+    let html = crate::views::outbox::outbox(ctx, &view, held, &defaults, notice, to, errors);
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -57,6 +62,7 @@ async fn outbox(
         Some("test") => Some(m.test_queued),
         Some("retried") => Some(m.retried),
         Some("released") => Some(m.released),
+        Some("saved") => Some(page.signed.ctx.t.saved),
         _ => None,
     };
     render(&state, &page, notice, "", &FieldErrors::new())
@@ -84,6 +90,16 @@ async fn retry(
         .await
         .map_err(ctx.fail())?;
     Ok(Redirect::to("/admin/outbox?done=retried").into_response())
+}
+
+async fn defaults(State(state): State<AppState>, page: AdminPage, form: FormData) -> PageResult {
+    let on = super::auth::ticked_kinds(&form);
+    state
+        .ops
+        .set_default_mail_choices(page.admin, on)
+        .await
+        .map_err(page.signed.ctx.fail())?;
+    Ok(Redirect::to("/admin/outbox?done=saved").into_response())
 }
 
 async fn release(State(state): State<AppState>, page: AdminPage) -> PageResult {

@@ -6,7 +6,7 @@
 
 use crate::requests::{BROKEN_PC, VPN, service_id, submit, vpn_data};
 use crate::support::smtp::{Answer, SmtpSink};
-use crate::support::{Browser, TestApp};
+use crate::support::{Api, Browser, TestApp};
 use guichet::config::{Config, Smtp, SmtpTls};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -438,4 +438,103 @@ async fn a_restored_store_sends_nothing_until_an_admin_resumes_sending() {
     assert_eq!(sink.received().len(), 2, "sent once resumed");
     let (_, html) = admin.get_text("/admin/outbox").await;
     assert!(!html.contains("Cette base a été restaurée"), "{html}");
+}
+
+#[tokio::test]
+async fn each_user_chooses_which_notifications_come_by_mail_over_the_admins_defaults() {
+    let sink = SmtpSink::start().await;
+    let app = mail_app(sink.addr).await;
+    let all = [
+        "submitted",
+        "approval_needed",
+        "in_queue",
+        "approved",
+        "rejected",
+        "taken",
+        "assigned",
+        "completed",
+        "comment",
+        "waiting_for_you",
+        "escalation",
+        "reminder",
+        "closed_unanswered",
+    ];
+    let ticks = |except: &str| -> Vec<(&str, &str)> {
+        all.iter()
+            .filter(|k| **k != except)
+            .map(|k| ("mail", *k))
+            .collect()
+    };
+    // By default nobody gets "taken" by mail.
+    let admin = app.signed_in("admin").await;
+    let response = admin
+        .submit("/admin/outbox", "/admin/outbox/defaults", &ticks("taken"))
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    // Alice chooses her own: everything but the confirmation of her submissions.
+    let alice_web = app.signed_in("alice").await;
+    let (_, html) = alice_web.get_text("/account").await;
+    assert!(html.contains("Réglages par défaut"), "{html}");
+    assert!(
+        !html.contains("value=\"taken\" checked"),
+        "the default shows: {html}"
+    );
+    let response = alice_web
+        .submit("/account", "/account/mail", &ticks("submitted"))
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, html) = alice_web.get_text("/account").await;
+    assert!(
+        html.contains("value=\"taken\" checked") && !html.contains("value=\"submitted\" checked")
+    );
+    assert!(
+        !html.contains("value=\"in_queue\""),
+        "a requester is not offered the IT team's kinds"
+    );
+
+    // Alice and Bob each file a request that Tom takes.
+    let tom = app.api_as("tom").await;
+    for who in ["alice", "bob"] {
+        let api = app.api_as(who).await;
+        let pc = service_id(&api, BROKEN_PC).await;
+        let id = submit(&api, pc, json!({"inventaire": "PC-9", "panne": "Bruit"})).await["id"]
+            .as_u64()
+            .expect("id");
+        let response = tom
+            .post(&format!("/api/v1/requests/{id}/take"), &json!({}))
+            .await;
+        assert!(response.status().is_success());
+    }
+    a_minute_later(&app).await;
+    let got: Vec<(String, String)> = sink
+        .received()
+        .iter()
+        .map(|m| {
+            (
+                m.to[0].clone(),
+                m.parsed().subject().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let to = |who: &str, what: &str| {
+        got.iter()
+            .any(|(t, s)| t.starts_with(who) && s.contains(what))
+    };
+    assert!(
+        !to("alice", "enregistrée"),
+        "Alice turned confirmations off: {got:?}"
+    );
+    assert!(
+        to("alice", "prise en charge"),
+        "her own choice keeps 'taken': {got:?}"
+    );
+    assert!(to("bob", "enregistrée"), "Bob keeps the defaults: {got:?}");
+    assert!(
+        !to("bob", "prise en charge"),
+        "which leave 'taken' out: {got:?}"
+    );
+    assert!(to("tom", "attend dans la file"), "{got:?}");
+    // The inbox still has everything.
+    let (_, inbox) = Api::json(app.api_as("bob").await.get("/api/v1/notifications").await).await;
+    assert!(inbox.to_string().contains("taken"), "{inbox}");
 }
