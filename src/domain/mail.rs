@@ -28,6 +28,8 @@ pub enum MailBody {
     /// The weekly digest of a member of the IT team: their open requests and the approvals
     /// waiting for them, as they stand when it is sent.
     Digest { user: UserId },
+    /// A signed link to choose a new password, valid an hour from when it was asked for.
+    PasswordReset { user: UserId },
 }
 
 /// Where a mail's delivery stands.
@@ -84,7 +86,9 @@ impl Mail {
     pub fn request(&self) -> Option<RequestId> {
         match self.body {
             MailBody::Notice { request, .. } => Some(request),
-            MailBody::Test { .. } | MailBody::Digest { .. } => None,
+            MailBody::Test { .. } | MailBody::Digest { .. } | MailBody::PasswordReset { .. } => {
+                None
+            }
         }
     }
 

@@ -89,16 +89,31 @@ fn mac(key: &[u8; 32], claim: &[u8]) -> Option<Hmac<Sha256>> {
     Some(mac)
 }
 
-fn sign(key: &[u8; 32], claim: &Claim) -> String {
-    let bytes = encode(claim);
-    let tag = mac(key, &bytes)
+/// `claim` and its MAC under `key`, hex-encoded.
+pub(super) fn seal(key: &[u8; 32], claim: &[u8]) -> String {
+    let tag = mac(key, claim)
         .map(|m| m.finalize().into_bytes().to_vec())
         .unwrap_or_default();
-    let mut token = super::secrets::hex(&bytes);
+    let mut token = super::secrets::hex(claim);
     token.push_str(&super::secrets::hex(
         tag.get(..MAC_BYTES).unwrap_or_default(),
     ));
     token
+}
+
+/// The claim of `token` (`claim_bytes` long), if its MAC under `key` holds.
+pub(super) fn unseal(key: &[u8; 32], token: &str, claim_bytes: usize) -> Option<Vec<u8>> {
+    let mut bytes = unhex(token)?;
+    if bytes.len() != claim_bytes + MAC_BYTES {
+        return None;
+    }
+    let tag = bytes.split_off(claim_bytes);
+    mac(key, &bytes)?.verify_truncated_left(&tag).ok()?;
+    Some(bytes)
+}
+
+fn sign(key: &[u8; 32], claim: &Claim) -> String {
+    seal(key, &encode(claim))
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
@@ -113,13 +128,7 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 
 /// The claim of a token signed under `key`, if the signature holds.
 fn verify(key: &[u8; 32], token: &str) -> Option<Claim> {
-    let bytes = unhex(token)?;
-    if bytes.len() != CLAIM_BYTES + MAC_BYTES {
-        return None;
-    }
-    let (claim, tag) = bytes.split_at(CLAIM_BYTES);
-    mac(key, claim)?.verify_truncated_left(tag).ok()?;
-    decode(claim)
+    decode(&unseal(key, token, CLAIM_BYTES)?)
 }
 
 /// Whether `user` may decide the current step of `request`.
@@ -134,7 +143,7 @@ fn decides(request: &Request, user: &User) -> bool {
 
 impl Ops {
     /// The key approval links are signed with, made at first need.
-    fn link_key(&self) -> Result<[u8; 32], Error> {
+    pub(super) fn link_key(&self) -> Result<[u8; 32], Error> {
         if let Some(key) = self.store().read()?.mail_link_key()? {
             return Ok(key);
         }

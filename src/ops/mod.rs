@@ -18,11 +18,13 @@ mod jobs;
 mod listing;
 mod mail_choices;
 mod mail_links;
+mod mail_render;
 mod mailer;
 mod metrics;
 mod metrics_report;
 mod notifications;
 mod outbox;
+mod password_reset;
 mod passwords;
 mod request_views;
 mod requests;
@@ -52,6 +54,7 @@ pub use mail_choices::MailChoices;
 pub use mail_links::{Decision, LinkRefusal, LinkView};
 pub use metrics_report::{MetricsQuery, MetricsView, QUIET_DAYS};
 pub use outbox::OutboxView;
+pub use password_reset::ResetRefusal;
 pub use request_views::{Page, Permissions, RequestPage, RequestRow, SlaView};
 pub use requests::Submission;
 pub use search::SearchResult;
@@ -167,6 +170,8 @@ struct Inner {
     mailer: Option<mailer::Mailer>,
     /// Woken when a mail is queued, so that it leaves within seconds (`outbox.rs`).
     mail_wake: tokio::sync::Notify,
+    /// Asks for password reset links, per account and client (`password_reset.rs`).
+    reset_throttle: throttle::Throttle,
     /// Held while the outbox is sent, so that two senders never send one mail twice.
     outbox_running: tokio::sync::Mutex<()>,
 }
@@ -196,6 +201,7 @@ impl Ops {
                 usual_past: std::sync::Mutex::default(),
                 mailer,
                 mail_wake: tokio::sync::Notify::new(),
+                reset_throttle: throttle::Throttle::default(),
                 outbox_running: tokio::sync::Mutex::new(()),
             }),
         })

@@ -6,23 +6,18 @@
 //! A mail is marked sent only after the relay accepted it; a crash between the two sends it
 //! again at the next start, with the same message id (at least once, never lost).
 
-use super::listing::DeskFilter;
 use super::mailer::{Mailer, Refused};
-use super::request_views::RequestRow;
 use super::{Admin, Error, Ops};
 use crate::domain::mail::{Mail, MailBody};
-use crate::domain::notification::{NoticeKind, Notification};
-use crate::domain::request::{EventKind, RequestId};
-use crate::domain::{FieldErrors, Locale, Timestamp, User, UserId};
-use crate::storage::{Reader, Writer};
-use crate::views::mail::{DigestMail, NoticeMail, Rendered, digest, notice, test};
+use crate::domain::notification::Notification;
+use crate::domain::{FieldErrors, Timestamp};
+use crate::storage::Writer;
+use crate::views::mail::Rendered;
 
 /// How many due mails the sender reads at a time.
 const BATCH: usize = 64;
 /// How many connections to the relay the sender opens at once.
 const CONNECTIONS: usize = 8;
-/// How many requests of each list a digest shows.
-const DIGEST_LINES: usize = 10;
 
 /// What the outbox page shows.
 pub struct OutboxView {
@@ -67,41 +62,8 @@ pub(super) fn queue_notice_mails(
     Ok(queued)
 }
 
-/// The words a notice quotes: the comment, question, reason or resolution of its event.
-fn words_of(
-    reader: &Reader,
-    request: RequestId,
-    kind: NoticeKind,
-    at: Timestamp,
-) -> Result<Option<String>, Error> {
-    if !matches!(
-        kind,
-        NoticeKind::Comment
-            | NoticeKind::WaitingForYou
-            | NoticeKind::Rejected
-            | NoticeKind::Completed
-    ) {
-        return Ok(None);
-    }
-    let events = reader.events(request)?;
-    Ok(events
-        .iter()
-        .rev()
-        .filter(|e| e.at == at)
-        .find_map(|e| match &e.kind {
-            EventKind::Comment {
-                body,
-                internal: false,
-            }
-            | EventKind::Waiting { body } => Some(body.clone()),
-            EventKind::Rejected { reason, .. } => Some(reason.clone()),
-            EventKind::Completed { resolution } => Some(resolution.clone()),
-            _ => None,
-        }))
-}
-
 impl Ops {
-    fn mailer(&self) -> Option<&Mailer> {
+    pub(super) fn mailer(&self) -> Option<&Mailer> {
         self.inner.mailer.as_ref()
     }
 
@@ -120,85 +82,6 @@ impl Ops {
     /// Whether mail is configured.
     pub fn mail_on(&self) -> bool {
         self.mailer().is_some()
-    }
-
-    /// The mail `mail` as its recipient reads it; `Err` with a reason when it can no longer be
-    /// written (its recipient or request is gone).
-    fn render(
-        &self,
-        reader: &Reader,
-        mail: &Mail,
-        base_url: &str,
-    ) -> Result<Result<Rendered, String>, Error> {
-        let settings = &self.inner.settings;
-        let locale_of = |id: UserId| -> Result<Locale, Error> {
-            Ok(reader
-                .user(id)?
-                .and_then(|u| u.locale)
-                .unwrap_or(settings.default_locale))
-        };
-        match &mail.body {
-            MailBody::Test { by } => Ok(Ok(test(locale_of(*by)?, &settings.org_name, base_url))),
-            MailBody::Digest { user } => {
-                let Some(recipient) = reader
-                    .user(*user)?
-                    .filter(|u| u.active && u.role.is_staff())
-                else {
-                    return Ok(Err(
-                        "the recipient's account is gone, deactivated or no longer in the IT team"
-                            .into(),
-                    ));
-                };
-                let (mine, approvals) = self.plate(&recipient)?;
-                Ok(Ok(digest(&DigestMail {
-                    locale: recipient.locale.unwrap_or(settings.default_locale),
-                    org_name: &settings.org_name,
-                    base_url,
-                    recipient: &recipient.display_name,
-                    mine: &mine,
-                    approvals: &approvals,
-                    now: self.now(),
-                })))
-            }
-            MailBody::Notice {
-                user,
-                request,
-                kind,
-                at,
-                by,
-            } => {
-                let Some(recipient) = reader.user(*user)?.filter(|u| u.active) else {
-                    return Ok(Err("the recipient's account is gone or deactivated".into()));
-                };
-                let Some(found) = reader.request(*request)? else {
-                    return Ok(Err("the request is gone".into()));
-                };
-                // "By" names someone else: never the recipient themself.
-                let by = match by.filter(|id| id != user) {
-                    Some(id) => reader.user(id)?.map(|u| u.display_name),
-                    None => None,
-                };
-                let words = words_of(reader, *request, *kind, *at)?;
-                let actions = if *kind == NoticeKind::ApprovalNeeded {
-                    self.approval_links(&found, &recipient, base_url)?
-                } else {
-                    None
-                };
-                Ok(Ok(notice(&NoticeMail {
-                    locale: recipient.locale.unwrap_or(settings.default_locale),
-                    org_name: &settings.org_name,
-                    base_url,
-                    recipient: &recipient.display_name,
-                    kind: *kind,
-                    number: &found.id.number(),
-                    service: &found.service_name,
-                    status: found.status,
-                    by: by.as_deref(),
-                    words: words.as_deref(),
-                    actions: actions.as_ref().map(|(a, r)| (a.as_str(), r.as_str())),
-                })))
-            }
-        }
     }
 
     /// Sends every mail due at `now`, one at a time; answers how many the relay accepted.
@@ -328,50 +211,6 @@ impl Ops {
                 w.put_mail(&mail)?;
                 Ok(accepted)
             })
-        })
-        .await
-    }
-
-    /// What a member of the IT team has on their plate: their open requests, most urgent
-    /// first, and the approvals waiting for them (at most `DIGEST_LINES` of each).
-    fn plate(&self, user: &User) -> Result<(Vec<RequestRow>, Vec<RequestRow>), Error> {
-        let filter = DeskFilter {
-            assignee: Some(Some(user.id)),
-            urgent: true,
-            newest_first: false,
-            limit: DIGEST_LINES,
-            ..DeskFilter::default()
-        };
-        let mine = self.list_requests(user, filter)?.items;
-        let mut approvals = self.approvals(user)?;
-        approvals.truncate(DIGEST_LINES);
-        Ok((mine, approvals))
-    }
-
-    /// Queues the weekly digest of every active member of the IT team with an address and
-    /// something on their plate; answers how many.
-    pub async fn queue_digests(&self, now: Timestamp) -> Result<usize, Error> {
-        if self.mailer().is_none() {
-            return Ok(0);
-        }
-        self.blocking(move |ops| {
-            let mut wanted = Vec::new();
-            for user in ops.store().read()?.users()? {
-                if !user.active || !user.role.is_staff() || user.email.trim().is_empty() {
-                    continue;
-                }
-                let (mine, approvals) = ops.plate(&user)?;
-                if !mine.is_empty() || !approvals.is_empty() {
-                    wanted.push(user);
-                }
-            }
-            Ok(ops.store().write(|w| {
-                for user in &wanted {
-                    let body = MailBody::Digest { user: user.id };
-                    w.put_mail(&Mail::new(user.email.clone(), body, now))?;
-                }
-                Ok::<_, crate::storage::Error>(wanted.len())
-            })?)
         })
         .await
     }

@@ -169,6 +169,12 @@ fn mails() {
         Timestamp(1_796_025_600),
     );
     golden::<MailRecord, _>("mail-v1-digest", &digest);
+    let reset = Mail::new(
+        "alice@example.org".into(),
+        MailBody::PasswordReset { user: UserId(3) },
+        Timestamp(1_796_025_600),
+    );
+    golden::<MailRecord, _>("mail-v1-password-reset", &reset);
     // The timeline entry of a decision taken from an approval mail (appended in schema 7).
     let by_mail = crate::domain::request::Event {
         at: Timestamp(1_796_025_600),

@@ -43,6 +43,9 @@ pub enum MailBodyV1 {
     Digest {
         user: u64,
     },
+    PasswordReset {
+        user: u64,
+    },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -81,6 +84,7 @@ impl From<&Mail> for MailRecord {
                 },
                 MailBody::Test { by } => MailBodyV1::Test { by: by.0 },
                 MailBody::Digest { user } => MailBodyV1::Digest { user: user.0 },
+                MailBody::PasswordReset { user } => MailBodyV1::PasswordReset { user: user.0 },
             },
             attempts: m.attempts,
             state: match &m.state {
@@ -126,6 +130,9 @@ impl TryFrom<MailRecord> for Mail {
                 },
                 MailBodyV1::Test { by } => MailBody::Test { by: UserId(by) },
                 MailBodyV1::Digest { user } => MailBody::Digest { user: UserId(user) },
+                MailBodyV1::PasswordReset { user } => {
+                    MailBody::PasswordReset { user: UserId(user) }
+                }
             },
             attempts: r.attempts,
             state: match r.state {

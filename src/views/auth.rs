@@ -13,6 +13,7 @@ pub fn login(
     notice: Option<&str>,
     next: &str,
     demo_password: &str,
+    forgot: bool,
 ) -> Markup {
     let t = ctx.t;
     let body = html! {
@@ -32,6 +33,9 @@ pub fn login(
                 (Input::text("password", t.password, "").kind("password").required()
                     .autocomplete("current-password").render(ctx, &FieldErrors::new()))
                 button type="submit" { (t.sign_in) }
+            }
+            @if forgot {
+                p { a href="/password/forgot" { (t.mail.forgot_link) } }
             }
         }
         @if ctx.demo {

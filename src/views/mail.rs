@@ -53,6 +53,9 @@ struct MailTexts {
     open: &'static str,
     automatic: &'static str,
     test_subject: &'static str,
+    reset_subject: &'static str,
+    reset_body: &'static str,
+    reset_note: &'static str,
     test_body: &'static str,
 }
 
@@ -75,6 +78,9 @@ const FR: MailTexts = MailTexts {
     open: "Voir la demande",
     automatic: "Message automatique : pour répondre, ouvrez la demande dans Guichet.",
     test_subject: "Courriel d'essai",
+    reset_subject: "Choisir un nouveau mot de passe",
+    reset_body: "Quelqu'un (vous, sans doute) a demandé à changer le mot de passe de votre compte. Ce lien permet d'en choisir un nouveau :",
+    reset_note: "Le lien vaut une heure et une seule fois. Si vous n'avez rien demandé, ignorez ce message : votre mot de passe ne change pas.",
     test_body: "Ce courriel d'essai montre que Guichet peut envoyer du courrier par ce relais.",
 };
 
@@ -97,6 +103,9 @@ const EN: MailTexts = MailTexts {
     open: "Open the request",
     automatic: "Automatic message: to answer, open the request in Guichet.",
     test_subject: "Test e-mail",
+    reset_subject: "Choose a new password",
+    reset_body: "Someone (you, most likely) asked to change your account's password. This link lets you choose a new one:",
+    reset_note: "The link works once, for an hour. If you asked for nothing, ignore this message: your password stays as it is.",
     test_body: "This test e-mail shows that Guichet can send mail through this relay.",
 };
 
@@ -275,6 +284,35 @@ pub fn digest(d: &DigestMail<'_>) -> Rendered {
                 }
                 hr;
                 p { small { (d.org_name) " · " (mt.automatic) } }
+            }
+        }
+    };
+    Rendered {
+        subject,
+        text,
+        html: html.into_string(),
+    }
+}
+
+/// The link to choose a new password.
+pub fn password_reset(locale: Locale, org_name: &str, recipient: &str, link: &str) -> Rendered {
+    let mt = mail_texts(locale);
+    let subject = format!("{} · {org_name}", mt.reset_subject);
+    let text = format!(
+        "{} {recipient},\n\n{}\n\n{link}\n\n{}\n\n-- \n{org_name}\n",
+        mt.hello, mt.reset_body, mt.reset_note
+    );
+    let html = html! {
+        (DOCTYPE)
+        html lang=(locale.code()) {
+            head { meta charset="utf-8"; title { (subject) } }
+            body {
+                p { (mt.hello) " " (recipient) "," }
+                p { (mt.reset_body) }
+                p { a href=(link) { strong { (mt.reset_subject) } } }
+                p { small { (mt.reset_note) } }
+                hr;
+                p { small { (org_name) } }
             }
         }
     };

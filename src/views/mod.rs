@@ -17,6 +17,7 @@ pub mod mail_links;
 pub mod metrics;
 pub mod metrics_tables;
 pub mod outbox;
+pub mod password_reset;
 pub mod portal;
 pub mod request_form;
 pub mod request_lists;

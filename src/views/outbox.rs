@@ -18,6 +18,7 @@ fn about(ctx: &PageCtx, mail: &Mail) -> Markup {
         },
         MailBody::Test { .. } => html! { (ctx.t.mail.test_mail) },
         MailBody::Digest { .. } => html! { (ctx.t.mail.digest) },
+        MailBody::PasswordReset { .. } => html! { (ctx.t.mail.reset_mail) },
     }
 }
 

@@ -36,6 +36,8 @@ pub fn router() -> Router<AppState> {
 struct NextQuery {
     next: Option<String>,
     expired: Option<String>,
+    /// `reset`: the password was just chosen from a reset link.
+    done: Option<String>,
 }
 
 /// Only a local path may follow sign-in, so the page cannot be used to bounce users elsewhere.
@@ -86,11 +88,20 @@ async fn login_page(
     }
     let next = safe_next(query.next.as_deref());
     // Sent here by a form whose session had ended: what was typed waits (`drafts.rs`).
-    let notice = query
-        .expired
-        .is_some()
-        .then_some(visitor.ctx.t.session_expired_kept);
-    let page = login(&visitor.ctx, "", None, notice, &next, DEMO_PASSWORD);
+    let notice = match (query.expired.is_some(), query.done.as_deref()) {
+        (true, _) => Some(visitor.ctx.t.session_expired_kept),
+        (false, Some("reset")) => Some(visitor.ctx.t.mail.reset_done),
+        _ => None,
+    };
+    let page = login(
+        &visitor.ctx,
+        "",
+        None,
+        notice,
+        &next,
+        DEMO_PASSWORD,
+        state.ops.mail_on(),
+    );
     with_cookies(&visitor, page.into_response())
 }
 
@@ -145,6 +156,7 @@ async fn login_submit(
                 None,
                 &next,
                 DEMO_PASSWORD,
+                state.ops.mail_on(),
             );
             let mut response = (StatusCode::TOO_MANY_REQUESTS, page).into_response();
             response
@@ -162,6 +174,7 @@ async fn login_submit(
         None,
         &next,
         DEMO_PASSWORD,
+        state.ops.mail_on(),
     );
     with_cookies(&visitor, (status, page).into_response())
 }

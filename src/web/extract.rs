@@ -201,6 +201,23 @@ impl FromRequestParts<AppState> for Visitor {
     }
 }
 
+impl Visitor {
+    /// `page` with `status`, the cookies this visitor needs, and never cached: for the pages
+    /// behind a link that acts (approval and password links).
+    pub fn private_page(&self, status: StatusCode, page: maud::Markup) -> Response {
+        let mut response = (status, page).into_response();
+        for cookie in &self.set_cookies {
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, cookie.clone());
+        }
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    }
+}
+
 /// A URL-encoded form body whose `_csrf` field matched the token of the session (or, before
 /// sign-in, of the visitor). Must come after `Signed`, `AdminPage` or `Visitor` in a handler.
 pub struct FormData {

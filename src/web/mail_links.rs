@@ -10,8 +10,8 @@ use crate::ops::{Decision, Error, LinkRefusal};
 use crate::views::mail_links;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 
 pub fn router() -> Router<AppState> {
@@ -21,21 +21,6 @@ pub fn router() -> Router<AppState> {
 }
 
 type PageResult = Result<Response, HtmlError>;
-
-fn with_cookies(visitor: &Visitor, status: StatusCode, page: maud::Markup) -> Response {
-    let mut response = (status, page).into_response();
-    for cookie in &visitor.set_cookies {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, cookie.clone());
-    }
-    // A link that decides must not be cached, nor its page read by another.
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
-    response
-}
 
 fn refusal_status(why: LinkRefusal) -> StatusCode {
     match why {
@@ -72,7 +57,7 @@ async fn show(state: AppState, visitor: Visitor, token: String, decision: Decisi
         ),
         Err(why) => (refusal_status(why), mail_links::refused(ctx, why)),
     };
-    Ok(with_cookies(&visitor, page.0, page.1))
+    Ok(visitor.private_page(page.0, page.1))
 }
 
 async fn decide(
@@ -95,13 +80,11 @@ async fn decide(
     {
         Ok(Ok(request)) => {
             let page = mail_links::decided(ctx, decision, &request.id.number());
-            Ok(with_cookies(&visitor, StatusCode::OK, page))
+            Ok(visitor.private_page(StatusCode::OK, page))
         }
-        Ok(Err(why)) => Ok(with_cookies(
-            &visitor,
-            refusal_status(why),
-            mail_links::refused(ctx, why),
-        )),
+        Ok(Err(why)) => {
+            Ok(visitor.private_page(refusal_status(why), mail_links::refused(ctx, why)))
+        }
         Err(Error::Invalid(errors)) => match state
             .ops
             .approval_link(&token, decision)
@@ -116,17 +99,11 @@ async fn decide(
                     &words,
                     &errors,
                 );
-                Ok(with_cookies(
-                    &visitor,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    page,
-                ))
+                Ok(visitor.private_page(StatusCode::UNPROCESSABLE_ENTITY, page))
             }
-            Err(why) => Ok(with_cookies(
-                &visitor,
-                refusal_status(why),
-                mail_links::refused(ctx, why),
-            )),
+            Err(why) => {
+                Ok(visitor.private_page(refusal_status(why), mail_links::refused(ctx, why)))
+            }
         },
         Err(error) => Err(ctx.fail()(error)),
     }

@@ -20,6 +20,7 @@ mod mail_links;
 mod metrics;
 mod metrics_api;
 mod outbox;
+mod password_reset;
 mod portal;
 mod requests;
 mod requests_api;
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .merge(metrics::router())
         .merge(outbox::router())
         .merge(mail_links::router())
+        .merge(password_reset::router())
         .fallback(not_found)
         .method_not_allowed_fallback(wrong_method)
         .layer(middleware::from_fn_with_state(

@@ -538,3 +538,122 @@ async fn each_user_chooses_which_notifications_come_by_mail_over_the_admins_defa
     let (_, inbox) = Api::json(app.api_as("bob").await.get("/api/v1/notifications").await).await;
     assert!(inbox.to_string().contains("taken"), "{inbox}");
 }
+
+/// The path of the last reset link mailed to `to`.
+fn reset_link(sink: &SmtpSink, to: &str) -> String {
+    let mails = sink.received();
+    let mail = mails.iter().rev().find(|m| m.to == [to]).expect("a mail");
+    let text = mail.parsed().body_text(0).expect("text").into_owned();
+    text.split_whitespace()
+        .find(|w| w.starts_with(&format!("{BASE}/password/reset/")))
+        .unwrap_or_else(|| panic!("a reset link in {text}"))
+        .trim_start_matches(BASE)
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_once_from_a_mailed_link() {
+    let sink = SmtpSink::start().await;
+    let app = mail_app(sink.addr).await;
+    let visitor = app.browser();
+    let (_, login) = visitor.get_text("/login").await;
+    assert!(
+        login.contains("href=\"/password/forgot\""),
+        "offered when mail is on"
+    );
+
+    // The same answer whether the account exists or not; only Alice gets a mail.
+    for who in ["nobody", "alice@demo.guichet.test"] {
+        let response = visitor
+            .submit("/password/forgot", "/password/forgot", &[("who", who)])
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "{who}");
+        assert!(
+            response
+                .text()
+                .await
+                .expect("body")
+                .contains("Si un compte correspond")
+        );
+    }
+    a_minute_later(&app).await;
+    let got = sink.received();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(
+        got[0]
+            .parsed()
+            .subject()
+            .is_some_and(|s| s.starts_with("Choisir un nouveau mot de passe"))
+    );
+    let link = reset_link(&sink, "alice@demo.guichet.test");
+
+    // Following the link changes nothing; a weak password is refused.
+    let alice = app.api_as("alice").await;
+    let (status, html) = visitor.get_text(&link).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("name=\"password\""), "{html}");
+    let response = visitor.submit(&link, &link, &[("password", "court")]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(alice.get("/api/v1/me").await.status(), StatusCode::OK);
+
+    // The new password works, and every other sign-in of Alice ends.
+    let new = "une phrase de passe toute neuve";
+    let response = visitor.submit(&link, &link, &[("password", new)]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        alice.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.browser().login("alice", "demo").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.browser().login("alice", new).await.status(),
+        StatusCode::SEE_OTHER
+    );
+
+    // Used once; and a link asked for more than an hour ago has expired.
+    let (status, html) = visitor.get_text(&link).await;
+    assert_eq!(status, StatusCode::GONE);
+    assert!(html.contains("déjà servi"), "{html}");
+    visitor
+        .submit("/password/forgot", "/password/forgot", &[("who", "alice")])
+        .await;
+    a_minute_later(&app).await;
+    let second = reset_link(&sink, "alice@demo.guichet.test");
+    assert_ne!(second, link);
+    app.clock.advance(3600);
+    let (status, html) = visitor.get_text(&second).await;
+    assert_eq!(status, StatusCode::GONE);
+    assert!(html.contains("expiré"), "{html}");
+
+    // Asking again and again is throttled.
+    let mut throttled = false;
+    for _ in 0..20 {
+        let response = visitor
+            .submit("/password/forgot", "/password/forgot", &[("who", "bob")])
+            .await;
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            throttled = true;
+            break;
+        }
+    }
+    assert!(throttled);
+}
+
+#[tokio::test]
+async fn without_mail_there_is_no_forgotten_password_page() {
+    let app = TestApp::spawn().await;
+    let visitor = app.browser();
+    let (_, login) = visitor.get_text("/login").await;
+    assert!(!login.contains("/password/forgot"));
+    assert_eq!(
+        visitor.get("/password/forgot").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        visitor.get("/password/reset/00").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
