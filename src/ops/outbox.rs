@@ -35,7 +35,7 @@ pub(super) fn queue_notice_mails(
     notifications: &[Notification],
     now: Timestamp,
 ) -> Result<usize, Error> {
-    let mut queued = 0;
+    let mut mails = Vec::new();
     let default_off = w.default_mail_off()?;
     for n in notifications {
         let Some(user) = w.user(n.user)? else {
@@ -56,10 +56,10 @@ pub(super) fn queue_notice_mails(
             at: n.at,
             by: n.by,
         };
-        w.put_mail(&Mail::new(user.email.clone(), body, now))?;
-        queued += 1;
+        mails.push(Mail::new(user.email.clone(), body, now));
     }
-    Ok(queued)
+    w.put_new_mails(&mails)?;
+    Ok(mails.len())
 }
 
 impl Ops {

@@ -303,6 +303,24 @@ impl Writer {
         Ok(())
     }
 
+    /// Stores new mails (their ids are given here), opening each table once: the request
+    /// path queues its mails this way.
+    pub fn put_new_mails(&self, mails: &[Mail]) -> Result<(), Error> {
+        if mails.is_empty() {
+            return Ok(());
+        }
+        let first = self.next_ids("mail", u64::try_from(mails.len()).unwrap_or(u64::MAX))?;
+        let mut due = self.txn.open_table(OUTBOX_DUE)?;
+        let mut table = self.txn.open_table(OUTBOX)?;
+        for (id, mail) in (first..).zip(mails) {
+            if let Some(at) = mail.due_at() {
+                due.insert((at.0, id), ())?;
+            }
+            table.insert(id, encode(&MailRecord::from(mail))?.as_slice())?;
+        }
+        Ok(())
+    }
+
     /// Stores a mail (a new one when its id is 0: answers the id it was given) and keeps the
     /// due index in step with its state.
     pub fn put_mail(&self, mail: &Mail) -> Result<u64, Error> {
