@@ -180,6 +180,19 @@ macro_rules! outbox_reads {
                 found.map(|bytes| read_mail(id, bytes.value())).transpose()
             }
 
+            /// The key approval links are signed with, once made.
+            pub fn mail_link_key(&self) -> Result<Option<[u8; 32]>, Error> {
+                let meta = self.txn.open_table(META)?;
+                let mut key = [0u8; 32];
+                for (i, word) in KEY_WORDS.iter().enumerate() {
+                    let Some(value) = meta.get(*word)? else {
+                        return Ok(None);
+                    };
+                    key[i * 8..i * 8 + 8].copy_from_slice(&value.value().to_be_bytes());
+                }
+                Ok(Some(key))
+            }
+
             /// Whether the outbox waits for an admin's release (a restored store).
             pub fn outbox_held(&self) -> Result<bool, Error> {
                 let meta = self.txn.open_table(META)?;
@@ -235,21 +248,6 @@ impl Reader {
 /// The approval links' key, as four words of `meta` (a restore removes them).
 const KEY_WORDS: [&str; 4] = ["mail.key.0", "mail.key.1", "mail.key.2", "mail.key.3"];
 
-impl Reader {
-    /// The key approval links are signed with, once made.
-    pub fn mail_link_key(&self) -> Result<Option<[u8; 32]>, Error> {
-        let meta = self.txn.open_table(META)?;
-        let mut key = [0u8; 32];
-        for (i, word) in KEY_WORDS.iter().enumerate() {
-            let Some(value) = meta.get(*word)? else {
-                return Ok(None);
-            };
-            key[i * 8..i * 8 + 8].copy_from_slice(&value.value().to_be_bytes());
-        }
-        Ok(Some(key))
-    }
-}
-
 impl Writer {
     /// Records `user`'s choice (`None`: back to the defaults).
     pub fn set_mail_off(&self, user: UserId, off: Option<u64>) -> Result<(), Error> {
@@ -268,22 +266,14 @@ impl Writer {
 
     /// Keeps `fresh` as the approval links' key unless one is there; answers the key kept.
     pub fn ensure_mail_link_key(&self, fresh: [u8; 32]) -> Result<[u8; 32], Error> {
-        let mut meta = self.txn.open_table(META)?;
-        if KEY_WORDS
-            .iter()
-            .all(|w| meta.get(*w).ok().flatten().is_some())
-        {
-            let mut key = [0u8; 32];
-            for (i, word) in KEY_WORDS.iter().enumerate() {
-                let value = meta.get(*word)?.map_or(0, |v| v.value());
-                key[i * 8..i * 8 + 8].copy_from_slice(&value.to_be_bytes());
-            }
+        if let Some(key) = self.mail_link_key()? {
             return Ok(key);
         }
-        for (i, word) in KEY_WORDS.iter().enumerate() {
-            let mut bytes = [0u8; 8];
-            bytes.copy_from_slice(&fresh[i * 8..i * 8 + 8]);
-            meta.insert(*word, u64::from_be_bytes(bytes))?;
+        let mut meta = self.txn.open_table(META)?;
+        for (word, bytes) in KEY_WORDS.iter().zip(fresh.chunks_exact(8)) {
+            let mut value = [0u8; 8];
+            value.copy_from_slice(bytes);
+            meta.insert(*word, u64::from_be_bytes(value))?;
         }
         Ok(fresh)
     }

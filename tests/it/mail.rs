@@ -539,14 +539,14 @@ async fn each_user_chooses_which_notifications_come_by_mail_over_the_admins_defa
     assert!(inbox.to_string().contains("taken"), "{inbox}");
 }
 
-/// The path of the last reset link mailed to `to`.
-fn reset_link(sink: &SmtpSink, to: &str) -> String {
+/// The path (under `prefix`, such as `/approve/`) of the link in the last mail sent to `to`.
+pub fn mailed_link(sink: &SmtpSink, to: &str, prefix: &str) -> String {
     let mails = sink.received();
     let mail = mails.iter().rev().find(|m| m.to == [to]).expect("a mail");
     let text = mail.parsed().body_text(0).expect("text").into_owned();
     text.split_whitespace()
-        .find(|w| w.starts_with(&format!("{BASE}/password/reset/")))
-        .unwrap_or_else(|| panic!("a reset link in {text}"))
+        .find(|w| w.starts_with(&format!("{BASE}{prefix}")))
+        .unwrap_or_else(|| panic!("a {prefix} link in {text}"))
         .trim_start_matches(BASE)
         .to_owned()
 }
@@ -585,7 +585,7 @@ async fn a_forgotten_password_is_reset_once_from_a_mailed_link() {
             .subject()
             .is_some_and(|s| s.starts_with("Choisir un nouveau mot de passe"))
     );
-    let link = reset_link(&sink, "alice@demo.guichet.test");
+    let link = mailed_link(&sink, "alice@demo.guichet.test", "/password/reset/");
 
     // Following the link changes nothing; a weak password is refused.
     let alice = app.api_as("alice").await;
@@ -621,7 +621,7 @@ async fn a_forgotten_password_is_reset_once_from_a_mailed_link() {
         .submit("/password/forgot", "/password/forgot", &[("who", "alice")])
         .await;
     a_minute_later(&app).await;
-    let second = reset_link(&sink, "alice@demo.guichet.test");
+    let second = mailed_link(&sink, "alice@demo.guichet.test", "/password/reset/");
     assert_ne!(second, link);
     app.clock.advance(3600);
     let (status, html) = visitor.get_text(&second).await;

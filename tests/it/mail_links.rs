@@ -3,7 +3,7 @@
 //! forged, for the other decision, reused, expired, or for someone who no longer approves
 //! answers a clear page and changes nothing.
 
-use crate::mail::{BASE, mail_app};
+use crate::mail::{mail_app, mailed_link};
 use crate::requests::{VPN, service_id, submit, vpn_data};
 use crate::support::smtp::SmtpSink;
 use crate::support::{Api, Browser, TestApp, csrf_of};
@@ -12,17 +12,10 @@ use serde_json::json;
 
 /// The approve and reject paths of the last approval mail sent to `to`.
 fn links(sink: &SmtpSink, to: &str) -> (String, String) {
-    let mails = sink.received();
-    let mail = mails.iter().rev().find(|m| m.to == [to]).expect("a mail");
-    let text = mail.parsed().body_text(0).expect("text").into_owned();
-    let find = |kind: &str| {
-        text.split_whitespace()
-            .find(|w| w.starts_with(&format!("{BASE}/{kind}/")))
-            .unwrap_or_else(|| panic!("a {kind} link in {text}"))
-            .trim_start_matches(BASE)
-            .to_owned()
-    };
-    (find("approve"), find("reject"))
+    (
+        mailed_link(sink, to, "/approve/"),
+        mailed_link(sink, to, "/reject/"),
+    )
 }
 
 /// Posts `fields` to `path` as the link's page would, with the visitor's form token (taken
