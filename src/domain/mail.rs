@@ -2,8 +2,9 @@
 //! rules of delivery are pure: how long to wait before the next attempt (exponential
 //! back-off, capped) and when to give up.
 
-use super::notification::NoticeKind;
+use super::notification::{NoticeKind, Notification};
 use super::request::RequestId;
+use super::user::User;
 use super::{Timestamp, UserId};
 
 /// The first retry waits this long; each next one twice as long as the one before…
@@ -72,6 +73,27 @@ impl Mail {
                 last_error: None,
             },
         }
+    }
+
+    /// The mail of notification `n` for `user`: none for an inactive account, one without an
+    /// address, or a kind they chose not to get by mail (`chose_off`).
+    pub fn of_notice(
+        user: &User,
+        chose_off: bool,
+        n: &Notification,
+        now: Timestamp,
+    ) -> Option<Mail> {
+        if !user.active || user.email.trim().is_empty() || chose_off {
+            return None;
+        }
+        let body = MailBody::Notice {
+            user: n.user,
+            request: n.request,
+            kind: n.kind,
+            at: n.at,
+            by: n.by,
+        };
+        Some(Mail::new(user.email.clone(), body, now))
     }
 
     /// When it is due, if it still waits.
@@ -146,6 +168,47 @@ mod tests {
             MailBody::Test { by: UserId(1) },
             Timestamp(0),
         )
+    }
+
+    #[test]
+    fn a_notice_is_mailed_only_to_an_active_address_that_wants_it() {
+        let user = User {
+            id: UserId(3),
+            username: crate::domain::user::Username::parse("alice").expect("name"),
+            display_name: "Alice".into(),
+            email: "alice@example.org".into(),
+            password_hash: String::new(),
+            role: crate::domain::user::Role::Requester,
+            manager_id: None,
+            locale: None,
+            active: true,
+            must_change_password: false,
+            created_at: Timestamp(0),
+        };
+        let n = Notification {
+            id: 9,
+            user: UserId(3),
+            request: RequestId(7),
+            kind: NoticeKind::Submitted,
+            at: Timestamp(5),
+            by: Some(UserId(3)),
+            read: false,
+        };
+        let mail = Mail::of_notice(&user, false, &n, Timestamp(6)).expect("mailed");
+        assert_eq!(mail.to, "alice@example.org");
+        assert_eq!(mail.request(), Some(RequestId(7)));
+        assert_eq!(mail.due_at(), Some(Timestamp(6)));
+        assert_eq!(Mail::of_notice(&user, true, &n, Timestamp(6)), None);
+        let inactive = User {
+            active: false,
+            ..user.clone()
+        };
+        assert_eq!(Mail::of_notice(&inactive, false, &n, Timestamp(6)), None);
+        let no_address = User {
+            email: " ".into(),
+            ..user
+        };
+        assert_eq!(Mail::of_notice(&no_address, false, &n, Timestamp(6)), None);
     }
 
     #[test]

@@ -9,9 +9,7 @@
 use super::mailer::{Mailer, Refused};
 use super::{Admin, Error, Ops};
 use crate::domain::mail::{Mail, MailBody};
-use crate::domain::notification::Notification;
 use crate::domain::{FieldErrors, Timestamp};
-use crate::storage::Writer;
 use crate::views::mail::Rendered;
 
 /// How many due mails the sender reads at a time.
@@ -26,40 +24,6 @@ pub struct OutboxView {
     pub pending: u64,
     /// The newest mails, newest first.
     pub mails: Vec<Mail>,
-}
-
-/// Queues a mail for each notification whose recipient is active, has an address and wants
-/// that kind by mail.
-pub(super) fn queue_notice_mails(
-    w: &Writer,
-    notifications: &[Notification],
-    now: Timestamp,
-) -> Result<usize, Error> {
-    let mut mails = Vec::new();
-    let default_off = w.default_mail_off()?;
-    for n in notifications {
-        let Some(user) = w.user(n.user)? else {
-            continue;
-        };
-        if !user.active || user.email.trim().is_empty() {
-            continue;
-        }
-        // Their choice in "my account", else the admins' defaults.
-        let off = w.mail_off(user.id)?.unwrap_or(default_off);
-        if off & crate::storage::notice_bit(n.kind) != 0 {
-            continue;
-        }
-        let body = MailBody::Notice {
-            user: n.user,
-            request: n.request,
-            kind: n.kind,
-            at: n.at,
-            by: n.by,
-        };
-        mails.push(Mail::new(user.email.clone(), body, now));
-    }
-    w.put_new_mails(&mails)?;
-    Ok(mails.len())
 }
 
 impl Ops {
@@ -190,29 +154,29 @@ impl Ops {
         now: Timestamp,
     ) -> Result<bool, Error> {
         let give_up = self.mailer().map_or(48, |m| m.give_up_hours);
-        self.blocking(move |ops| {
-            ops.store().write(|w| {
+        // Deliveries side by side share a commit, like submissions do.
+        self.store()
+            .write_batched(move |w| {
                 let Some(mut mail) = w.mail(id)? else {
                     return Ok(false);
                 };
                 if mail.due_at().is_none() {
                     return Ok(false);
                 }
-                let accepted = match outcome {
+                let accepted = match &outcome {
                     Ok(()) => {
                         mail.sent(now);
                         true
                     }
                     Err(refused) => {
-                        mail.failed(now, refused.error, refused.permanent, give_up);
+                        mail.failed(now, refused.error.clone(), refused.permanent, give_up);
                         false
                     }
                 };
                 w.put_mail(&mail)?;
-                Ok(accepted)
+                Ok::<_, Error>(accepted)
             })
-        })
-        .await
+            .await
     }
 
     /// The outbox as its page shows it: the relay, the pending count, the newest mails.

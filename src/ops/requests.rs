@@ -128,7 +128,7 @@ pub(super) fn record(
         }
     }
     if rules.mail {
-        super::outbox::queue_notice_mails(w, &notifications, now)?;
+        w.mail_notices(&notifications, now);
     }
     w.add_notifications(notifications)?;
     Ok(())

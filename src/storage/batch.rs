@@ -87,7 +87,7 @@ fn take_waiting(rx: &mut Receiver<Box<dyn Job>>, batch: &mut Vec<Box<dyn Job>>) 
 
 fn commit_batch(db: &Database, generation: &AtomicU64, mut batch: Vec<Box<dyn Job>>) {
     let writer = match db.begin_write() {
-        Ok(txn) => Writer { txn },
+        Ok(txn) => Writer::new(txn),
         Err(e) => {
             let message = e.to_string();
             for job in batch {
@@ -98,7 +98,7 @@ fn commit_batch(db: &Database, generation: &AtomicU64, mut batch: Vec<Box<dyn Jo
     };
     let all_ran = batch.iter_mut().all(|job| job.run(&writer));
     if all_ran {
-        match writer.txn.commit() {
+        match writer.commit() {
             Ok(()) => {
                 // Before anyone hears of the commit, so that a cache keyed on it never keeps
                 // what came before.

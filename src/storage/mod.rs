@@ -146,9 +146,34 @@ pub struct Reader {
     txn: ReadTransaction,
 }
 
-/// The one write transaction of a use case. Dropped without commit, it changes nothing.
+/// The one write transaction of a use case (or of a batch of them). Dropped without commit,
+/// it changes nothing.
 pub struct Writer {
     txn: WriteTransaction,
+    /// Notifications to mail, queued by the jobs and turned into mails together just before
+    /// the commit (`outbox.rs`): one pass over the tables however many jobs share the commit.
+    notices: std::cell::RefCell<
+        Vec<(
+            crate::domain::notification::Notification,
+            crate::domain::Timestamp,
+        )>,
+    >,
+}
+
+impl Writer {
+    fn new(txn: WriteTransaction) -> Writer {
+        Writer {
+            txn,
+            notices: Default::default(),
+        }
+    }
+
+    /// Queues what the transaction still holds back, then commits durably.
+    fn commit(self) -> Result<(), Error> {
+        self.queue_noticed_mails()?;
+        self.txn.commit()?;
+        Ok(())
+    }
 }
 
 impl Store {
@@ -205,11 +230,9 @@ impl Store {
         &self,
         f: impl FnOnce(&Writer) -> Result<T, E>,
     ) -> Result<T, E> {
-        let writer = Writer {
-            txn: self.db.begin_write().map_err(Error::from)?,
-        };
+        let writer = Writer::new(self.db.begin_write().map_err(Error::from)?);
         let value = f(&writer)?;
-        writer.txn.commit().map_err(Error::from)?;
+        writer.commit()?;
         self.generation
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(value)

@@ -2,12 +2,13 @@
 //! instant they are due, so that the sender reads only what is due.
 
 use super::codes::{notice_code, notice_from};
-use super::records::{decode, encode};
-use super::tables::{MAIL_CHOICES, META, OUTBOX, OUTBOX_DUE};
+use super::records::{UserRecord, decode, encode};
+use super::tables::{MAIL_CHOICES, META, OUTBOX, OUTBOX_DUE, USERS};
 use super::{Error, Reader, Writer};
 use crate::domain::mail::{Mail, MailBody, MailState};
-use crate::domain::notification::NoticeKind;
+use crate::domain::notification::{NoticeKind, Notification};
 use crate::domain::request::RequestId;
+use crate::domain::user::User;
 use crate::domain::{Timestamp, UserId};
 use redb::{ReadableTable, ReadableTableMetadata};
 use serde::{Deserialize, Serialize};
@@ -295,6 +296,38 @@ impl Writer {
 
     /// Stores new mails (their ids are given here), opening each table once: the request
     /// path queues its mails this way.
+    /// Mails notification `n` (made at `now`) when the transaction commits, if its recipient
+    /// is active, has an address and wants that kind by mail (decided then).
+    pub fn mail_notices(&self, notices: &[Notification], now: Timestamp) {
+        let mut queued = self.notices.borrow_mut();
+        queued.extend(notices.iter().map(|n| (n.clone(), now)));
+    }
+
+    /// Turns the notifications queued by `mail_notices` into mails, reading each table once.
+    pub(super) fn queue_noticed_mails(&self) -> Result<(), Error> {
+        let notices = self.notices.take();
+        if notices.is_empty() {
+            return Ok(());
+        }
+        let mut mails = Vec::with_capacity(notices.len());
+        {
+            let default_off = self.default_mail_off()?;
+            let users = self.txn.open_table(USERS)?;
+            let choices = self.txn.open_table(MAIL_CHOICES)?;
+            for (n, now) in &notices {
+                let Some(bytes) = users.get(n.user.0)? else {
+                    continue;
+                };
+                let user: User = decode::<UserRecord, _>("users", n.user.0, bytes.value())?;
+                // Their choice in "my account", else the admins' defaults.
+                let off = choices.get(n.user.0)?.map_or(default_off, |v| v.value());
+                let chose_off = off & notice_bit(n.kind) != 0;
+                mails.extend(Mail::of_notice(&user, chose_off, n, *now));
+            }
+        }
+        self.put_new_mails(&mails)
+    }
+
     pub fn put_new_mails(&self, mails: &[Mail]) -> Result<(), Error> {
         if mails.is_empty() {
             return Ok(());
