@@ -133,9 +133,15 @@ async fn fill(
             async move {
                 let left_open = i % 50 == 7;
                 if !left_open && i % 20 == 3 {
-                    ops.act(&requester, id, Action::Cancel)
-                        .await
-                        .expect("cancel");
+                    ops.act(
+                        &requester,
+                        id,
+                        Action::Cancel {
+                            reason: String::new(),
+                        },
+                    )
+                    .await
+                    .expect("cancel");
                 } else if !left_open {
                     ops.act(&tom, id, Action::Take).await.expect("take");
                     let done = Action::Complete {

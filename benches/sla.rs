@@ -120,9 +120,15 @@ fn main() {
                         .expect("submit");
                     // One in `total / open` stays open; the requester cancels the others.
                     if i % (total / open).max(1) != 0 {
-                        ops.act(requester, request.id, Action::Cancel)
-                            .await
-                            .expect("cancel");
+                        ops.act(
+                            requester,
+                            request.id,
+                            Action::Cancel {
+                                reason: String::new(),
+                            },
+                        )
+                        .await
+                        .expect("cancel");
                     }
                 }
             }));

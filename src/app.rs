@@ -55,6 +55,7 @@ pub fn open_ops(config: &Config, clock: Arc<dyn Clock>, use_: StoreUse) -> anyho
         session_seconds: i64::from(config.session_hours) * 3600,
         time_zone,
         waiting_close_days: config.waiting_close_days,
+        reopen_days: config.reopen_days,
         org_name: config.org_name.clone(),
         default_locale: config.default_locale,
         mail: match (&config.smtp, &config.base_url) {

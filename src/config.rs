@@ -47,6 +47,8 @@ pub struct Config {
     /// Days a request may wait for its requester's answer before it is closed (a reminder goes
     /// half-way); 0 never closes.
     pub waiting_close_days: u32,
+    /// Days after completion during which the requester may reopen a request.
+    pub reopen_days: u32,
     /// The mail relay (`[smtp]`); `None`: mail is off.
     pub smtp: Option<Smtp>,
     /// Run the scheduled jobs in the background. Not a setting of the file or the environment:
@@ -160,6 +162,7 @@ impl Default for Config {
             time_zone: None,
             jobs: Jobs::default(),
             waiting_close_days: 14,
+            reopen_days: 14,
             smtp: None,
             background_jobs: true,
         }
@@ -183,6 +186,7 @@ struct FileConfig {
     time_zone: Option<String>,
     jobs: Option<Jobs>,
     waiting_close_days: Option<u32>,
+    reopen_days: Option<u32>,
     smtp: Option<SmtpParts>,
 }
 
@@ -317,6 +321,9 @@ impl Config {
         if let Some(days) = file.waiting_close_days {
             self.waiting_close_days = check_range("waiting_close_days", days, 0, 365)?;
         }
+        if let Some(days) = file.reopen_days {
+            self.reopen_days = check_range("reopen_days", days, 0, 365)?;
+        }
         if let Some(jobs) = file.jobs {
             jobs.schedules(|job| format!("[jobs] {}", job.name()))?;
             self.jobs = jobs;
@@ -346,6 +353,7 @@ impl Config {
             "GUICHET_WAITING_CLOSE_DAYS" => {
                 self.waiting_close_days = check_range(key, number(value)?, 0, 365)?;
             }
+            "GUICHET_REOPEN_DAYS" => self.reopen_days = check_range(key, number(value)?, 0, 365)?,
             "GUICHET_TRUSTED_PROXIES" => {
                 self.trusted_proxies =
                     parse_proxies(key, value.split(',').filter(|p| !p.trim().is_empty()))?;

@@ -164,7 +164,9 @@ pub struct Facts<'a> {
 }
 
 /// The rows one request adds to: its submission on the day it was submitted (no assignee), and
-/// its end (done, cancelled or rejected) on that day, with its durations.
+/// its end (done, cancelled or rejected) on that day, with its durations. A request reopened
+/// keeps the result of its first resolution (its durations, its SLA result as the reopening
+/// recorded it) and adds one to "reopened" on the day of each reopening.
 pub fn contribution(facts: &Facts<'_>, zone: &TimeZone) -> Vec<(RollupKey, Counters)> {
     let r = facts.request;
     let key = |at: Timestamp, assignee: Option<UserId>| RollupKey {
@@ -185,13 +187,42 @@ pub fn contribution(facts: &Facts<'_>, zone: &TimeZone) -> Vec<(RollupKey, Count
         EventKind::Taken | EventKind::Assigned { .. } => Some(e.at),
         _ => None,
     });
+    let first_done = facts.events.iter().find_map(|e| match e.kind {
+        EventKind::Completed { .. } => Some(e.at),
+        _ => None,
+    });
+    // The SLA result of the first resolution: kept by the first reopening, if any.
+    let first_breached = facts.events.iter().find_map(|e| match e.kind {
+        EventKind::Reopened { first_breached, .. } => Some(first_breached),
+        _ => None,
+    });
+    for e in facts.events {
+        if let EventKind::Reopened { .. } = e.kind {
+            rows.push((
+                key(e.at, r.assignee),
+                Counters {
+                    reopened: 1,
+                    ..Counters::default()
+                },
+            ));
+        }
+    }
     let mut end = Counters::default();
-    let ended_at = match r.status {
+    let status = match first_done {
+        Some(_) => Status::Done,
+        None => r.status,
+    };
+    let ended_at = match status {
         Status::Done => {
-            let done = clock.resolved_at.unwrap_or(r.updated_at);
+            let done = first_done.unwrap_or(r.updated_at);
             let ready = clock.start.unwrap_or(r.created_at);
             let taken = taken.unwrap_or(done).clamp(ready, done);
-            let paused: i64 = clock.pauses.iter().map(|(a, b)| b.0 - a.0).sum();
+            let paused: i64 = clock
+                .pauses
+                .iter()
+                .filter(|(_, b)| *b <= done)
+                .map(|(a, b)| b.0 - a.0)
+                .sum();
             let total = done.0 - r.created_at.0;
             end.finished = 1;
             end.total_seconds = total;
@@ -202,7 +233,7 @@ pub fn contribution(facts: &Facts<'_>, zone: &TimeZone) -> Vec<(RollupKey, Count
             end.responded = 1;
             end.response_seconds = taken.0 - ready.0;
             end.histogram.insert(bucket(total), 1);
-            match (facts.sla_breached, r.due_at) {
+            match (first_breached.unwrap_or(facts.sla_breached), r.due_at) {
                 (Some(true), _) => end.sla_breached = 1,
                 (Some(false), _) => end.sla_met = 1,
                 (None, Some(expected)) if done <= expected => end.estimate_met = 1,

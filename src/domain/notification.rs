@@ -29,10 +29,14 @@ pub enum NoticeKind {
     Reminder,
     /// To the requester: closed because they did not answer.
     ClosedUnanswered,
+    /// To the assignee (or the team) and the requester: a done request is open again.
+    Reopened,
+    /// To the requester and the assignee: the request was cancelled.
+    Cancelled,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 13] = [
+    pub const ALL: [NoticeKind; 15] = [
         NoticeKind::Submitted,
         NoticeKind::ApprovalNeeded,
         NoticeKind::InQueue,
@@ -46,6 +50,8 @@ impl NoticeKind {
         NoticeKind::Escalation,
         NoticeKind::Reminder,
         NoticeKind::ClosedUnanswered,
+        NoticeKind::Reopened,
+        NoticeKind::Cancelled,
     ];
 
     pub fn code(self) -> &'static str {
@@ -63,6 +69,8 @@ impl NoticeKind {
             NoticeKind::Escalation => "escalation",
             NoticeKind::Reminder => "reminder",
             NoticeKind::ClosedUnanswered => "closed_unanswered",
+            NoticeKind::Reopened => "reopened",
+            NoticeKind::Cancelled => "cancelled",
         }
     }
 }
@@ -172,8 +180,25 @@ pub fn notices(request: &Request, event: &Event, audience: &Audience) -> Vec<(Us
                 }
             }
         }
+        EventKind::Reopened { .. } => {
+            tell(&[request.requester], NoticeKind::Reopened);
+            match request.assignee {
+                Some(assignee) => tell(&[assignee], NoticeKind::Reopened),
+                None => tell(audience.team_members, NoticeKind::Reopened),
+            }
+        }
+        EventKind::Released | EventKind::Transferred { .. } => {
+            tell(audience.team_members, NoticeKind::InQueue);
+        }
+        EventKind::Cancelled { .. } => {
+            tell(&[request.requester], NoticeKind::Cancelled);
+            // Whoever was working on it; the request no longer shows who that was.
+            tell(
+                &request.assignee.into_iter().collect::<Vec<_>>(),
+                NoticeKind::Cancelled,
+            );
+        }
         EventKind::Comment { internal: true, .. }
-        | EventKind::Cancelled
         | EventKind::Resumed
         | EventKind::DecidedByMail
         | EventKind::ApproverFallback { .. } => {}

@@ -129,7 +129,14 @@ impl Stage<'_> {
         let mut at = request.created_at;
         if dice.chance(4) {
             at = self.after(dice, at, (10, 240), false);
-            self.act(&request, requester, Action::Cancel, at)?;
+            self.act(
+                &request,
+                requester,
+                Action::Cancel {
+                    reason: String::new(),
+                },
+                at,
+            )?;
             return Ok(());
         }
         while request.status == Status::PendingApproval {

@@ -7,7 +7,7 @@ use crate::domain::{Role, User};
 use crate::storage::notice_bit;
 
 /// The kinds a requester can receive (the others concern the IT team).
-const REQUESTER_KINDS: [NoticeKind; 10] = [
+const REQUESTER_KINDS: [NoticeKind; 12] = [
     NoticeKind::Submitted,
     NoticeKind::ApprovalNeeded,
     NoticeKind::Approved,
@@ -18,6 +18,8 @@ const REQUESTER_KINDS: [NoticeKind; 10] = [
     NoticeKind::WaitingForYou,
     NoticeKind::Reminder,
     NoticeKind::ClosedUnanswered,
+    NoticeKind::Reopened,
+    NoticeKind::Cancelled,
 ];
 
 /// Each kind a user may receive, and whether it comes by mail.

@@ -28,6 +28,8 @@ fn words_of(
             | NoticeKind::WaitingForYou
             | NoticeKind::Rejected
             | NoticeKind::Completed
+            | NoticeKind::Reopened
+            | NoticeKind::Cancelled
     ) {
         return Ok(None);
     }
@@ -44,6 +46,8 @@ fn words_of(
             | EventKind::Waiting { body } => Some(body.clone()),
             EventKind::Rejected { reason, .. } => Some(reason.clone()),
             EventKind::Completed { resolution } => Some(resolution.clone()),
+            EventKind::Reopened { reason, .. } => Some(reason.clone()),
+            EventKind::Cancelled { reason } if !reason.is_empty() => Some(reason.clone()),
             _ => None,
         }))
 }

@@ -120,6 +120,8 @@ pub struct Settings {
     pub time_zone: Option<jiff::tz::TimeZone>,
     /// Days without an answer before a request waiting for its requester is closed (0: never).
     pub waiting_close_days: u32,
+    /// Days after completion during which the requester may reopen a request.
+    pub reopen_days: u32,
     /// The organisation's name and the default language, for mails.
     pub org_name: String,
     pub default_locale: crate::domain::Locale,

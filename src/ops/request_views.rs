@@ -8,7 +8,7 @@ use super::sla::sla_of;
 use super::{Error, Ops};
 use crate::domain::request::{self, Action, Approver, Event, Request, RequestId, Status, Summary};
 use crate::domain::sla::{SlaPolicy, SlaState, replay};
-use crate::domain::{Role, Timestamp, User, UserId};
+use crate::domain::{Role, TeamId, Timestamp, User, UserId};
 use crate::storage::{Listing, Reader};
 use std::collections::HashMap;
 
@@ -66,6 +66,10 @@ pub struct Permissions {
     /// Ask the requester and wait for the answer.
     pub wait: bool,
     pub resume: bool,
+    pub reopen: bool,
+    pub release: bool,
+    /// Move to another team's queue.
+    pub transfer: bool,
 }
 
 /// A request's SLA as its page explains it.
@@ -83,6 +87,8 @@ pub struct RequestPage {
     pub may: Permissions,
     /// Who a request can be assigned to, when the viewer may assign.
     pub technicians: Vec<(UserId, String)>,
+    /// Every team by name: where it can be moved, and the names its timeline shows.
+    pub teams: Vec<(TeamId, String)>,
     pub viewer_is_staff: bool,
     /// Its SLA deadlines, when its service has a policy.
     pub sla: Option<SlaView>,
@@ -91,6 +97,13 @@ pub struct RequestPage {
 impl RequestPage {
     pub fn name(&self, id: UserId) -> &str {
         self.names.get(&id).map_or("?", String::as_str)
+    }
+
+    pub fn team_name(&self, id: TeamId) -> &str {
+        self.teams
+            .iter()
+            .find(|(t, _)| *t == id)
+            .map_or("?", |(_, name)| name.as_str())
     }
 }
 
@@ -155,7 +168,7 @@ fn visible_events(reader: &Reader, viewer: &User, id: RequestId) -> Result<Vec<E
     Ok(events)
 }
 
-fn permissions(request: &Request, viewer: &User, now: Timestamp) -> Permissions {
+fn permissions(request: &Request, viewer: &User, now: Timestamp, reopen_days: u32) -> Permissions {
     let actor = actor(viewer);
     let can = |action: Action| request::apply(&mut request.clone(), actor, action, now).is_ok();
     let text = || "x".to_owned();
@@ -167,7 +180,17 @@ fn permissions(request: &Request, viewer: &User, now: Timestamp) -> Permissions 
             to_staff: true,
         }),
         complete: can(Action::Complete { resolution: text() }),
-        cancel: can(Action::Cancel),
+        cancel: can(Action::Cancel { reason: text() }),
+        reopen: can(Action::Reopen {
+            reason: text(),
+            window_days: reopen_days,
+            first_breached: None,
+        }),
+        release: can(Action::Release),
+        transfer: can(Action::Transfer {
+            team: TeamId(u64::MAX),
+            exists: true,
+        }),
         comment: can(Action::Comment {
             body: text(),
             internal: false,
@@ -210,7 +233,12 @@ impl Ops {
         for id in people {
             names.get(id)?;
         }
-        let may = permissions(&request, viewer, self.now());
+        let may = permissions(
+            &request,
+            viewer,
+            self.now(),
+            self.inner.settings.reopen_days,
+        );
         let technicians = if may.assign {
             let mut staff: Vec<(UserId, String)> = reader
                 .users()?
@@ -224,6 +252,12 @@ impl Ops {
             Vec::new()
         };
         let names = names.known;
+        let mut teams: Vec<(TeamId, String)> = reader
+            .teams()?
+            .into_iter()
+            .map(|t| (t.id, t.name))
+            .collect();
+        teams.sort_by(|a, b| a.1.cmp(&b.1));
         let sla = self.sla_view(&reader, &request)?;
         Ok(RequestPage {
             request,
@@ -231,6 +265,7 @@ impl Ops {
             names,
             may,
             technicians,
+            teams,
             viewer_is_staff: staff,
             sla,
         })

@@ -244,8 +244,20 @@ pub(super) fn act_in_with(
         .filter(|r| request::may_view(actor, r))
         .ok_or(Error::NotFound)?;
     let mut action = action.clone();
-    if let Action::Assign { to, to_staff } = &mut action {
-        *to_staff = w.user(*to)?.is_some_and(|u| u.active && u.role.is_staff());
+    match &mut action {
+        Action::Assign { to, to_staff } => {
+            *to_staff = w.user(*to)?.is_some_and(|u| u.active && u.role.is_staff());
+        }
+        Action::Reopen {
+            window_days,
+            first_breached,
+            ..
+        } => {
+            *window_days = rules.reopen_days;
+            *first_breached = w.summary(id)?.and_then(|s| s.sla).map(|s| s.breached);
+        }
+        Action::Transfer { team, exists } => *exists = w.team(*team)?.is_some(),
+        _ => {}
     }
     let mut changed = previous.clone();
     let mut events = request::apply(&mut changed, actor, action, now)?;

@@ -18,6 +18,8 @@ pub struct SlaRules {
     pub zone: TimeZone,
     /// Days without an answer before a request waiting for its requester is closed (0: never).
     pub close_days: u32,
+    /// Days after completion during which the requester may reopen a request.
+    pub reopen_days: u32,
     /// Whether a write that notifies someone also queues the mail (SMTP is configured).
     pub mail: bool,
 }
@@ -227,6 +229,7 @@ impl Ops {
         SlaRules {
             zone: self.time_zone().clone(),
             close_days: self.inner.settings.waiting_close_days,
+            reopen_days: self.inner.settings.reopen_days,
             mail: self.inner.settings.mail.is_some(),
         }
     }

@@ -57,6 +57,8 @@ codes! {
         Escalation => 10,
         Reminder => 11,
         ClosedUnanswered => 12,
+        Reopened => 13,
+        Cancelled => 14,
     }
     "field kind", FieldKind, field_kind_code, field_kind_from {
         Text => 0,

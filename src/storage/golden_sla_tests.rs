@@ -183,3 +183,49 @@ fn mails() {
     };
     golden::<super::request_records::EventRecord, _>("event-v1-decided_by_mail", &by_mail);
 }
+
+/// The events of a request's later life (appended in schema 9).
+#[test]
+fn request_life_events() {
+    use crate::domain::request::{Event, EventKind};
+    use crate::domain::{TeamId, Timestamp, UserId};
+    let kinds = [
+        (
+            "cancelled-with-reason",
+            EventKind::Cancelled {
+                reason: "Doublon de REQ-000120".into(),
+            },
+        ),
+        (
+            "reopened-no-sla",
+            EventKind::Reopened {
+                reason: "L’écran clignote encore".into(),
+                first_breached: None,
+            },
+        ),
+        (
+            "reopened-met",
+            EventKind::Reopened {
+                reason: "Toujours pas".into(),
+                first_breached: Some(false),
+            },
+        ),
+        (
+            "reopened-breached",
+            EventKind::Reopened {
+                reason: "Encore".into(),
+                first_breached: Some(true),
+            },
+        ),
+        ("released", EventKind::Released),
+        ("transferred", EventKind::Transferred { team: TeamId(4) }),
+    ];
+    for (name, kind) in kinds {
+        let event = Event {
+            at: Timestamp(1_796_112_000),
+            by: Some(UserId(4)),
+            kind,
+        };
+        golden::<super::request_records::EventRecord, _>(&format!("event-v1-{name}"), &event);
+    }
+}

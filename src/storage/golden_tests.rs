@@ -393,7 +393,9 @@ fn every_kind_of_event() {
         EventKind::Completed {
             resolution: "VM livrée".into(),
         },
-        EventKind::Cancelled,
+        EventKind::Cancelled {
+            reason: String::new(),
+        },
         EventKind::Comment {
             body: "Merci !".into(),
             internal: false,

@@ -50,6 +50,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "create the users' mail choices",
         apply: create_mail_choices,
     },
+    Migration {
+        name: "allow the events of a request's later life (reopened, released, moved, cancelled with a reason)",
+        apply: allow_request_life_events,
+    },
 ];
 
 pub const SCHEMA_VERSION: u64 = MIGRATIONS.len() as u64;
@@ -149,6 +153,12 @@ fn create_rollups(txn: &WriteTransaction) -> Result<(), Error> {
 fn create_outbox(txn: &WriteTransaction) -> Result<(), Error> {
     txn.open_table(tables::OUTBOX)?;
     txn.open_table(tables::OUTBOX_DUE)?;
+    Ok(())
+}
+
+/// Schema 9: new event and notification kinds, appended to their records; no table changes.
+/// The version tells an older binary that it can no longer read this store.
+fn allow_request_life_events(_txn: &WriteTransaction) -> Result<(), Error> {
     Ok(())
 }
 

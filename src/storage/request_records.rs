@@ -245,6 +245,14 @@ pub enum EventKindV1 {
     ClosedUnanswered(u32),
     // Schema 7: appended.
     DecidedByMail,
+    // Schema 9: appended.
+    /// Cancelled with a reason (without one: `Cancelled`, as before).
+    CancelledBecause(String),
+    /// Reason, the ended cycle's SLA result (0 none, 1 met, 2 breached).
+    Reopened(String, u8),
+    Released,
+    /// The team it went to.
+    Transferred(u64),
 }
 
 fn step_u32(step: usize) -> u32 {
@@ -277,7 +285,8 @@ impl From<&Event> for EventRecord {
             EventKind::Taken => EventKindV1::Taken,
             EventKind::Assigned { to } => EventKindV1::Assigned(to.0),
             EventKind::Completed { resolution } => EventKindV1::Completed(resolution.clone()),
-            EventKind::Cancelled => EventKindV1::Cancelled,
+            EventKind::Cancelled { reason } if reason.is_empty() => EventKindV1::Cancelled,
+            EventKind::Cancelled { reason } => EventKindV1::CancelledBecause(reason.clone()),
             EventKind::Comment { body, internal } => EventKindV1::Comment(body.clone(), *internal),
             EventKind::Waiting { body } => EventKindV1::Waiting(body.clone()),
             EventKind::Resumed => EventKindV1::Resumed,
@@ -295,6 +304,19 @@ impl From<&Event> for EventRecord {
             EventKind::Reminded => EventKindV1::Reminded,
             EventKind::ClosedUnanswered { days } => EventKindV1::ClosedUnanswered(*days),
             EventKind::DecidedByMail => EventKindV1::DecidedByMail,
+            EventKind::Reopened {
+                reason,
+                first_breached,
+            } => EventKindV1::Reopened(
+                reason.clone(),
+                match first_breached {
+                    None => 0,
+                    Some(false) => 1,
+                    Some(true) => 2,
+                },
+            ),
+            EventKind::Released => EventKindV1::Released,
+            EventKind::Transferred { team } => EventKindV1::Transferred(team.0),
         };
         EventRecord::V1(EventV1 {
             at: e.at.0,
@@ -328,7 +350,21 @@ impl TryFrom<EventRecord> for Event {
             EventKindV1::Taken => EventKind::Taken,
             EventKindV1::Assigned(to) => EventKind::Assigned { to: UserId(to) },
             EventKindV1::Completed(resolution) => EventKind::Completed { resolution },
-            EventKindV1::Cancelled => EventKind::Cancelled,
+            EventKindV1::Cancelled => EventKind::Cancelled {
+                reason: String::new(),
+            },
+            EventKindV1::CancelledBecause(reason) => EventKind::Cancelled { reason },
+            EventKindV1::Reopened(reason, result) => EventKind::Reopened {
+                reason,
+                first_breached: match result {
+                    0 => None,
+                    1 => Some(false),
+                    2 => Some(true),
+                    other => return Err(unknown("request_events", "SLA result", other)),
+                },
+            },
+            EventKindV1::Released => EventKind::Released,
+            EventKindV1::Transferred(team) => EventKind::Transferred { team: TeamId(team) },
             EventKindV1::Comment(body, internal) => EventKind::Comment { body, internal },
             EventKindV1::Waiting(body) => EventKind::Waiting { body },
             EventKindV1::Resumed => EventKind::Resumed,

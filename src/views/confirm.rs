@@ -19,6 +19,8 @@ pub struct Confirm<'a> {
     /// The label of the button that does it.
     pub confirm_label: &'a str,
     pub back: &'a str,
+    /// A text to give with it (name, label): the reason of a cancellation.
+    pub note: Option<(&'a str, &'a str)>,
 }
 
 pub fn confirm(ctx: &PageCtx, c: &Confirm<'_>) -> Markup {
@@ -31,6 +33,10 @@ pub fn confirm(ctx: &PageCtx, c: &Confirm<'_>) -> Markup {
             form method="post" action=(c.action) {
                 input type="hidden" name="_csrf" value=(ctx.csrf);
                 input type="hidden" name="confirm" value="yes";
+                @if let Some((name, label)) = c.note {
+                    label for="confirm-note" { (label) }
+                    textarea #confirm-note name=(name) rows="2" maxlength="5000" {}
+                }
                 div.button-row {
                     button.danger type="submit" autofocus { (c.confirm_label) }
                     a role="button" .secondary.outline href=(c.back) { (t.go_back) }

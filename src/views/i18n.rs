@@ -5,6 +5,7 @@ use crate::domain::Locale;
 
 mod en;
 mod fr;
+pub mod life;
 pub mod mail;
 mod messages;
 pub mod metrics;
@@ -22,6 +23,8 @@ pub struct Texts {
     pub sla: &'static sla::SlaTexts,
     pub metrics: &'static metrics::MetricsTexts,
     pub mail: &'static mail::MailPageTexts,
+    /// Reopening, giving back, moving between teams, cancelling with a reason.
+    pub life: &'static life::LifeTexts,
     pub lang_name: &'static str,
     pub other_lang_label: &'static str,
     pub skip_to_content: &'static str,

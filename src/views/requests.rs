@@ -96,7 +96,17 @@ fn event_line(ctx: &PageCtx, view: &RequestPage, event: &Event) -> Markup {
                 EventKind::Taken => { strong { (who) } " " (t.ev_taken) }
                 EventKind::Assigned { to } => { strong { (who) } " " (t.ev_assigned) " " strong { (view.name(*to)) } }
                 EventKind::Completed { resolution } => { strong { (who) } " " (t.ev_completed) blockquote { (resolution) } }
-                EventKind::Cancelled => { strong { (who) } " " (t.ev_cancelled) }
+                EventKind::Cancelled { reason } => {
+                    strong { (who) } " " (t.ev_cancelled)
+                    @if !reason.is_empty() { blockquote { (lines(reason)) } }
+                }
+                EventKind::Reopened { reason, .. } => {
+                    strong { (who) } " " (t.life.ev_reopened) blockquote { (lines(reason)) }
+                }
+                EventKind::Released => { strong { (who) } " " (t.life.ev_released) }
+                EventKind::Transferred { team } => {
+                    strong { (who) } " " (t.life.ev_transferred) " " strong { (view.team_name(*team)) }
+                }
                 EventKind::Comment { body, internal } => {
                     strong { (who) } " " (t.ev_commented)
                     @if *internal { " " span.badge.off { (t.internal_badge) } }
@@ -155,7 +165,21 @@ fn action_forms(ctx: &PageCtx, view: &RequestPage, errors: &FieldErrors) -> Mark
                 (decision_form(ctx, &view.request.id.number(), None, errors))
             }
         }
-        @if may.take || may.assign || may.complete || may.cancel {
+        @if may.reopen {
+            article.reopen {
+                header { h2 { (t.life.reopen_title) } }
+                p.muted { (t.life.reopen_help) }
+                form method="post" action={ (base) "/reopen" } {
+                    input type="hidden" name="_csrf" value=(ctx.csrf);
+                    label for="reopen-reason" { (t.life.reopen_reason) }
+                    textarea #reopen-reason name="reason" rows="2" maxlength="5000" required
+                        aria-invalid=[errors.get("reason").is_some().then_some("true")] {}
+                    (error_of(ctx, errors, "reason"))
+                    button type="submit" { (t.life.reopen) }
+                }
+            }
+        }
+        @if may.take || may.assign || may.complete || may.cancel || may.release || may.transfer {
             article.request-actions {
                 header { h2 { (t.actions) } }
                 div.forms {
@@ -177,6 +201,27 @@ fn action_forms(ctx: &PageCtx, view: &RequestPage, errors: &FieldErrors) -> Mark
                             }
                             button.secondary type="submit" { (t.assign) }
                         }
+                    }
+                }
+                @if may.transfer && view.teams.iter().any(|(id, _)| view.request.team != Some(*id)) {
+                    form method="post" action={ (base) "/assign" } {
+                        input type="hidden" name="_csrf" value=(ctx.csrf);
+                        label for="transfer-to" { (t.life.transfer_to) }
+                        div.inline-field {
+                            select #transfer-to name="team_id" {
+                                @for (id, name) in view.teams.iter().filter(|(id, _)| view.request.team != Some(*id)) {
+                                    option value=(id.0) { (name) }
+                                }
+                            }
+                            button.secondary type="submit" { (t.life.transfer) }
+                        }
+                        (error_of(ctx, errors, "team_id"))
+                    }
+                }
+                @if may.release {
+                    form method="post" action={ (base) "/release" } {
+                        input type="hidden" name="_csrf" value=(ctx.csrf);
+                        button.outline.secondary type="submit" { (t.life.release) }
                     }
                 }
                 @if may.complete {

@@ -87,6 +87,7 @@ pub async fn delete_after_confirming<T>(
                 action: d.action,
                 confirm_label: ctx.t.delete,
                 back: d.back,
+                note: None,
             },
         )
         .into_response());

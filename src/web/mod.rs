@@ -22,6 +22,7 @@ mod metrics_api;
 mod outbox;
 mod password_reset;
 mod portal;
+mod request_json;
 mod requests;
 mod requests_api;
 mod search;

@@ -8,7 +8,7 @@ use super::portal::parse_id;
 use super::state::AppState;
 use super::uploads::{PageUpload, Sent};
 use crate::domain::request::{Action, RequestId};
-use crate::domain::{FieldErrors, ServiceId, UserId};
+use crate::domain::{FieldErrors, ServiceId, TeamId, UserId};
 use crate::ops::Error;
 use crate::views::confirm::{self, Confirm};
 use crate::views::{portal, request_lists, requests};
@@ -187,14 +187,27 @@ fn action_of(verb: &str, form: &FormData) -> Result<Action, Error> {
             }
         },
         "take" => Action::Take,
+        // To a team (its queue), or to a person.
+        "assign" if !form.text("team_id").is_empty() => Action::Transfer {
+            team: TeamId(form.text("team_id").parse().unwrap_or(0)),
+            exists: false,
+        },
         "assign" => Action::Assign {
             to: UserId(form.text("user_id").parse().unwrap_or(0)),
             to_staff: false,
         },
+        "release" => Action::Release,
+        "reopen" => Action::Reopen {
+            reason: form.text("reason"),
+            window_days: 0,
+            first_breached: None,
+        },
         "complete" => Action::Complete {
             resolution: form.text("resolution"),
         },
-        "cancel" => Action::Cancel,
+        "cancel" => Action::Cancel {
+            reason: form.text("reason"),
+        },
         "comments" if form.checked("wait") && !form.checked("internal") => Action::Wait {
             body: form.text("body"),
         },
@@ -216,7 +229,7 @@ async fn act(
     let fail = signed.ctx.fail();
     let id = parse_request(&number).map_err(&fail)?;
     let action = action_of(&verb, &form).map_err(&fail)?;
-    if matches!(action, Action::Cancel) && !form.confirmed() {
+    if matches!(action, Action::Cancel { .. }) && !form.confirmed() {
         let view = state.ops.request_page(&signed.user, id).map_err(&fail)?;
         let t = signed.ctx.t;
         let number = id.number();
@@ -228,10 +241,11 @@ async fn act(
             action: &format!("/requests/{number}/cancel"),
             confirm_label: t.cancel_request,
             back: &format!("/requests/{number}"),
+            note: Some(("reason", t.life.cancel_reason)),
         };
         return Ok(confirm::confirm(&signed.ctx, &confirm).into_response());
     }
-    let cancelling = matches!(action, Action::Cancel);
+    let cancelling = matches!(action, Action::Cancel { .. });
     match state.ops.act(&signed.user, id, action).await {
         Ok(request) => {
             let number = request.id.number();

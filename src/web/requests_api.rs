@@ -2,18 +2,17 @@
 //! filters and a cursor, read, act, comment, read the timeline and attachments; and the
 //! notifications inbox.
 
-use super::api::{Body, time};
+use super::api::Body;
 use super::error::ApiError;
 use super::extract::ApiUser;
 use super::listing_query::desk_filter;
+use super::request_json::{event_json, notification_json, request_value};
 use super::requests::{parse_request, query_pairs};
 use super::state::AppState;
 use super::uploads::{Sent, SentError};
 use crate::domain::form::Submitted;
-use crate::domain::notification::Notification;
-use crate::domain::request::{Action, Approver, Event, EventKind, Request};
-use crate::domain::service::ApprovalRule;
-use crate::domain::{FieldErrors, ServiceId, UserId};
+use crate::domain::request::{Action, EventKind};
+use crate::domain::{FieldErrors, ServiceId, TeamId, UserId};
 use crate::ops::{Error, Submission};
 use axum::extract::{Path, RawQuery, Request as HttpRequest, State};
 use axum::http::{StatusCode, header};
@@ -46,138 +45,6 @@ pub fn router() -> Router<AppState> {
 }
 
 type ApiResult = Result<Response, ApiError>;
-
-fn rule_json(rule: ApprovalRule) -> Value {
-    match rule {
-        ApprovalRule::Manager => json!({ "rule": "manager" }),
-        ApprovalRule::TeamLead => json!({ "rule": "team_lead" }),
-        ApprovalRule::User(id) => json!({ "rule": "user", "user_id": id }),
-    }
-}
-
-/// A request with its SLA facts, as `viewer` may read them.
-fn request_value(
-    state: &AppState,
-    viewer: &crate::domain::User,
-    r: &Request,
-) -> Result<Value, Error> {
-    let facts = state.ops.sla_facts(viewer, r)?;
-    let mut v = request_json(r);
-    if let Value::Object(fields) = &mut v {
-        fields.insert("sla_policy_id".into(), json!(facts.policy_id));
-        fields.insert("due_at".into(), json!(facts.resolution_due.map(time)));
-        fields.insert(
-            "response_due_at".into(),
-            json!(facts.response_due.map(time)),
-        );
-        fields.insert("breached".into(), json!(facts.breached));
-        fields.insert("paused".into(), json!(facts.paused));
-        if let Some(escalations) = facts.escalations {
-            let list: Vec<Value> = escalations
-                .into_iter()
-                .map(|(target, percent, at)| {
-                    json!({ "target": target.code(), "percent": percent, "at": time(at) })
-                })
-                .collect();
-            fields.insert("escalations".into(), json!(list));
-        }
-    }
-    Ok(v)
-}
-
-pub fn request_json(r: &Request) -> Value {
-    let number = r.id.number();
-    json!({
-        "id": r.id.0,
-        "number": number,
-        "service_id": r.service_id,
-        "service_name": r.service_name,
-        "status": r.status.code(),
-        "requester_id": r.requester,
-        "assignee_id": r.assignee,
-        "team_id": r.team,
-        "data": serde_json::to_value(&r.data).unwrap_or(Value::Null),
-        "form": r.form.iter().map(|f| json!({ "key": f.key, "label": f.label, "kind": f.kind.code() })).collect::<Vec<_>>(),
-        "attachments": r.attachments.iter().map(|a| json!({
-            "key": a.key, "name": a.name, "size": a.size,
-            "url": format!("/api/v1/requests/{number}/attachments/{}", a.key),
-        })).collect::<Vec<_>>(),
-        "approval_steps": r.steps.iter().map(|s| {
-            let mut step = rule_json(s.rule);
-            step["approver_id"] = match s.approver {
-                Approver::User(id) => json!(id),
-                Approver::Admins => json!("admins"),
-            };
-            step["decision"] = s.decision.as_ref().map_or(Value::Null, |d| json!({
-                "by": d.by, "approved": d.approved, "at": time(d.at), "overridden": d.overridden,
-            }));
-            step
-        }).collect::<Vec<_>>(),
-        "created_at": time(r.created_at),
-        "updated_at": time(r.updated_at),
-        // The estimate, indicative; the SLA deadlines (`due_at`, `response_due_at`) are added
-        // by `request_value`.
-        "expected_at": r.due_at.map(time),
-        "closed_at": r.closed_at.map(time),
-    })
-}
-
-fn event_json(e: &Event) -> Value {
-    let mut v = json!({ "type": e.kind.code(), "at": time(e.at), "by": e.by });
-    let extra = match &e.kind {
-        EventKind::ApproverFallback { step, to, .. } => json!({ "step": step, "to": match to {
-            Approver::User(id) => json!(id),
-            Approver::Admins => json!("admins"),
-        }}),
-        EventKind::Approved {
-            step,
-            comment,
-            overridden,
-        } => json!({ "step": step, "comment": comment, "overridden": overridden }),
-        EventKind::Rejected {
-            step,
-            reason,
-            overridden,
-        } => json!({ "step": step, "reason": reason, "overridden": overridden }),
-        EventKind::Assigned { to } => json!({ "to": to }),
-        EventKind::Completed { resolution } => json!({ "resolution": resolution }),
-        EventKind::Comment { body, internal } => json!({ "body": body, "internal": internal }),
-        EventKind::Waiting { body } => json!({ "body": body }),
-        EventKind::Escalated {
-            target,
-            percent,
-            due,
-            notify,
-        } => json!({
-            "target": target.code(), "percent": percent, "due": time(*due),
-            "notify": notify.iter().map(|r| r.code()).collect::<Vec<_>>(),
-        }),
-        EventKind::ClosedUnanswered { days } => json!({ "days": days }),
-        EventKind::Submitted
-        | EventKind::Taken
-        | EventKind::Cancelled
-        | EventKind::Resumed
-        | EventKind::DecidedByMail
-        | EventKind::Reminded => json!({}),
-    };
-    if let (Some(target), Value::Object(fields)) = (v.as_object_mut(), extra) {
-        target.extend(fields);
-    }
-    v
-}
-
-fn notification_json(n: &Notification, service: &str) -> Value {
-    json!({
-        "id": n.id,
-        "kind": n.kind.code(),
-        "request_id": n.request.0,
-        "request_number": n.request.number(),
-        "service_name": service,
-        "by": n.by,
-        "at": time(n.at),
-        "read": n.read,
-    })
-}
 
 /// JSON answers to submitted values: strings, numbers, booleans, or lists of strings.
 fn values_from_json(data: Map<String, Value>) -> Result<BTreeMap<String, Submitted>, Error> {
@@ -342,6 +209,7 @@ struct ActionBody {
     reason: Option<String>,
     resolution: Option<String>,
     user_id: Option<u64>,
+    team_id: Option<u64>,
 }
 
 async fn act(
@@ -361,17 +229,35 @@ async fn act(
             reason: body.reason.unwrap_or_default(),
         },
         "take" => Action::Take,
-        "assign" => Action::Assign {
-            to: UserId(
-                body.user_id
-                    .ok_or_else(|| Error::Invalid(FieldErrors::single("user_id", "is required")))?,
-            ),
-            to_staff: false,
+        "assign" => match (body.user_id, body.team_id) {
+            (Some(user), None) => Action::Assign {
+                to: UserId(user),
+                to_staff: false,
+            },
+            (None, Some(team)) => Action::Transfer {
+                team: TeamId(team),
+                exists: false,
+            },
+            _ => {
+                return Err(Error::Invalid(FieldErrors::single(
+                    "user_id",
+                    "give either user_id (a person) or team_id (a team's queue)",
+                ))
+                .into());
+            }
+        },
+        "release" => Action::Release,
+        "reopen" => Action::Reopen {
+            reason: body.reason.unwrap_or_default(),
+            window_days: 0,
+            first_breached: None,
         },
         "complete" => Action::Complete {
             resolution: body.resolution.unwrap_or_default(),
         },
-        "cancel" => Action::Cancel,
+        "cancel" => Action::Cancel {
+            reason: body.reason.unwrap_or_default(),
+        },
         "wait" => Action::Wait {
             body: body.comment.unwrap_or_default(),
         },

@@ -229,6 +229,7 @@ async fn service_active(
                 action: &format!("/admin/services/{id}/active?to=false"),
                 confirm_label: ctx.t.deactivate,
                 back: &format!("/admin/services/{id}"),
+                note: None,
             },
         )
         .into_response());

@@ -21,6 +21,7 @@ mod mail;
 mod mail_links;
 mod metrics;
 mod persistence;
+mod request_life;
 mod request_pages;
 mod requests;
 mod search;

@@ -123,6 +123,41 @@ fn a_finished_request_splits_its_time_into_approval_queue_work_and_pauses() {
 }
 
 #[test]
+fn a_reopened_request_keeps_its_first_result_and_counts_each_reopening() {
+    let (mut r, mut events) = submitted(&[], Some(30));
+    act(&mut r, &mut events, TECH, Action::Take, 2);
+    let done = |text: &str| Action::Complete {
+        resolution: text.into(),
+    };
+    act(&mut r, &mut events, TECH, done("Fait"), 5);
+    let first = rows(&r, &events, Some(false));
+    let reopen = Action::Reopen {
+        reason: "Toujours en panne".into(),
+        window_days: 14,
+        first_breached: Some(false),
+    };
+    act(&mut r, &mut events, REQUESTER, reopen, 30);
+    let wait = Action::Wait {
+        body: "Quel message ?".into(),
+    };
+    act(&mut r, &mut events, TECH, wait, 31);
+    act(&mut r, &mut events, TECH, Action::Resume, 33);
+    act(&mut r, &mut events, TECH, done("Vraiment fait"), 50);
+    // The second cycle's result is breached: the first one's is what counts.
+    let all = rows(&r, &events, Some(true));
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert_eq!(all[0], first[0], "submitted");
+    let reopened = &all[1];
+    assert_eq!(reopened.0.day, day_of(at(30), &TimeZone::UTC));
+    assert_eq!(reopened.1.reopened, 1);
+    assert_eq!(
+        all[2], first[1],
+        "the first resolution, its durations and SLA result stay as they were"
+    );
+    assert_eq!((all[2].1.sla_met, all[2].1.paused_seconds), (1, 0));
+}
+
+#[test]
 fn rejected_and_cancelled_requests_count_apart_and_open_ones_only_as_submitted() {
     let (mut r, mut events) = submitted(&[ApprovalRule::Manager], None);
     assert_eq!(
@@ -137,7 +172,15 @@ fn rejected_and_cancelled_requests_count_apart_and_open_ones_only_as_submitted()
     let end = &rows(&r, &events, None)[1].1;
     assert_eq!((end.rejected, end.finished, end.total_seconds), (1, 0, 0));
     let (mut r, mut events) = submitted(&[], Some(2));
-    act(&mut r, &mut events, REQUESTER, Action::Cancel, 5);
+    act(
+        &mut r,
+        &mut events,
+        REQUESTER,
+        Action::Cancel {
+            reason: String::new(),
+        },
+        5,
+    );
     let end = &rows(&r, &events, None)[1].1;
     assert_eq!(
         (end.cancelled, end.estimate_late),

@@ -210,12 +210,26 @@ fn approvers_fall_back_and_never_resolve_to_the_requester() {
 fn cancel_before_work_starts_only() {
     let mut r = request(&[]);
     assert!(matches!(
-        apply(&mut r, actor(OTHER), Action::Cancel, Timestamp(2000)),
+        apply(
+            &mut r,
+            actor(OTHER),
+            Action::Cancel {
+                reason: String::new()
+            },
+            Timestamp(2000)
+        ),
         Err(Refusal::NotAllowed(_))
     ));
     apply(&mut r, actor(TECH), Action::Take, Timestamp(2000)).expect("take");
     assert_eq!(
-        apply(&mut r, actor(REQUESTER), Action::Cancel, Timestamp(3000)),
+        apply(
+            &mut r,
+            actor(REQUESTER),
+            Action::Cancel {
+                reason: String::new()
+            },
+            Timestamp(3000)
+        ),
         Err(Refusal::Illegal {
             action: "cancel",
             status: Status::InProgress
@@ -225,7 +239,9 @@ fn cancel_before_work_starts_only() {
     apply(
         &mut fresh,
         actor(REQUESTER),
-        Action::Cancel,
+        Action::Cancel {
+            reason: String::new(),
+        },
         Timestamp(2000),
     )
     .expect("cancel");
@@ -324,13 +340,27 @@ fn any_action() -> impl Strategy<Value = Action> {
         prop_oneof![Just(""), Just("done")].prop_map(|r| Action::Complete {
             resolution: r.into()
         }),
-        Just(Action::Cancel),
+        Just(Action::Cancel {
+            reason: String::new()
+        }),
         any::<bool>().prop_map(|internal| Action::Comment {
             body: "c".into(),
             internal
         }),
         prop_oneof![Just(""), Just("?")].prop_map(|b| Action::Wait { body: b.into() }),
         Just(Action::Resume),
+        (prop_oneof![Just(""), Just("still broken")], 0u32..2).prop_map(|(r, days)| {
+            Action::Reopen {
+                reason: r.into(),
+                window_days: days,
+                first_breached: None,
+            }
+        }),
+        Just(Action::Release),
+        (1u64..3, any::<bool>()).prop_map(|(team, exists)| Action::Transfer {
+            team: crate::domain::TeamId(team),
+            exists,
+        }),
     ]
 }
 
@@ -360,6 +390,9 @@ fn allowed(from: Status, to: Status) -> bool {
                 | (InProgress, WaitingForRequester)
                 | (WaitingForRequester, InProgress | Done | Cancelled)
                 | (New | PendingApproval | Approved, Cancelled)
+                // Reopened; given back to the queue or moved to another team's.
+                | (Done, InProgress)
+                | (InProgress | WaitingForRequester, New | Approved)
         )
 }
 
@@ -378,6 +411,7 @@ proptest! {
             let before = r.clone();
             let now = Timestamp(2000 + i64::try_from(i).unwrap_or(0));
             let is_comment = matches!(action, Action::Comment { .. });
+            let is_reopen = matches!(action, Action::Reopen { .. });
             match apply(&mut r, actor(who), action, now) {
                 Ok(events) => {
                     // A requester's answer while waiting also resumes the request.
@@ -387,7 +421,10 @@ proptest! {
                     prop_assert_eq!(events.len(), if answered { 2 } else { 1 });
                     prop_assert_eq!(r.events, before.events + u32::try_from(events.len()).unwrap_or(0));
                     prop_assert!(allowed(before.status, r.status), "{:?} -> {:?}", before.status, r.status);
-                    prop_assert!(before.status.is_open() || is_comment, "closed requests take comments only");
+                    prop_assert!(
+                        before.status.is_open() || is_comment || is_reopen && before.status == Status::Done,
+                        "closed requests take comments only, and done ones a reopening"
+                    );
                 }
                 Err(_) => prop_assert_eq!(&r, &before),
             }

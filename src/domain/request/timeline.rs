@@ -2,7 +2,7 @@
 
 use super::{Approver, FallbackReason};
 use crate::domain::sla::{Clock, Recipient};
-use crate::domain::{Timestamp, UserId};
+use crate::domain::{TeamId, Timestamp, UserId};
 
 /// One entry of the timeline.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,7 +38,10 @@ pub enum EventKind {
     Completed {
         resolution: String,
     },
-    Cancelled,
+    Cancelled {
+        /// Empty when none was given.
+        reason: String,
+    },
     Comment {
         body: String,
         internal: bool,
@@ -67,6 +70,18 @@ pub enum EventKind {
     },
     /// The decision just before was taken from the signed link of an approval mail.
     DecidedByMail,
+    /// Done, then reopened: a new resolution cycle starts. `first_breached` keeps the SLA
+    /// result of the cycle it ended (`None`: no SLA), which the metrics count.
+    Reopened {
+        reason: String,
+        first_breached: Option<bool>,
+    },
+    /// Given back to the team's queue.
+    Released,
+    /// Moved to another team's queue.
+    Transferred {
+        team: TeamId,
+    },
 }
 
 impl EventKind {
@@ -79,7 +94,7 @@ impl EventKind {
             EventKind::Taken => "taken",
             EventKind::Assigned { .. } => "assigned",
             EventKind::Completed { .. } => "completed",
-            EventKind::Cancelled => "cancelled",
+            EventKind::Cancelled { .. } => "cancelled",
             EventKind::Comment { .. } => "comment",
             EventKind::Waiting { .. } => "waiting",
             EventKind::Resumed => "resumed",
@@ -87,6 +102,9 @@ impl EventKind {
             EventKind::Escalated { .. } => "escalated",
             EventKind::Reminded => "reminded",
             EventKind::ClosedUnanswered { .. } => "closed_unanswered",
+            EventKind::Reopened { .. } => "reopened",
+            EventKind::Released => "released",
+            EventKind::Transferred { .. } => "transferred",
         }
     }
 

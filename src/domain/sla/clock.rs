@@ -24,6 +24,8 @@ pub struct Waiting {
 pub struct SlaClock {
     /// When both clocks started; `None` while the request waits for approval.
     pub start: Option<Timestamp>,
+    /// When the resolution clock started again: the request was reopened (its last cycle).
+    pub reopened_at: Option<Timestamp>,
     /// The first take: it alone meets the response target.
     pub responded_at: Option<Timestamp>,
     pub resolved_at: Option<Timestamp>,
@@ -64,7 +66,14 @@ pub fn replay(events: &[Event], approval_steps: usize) -> SlaClock {
                 c.end_pause(e.at);
                 c.resolved_at.get_or_insert(e.at);
             }
-            EventKind::Cancelled
+            EventKind::Reopened { .. } => {
+                // A new resolution cycle; the response stays met by the first take.
+                c.resolved_at = None;
+                c.reopened_at = Some(e.at);
+            }
+            // Back in a queue: waiting for the requester ends with the assignee.
+            EventKind::Released | EventKind::Transferred { .. } => c.end_pause(e.at),
+            EventKind::Cancelled { .. }
             | EventKind::Rejected { .. }
             | EventKind::ClosedUnanswered { .. } => {
                 c.end_pause(e.at);
@@ -180,15 +189,24 @@ impl SlaClock {
         }
     }
 
+    /// When `clock` started: the resolution clock starts again at a reopening.
+    fn start_of(&self, clock: Clock) -> Option<Timestamp> {
+        match clock {
+            Clock::Response => self.start,
+            Clock::Resolution => self.start.map(|s| self.reopened_at.unwrap_or(s)),
+        }
+    }
+
     /// Where `percent` of a clock's target falls, pauses taken out.
     fn instant(
         &self,
         calendar: &Calendar,
+        clock: Clock,
         target: Target,
         percent: u16,
         pauses: &[Pause],
     ) -> Option<Timestamp> {
-        let start = self.start?;
+        let start = self.start_of(clock)?;
         let seconds = target_seconds(calendar, start, target)?;
         calendar.add(start, seconds * i64::from(percent) / 100, pauses)
     }
@@ -198,8 +216,8 @@ impl SlaClock {
         let pauses = self.pauses_until(now);
         let due = |clock: Clock| -> Option<Due> {
             let target = policy.target(clock)?;
-            let start = self.start?;
-            let at = self.instant(calendar, target, 100, &pauses);
+            let start = self.start_of(clock)?;
+            let at = self.instant(calendar, clock, target, 100, &pauses);
             let met_at = self.met_at(clock);
             let end = met_at.or(self.stopped_at).unwrap_or(now);
             let breached = match (at, met_at) {
@@ -250,7 +268,10 @@ impl SlaClock {
             .filter(|t| self.running(t.target))
             .filter_map(|t| {
                 let target = policy.target(t.target)?;
-                Some((t, self.instant(calendar, target, t.percent, &pauses)?))
+                Some((
+                    t,
+                    self.instant(calendar, t.target, target, t.percent, &pauses)?,
+                ))
             })
             .collect()
     }

@@ -320,3 +320,48 @@ fn bad_policies_and_calendars_are_refused_in_words() {
     );
     assert_eq!(errors.get("holidays"), Some("a date is written YYYY-MM-DD"));
 }
+
+#[test]
+fn a_reopening_starts_a_new_resolution_cycle_and_keeps_the_response() {
+    // Submitted Monday 7 at 9:00, taken at 10:00, done at 12:00; reopened Wednesday 9 at
+    // 14:00: the 8-hour resolution target counts again from there (to Thursday 10 at 13:00).
+    let mut events = vec![
+        ev(at(7, 9), EventKind::Submitted),
+        ev(at(7, 10), EventKind::Taken),
+        ev(
+            at(7, 12),
+            EventKind::Completed {
+                resolution: "ok".into(),
+            },
+        ),
+    ];
+    let p = policy(4, (8, TargetUnit::Hours));
+    let first = replay(&events, 0).state(&p, &office(), at(9, 14));
+    let resolution = first.resolution.expect("resolution");
+    assert_eq!(
+        (resolution.met_at, resolution.breached),
+        (Some(at(7, 12)), false)
+    );
+    events.push(ev(
+        at(9, 14),
+        EventKind::Reopened {
+            reason: "encore".into(),
+            first_breached: Some(false),
+        },
+    ));
+    let clock = replay(&events, 0);
+    let state = clock.state(&p, &office(), at(9, 15));
+    let response = state.response.expect("response");
+    assert_eq!(response.met_at, Some(at(7, 10)), "the first take meets it");
+    let resolution = state.resolution.expect("resolution");
+    assert_eq!(resolution.start, at(9, 14));
+    assert_eq!(resolution.at, Some(at(10, 13)));
+    assert_eq!((resolution.met_at, resolution.breached), (None, false));
+    // Its thresholds fire again for the new cycle: half-way is Wednesday at 18:00.
+    let due = clock.due_escalations(&p, &office(), at(10, 9));
+    assert_eq!(due.len(), 1);
+    assert_eq!((due[0].percent, due[0].due), (50, at(9, 18)));
+    // Past the new deadline without a resolution: breached.
+    let late = clock.state(&p, &office(), at(10, 14));
+    assert!(late.resolution.expect("resolution").breached);
+}

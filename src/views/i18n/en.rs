@@ -8,6 +8,7 @@ pub static EN: Texts = Texts {
     sla: &super::sla::EN,
     metrics: &super::metrics::EN,
     mail: &super::mail::EN,
+    life: &super::life::EN,
     lang_name: "English",
     other_lang_label: "Français",
     skip_to_content: "Skip to content",

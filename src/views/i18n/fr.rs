@@ -8,6 +8,7 @@ pub static FR: Texts = Texts {
     sla: &super::sla::FR,
     metrics: &super::metrics::FR,
     mail: &super::mail::FR,
+    life: &super::life::FR,
     lang_name: "Français",
     other_lang_label: "English",
     skip_to_content: "Aller au contenu",

@@ -82,6 +82,8 @@ impl Texts {
             NoticeKind::Escalation => self.sla.notice_escalation,
             NoticeKind::Reminder => self.sla.notice_reminder,
             NoticeKind::ClosedUnanswered => self.sla.notice_closed,
+            NoticeKind::Reopened => self.life.notice_reopened,
+            NoticeKind::Cancelled => self.life.notice_cancelled,
         }
     }
 
