@@ -14,7 +14,7 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -44,6 +44,49 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
             Ok(Json(value)) => Ok(Body(value)),
             Err(rejection) => Err(body_error(&rejection)),
         }
+    }
+}
+
+/// A `PUT` body, which may be the very document the `GET` of the same address answers: its
+/// read-only fields are ignored when they match the resource, and refused, named, when they
+/// differ.
+pub struct Document(Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for Document {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        Ok(Document(
+            Body::<Map<String, Value>>::from_request(req, state)
+                .await?
+                .0,
+        ))
+    }
+}
+
+impl Document {
+    /// The body without `read_only` (checked against `current`, the resource's document).
+    pub fn writable<T: DeserializeOwned>(
+        mut self,
+        current: &Value,
+        read_only: &[&str],
+    ) -> Result<T, ApiError> {
+        let mut errors = crate::domain::FieldErrors::new();
+        for key in read_only {
+            if let Some(sent) = self.0.remove(*key)
+                && current.get(*key) != Some(&sent)
+            {
+                errors.add(key, "is read-only: leave it out or send it unchanged");
+            }
+        }
+        errors.into_result(()).map_err(Error::Invalid)?;
+        serde_json::from_value(Value::Object(self.0)).map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                format!("Failed to deserialize the JSON body into the target type: {e}"),
+            )
+        })
     }
 }
 
@@ -297,9 +340,12 @@ async fn user_update(
     State(state): State<AppState>,
     api: ApiAdmin,
     Path(id): Path<String>,
-    Body(body): Body<UserBody>,
+    document: Document,
 ) -> ApiResult {
     let id = UserId(parse_id(&id)?);
+    let current = user_json(&state.ops.user(api.admin, id)?);
+    let body: UserBody =
+        document.writable(&current, &["id", "created_at", "must_change_password"])?;
     let (changes, password) = body.split();
     let mut user = state.ops.update_user(api.admin, id, changes).await?;
     if let Some(password) = password {
@@ -355,9 +401,10 @@ async fn team_update(
     State(state): State<AppState>,
     api: ApiAdmin,
     Path(id): Path<String>,
-    Body(body): Body<TeamBody>,
+    document: Document,
 ) -> ApiResult {
     let id = TeamId(parse_id(&id)?);
+    let body: TeamBody = document.writable(&team_json(&state.ops.team(api.admin, id)?), &["id"])?;
     let team = state.ops.update_team(api.admin, id, body.into()).await?;
     Ok(Json(team_json(&team)).into_response())
 }

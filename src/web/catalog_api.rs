@@ -1,6 +1,6 @@
 //! The catalog's JSON API: categories (a tree) and services with their forms.
 
-use super::api::Body;
+use super::api::{Body, Document};
 use super::error::ApiError;
 use super::extract::{ApiAdmin, ApiUser};
 use super::state::AppState;
@@ -90,6 +90,11 @@ async fn category(
     Path(id): Path<String>,
 ) -> ApiResult {
     let id = CategoryId(parse_id(&id)?);
+    Ok(Json(category_document(&state, id)?).into_response())
+}
+
+/// A category with its sub-tree, as its `GET` answers it.
+fn category_document(state: &AppState, id: CategoryId) -> Result<Value, Error> {
     let all = state.ops.categories()?;
     let found = crate::domain::catalog::tree(&all);
     fn find<'a>(nodes: &'a [TreeNode<'a>], id: CategoryId) -> Option<&'a TreeNode<'a>> {
@@ -102,7 +107,7 @@ async fn category(
         })
     }
     let node = find(&found, id).ok_or(Error::NotFound)?;
-    Ok(Json(node_json(node)).into_response())
+    Ok(node_json(node))
 }
 
 #[derive(Deserialize)]
@@ -143,9 +148,11 @@ async fn category_update(
     State(state): State<AppState>,
     api: ApiAdmin,
     Path(id): Path<String>,
-    Body(body): Body<CategoryBody>,
+    document: Document,
 ) -> ApiResult {
     let id = CategoryId(parse_id(&id)?);
+    let body: CategoryBody =
+        document.writable(&category_document(&state, id)?, &["id", "children"])?;
     let category = state
         .ops
         .update_category(api.admin, id, body.into())
@@ -347,9 +354,11 @@ async fn service_update(
     State(state): State<AppState>,
     api: ApiAdmin,
     Path(id): Path<String>,
-    Body(body): Body<ServiceBody>,
+    document: Document,
 ) -> ApiResult {
     let id = ServiceId(parse_id(&id)?);
+    let current = service_json(&state.ops.service(api.admin, id)?);
+    let body: ServiceBody = document.writable(&current, &["id", "created_at"])?;
     let (input, form) = body.parse()?;
     let service = state.ops.update_service(api.admin, id, input, form).await?;
     Ok(Json(service_json(&service)).into_response())

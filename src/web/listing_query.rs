@@ -9,11 +9,13 @@ use std::collections::HashMap;
 
 /// Reads the listing filters shared by the desk and the API: `status` (`open`, `all` or a
 /// status), `service`, `assignee` (`me`, `none` or an id), `mine=true`, `unassigned=true`,
-/// `requester`, `sort` (`newest`, `oldest`), `before`/`cursor`, `limit`. Answers the filter and
-/// whether it is "assigned to me".
+/// `requester` (`me` or an id), `sort` (`newest`, `oldest`), `before`/`cursor`, `limit`.
+/// `mine=true` means "assigned to me" for the IT team (`staff`) and "my own requests" for
+/// everyone else. Answers the filter and whether it is "assigned to me".
 pub fn desk_filter(
     q: &HashMap<String, String>,
     me: UserId,
+    staff: bool,
 ) -> Result<(DeskFilter, bool), FieldErrors> {
     let mut errors = FieldErrors::new();
     let mut filter = DeskFilter::default();
@@ -34,8 +36,15 @@ pub fn desk_filter(
         },
     }
     filter.service = id(&mut errors, "service").map(ServiceId);
-    filter.requester = id(&mut errors, "requester").map(UserId);
+    filter.requester = match q.get("requester").map(String::as_str) {
+        Some("me") => Some(me),
+        _ => id(&mut errors, "requester").map(UserId),
+    };
     let mut mine = q.get("mine").is_some_and(|v| v == "true");
+    if mine && !staff {
+        mine = false;
+        filter.requester = Some(me);
+    }
     filter.assignee = match q.get("assignee").map(String::as_str) {
         None => None,
         Some("me") => {

@@ -355,8 +355,9 @@ async fn desk(
 ) -> PageResult {
     let fail = signed.ctx.fail();
     let q = query_pairs(query.as_deref());
-    let (filter, mine) = super::listing_query::desk_filter(&q, signed.user.id)
-        .map_err(|e| fail(Error::Invalid(e)))?;
+    let (filter, mine) =
+        super::listing_query::desk_filter(&q, signed.user.id, signed.user.role.is_staff())
+            .map_err(|e| fail(Error::Invalid(e)))?;
     let (page, options) = state
         .ops
         .desk(&signed.user, filter.clone())

@@ -134,7 +134,8 @@ async fn submit(State(state): State<AppState>, api: ApiUser, request: HttpReques
 
 async fn list(State(state): State<AppState>, api: ApiUser, RawQuery(query): RawQuery) -> ApiResult {
     let q = query_pairs(query.as_deref());
-    let (filter, _) = desk_filter(&q, api.user.id).map_err(Error::Invalid)?;
+    let (filter, _) =
+        desk_filter(&q, api.user.id, api.user.role.is_staff()).map_err(Error::Invalid)?;
     let page = state.ops.list_requests_full(&api.user, filter)?;
     let items = page
         .items

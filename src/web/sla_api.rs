@@ -1,7 +1,7 @@
 //! The JSON API of calendars and SLA policies: the IT team reads them, administrators change
 //! them. A policy in use, or a calendar a policy uses, cannot be deleted (409 naming them).
 
-use super::api::{Body, parse_id, time};
+use super::api::{Body, Document, parse_id, time};
 use super::error::ApiError;
 use super::extract::{ApiAdmin, ApiUser};
 use super::state::AppState;
@@ -236,9 +236,12 @@ async fn calendar_update(
     State(state): State<AppState>,
     api: ApiAdmin,
     Path(id): Path<String>,
-    Body(body): Body<CalendarBody>,
+    document: Document,
 ) -> ApiResult {
     let id = parse_id(&id)?;
+    let (_, default) = state.ops.calendars()?;
+    let current = calendar_json(&state.ops.calendar(id)?, default);
+    let body: CalendarBody = document.writable(&current, &["id", "default"])?;
     let saved = state
         .ops
         .save_calendar(api.admin, Some(id), body.into())
@@ -304,9 +307,11 @@ async fn policy_update(
     State(state): State<AppState>,
     api: ApiAdmin,
     Path(id): Path<String>,
-    Body(body): Body<PolicyBody>,
+    document: Document,
 ) -> ApiResult {
     let id = parse_id(&id)?;
+    let current = policy_json(&state.ops.sla_policy(id)?);
+    let body: PolicyBody = document.writable(&current, &["id"])?;
     let saved = state
         .ops
         .save_sla_policy(api.admin, Some(id), body.input()?)

@@ -402,3 +402,90 @@ async fn a_password_change_or_reset_ends_personal_tokens() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+/// "Read, change, write back": each resource's `PUT` takes the very document its `GET`
+/// answers; a read-only field sent with another value is refused, named, and changes nothing.
+#[tokio::test]
+async fn put_takes_back_the_document_get_answers() {
+    let app = TestApp::spawn().await;
+    let admin = app.api_as("admin").await;
+    for list in [
+        "/api/v1/users",
+        "/api/v1/teams",
+        "/api/v1/categories",
+        "/api/v1/services",
+        "/api/v1/calendars",
+        "/api/v1/sla-policies",
+    ] {
+        let (status, all) = Api::json(admin.get(list).await).await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        let items = all.get("items").unwrap_or(&all);
+        let first = items
+            .as_array()
+            .and_then(|a| a.first())
+            .cloned()
+            .unwrap_or_else(|| panic!("{list}: {all}"));
+        let path = format!("{list}/{}", first["id"]);
+        let (_, document) = Api::json(admin.get(&path).await).await;
+        let (status, body) = Api::json(admin.put(&path, &document).await).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        let (_, again) = Api::json(admin.get(&path).await).await;
+        assert_eq!(again, document, "{path}: writing it back changes nothing");
+        let mut changed = document.clone();
+        changed["id"] = json!(999_999);
+        let (status, body) = Api::json(admin.put(&path, &changed).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {body}");
+        assert!(body.to_string().contains("read-only"), "{path}: {body}");
+    }
+}
+
+/// `mine=true` keeps its desk meaning for the IT team (assigned to me) and means "my own
+/// requests" for a requester; `requester=me` means "my own" for everyone.
+#[tokio::test]
+async fn mine_and_requester_me_list_what_each_person_means() {
+    use crate::requests::{PASSWORD, service_id, submit};
+    let app = TestApp::spawn().await;
+    let (alice, tom) = (app.api_as("alice").await, app.api_as("tom").await);
+    let service = service_id(&alice, PASSWORD).await;
+    let data = json!({ "compte": "x", "contact": "Par SMS" });
+    let hers = submit(&alice, service, data.clone()).await["id"].clone();
+    let his = submit(&tom, service, data).await["id"].clone();
+    let ids = |page: &serde_json::Value, key: &str| -> Vec<serde_json::Value> {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|r| r[key].clone())
+            .collect()
+    };
+    for query in ["mine=true", "requester=me"] {
+        let path = format!("/api/v1/requests?status=all&limit=100&{query}");
+        let (status, page) = Api::json(alice.get(&path).await).await;
+        assert_eq!(status, StatusCode::OK);
+        let requesters = ids(&page, "requester_id");
+        assert!(ids(&page, "id").contains(&hers), "{query}: {page}");
+        assert!(requesters.iter().all(|r| r == 3), "{query}: {requesters:?}");
+    }
+    let (_, page) = Api::json(
+        tom.get("/api/v1/requests?status=all&limit=100&requester=me")
+            .await,
+    )
+    .await;
+    assert_eq!(
+        ids(&page, "id").first(),
+        Some(&his),
+        "his newest request first"
+    );
+    let requesters = ids(&page, "requester_id");
+    assert!(requesters.iter().all(|r| r == 4), "{requesters:?}");
+    let (_, page) = Api::json(
+        tom.get("/api/v1/requests?status=all&limit=100&mine=true")
+            .await,
+    )
+    .await;
+    let assignees = ids(&page, "assignee_id");
+    assert!(
+        !assignees.is_empty() && assignees.iter().all(|a| a == 4),
+        "{assignees:?}"
+    );
+}
