@@ -3,11 +3,19 @@
 use super::PageCtx;
 use super::layout::page;
 use crate::domain::Category;
+use crate::domain::request::Request;
 use crate::ops::SearchResult;
 use maud::{Markup, html};
 
-pub fn results(ctx: &PageCtx, query: &str, results: &[SearchResult], top: &[Category]) -> Markup {
+/// What a search found: the request its number names, if the user may see it, and services.
+pub struct Found<'a> {
+    pub request: Option<&'a Request>,
+    pub services: &'a [SearchResult],
+}
+
+pub fn results(ctx: &PageCtx, query: &str, found: &Found<'_>, top: &[Category]) -> Markup {
     let t = ctx.t;
+    let results = found.services;
     let body = html! {
         h1 { (t.search_title) }
         form.search-page role="search" method="get" action="/search" {
@@ -16,7 +24,7 @@ pub fn results(ctx: &PageCtx, query: &str, results: &[SearchResult], top: &[Cate
         }
         @if query.trim().is_empty() {
             p.muted { (t.search_prompt) }
-        } @else if results.is_empty() {
+        } @else if results.is_empty() && found.request.is_none() {
             p { (t.no_results) }
             p { (t.browse_instead) }
             ul.tiles {
@@ -30,6 +38,14 @@ pub fn results(ctx: &PageCtx, query: &str, results: &[SearchResult], top: &[Cate
         } @else {
             p.muted { (t.results_for) " « " (query) " »" }
             ol.search-results {
+                @if let Some(r) = found.request {
+                    li.request-hit {
+                        a href={ "/requests/" (r.id.number()) } { strong { (r.id.number()) " · " (r.service_name) } }
+                        " " (super::requests::status_badge(ctx, r.status))
+                        br;
+                        small.muted { (t.submitted_on) " " (super::format_time(r.created_at, ctx.locale, &ctx.tz)) }
+                    }
+                }
                 @for result in results {
                     li {
                         a href={ "/services/" (result.service.id) } { strong { (result.service.name) } }

@@ -4,10 +4,11 @@ use super::error::{ApiError, Fail, HtmlError};
 use super::extract::{ApiUser, Signed};
 use super::state::AppState;
 use crate::domain::catalog::children;
+use crate::domain::request::RequestId;
 use crate::ops::SearchResult;
 use crate::views;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -44,6 +45,17 @@ async fn page(
     Query(query): Query<SearchQuery>,
 ) -> Result<Response, HtmlError> {
     let q = query.q.unwrap_or_default();
+    // A request number the user may see: `REQ-000321` (any case, zeros optional) goes straight
+    // to it; a bare number offers it first, above the services it also matches.
+    let asked = RequestId::parse(&q).filter(|_| q.trim().len() <= 24);
+    let request = asked.and_then(|id| state.ops.request(&signed.user, id).ok());
+    if let Some(request) = &request
+        && q.trim()
+            .get(..3)
+            .is_some_and(|p| p.eq_ignore_ascii_case("req"))
+    {
+        return Ok(Redirect::to(&format!("/requests/{}", request.id.number())).into_response());
+    }
     let results = if q.trim().is_empty() {
         Vec::new()
     } else {
@@ -54,7 +66,11 @@ async fn page(
     };
     let all = state.ops.categories().map_err(signed.ctx.fail())?;
     let top: Vec<_> = children(&all, None).into_iter().cloned().collect();
-    Ok(views::search::results(&signed.ctx, &q, &results, &top).into_response())
+    let found = views::search::Found {
+        request: request.as_ref(),
+        services: &results,
+    };
+    Ok(views::search::results(&signed.ctx, &q, &found, &top).into_response())
 }
 
 /// Suggestions while typing: the last word counts as a prefix.

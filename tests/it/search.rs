@@ -238,3 +238,67 @@ async fn a_missing_or_damaged_index_is_rebuilt_at_start() {
         Some("Accès VPN")
     );
 }
+
+/// A request number in the header search: `REQ-…` goes straight to the request for those who
+/// may see it; a bare number offers it first, above the services it also matches; nobody else
+/// learns anything about it.
+#[tokio::test]
+async fn a_request_number_finds_the_request_only_for_those_who_may_see_it() {
+    use crate::requests::{PASSWORD, service_id, submit};
+    let app = TestApp::spawn().await;
+    let alice = app.api_as("alice").await;
+    let service = service_id(&alice, PASSWORD).await;
+    let data = json!({ "compte": "x", "contact": "Par SMS" });
+    let id = submit(&alice, service, data).await["id"]
+        .as_u64()
+        .expect("id");
+    let number = format!("REQ-{id:06}");
+    let link = format!("href=\"/requests/{number}\"");
+    let page = app.signed_in("alice").await;
+    for asked in [
+        number.clone(),
+        format!("req-{id}"),
+        format!(" Req-{id:08} "),
+    ] {
+        let response = page.get(&format!("/search?q={asked}")).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{asked}");
+        assert_eq!(
+            crate::support::location(&response),
+            format!("/requests/{number}")
+        );
+    }
+    let (status, html) = page.get_text(&format!("/search?q={id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&link), "a bare number offers it");
+    // Bob is neither its requester nor on the IT team: no redirect, no link, no number.
+    let bob = app.signed_in("bob").await;
+    let (status, html) = bob.get_text(&format!("/search?q={number}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains(&link) && !html.contains("Réinitialisation du mot de passe ·"));
+    // A bare number above the services it matches: "Office 365" still shows.
+    let admin = app.api_as("admin").await;
+    let (_, categories) = Api::json(admin.get("/api/v1/categories").await).await;
+    let category = categories[0]["id"].as_u64().expect("a category");
+    let office = json!({ "name": "Office 365", "category_id": category, "description": "Suite bureautique" });
+    let (status, _) = Api::json(admin.post("/api/v1/services", &office).await).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let tom = app.signed_in("tom").await;
+    let (_, html) = tom.get_text("/search?q=365").await;
+    let request = html
+        .find("href=\"/requests/REQ-000365\"")
+        .expect("the request first");
+    let service = html.find(">Office 365<").expect("and the service");
+    assert!(request < service);
+    // Whoever asks, the page links to a request exactly when its API answers them.
+    for user in ["admin", "bob", "alice", "tom", "lea"] {
+        let browser = app.signed_in(user).await;
+        let api = app.api_as(user).await;
+        for n in [1, 7, 120, 365, 1200, 2000, id] {
+            let visible =
+                api.get(&format!("/api/v1/requests/{n}")).await.status() == StatusCode::OK;
+            let (_, html) = browser.get_text(&format!("/search?q={n}")).await;
+            let linked = html.contains(&format!("href=\"/requests/REQ-{n:06}\""));
+            assert_eq!(linked, visible, "{user} searching {n}");
+        }
+    }
+}
