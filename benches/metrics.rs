@@ -112,6 +112,7 @@ async fn fill(
             );
             async move {
                 let submission = Submission {
+                    requester_id: None,
                     service_id: service,
                     values: answers(),
                     files: BTreeMap::new(),

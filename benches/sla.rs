@@ -110,6 +110,7 @@ fn main() {
                         Submitted::Values(vec!["L'écran reste noir.".to_owned()]),
                     );
                     let submission = Submission {
+                        requester_id: None,
                         service_id: broken_pc,
                         values,
                         files: BTreeMap::new(),

@@ -201,6 +201,7 @@ pub fn notices(request: &Request, event: &Event, audience: &Audience) -> Vec<(Us
         EventKind::Comment { internal: true, .. }
         | EventKind::Resumed
         | EventKind::DecidedByMail
+        | EventKind::ApprovedWhenFiled
         | EventKind::ApproverFallback { .. } => {}
     }
     out

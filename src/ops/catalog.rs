@@ -42,6 +42,9 @@ pub struct ServicePage {
     /// How long it usually takes (the median of the last 90 days), when the service shows it
     /// and enough requests were finished.
     pub usual_seconds: Option<i64>,
+    /// Whom the viewer may file a request for besides themselves, by name: anyone active for
+    /// the IT team, their reports for a manager.
+    pub filing_for: Vec<(crate::domain::UserId, String)>,
 }
 
 /// Which categories hold services (themselves or below), at one catalog version: with an
@@ -184,6 +187,14 @@ impl Ops {
             Some(policy) => reader.sla_policy(policy)?,
             None => None,
         };
+        let mut filing_for: Vec<(crate::domain::UserId, String)> = reader
+            .users()?
+            .into_iter()
+            .filter(|u| u.active && u.id != viewer.id)
+            .filter(|u| viewer.role.is_staff() || u.manager_id == Some(viewer.id))
+            .map(|u| (u.id, u.display_name))
+            .collect();
+        filing_for.sort_by(|a, b| a.1.cmp(&b.1));
         let usual_seconds = if service.show_usual_time {
             self.usual_time(&reader, service.id)?
         } else {
@@ -192,6 +203,7 @@ impl Ops {
         Ok(ServicePage {
             sla,
             usual_seconds,
+            filing_for,
             path: path(&all, service.category_id)
                 .into_iter()
                 .cloned()

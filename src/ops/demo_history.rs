@@ -131,6 +131,7 @@ fn submit_demo(
         .map(|(k, _)| (k.clone(), DEMO_FILE.to_vec()))
         .collect();
     let submission = Submission {
+        requester_id: None,
         service_id: service.id,
         values,
         files,
@@ -300,6 +301,7 @@ impl Ops {
                         values.insert(key.to_owned(), Submitted::Values(vec![value.to_owned()]));
                     }
                     let submission = Submission {
+                        requester_id: None,
                         service_id: vpn.id,
                         values,
                         files: BTreeMap::new(),

@@ -23,6 +23,8 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct Submission {
     pub service_id: ServiceId,
+    /// Filed for someone else (the IT team, or that person's manager); `None`: for oneself.
+    pub requester_id: Option<UserId>,
     pub values: BTreeMap<String, Submitted>,
     pub files: BTreeMap<String, Vec<u8>>,
 }
@@ -159,6 +161,26 @@ pub(super) fn submit_in(
         .filter(|s| s.active)
         .ok_or(Error::NotFound)?;
     let data = form::validate(&service.form, &submission.values, today)?;
+    let filer = requester;
+    let for_someone = submission.requester_id.filter(|id| *id != filer.id);
+    let person = match for_someone {
+        None => None,
+        Some(id) => {
+            let person = w.user(id)?.filter(|u| u.active).ok_or_else(|| {
+                Error::Invalid(crate::domain::FieldErrors::single(
+                    "requester_id",
+                    "must be an active user",
+                ))
+            })?;
+            if !filer.role.is_staff() && person.manager_id != Some(filer.id) {
+                return Err(Error::Forbidden(
+                    "only the IT team and a person's manager file requests for them",
+                ));
+            }
+            Some(person)
+        }
+    };
+    let requester = person.as_ref().unwrap_or(filer);
     let team = match service.team_id {
         Some(id) => w.team(id)?,
         None => None,
@@ -189,6 +211,7 @@ pub(super) fn submit_in(
             service_id: service.id,
             service_name: service.name.clone(),
             requester: requester.id,
+            filed_by: filer.id,
             data,
             form: service.form.clone(),
             attachments,

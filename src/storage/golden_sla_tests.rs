@@ -219,6 +219,7 @@ fn request_life_events() {
         ),
         ("released", EventKind::Released),
         ("transferred", EventKind::Transferred { team: TeamId(4) }),
+        ("approved-when-filed", EventKind::ApprovedWhenFiled),
     ];
     for (name, kind) in kinds {
         let event = Event {

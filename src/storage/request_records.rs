@@ -253,6 +253,7 @@ pub enum EventKindV1 {
     Released,
     /// The team it went to.
     Transferred(u64),
+    ApprovedWhenFiled,
 }
 
 fn step_u32(step: usize) -> u32 {
@@ -317,6 +318,7 @@ impl From<&Event> for EventRecord {
             ),
             EventKind::Released => EventKindV1::Released,
             EventKind::Transferred { team } => EventKindV1::Transferred(team.0),
+            EventKind::ApprovedWhenFiled => EventKindV1::ApprovedWhenFiled,
         };
         EventRecord::V1(EventV1 {
             at: e.at.0,
@@ -365,6 +367,7 @@ impl TryFrom<EventRecord> for Event {
             },
             EventKindV1::Released => EventKind::Released,
             EventKindV1::Transferred(team) => EventKind::Transferred { team: TeamId(team) },
+            EventKindV1::ApprovedWhenFiled => EventKind::ApprovedWhenFiled,
             EventKindV1::Comment(body, internal) => EventKind::Comment { body, internal },
             EventKindV1::Waiting(body) => EventKind::Waiting { body },
             EventKindV1::Resumed => EventKind::Resumed,

@@ -206,6 +206,19 @@ pub fn service(
                 // The server's messages, in the page's language, next to each field.
                 form.request-form method="post" action={ "/services/" (service.id) } enctype="multipart/form-data" novalidate {
                     input type="hidden" name="_csrf" value=(ctx.csrf);
+                    @if !view.filing_for.is_empty() {
+                        label for="requester_id" { (t.life.file_for) }
+                        select #requester_id name="requester_id" aria-describedby="requester_id-help" {
+                            option value="" { (t.life.file_for_me) }
+                            @for (id, name) in &view.filing_for {
+                                option value=(id.0) selected[values.get("requester_id").and_then(|v| v.first()) == Some(&id.0.to_string())] { (name) }
+                            }
+                        }
+                        small #requester_id-help { (t.life.file_for_help) }
+                        @if let Some(message) = errors.get("requester_id") {
+                            small.field-error role="alert" { (super::i18n::field_message(ctx.locale, message)) }
+                        }
+                    }
                     @if service.form.is_empty() {
                         p.muted { (t.no_form_fields) }
                     }

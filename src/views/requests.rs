@@ -79,7 +79,13 @@ fn event_line(ctx: &PageCtx, view: &RequestPage, event: &Event) -> Markup {
             small.muted { (format_time(event.at, ctx.locale, &ctx.tz)) }
             " "
             @match &event.kind {
-                EventKind::Submitted => { strong { (who) } " " (t.ev_submitted) }
+                EventKind::Submitted => {
+                    strong { (who) } " " (t.ev_submitted)
+                    @if event.by.is_some_and(|by| by != view.request.requester) {
+                        " " (t.life.ev_for) " " strong { (view.name(view.request.requester)) }
+                    }
+                }
+                EventKind::ApprovedWhenFiled => { em { (t.life.ev_approved_when_filed) } }
                 EventKind::ApproverFallback { step, reason, to } => {
                     em { (t.fb_step) " " (step + 1) (t.colon) (t.fallback_reason(*reason)) (t.semicolon) (t.fb_handed_to) " " (approver_name(ctx, view, *to)) "." }
                 }

@@ -125,6 +125,7 @@ pub(super) fn event_json(e: &Event) -> Value {
         | EventKind::Released
         | EventKind::Resumed
         | EventKind::DecidedByMail
+        | EventKind::ApprovedWhenFiled
         | EventKind::Reminded => json!({}),
     };
     if let (Some(target), Value::Object(fields)) = (v.as_object_mut(), extra) {

@@ -80,6 +80,8 @@ struct NewRequestBody {
     service_id: u64,
     #[serde(default)]
     data: Map<String, Value>,
+    /// Filing for someone else.
+    requester_id: Option<u64>,
 }
 
 async fn submit(State(state): State<AppState>, api: ApiUser, request: HttpRequest) -> ApiResult {
@@ -123,6 +125,7 @@ async fn submit(State(state): State<AppState>, api: ApiUser, request: HttpReques
         let Body(body) = Body::<NewRequestBody>::from_request_json(request).await?;
         Submission {
             service_id: ServiceId(body.service_id),
+            requester_id: body.requester_id.map(UserId),
             values: values_from_json(body.data)?,
             files: BTreeMap::new(),
         }

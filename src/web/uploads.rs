@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use std::collections::BTreeMap;
 
 /// Fields that carry no answer: the form token, the service on the API, a return address.
-const NOT_ANSWERS: &[&str] = &["_csrf", "service_id", "back"];
+const NOT_ANSWERS: &[&str] = &["_csrf", "service_id", "back", "requester_id"];
 
 pub struct SentFile {
     pub key: String,
@@ -217,6 +217,11 @@ impl Sent {
 
     /// The answers as the catalog's validator takes them. The files' bytes move into it.
     pub fn into_submission(self, service_id: ServiceId) -> Submission {
+        // Filing for someone else: the person picker (empty: for oneself).
+        let requester_id = self
+            .get("requester_id")
+            .and_then(|v| v.trim().parse().ok())
+            .map(crate::domain::UserId);
         let mut values: BTreeMap<String, Submitted> = BTreeMap::new();
         for (key, value) in &self.pairs {
             if NOT_ANSWERS.contains(&key.as_str()) {
@@ -242,6 +247,7 @@ impl Sent {
         }
         Submission {
             service_id,
+            requester_id,
             values,
             files,
         }

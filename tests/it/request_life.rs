@@ -392,3 +392,106 @@ async fn the_pages_reopen_give_back_move_and_cancel_with_a_reason() {
     let (_, html) = alice.get_text(&page).await;
     assert!(html.contains("Plus nécessaire"), "the requester reads why");
 }
+
+#[tokio::test]
+async fn a_manager_or_the_it_team_files_for_someone_else() {
+    use crate::requests::{VPN, vpn_data};
+    let app = TestApp::spawn().await;
+    let (alice, bob, tom) = (
+        app.api_as("alice").await,
+        app.api_as("bob").await,
+        app.api_as("tom").await,
+    );
+    let vpn = service_id(&bob, VPN).await;
+    let for_alice = |by: u64| json!({ "service_id": by, "data": vpn_data(), "requester_id": 3 });
+    // Bob is Alice's manager, and the VPN needs her manager's approval: filing is approving.
+    let (status, filed) = Api::json(bob.post("/api/v1/requests", &for_alice(vpn)).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{filed}");
+    assert_eq!(
+        (filed["requester_id"].as_u64(), filed["status"].as_str()),
+        (Some(3), Some("approved"))
+    );
+    let id = filed["id"].as_u64().expect("id");
+    let (_, events) = Api::json(alice.get(&format!("/api/v1/requests/{id}/events")).await).await;
+    let kinds: Vec<(&str, u64)> = events
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| {
+            (
+                e["type"].as_str().unwrap_or(""),
+                e["by"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("submitted", 2),
+            ("approved", 2),
+            ("approved_when_filed", 2)
+        ],
+        "Bob filed it and approved it by filing"
+    );
+    assert!(
+        notices(&app, "alice", id)
+            .await
+            .contains(&"submitted".to_owned()),
+        "it is hers"
+    );
+    // The IT team files for her: her manager still approves.
+    let (status, filed) = Api::json(tom.post("/api/v1/requests", &for_alice(vpn)).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{filed}");
+    assert_eq!(filed["status"], "pending_approval");
+    let id = filed["id"].as_u64().expect("id");
+    assert_eq!(
+        notices(&app, "bob", id).await,
+        vec!["approval_needed".to_owned()]
+    );
+    // Nobody else files for anyone, and only for an active user.
+    let for_lea = json!({ "service_id": vpn, "data": vpn_data(), "requester_id": 5 });
+    let (status, _) = Api::json(alice.post("/api/v1/requests", &for_lea).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = Api::json(bob.post("/api/v1/requests", &for_lea).await).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "Léa is not one of Bob's reports"
+    );
+    let nobody = json!({ "service_id": vpn, "data": vpn_data(), "requester_id": 999 });
+    let (status, body) = Api::json(tom.post("/api/v1/requests", &nobody).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.to_string().contains("requester_id"), "{body}");
+    // The form offers a manager their reports, and the request says for whom it was filed.
+    let page = format!("/services/{vpn}");
+    let browser = app.signed_in("bob").await;
+    let (_, html) = browser.get_text(&page).await;
+    assert!(html.contains("name=\"requester_id\"") && html.contains("Alice Durand"));
+    let response = browser
+        .submit(
+            &page,
+            &page,
+            &[
+                ("requester_id", "3"),
+                ("motif", "Télétravail"),
+                ("duree", "3 mois"),
+                ("equipement", "Ordinateur de l'organisation"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, html) = browser.get_text(&crate::support::location(&response)).await;
+    assert!(
+        html.contains("pour") && html.contains("Approuvée par son responsable en la déposant"),
+        "{html}"
+    );
+    let (_, html) = app
+        .signed_in("alice")
+        .await
+        .get_text(&format!("/services/{vpn}"))
+        .await;
+    assert!(
+        !html.contains("name=\"requester_id\""),
+        "a requester without reports files for herself"
+    );
+}

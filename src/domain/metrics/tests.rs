@@ -44,6 +44,7 @@ fn submitted(rules: &[ApprovalRule], expected: Option<i64>) -> (Request, Vec<Eve
             service_id: ServiceId(3),
             service_name: "VPN".into(),
             requester: REQUESTER,
+            filed_by: REQUESTER,
             data: RequestData::new(),
             form: Vec::new(),
             attachments: Vec::new(),

@@ -1,7 +1,8 @@
 //! Submission: a new request, its first status and its first events.
 
-use super::{Attachment, Event, EventKind, Request, RequestId, Status, Step};
+use super::{Approver, Attachment, Decision, Event, EventKind, Request, RequestId, Status, Step};
 use crate::domain::form::{FormField, RequestData};
+use crate::domain::service::ApprovalRule;
 use crate::domain::{ServiceId, TeamId, Timestamp, UserId};
 
 /// What a new request is made of; `submit` turns it into a request and its first events.
@@ -10,6 +11,8 @@ pub struct NewRequest {
     pub service_id: ServiceId,
     pub service_name: String,
     pub requester: UserId,
+    /// Who filed it: the requester, or someone filing for them (the IT team, their manager).
+    pub filed_by: UserId,
     pub data: RequestData,
     pub form: Vec<FormField>,
     pub attachments: Vec<Attachment>,
@@ -20,11 +23,12 @@ pub struct NewRequest {
 }
 
 /// Submission: a request needing approval goes straight to `pending_approval`, others wait in
-/// the queue as `new`.
-pub fn submit(new: NewRequest, now: Timestamp) -> (Request, Vec<Event>) {
+/// the queue as `new`. Filed by the requester's manager, the manager's own steps (those first
+/// in line) count as approved by the filing, and the timeline says so.
+pub fn submit(mut new: NewRequest, now: Timestamp) -> (Request, Vec<Event>) {
     let mut events = vec![Event {
         at: now,
-        by: Some(new.requester),
+        by: Some(new.filed_by),
         kind: EventKind::Submitted,
     }];
     events.extend(new.fallbacks.into_iter().map(|kind| Event {
@@ -32,8 +36,38 @@ pub fn submit(new: NewRequest, now: Timestamp) -> (Request, Vec<Event>) {
         by: None,
         kind,
     }));
+    if new.filed_by != new.requester {
+        for (step, s) in new.steps.iter_mut().enumerate() {
+            if s.rule != ApprovalRule::Manager || s.approver != Approver::User(new.filed_by) {
+                break;
+            }
+            s.decision = Some(Decision {
+                by: new.filed_by,
+                approved: true,
+                at: now,
+                overridden: false,
+            });
+            let by = Some(new.filed_by);
+            events.push(Event {
+                at: now,
+                by,
+                kind: EventKind::Approved {
+                    step,
+                    comment: String::new(),
+                    overridden: false,
+                },
+            });
+            events.push(Event {
+                at: now,
+                by,
+                kind: EventKind::ApprovedWhenFiled,
+            });
+        }
+    }
     let status = if new.steps.is_empty() {
         Status::New
+    } else if new.steps.iter().all(|s| s.decision.is_some()) {
+        Status::Approved
     } else {
         Status::PendingApproval
     };

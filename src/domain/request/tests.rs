@@ -39,6 +39,7 @@ fn request(rules: &[ApprovalRule]) -> Request {
             service_id: ServiceId(1),
             service_name: "VPN".into(),
             requester: REQUESTER,
+            filed_by: REQUESTER,
             data: RequestData::new(),
             form: Vec::new(),
             attachments: Vec::new(),

@@ -82,6 +82,9 @@ pub enum EventKind {
     Transferred {
         team: TeamId,
     },
+    /// The approval just before was given by the requester's manager filing the request for
+    /// them.
+    ApprovedWhenFiled,
 }
 
 impl EventKind {
@@ -105,6 +108,7 @@ impl EventKind {
             EventKind::Reopened { .. } => "reopened",
             EventKind::Released => "released",
             EventKind::Transferred { .. } => "transferred",
+            EventKind::ApprovedWhenFiled => "approved_when_filed",
         }
     }
 

@@ -17,6 +17,11 @@ pub struct LifeTexts {
     pub transfer: &'static str,
     pub cancel_reason: &'static str,
     pub reopened_count: &'static str,
+    pub file_for: &'static str,
+    pub file_for_me: &'static str,
+    pub file_for_help: &'static str,
+    pub ev_for: &'static str,
+    pub ev_approved_when_filed: &'static str,
 }
 
 pub static FR: LifeTexts = LifeTexts {
@@ -34,6 +39,11 @@ pub static FR: LifeTexts = LifeTexts {
     transfer: "Transférer",
     cancel_reason: "Motif (facultatif, communiqué au demandeur et à la personne qui la traitait)",
     reopened_count: "Rouvertes",
+    file_for: "Pour qui ?",
+    file_for_me: "Pour moi",
+    file_for_help: "La demande appartient à la personne choisie : elle la suit et reçoit les notifications.",
+    ev_for: "pour",
+    ev_approved_when_filed: "Approuvée par son responsable en la déposant.",
 };
 
 pub static EN: LifeTexts = LifeTexts {
@@ -51,4 +61,9 @@ pub static EN: LifeTexts = LifeTexts {
     transfer: "Move",
     cancel_reason: "Reason (optional, told to the requester and to whoever was handling it)",
     reopened_count: "Reopened",
+    file_for: "For whom?",
+    file_for_me: "For me",
+    file_for_help: "The request belongs to the person chosen: they follow it and are notified.",
+    ev_for: "for",
+    ev_approved_when_filed: "Approved by their manager when filing it.",
 };
