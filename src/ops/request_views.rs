@@ -349,7 +349,11 @@ impl Ops {
         })
     }
 
-    fn rows(&self, reader: &Reader, page: Page<Summary>) -> Result<Page<RequestRow>, Error> {
+    pub(super) fn rows(
+        &self,
+        reader: &Reader,
+        page: Page<Summary>,
+    ) -> Result<Page<RequestRow>, Error> {
         let mut names = Names {
             reader,
             now: self.now(),

@@ -1,5 +1,6 @@
-//! Golden bytes of calendars and SLA policies (schema 5), of the metrics roll-ups (schema 6)
-//! and of the outbox's mails (schema 7), held still like every stored record.
+//! Golden bytes of calendars and SLA policies (schema 5), of the metrics roll-ups (schema 6),
+//! the outbox's mails (schema 7), every kind of notification, and the events of a request's later
+//! life (schema 9), held still like every stored record.
 
 use super::golden_tests::golden;
 use super::sla_records::{CalendarRecord, PolicyRecord};
@@ -228,5 +229,25 @@ fn request_life_events() {
             kind,
         };
         golden::<super::request_records::EventRecord, _>(&format!("event-v1-{name}"), &event);
+    }
+}
+
+#[test]
+fn every_kind_of_notification() {
+    use super::request_records::NotificationRecord;
+    use crate::domain::notification::{NoticeKind, Notification};
+    use crate::domain::request::RequestId;
+    use crate::domain::{Timestamp, UserId};
+    for (i, kind) in NoticeKind::ALL.into_iter().enumerate() {
+        let notification = Notification {
+            id: 1000 + u64::try_from(i).expect("small"),
+            user: UserId(42),
+            request: RequestId(321),
+            kind,
+            at: Timestamp(1_795_856_400),
+            by: (i % 2 == 0).then_some(UserId(7)),
+            read: i % 3 == 0,
+        };
+        golden::<NotificationRecord, _>(&format!("notification-v1-{}", kind.code()), &notification);
     }
 }

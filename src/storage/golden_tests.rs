@@ -9,10 +9,9 @@
 use super::Error;
 use super::catalog_records::{CategoryRecord, ServiceRecord};
 use super::records::{SessionRecord, TeamRecord, UserRecord, decode, encode};
-use super::request_records::{EventRecord, NotificationRecord, RequestRecord};
+use super::request_records::{EventRecord, RequestRecord};
 use super::summary_records::SummaryRecord;
 use crate::domain::form::{Answer, FieldKind, FileMeta, FormField, Limits};
-use crate::domain::notification::{NoticeKind, Notification};
 use crate::domain::request::{
     Approver, Attachment, Decision, Event, EventKind, FallbackReason, Request, RequestId,
     SlaSummary, Status, Step, Summary,
@@ -432,21 +431,5 @@ fn every_kind_of_event() {
         };
         let name = format!("event-v1-{i:02}-{}", event.kind.code());
         golden::<EventRecord, _>(&name, &event);
-    }
-}
-
-#[test]
-fn every_kind_of_notification() {
-    for (i, kind) in NoticeKind::ALL.into_iter().enumerate() {
-        let notification = Notification {
-            id: 1000 + u64::try_from(i).expect("small"),
-            user: UserId(42),
-            request: RequestId(321),
-            kind,
-            at: Timestamp(1_795_856_400),
-            by: (i % 2 == 0).then_some(UserId(7)),
-            read: i % 3 == 0,
-        };
-        golden::<NotificationRecord, _>(&format!("notification-v1-{}", kind.code()), &notification);
     }
 }

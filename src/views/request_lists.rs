@@ -253,6 +253,9 @@ pub fn desk(
             (table(ctx, &page_of.items, true))
         }
         nav.pager {
+            @if !page_of.items.is_empty() {
+                a.export href={ "/desk/export.csv?" (desk_query(filter, mine)) } download { (t.life.export) }
+            }
             @if filter.cursor.is_some() { a href={ "/desk?" (desk_query(filter, mine)) } { (t.first_page) } }
             @if let Some(next) = page_of.next {
                 a href={ "/desk?" (desk_query(filter, mine)) "&before=" (RequestId(next).number()) } { (t.next_page) " →" }

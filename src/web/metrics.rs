@@ -32,14 +32,7 @@ async fn page(
     Ok(crate::views::metrics::metrics(ctx, &view, today).into_response())
 }
 
-/// A text cell that a spreadsheet would read as a formula starts with a quote instead.
-fn neutralised(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
-}
+use super::request_export::neutralised;
 
 fn csv_cell(cell: &Cell, locale: Locale) -> String {
     match cell {

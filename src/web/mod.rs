@@ -22,6 +22,7 @@ mod metrics_api;
 mod outbox;
 mod password_reset;
 mod portal;
+mod request_export;
 mod request_json;
 mod requests;
 mod requests_api;
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::router())
         .merge(catalog_api::router())
         .merge(requests_api::router())
+        .merge(request_export::router())
         .merge(sla_api::router())
         .merge(sla_admin::router())
         .merge(metrics_api::router())

@@ -15,6 +15,7 @@ mod catalog;
 mod cli;
 mod crash;
 mod demo;
+mod export;
 mod hostile;
 mod jobs;
 mod mail;

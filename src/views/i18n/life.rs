@@ -22,6 +22,9 @@ pub struct LifeTexts {
     pub file_for_help: &'static str,
     pub ev_for: &'static str,
     pub ev_approved_when_filed: &'static str,
+    pub export: &'static str,
+    pub csv_sla_due: &'static str,
+    pub csv_breached: &'static str,
 }
 
 pub static FR: LifeTexts = LifeTexts {
@@ -44,6 +47,9 @@ pub static FR: LifeTexts = LifeTexts {
     file_for_help: "La demande appartient à la personne choisie : elle la suit et reçoit les notifications.",
     ev_for: "pour",
     ev_approved_when_filed: "Approuvée par son responsable en la déposant.",
+    export: "Exporter (CSV)",
+    csv_sla_due: "Échéance SLA",
+    csv_breached: "Échéance SLA manquée",
 };
 
 pub static EN: LifeTexts = LifeTexts {
@@ -66,4 +72,7 @@ pub static EN: LifeTexts = LifeTexts {
     file_for_help: "The request belongs to the person chosen: they follow it and are notified.",
     ev_for: "for",
     ev_approved_when_filed: "Approved by their manager when filing it.",
+    export: "Export (CSV)",
+    csv_sla_due: "SLA deadline",
+    csv_breached: "SLA deadline missed",
 };
