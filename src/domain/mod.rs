@@ -4,6 +4,7 @@
 //! always a parameter (`Timestamp`), never read.
 
 pub mod approval;
+pub mod audit;
 pub mod calendar;
 pub mod catalog;
 pub mod fields;

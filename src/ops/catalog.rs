@@ -1,7 +1,9 @@
 //! The catalog as people see it: the portal (home, category, service pages) with visibility
 //! by role, and the admin use cases on categories.
 
+use super::audit::audit;
 use super::{Admin, Error, Ops};
+use crate::domain::audit::AuditKind;
 use crate::domain::catalog::{self, children, path};
 use crate::domain::ordering::move_one;
 use crate::domain::service::ApprovalRule;
@@ -232,7 +234,7 @@ impl Ops {
 
     pub async fn create_category(
         &self,
-        _admin: Admin,
+        admin: Admin,
         input: CategoryInput,
     ) -> Result<Category, Error> {
         let category = self
@@ -242,6 +244,8 @@ impl Ops {
                     let input = input.check(None, &all)?;
                     let category = input.into_category(CategoryId(w.next_id("category")?));
                     w.put_category(&category)?;
+                    let what = (AuditKind::Category, category.id.0, "created");
+                    audit(w, admin.id, ops.now(), what, None, Some(&category))?;
                     Ok(category)
                 })
             })
@@ -252,7 +256,7 @@ impl Ops {
 
     pub async fn update_category(
         &self,
-        _admin: Admin,
+        admin: Admin,
         id: CategoryId,
         input: CategoryInput,
     ) -> Result<Category, Error> {
@@ -260,12 +264,12 @@ impl Ops {
             .blocking(move |ops| {
                 ops.store().write(|w| {
                     let all = w.categories()?;
-                    if !all.iter().any(|c| c.id == id) {
-                        return Err(Error::NotFound);
-                    }
+                    let before = all.iter().find(|c| c.id == id).ok_or(Error::NotFound)?;
                     let input = input.check(Some(id), &all)?;
                     let category = input.into_category(id);
                     w.put_category(&category)?;
+                    let what = (AuditKind::Category, id.0, "updated");
+                    audit(w, admin.id, ops.now(), what, Some(before), Some(&category))?;
                     Ok(category)
                 })
             })
@@ -275,13 +279,11 @@ impl Ops {
     }
 
     /// Deletes an empty category; one that holds sub-categories or services is refused.
-    pub async fn delete_category(&self, _admin: Admin, id: CategoryId) -> Result<(), Error> {
+    pub async fn delete_category(&self, admin: Admin, id: CategoryId) -> Result<(), Error> {
         self.blocking(move |ops| {
             ops.store().write(|w| {
                 let all = w.categories()?;
-                if !all.iter().any(|c| c.id == id) {
-                    return Err(Error::NotFound);
-                }
+                let before = all.iter().find(|c| c.id == id).ok_or(Error::NotFound)?;
                 let subcategories = all.iter().filter(|c| c.parent_id == Some(id)).count();
                 let services = usize::try_from(w.count_services_in(id)?).unwrap_or(usize::MAX);
                 if subcategories > 0 || services > 0 {
@@ -291,6 +293,8 @@ impl Ops {
                     });
                 }
                 w.delete_category(id)?;
+                let what = (AuditKind::Category, id.0, "deleted");
+                audit(w, admin.id, ops.now(), what, Some(before), None)?;
                 Ok(())
             })
         })
@@ -301,12 +305,7 @@ impl Ops {
 
     /// Moves a category one place up or down among its siblings. The siblings' display orders
     /// are renumbered 10, 20, 30… so that later inserts have room.
-    pub async fn move_category(
-        &self,
-        _admin: Admin,
-        id: CategoryId,
-        up: bool,
-    ) -> Result<(), Error> {
+    pub async fn move_category(&self, admin: Admin, id: CategoryId, up: bool) -> Result<(), Error> {
         self.blocking(move |ops| {
             ops.store().write(|w| {
                 let all = w.categories()?;
@@ -324,7 +323,10 @@ impl Ops {
                     .position(|c| c.id == id)
                     .ok_or(Error::NotFound)?;
                 for category in move_one(siblings, at, up, |c| &mut c.order) {
+                    let before = all.iter().find(|c| c.id == category.id);
                     w.put_category(&category)?;
+                    let what = (AuditKind::Category, category.id.0, "moved");
+                    audit(w, admin.id, ops.now(), what, before, Some(&category))?;
                 }
                 Ok(())
             })

@@ -1,7 +1,9 @@
 //! Which notifications a user also gets by mail: their own choice in "my account", or, until
 //! they make one, the defaults an admin sets on the outbox page. The inbox always gets them all.
 
+use super::audit::audit;
 use super::{Admin, Error, Ops};
+use crate::domain::audit::{AuditKind, Setting};
 use crate::domain::notification::NoticeKind;
 use crate::domain::{Role, User};
 use crate::storage::notice_bit;
@@ -76,11 +78,27 @@ impl Ops {
 
     pub async fn set_default_mail_choices(
         &self,
-        _admin: Admin,
+        admin: Admin,
         on: Vec<NoticeKind>,
     ) -> Result<(), Error> {
-        self.blocking(move |ops| Ok(ops.store().write(|w| w.set_default_mail_off(mask(&on)))?))
-            .await
+        let listed = |off: u64| -> String {
+            let on: Vec<&str> = NoticeKind::ALL
+                .into_iter()
+                .filter(|k| off & notice_bit(*k) == 0)
+                .map(NoticeKind::code)
+                .collect();
+            on.join(", ")
+        };
+        self.blocking(move |ops| {
+            ops.store().write(|w| {
+                let before = Setting("mail_defaults", listed(w.default_mail_off()?));
+                w.set_default_mail_off(mask(&on))?;
+                let after = Setting("mail_defaults", listed(mask(&on)));
+                let what = (AuditKind::Settings, 0, "updated");
+                audit(w, admin.id, ops.now(), what, Some(&before), Some(&after))
+            })
+        })
+        .await
     }
 }
 

@@ -4,6 +4,7 @@
 //! Architecture invariant: callers reach storage only through here. Admin use cases take an
 //! `Admin` capability that only `Ops::admin` hands out.
 
+mod audit;
 mod auth;
 mod backups;
 mod catalog;
@@ -43,6 +44,8 @@ use crate::domain::{FieldErrors, Role, Timestamp, User, UserId};
 use crate::storage::{self, Store};
 use std::sync::Arc;
 
+pub use crate::storage::AuditFilter;
+pub use audit::{AUDIT_PAGE, COMMAND_LINE};
 pub use auth::{LoginKind, SignedIn};
 pub use backups::{BackupFile, LastBackup};
 pub use catalog::{ApprovalStep, CategoryPage, PortalHome, ServicePage};

@@ -8,6 +8,7 @@
 
 use super::mailer::{Mailer, Refused};
 use super::{Admin, Error, Ops};
+use crate::domain::audit::{AuditKind, Setting};
 use crate::domain::mail::{Mail, MailBody};
 use crate::domain::{FieldErrors, Timestamp};
 use crate::views::mail::Rendered;
@@ -201,9 +202,19 @@ impl Ops {
     }
 
     /// Lets a held outbox (after a restore) send again.
-    pub async fn release_outbox(&self, _admin: Admin) -> Result<(), Error> {
-        self.blocking(|ops| Ok(ops.store().write(|w| w.hold_outbox(false))?))
-            .await?;
+    pub async fn release_outbox(&self, admin: Admin) -> Result<(), Error> {
+        self.blocking(move |ops| {
+            ops.store().write(|w| {
+                w.hold_outbox(false)?;
+                let (before, after) = (
+                    Setting("outbox", "held".into()),
+                    Setting("outbox", "sending".into()),
+                );
+                let what = (AuditKind::Settings, 0, "updated");
+                super::audit::audit(w, admin.id, ops.now(), what, Some(&before), Some(&after))
+            })
+        })
+        .await?;
         self.mail_queued();
         Ok(())
     }

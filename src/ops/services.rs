@@ -1,6 +1,8 @@
 //! Admin use cases on services and their forms.
 
+use super::audit::audit;
 use super::{Admin, Error, Ops};
+use crate::domain::audit::AuditKind;
 use crate::domain::form::FormField;
 use crate::domain::ordering::move_one;
 use crate::domain::service::ApprovalRule;
@@ -93,7 +95,7 @@ impl Ops {
     /// Creates a service; `form` may be empty and grow field by field later.
     pub async fn create_service(
         &self,
-        _admin: Admin,
+        admin: Admin,
         input: ServiceInput,
         form: Vec<FormField>,
     ) -> Result<Service, Error> {
@@ -122,6 +124,8 @@ impl Ops {
                     };
                     apply(&mut service, input);
                     w.put_service(&service)?;
+                    let what = (AuditKind::Service, service.id.0, "created");
+                    audit(w, admin.id, ops.now(), what, None, Some(&service))?;
                     Ok(service)
                 })
             })
@@ -133,7 +137,7 @@ impl Ops {
     /// Changes a service; `form: Some(..)` replaces its form too (the API), `None` keeps it.
     pub async fn update_service(
         &self,
-        _admin: Admin,
+        admin: Admin,
         id: ServiceId,
         input: ServiceInput,
         form: Option<Vec<FormField>>,
@@ -145,6 +149,7 @@ impl Ops {
                 let (rules, now) = (ops.sla_rules(), ops.now());
                 ops.store().write(|w| {
                     let mut service = w.service(id)?.ok_or(Error::NotFound)?;
+                    let before = service.clone();
                     check_references(w, &input)?;
                     let policy_changed = service.sla_policy_id != input.sla_policy_id;
                     apply(&mut service, input);
@@ -152,6 +157,8 @@ impl Ops {
                         service.form = form;
                     }
                     w.put_service(&service)?;
+                    let what = (AuditKind::Service, id.0, "updated");
+                    audit(w, admin.id, now, what, Some(&before), Some(&service))?;
                     if policy_changed {
                         // Open requests follow their service's policy at once.
                         super::sla::refresh_open(w, &rules, now, |s| s.service_id == id)?;
@@ -167,6 +174,7 @@ impl Ops {
     /// Applies `change` to a service's form in one transaction; refusals change nothing.
     async fn edit_form(
         &self,
+        admin: Admin,
         id: ServiceId,
         change: impl FnOnce(&mut Vec<FormField>) -> Result<(), Error> + Send + 'static,
     ) -> Result<Service, Error> {
@@ -174,8 +182,11 @@ impl Ops {
             .blocking(move |ops| {
                 ops.store().write(|w| {
                     let mut service = w.service(id)?.ok_or(Error::NotFound)?;
+                    let before = service.clone();
                     change(&mut service.form)?;
                     w.put_service(&service)?;
+                    let what = (AuditKind::Service, id.0, "form_changed");
+                    audit(w, admin.id, ops.now(), what, Some(&before), Some(&service))?;
                     Ok(service)
                 })
             })
@@ -186,11 +197,11 @@ impl Ops {
 
     pub async fn add_field(
         &self,
-        _admin: Admin,
+        admin: Admin,
         id: ServiceId,
         field: FormField,
     ) -> Result<Service, Error> {
-        self.edit_form(id, move |form| {
+        self.edit_form(admin, id, move |form| {
             let field = field.check(form)?;
             form.push(field);
             Ok(())
@@ -201,12 +212,12 @@ impl Ops {
     /// Replaces the field `key` (its key may change, if still unique).
     pub async fn update_field(
         &self,
-        _admin: Admin,
+        admin: Admin,
         id: ServiceId,
         key: String,
         field: FormField,
     ) -> Result<Service, Error> {
-        self.edit_form(id, move |form| {
+        self.edit_form(admin, id, move |form| {
             let at = form
                 .iter()
                 .position(|f| f.key == key)
@@ -220,12 +231,12 @@ impl Ops {
 
     pub async fn move_field(
         &self,
-        _admin: Admin,
+        admin: Admin,
         id: ServiceId,
         key: String,
         to: FieldMove,
     ) -> Result<Service, Error> {
-        self.edit_form(id, move |form| {
+        self.edit_form(admin, id, move |form| {
             let at = form
                 .iter()
                 .position(|f| f.key == key)
@@ -249,11 +260,11 @@ impl Ops {
 
     pub async fn remove_field(
         &self,
-        _admin: Admin,
+        admin: Admin,
         id: ServiceId,
         key: String,
     ) -> Result<Service, Error> {
-        self.edit_form(id, move |form| {
+        self.edit_form(admin, id, move |form| {
             let at = form
                 .iter()
                 .position(|f| f.key == key)
@@ -266,7 +277,7 @@ impl Ops {
 
     pub async fn set_service_active(
         &self,
-        _admin: Admin,
+        admin: Admin,
         id: ServiceId,
         active: bool,
     ) -> Result<Service, Error> {
@@ -274,8 +285,12 @@ impl Ops {
             .blocking(move |ops| {
                 ops.store().write(|w| {
                     let mut service = w.service(id)?.ok_or(Error::NotFound)?;
+                    let before = service.clone();
                     service.active = active;
                     w.put_service(&service)?;
+                    let action = if active { "activated" } else { "deactivated" };
+                    let what = (AuditKind::Service, id.0, action);
+                    audit(w, admin.id, ops.now(), what, Some(&before), Some(&service))?;
                     Ok(service)
                 })
             })
@@ -285,7 +300,7 @@ impl Ops {
     }
 
     /// Moves a service one place up or down among the services of its category.
-    pub async fn move_service(&self, _admin: Admin, id: ServiceId, up: bool) -> Result<(), Error> {
+    pub async fn move_service(&self, admin: Admin, id: ServiceId, up: bool) -> Result<(), Error> {
         self.blocking(move |ops| {
             ops.store().write(|w| {
                 let service = w.service(id)?.ok_or(Error::NotFound)?;
@@ -295,8 +310,12 @@ impl Ops {
                     .iter()
                     .position(|s| s.id == id)
                     .ok_or(Error::NotFound)?;
+                let before = siblings.clone();
                 for sibling in move_one(siblings, at, up, |s| &mut s.order) {
                     w.put_service(&sibling)?;
+                    let old = before.iter().find(|b| b.id == sibling.id);
+                    let what = (AuditKind::Service, sibling.id.0, "moved");
+                    audit(w, admin.id, ops.now(), what, old, Some(&sibling))?;
                 }
                 Ok(())
             })

@@ -3,7 +3,9 @@
 //! calendar or a service's policy changes), and the scan that raises escalations, reminds
 //! requesters and closes requests left unanswered.
 
+use super::audit::audit;
 use super::{Admin, Error, Ops};
+use crate::domain::audit::{AuditKind, Setting};
 use crate::domain::calendar::Calendar;
 use crate::domain::request::{Event, Request, SlaSummary, Summary};
 use crate::domain::sla::{CalendarDef, CalendarInput, PolicyInput, SlaPolicy, replay};
@@ -249,7 +251,7 @@ impl Ops {
     /// deadlines again at once.
     pub async fn save_calendar(
         &self,
-        _admin: Admin,
+        admin: Admin,
         id: Option<u64>,
         input: CalendarInput,
     ) -> Result<CalendarDef, Error> {
@@ -257,12 +259,23 @@ impl Ops {
         self.blocking(move |ops| {
             let (rules, now) = (ops.sla_rules(), ops.now());
             ops.store().write(|w| {
-                let id = match id {
-                    Some(id) => w.calendar(id)?.ok_or(Error::NotFound)?.id,
+                let before = match id {
+                    Some(id) => Some(w.calendar(id)?.ok_or(Error::NotFound)?),
+                    None => None,
+                };
+                let id = match &before {
+                    Some(before) => before.id,
                     None => w.next_id("calendar")?,
                 };
                 let saved = CalendarDef { id, name, calendar };
                 w.put_calendar(&saved)?;
+                let action = if before.is_some() {
+                    "updated"
+                } else {
+                    "created"
+                };
+                let what = (AuditKind::Calendar, id, action);
+                audit(w, admin.id, now, what, before.as_ref(), Some(&saved))?;
                 let services = under_policies(w, &policies_in(w, id)?)?;
                 refresh_open(w, &rules, now, |s| services.contains(&s.service_id))?;
                 Ok(saved)
@@ -272,10 +285,10 @@ impl Ops {
     }
 
     /// Deletes a calendar no policy uses and that is not the default.
-    pub async fn delete_calendar(&self, _admin: Admin, id: u64) -> Result<(), Error> {
+    pub async fn delete_calendar(&self, admin: Admin, id: u64) -> Result<(), Error> {
         self.blocking(move |ops| {
             ops.store().write(|w| {
-                w.calendar(id)?.ok_or(Error::NotFound)?;
+                let before = w.calendar(id)?.ok_or(Error::NotFound)?;
                 if w.default_calendar_id()? == Some(id) {
                     return Err(Error::Conflict(
                         "this calendar is the instance's default: choose another default first"
@@ -295,6 +308,8 @@ impl Ops {
                     )));
                 }
                 w.delete_calendar(id)?;
+                let what = (AuditKind::Calendar, id, "deleted");
+                audit(w, admin.id, ops.now(), what, Some(&before), None)?;
                 Ok(())
             })
         })
@@ -302,7 +317,7 @@ impl Ops {
     }
 
     /// Chooses the calendar of policies without one (`None`: 24/7).
-    pub async fn set_default_calendar(&self, _admin: Admin, id: Option<u64>) -> Result<(), Error> {
+    pub async fn set_default_calendar(&self, admin: Admin, id: Option<u64>) -> Result<(), Error> {
         self.blocking(move |ops| {
             let (rules, now) = (ops.sla_rules(), ops.now());
             ops.store().write(|w| {
@@ -314,7 +329,17 @@ impl Ops {
                         ))
                     })?;
                 }
+                let name = |id: Option<u64>| -> Result<String, Error> {
+                    Ok(match id {
+                        Some(id) => w.calendar(id)?.map(|c| c.name).unwrap_or_default(),
+                        None => "24/7".to_owned(),
+                    })
+                };
+                let before = Setting("default_calendar", name(w.default_calendar_id()?)?);
                 w.set_default_calendar_id(id)?;
+                let after = Setting("default_calendar", name(id)?);
+                let what = (AuditKind::Settings, 0, "updated");
+                audit(w, admin.id, now, what, Some(&before), Some(&after))?;
                 let policies: Vec<u64> = w
                     .sla_policies()?
                     .into_iter()
@@ -343,7 +368,7 @@ impl Ops {
     /// again at once, finished ones keep theirs.
     pub async fn save_sla_policy(
         &self,
-        _admin: Admin,
+        admin: Admin,
         id: Option<u64>,
         input: PolicyInput,
     ) -> Result<SlaPolicy, Error> {
@@ -352,8 +377,12 @@ impl Ops {
             ops.store().write(|w| {
                 let calendars: Vec<u64> = w.calendars()?.iter().map(|c| c.id).collect();
                 let input = input.check(|id| calendars.contains(&id))?;
-                let id = match id {
-                    Some(id) => w.sla_policy(id)?.ok_or(Error::NotFound)?.id,
+                let before = match id {
+                    Some(id) => Some(w.sla_policy(id)?.ok_or(Error::NotFound)?),
+                    None => None,
+                };
+                let id = match &before {
+                    Some(before) => before.id,
                     None => w.next_id("sla_policy")?,
                 };
                 let policy = SlaPolicy {
@@ -365,6 +394,13 @@ impl Ops {
                     thresholds: input.thresholds,
                 };
                 w.put_sla_policy(&policy)?;
+                let action = if before.is_some() {
+                    "updated"
+                } else {
+                    "created"
+                };
+                let what = (AuditKind::SlaPolicy, id, action);
+                audit(w, admin.id, now, what, before.as_ref(), Some(&policy))?;
                 let services = under_policies(w, &[id])?;
                 refresh_open(w, &rules, now, |s| services.contains(&s.service_id))?;
                 Ok(policy)
@@ -374,10 +410,10 @@ impl Ops {
     }
 
     /// Deletes a policy no service uses (409 naming the services otherwise).
-    pub async fn delete_sla_policy(&self, _admin: Admin, id: u64) -> Result<(), Error> {
+    pub async fn delete_sla_policy(&self, admin: Admin, id: u64) -> Result<(), Error> {
         self.blocking(move |ops| {
             ops.store().write(|w| {
-                w.sla_policy(id)?.ok_or(Error::NotFound)?;
+                let before = w.sla_policy(id)?.ok_or(Error::NotFound)?;
                 let users = services_under(w, &[id])?;
                 if !users.is_empty() {
                     let names: Vec<String> = users.into_iter().map(|s| s.name).collect();
@@ -387,6 +423,8 @@ impl Ops {
                     )));
                 }
                 w.delete_sla_policy(id)?;
+                let what = (AuditKind::SlaPolicy, id, "deleted");
+                audit(w, admin.id, ops.now(), what, Some(&before), None)?;
                 Ok(())
             })
         })

@@ -1,6 +1,8 @@
 //! Managing teams. Admin only.
 
+use super::audit::audit;
 use super::{Admin, Error, Ops};
+use crate::domain::audit::AuditKind;
 use crate::domain::{FieldErrors, Team, TeamId, TeamInput};
 use crate::storage::Writer;
 
@@ -37,7 +39,7 @@ impl Ops {
         self.store().read()?.team(id)?.ok_or(Error::NotFound)
     }
 
-    pub async fn create_team(&self, _admin: Admin, input: TeamInput) -> Result<Team, Error> {
+    pub async fn create_team(&self, admin: Admin, input: TeamInput) -> Result<Team, Error> {
         let input = input.normalise()?;
         self.blocking(move |ops| {
             ops.store().write(|w| {
@@ -49,6 +51,8 @@ impl Ops {
                     member_ids: input.member_ids,
                 };
                 w.put_team(&team)?;
+                let what = (AuditKind::Team, team.id.0, "created");
+                audit(w, admin.id, ops.now(), what, None, Some(&team))?;
                 Ok(team)
             })
         })
@@ -57,7 +61,7 @@ impl Ops {
 
     pub async fn update_team(
         &self,
-        _admin: Admin,
+        admin: Admin,
         id: TeamId,
         input: TeamInput,
     ) -> Result<Team, Error> {
@@ -65,11 +69,14 @@ impl Ops {
         self.blocking(move |ops| {
             ops.store().write(|w| {
                 let mut team = w.team(id)?.ok_or(Error::NotFound)?;
+                let before = team.clone();
                 check_team(w, &input, Some(id))?;
                 team.name = input.name;
                 team.lead_id = input.lead_id;
                 team.member_ids = input.member_ids;
                 w.put_team(&team)?;
+                let what = (AuditKind::Team, id.0, "updated");
+                audit(w, admin.id, ops.now(), what, Some(&before), Some(&team))?;
                 Ok(team)
             })
         })

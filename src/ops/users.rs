@@ -1,7 +1,9 @@
 //! Managing users: create, edit, deactivate, reset passwords. Admin only, except where noted.
 
+use super::audit::{COMMAND_LINE, audit};
 use super::secrets::random_password;
 use super::{Admin, Error, Ops};
+use crate::domain::audit::AuditKind;
 use crate::domain::password::check_new_password;
 use crate::domain::user::{check_display_name, check_email, creates_manager_cycle};
 use crate::domain::{FieldErrors, Locale, Role, User, UserId, UserInput, Username};
@@ -142,17 +144,26 @@ impl Ops {
     /// Creates a user; answers it with the generated password when one was asked for.
     pub async fn create_user(
         &self,
-        _admin: Admin,
+        admin: Admin,
         changes: UserChanges,
         password: NewPassword,
     ) -> Result<(User, Option<String>), Error> {
-        self.create_user_unchecked(changes, password).await
+        self.create_user_by(admin.id, changes, password).await
     }
 
     /// Creates a user without an admin capability: for the command line (which has the data
     /// directory, hence every right) and for first start-up.
     pub async fn create_user_unchecked(
         &self,
+        changes: UserChanges,
+        password: NewPassword,
+    ) -> Result<(User, Option<String>), Error> {
+        self.create_user_by(COMMAND_LINE, changes, password).await
+    }
+
+    async fn create_user_by(
+        &self,
+        by: UserId,
         changes: UserChanges,
         password: NewPassword,
     ) -> Result<(User, Option<String>), Error> {
@@ -221,6 +232,8 @@ impl Ops {
                     created_at: now,
                 };
                 w.put_user(&user)?;
+                let what = (AuditKind::User, user.id.0, "created");
+                audit(w, by, now, what, None, Some(&user))?;
                 Ok((user, generated))
             })
         })
@@ -240,6 +253,7 @@ impl Ops {
         self.blocking(move |ops| {
             ops.store().write(|w| {
                 let mut user = w.user(id)?.ok_or(Error::NotFound)?;
+                let before = user.clone();
                 let input = changes.parse(&input_of(&user))?;
                 let mut errors = input.validate(Some(id)).err().unwrap_or_default();
                 check_against_store(w, &input, Some(&user), &mut errors)?;
@@ -255,6 +269,8 @@ impl Ops {
                 user.locale = input.locale;
                 user.active = input.active;
                 w.put_user(&user)?;
+                let what = (AuditKind::User, id.0, "updated");
+                audit(w, admin.id, ops.now(), what, Some(&before), Some(&user))?;
                 if deactivated {
                     w.delete_sessions_of(id, |_, _| true)?;
                 }
@@ -269,15 +285,24 @@ impl Ops {
     /// for; a chosen one is never answered.
     pub async fn reset_password(
         &self,
-        _admin: Admin,
+        admin: Admin,
         id: UserId,
         password: NewPassword,
     ) -> Result<Option<String>, Error> {
-        self.reset_password_unchecked(id, password).await
+        self.reset_password_by(admin.id, id, password).await
     }
 
     pub async fn reset_password_unchecked(
         &self,
+        id: UserId,
+        password: NewPassword,
+    ) -> Result<Option<String>, Error> {
+        self.reset_password_by(COMMAND_LINE, id, password).await
+    }
+
+    async fn reset_password_by(
+        &self,
+        by: UserId,
         id: UserId,
         password: NewPassword,
     ) -> Result<Option<String>, Error> {
@@ -311,6 +336,9 @@ impl Ops {
                 user.must_change_password = must_change;
                 w.put_user(&user)?;
                 w.delete_sessions_of(id, |_, _| true)?;
+                // The trail says that it happened, never what the password is.
+                let what = (AuditKind::User, id.0, "password_reset");
+                audit(w, by, ops.now(), what, Some(&user), Some(&user))?;
                 Ok::<_, Error>(())
             })
         })

@@ -6,6 +6,7 @@
 //! `tests/golden/` fail when a number moves.
 
 use super::Error;
+use crate::domain::audit::AuditKind;
 use crate::domain::form::FieldKind;
 use crate::domain::notification::NoticeKind;
 use crate::domain::request::{FallbackReason, Status};
@@ -59,6 +60,15 @@ codes! {
         ClosedUnanswered => 12,
         Reopened => 13,
         Cancelled => 14,
+    }
+    "audit kind", AuditKind, audit_kind_code, audit_kind_from {
+        Category => 0,
+        Service => 1,
+        User => 2,
+        Team => 3,
+        Calendar => 4,
+        SlaPolicy => 5,
+        Settings => 6,
     }
     "field kind", FieldKind, field_kind_code, field_kind_from {
         Text => 0,

@@ -251,3 +251,23 @@ fn every_kind_of_notification() {
         golden::<NotificationRecord, _>(&format!("notification-v1-{}", kind.code()), &notification);
     }
 }
+
+/// An entry of the audit trail (schema 10).
+#[test]
+fn an_audit_entry() {
+    use crate::domain::audit::{AuditEntry, AuditKind};
+    use crate::domain::{Timestamp, UserId};
+    let pair = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+    let entry = AuditEntry {
+        id: 0,
+        at: Timestamp(1_796_112_000),
+        by: UserId(1),
+        kind: AuditKind::User,
+        target: 3,
+        target_name: "alice".into(),
+        action: "updated".into(),
+        before: vec![pair("role", "requester"), pair("active", "true")],
+        after: vec![pair("role", "admin"), pair("active", "true")],
+    };
+    golden::<super::audit::AuditRecord, _>("audit-v1", &entry);
+}

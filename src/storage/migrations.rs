@@ -54,6 +54,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "allow the events of a request's later life (reopened, released, moved, cancelled with a reason)",
         apply: allow_request_life_events,
     },
+    Migration {
+        name: "create the audit trail",
+        apply: create_audit,
+    },
 ];
 
 pub const SCHEMA_VERSION: u64 = MIGRATIONS.len() as u64;
@@ -159,6 +163,11 @@ fn create_outbox(txn: &WriteTransaction) -> Result<(), Error> {
 /// Schema 9: new event and notification kinds, appended to their records; no table changes.
 /// The version tells an older binary that it can no longer read this store.
 fn allow_request_life_events(_txn: &WriteTransaction) -> Result<(), Error> {
+    Ok(())
+}
+
+fn create_audit(txn: &WriteTransaction) -> Result<(), Error> {
+    txn.open_table(tables::AUDIT)?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //! Architecture invariant: only this module names redb and postcard. One use case is one write
 //! transaction (`Store::write`); it commits with immediate durability before the caller answers.
 
+mod audit;
 mod batch;
 mod catalog;
 mod catalog_records;
@@ -12,6 +13,7 @@ mod jobs;
 mod migrations;
 mod notifications;
 mod outbox;
+pub use audit::AuditFilter;
 pub use outbox::notice_bit;
 mod records;
 mod registry;

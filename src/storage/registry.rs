@@ -3,6 +3,7 @@
 //! file itself lists, so a table that a migration adds and this list forgets fails the backup
 //! and the tests instead of going missing from every backup.
 
+use super::audit::AuditRecord;
 use super::catalog_records::{CategoryRecord, ServiceRecord};
 use super::outbox::MailRecord;
 use super::records::{SessionRecord, TeamRecord, UserRecord, decode};
@@ -12,6 +13,7 @@ use super::sla_records::{CalendarRecord, PolicyRecord};
 use super::summary_records::SummaryRecord;
 use super::tables;
 use super::{Error, hex_key, pair_key};
+use crate::domain::audit::AuditEntry;
 use crate::domain::mail::Mail;
 use crate::domain::metrics::Counters;
 use crate::domain::notification::Notification;
@@ -188,6 +190,11 @@ pub fn tables() -> Vec<Entry> {
             MAIL_CHOICES,
             |s, d| copy(s, d, MAIL_CHOICES),
             |s, p| raw(s, MAIL_CHOICES, p),
+        ),
+        plain(
+            AUDIT,
+            |s, d| copy(s, d, AUDIT),
+            |s, p| records::<u64, AuditRecord, AuditEntry>(s, AUDIT, p, |k| k.to_string()),
         ),
         plain(
             ROLLUPS,

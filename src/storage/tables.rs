@@ -83,3 +83,6 @@ pub const OUTBOX_DUE: TableDefinition<(i64, u64), ()> = TableDefinition::new("ou
 /// User id → the notification kinds that user does not want by mail, one bit per kind code
 /// (schema 8). No entry: the admins' defaults (`mail.default_off` in `meta`).
 pub const MAIL_CHOICES: TableDefinition<u64, u64> = TableDefinition::new("mail_choices");
+
+/// Schema 10: the audit trail, by entry id (in the order of the changes).
+pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");

@@ -26,6 +26,7 @@ pub fn admin_tabs(ctx: &PageCtx) -> Markup {
                 (tab("/admin/backup", t.nav_backups))
                 (tab("/admin/jobs", t.nav_jobs))
                 (tab("/admin/outbox", t.mail.nav))
+                (tab("/admin/audit", t.audit.nav))
             }
         }
     }

@@ -3,6 +3,7 @@
 
 use crate::domain::Locale;
 
+pub mod audit;
 mod en;
 mod fr;
 pub mod life;
@@ -25,6 +26,7 @@ pub struct Texts {
     pub mail: &'static mail::MailPageTexts,
     /// Reopening, giving back, moving between teams, cancelling with a reason.
     pub life: &'static life::LifeTexts,
+    pub audit: &'static audit::AuditTexts,
     pub lang_name: &'static str,
     pub other_lang_label: &'static str,
     pub skip_to_content: &'static str,

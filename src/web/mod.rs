@@ -6,6 +6,7 @@ mod admin;
 mod admin_forms;
 mod api;
 pub mod assets;
+mod audit;
 mod auth;
 mod catalog_api;
 mod categories_admin;
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .merge(metrics_api::router())
         .merge(metrics::router())
         .merge(outbox::router())
+        .merge(audit::router())
         .merge(mail_links::router())
         .merge(password_reset::router())
         .fallback(not_found)

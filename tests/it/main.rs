@@ -8,6 +8,7 @@ mod support;
 
 mod admin;
 mod api;
+mod audit;
 mod auth;
 mod backups;
 mod browser;

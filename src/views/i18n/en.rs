@@ -9,6 +9,7 @@ pub static EN: Texts = Texts {
     metrics: &super::metrics::EN,
     mail: &super::mail::EN,
     life: &super::life::EN,
+    audit: &super::audit::EN,
     lang_name: "English",
     other_lang_label: "Français",
     skip_to_content: "Skip to content",

@@ -9,6 +9,7 @@ pub static FR: Texts = Texts {
     metrics: &super::metrics::FR,
     mail: &super::mail::FR,
     life: &super::life::FR,
+    audit: &super::audit::FR,
     lang_name: "Français",
     other_lang_label: "English",
     skip_to_content: "Aller au contenu",
