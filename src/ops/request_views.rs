@@ -375,7 +375,7 @@ impl Ops {
         &self,
         user: &User,
         cursor: Option<RequestId>,
-    ) -> Result<(Vec<RequestRow>, Page<RequestRow>), Error> {
+    ) -> Result<(Page<RequestRow>, Page<RequestRow>), Error> {
         let reader = self.store().read()?;
         let open = super::listing::walk(
             &reader,
@@ -393,8 +393,37 @@ impl Ops {
             25,
             |_| true,
         )?;
-        let open = self.rows(&reader, open)?.items;
+        let open = self.rows(&reader, open)?;
         Ok((open, self.rows(&reader, history)?))
+    }
+
+    /// `user`'s own requests that `filter` lets through (its status, service and cursor), a
+    /// page at a time, whatever their role.
+    pub fn my_requests_filtered(
+        &self,
+        user: &User,
+        mut filter: DeskFilter,
+    ) -> Result<Page<RequestRow>, Error> {
+        filter.requester = Some(user.id);
+        filter.assignee = None;
+        filter.due = None;
+        filter.urgent = false;
+        let reader = self.store().read()?;
+        let page = super::listing::summaries(&reader, user, filter, self.now())?;
+        self.rows(&reader, page)
+    }
+
+    /// Every service by name, for the filters of a list.
+    pub fn service_choices(&self) -> Result<Vec<(crate::domain::ServiceId, String)>, Error> {
+        let mut all: Vec<_> = self
+            .store()
+            .read()?
+            .services()?
+            .into_iter()
+            .map(|s| (s.id, s.name))
+            .collect();
+        all.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(all)
     }
 
     /// What waits for `user`'s decision, oldest first; administrators also see the requests

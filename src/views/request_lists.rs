@@ -54,21 +54,96 @@ fn table(ctx: &PageCtx, rows: &[RequestRow], show_requester: bool) -> Markup {
     }
 }
 
+/// The filters of "my requests", and the services to choose from.
+pub struct MyList<'a> {
+    pub filter: &'a DeskFilter,
+    pub services: &'a [(crate::domain::ServiceId, String)],
+}
+
+fn my_filters(ctx: &PageCtx, list: &MyList<'_>) -> Markup {
+    let t = ctx.t;
+    let f = list.filter;
+    html! {
+        form.desk-filters method="get" action="/my/requests" {
+            div.grid {
+                label { (t.status)
+                    select name="status" {
+                        option value="open" selected[f.status == StatusFilter::Open] { (t.open_statuses) }
+                        option value="all" selected[f.status == StatusFilter::All] { (t.all_statuses) }
+                        @for status in Status::ALL {
+                            option value=(status.code()) selected[f.status == StatusFilter::Is(status)] { (t.status(status)) }
+                        }
+                    }
+                }
+                label { (t.service)
+                    select name="service" {
+                        option value="" selected[f.service.is_none()] { (t.any) }
+                        @for (id, name) in list.services {
+                            option value=(id.0) selected[f.service == Some(*id)] { (name) }
+                        }
+                    }
+                }
+            }
+            button type="submit" { (t.filter) }
+        }
+    }
+}
+
+/// "My requests" filtered: one list, a page at a time.
+pub fn my_requests_filtered(ctx: &PageCtx, list: &MyList<'_>, found: &Page<RequestRow>) -> Markup {
+    let t = ctx.t;
+    let f = list.filter;
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair(
+        "status",
+        match f.status {
+            StatusFilter::Open => "open",
+            StatusFilter::All => "all",
+            StatusFilter::Is(s) => s.code(),
+        },
+    );
+    if let Some(service) = f.service {
+        query.append_pair("service", &service.to_string());
+    }
+    let query = query.finish();
+    let body = html! {
+        h1 { (t.my_requests_title) }
+        (my_filters(ctx, list))
+        @if found.items.is_empty() {
+            p.muted { (t.no_requests_match) }
+        } @else {
+            (table(ctx, &found.items, false))
+        }
+        nav.pager {
+            @if f.cursor.is_some() { a href={ "/my/requests?" (query) } { (t.first_page) } }
+            @if let Some(next) = found.next {
+                a href={ "/my/requests?" (query) "&before=" (RequestId(next).number()) } { (t.next_page) " →" }
+            }
+        }
+    };
+    page(ctx, t.my_requests_title, body)
+}
+
 pub fn my_requests(
     ctx: &PageCtx,
-    open: &[RequestRow],
+    list: &MyList<'_>,
+    open: &Page<RequestRow>,
     history: &Page<RequestRow>,
     paged: bool,
 ) -> Markup {
     let t = ctx.t;
     let body = html! {
         h1 { (t.my_requests_title) }
+        (my_filters(ctx, list))
         section {
             h2 { (t.open_requests) }
-            @if open.is_empty() {
+            @if open.items.is_empty() {
                 p.muted { (t.no_open_requests) " " a href="/" { (t.new_request_hint) } }
             } @else {
-                (table(ctx, open, false))
+                (table(ctx, &open.items, false))
+            }
+            @if open.next.is_some() {
+                nav.pager { a href="/my/requests?status=open" { (t.life.all_open) " →" } }
             }
         }
         section {

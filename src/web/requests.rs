@@ -295,12 +295,36 @@ async fn my_requests(
     RawQuery(query): RawQuery,
 ) -> PageResult {
     let q = query_pairs(query.as_deref());
+    let ctx = &signed.ctx;
+    let services = state.ops.service_choices().map_err(ctx.fail())?;
+    let filtered = ["status", "service"]
+        .iter()
+        .any(|key| q.get(*key).is_some_and(|v| !v.is_empty()));
+    if filtered {
+        // One list, every status or one, a service or all, page after page.
+        let (filter, _) = super::listing_query::desk_filter(&q, signed.user.id, false)
+            .map_err(Error::Invalid)
+            .map_err(ctx.fail())?;
+        let found = state
+            .ops
+            .my_requests_filtered(&signed.user, filter.clone())
+            .map_err(ctx.fail())?;
+        let list = request_lists::MyList {
+            filter: &filter,
+            services: &services,
+        };
+        return Ok(request_lists::my_requests_filtered(ctx, &list, &found).into_response());
+    }
     let cursor = q.get("before").and_then(|c| RequestId::parse(c));
     let (open, history) = state
         .ops
         .my_requests(&signed.user, cursor)
-        .map_err(signed.ctx.fail())?;
-    Ok(request_lists::my_requests(&signed.ctx, &open, &history, cursor.is_some()).into_response())
+        .map_err(ctx.fail())?;
+    let list = request_lists::MyList {
+        filter: &crate::ops::DeskFilter::default(),
+        services: &services,
+    };
+    Ok(request_lists::my_requests(ctx, &list, &open, &history, cursor.is_some()).into_response())
 }
 
 async fn approvals(

@@ -495,3 +495,66 @@ async fn a_manager_or_the_it_team_files_for_someone_else() {
         "a requester without reports files for herself"
     );
 }
+
+#[tokio::test]
+async fn my_requests_filter_by_status_and_service_and_page_through_everything() {
+    let app = TestApp::spawn().await;
+    let alice = app.api_as("alice").await;
+    // More open requests than the first view shows.
+    for _ in 0..55 {
+        password_request(&alice).await;
+    }
+    let page = app.signed_in("alice").await;
+    let (status, html) = page.get_text("/my/requests").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("href=\"/my/requests?status=open\""),
+        "a way to see them all"
+    );
+    // Every page of "all", one after the other, is exactly the API's listing of her requests.
+    let mut seen = Vec::new();
+    let mut next = Some("/my/requests?status=all".to_owned());
+    while let Some(path) = next.take() {
+        let (status, html) = page.get_text(&path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        for part in html.split("class=\"tracking\" href=\"/requests/").skip(1) {
+            seen.push(part.split('"').next().expect("number").to_owned());
+        }
+        next = html
+            .split("href=\"/my/requests?status=all&amp;before=")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .map(|cursor| format!("/my/requests?status=all&before={cursor}"));
+    }
+    let mut listed = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let path = format!("/api/v1/requests?status=all&requester=me&limit=100{cursor}");
+        let (_, body) = Api::json(alice.get(&path).await).await;
+        for item in body["items"].as_array().expect("items") {
+            listed.push(item["number"].as_str().expect("number").to_owned());
+        }
+        match body["next"].as_str() {
+            Some(n) => cursor = format!("&cursor={n}"),
+            None => break,
+        }
+    }
+    assert!(seen.len() > 55, "{}", seen.len());
+    assert_eq!(seen, listed);
+    // A status and a service narrow it.
+    let service = service_id(&alice, PASSWORD).await;
+    let (_, html) = page
+        .get_text(&format!("/my/requests?status=done&service={service}"))
+        .await;
+    let rows = html.matches("class=\"tracking\"").count();
+    assert!(rows > 0 && rows <= 25, "{rows}");
+    assert_eq!(
+        html.matches("Réinitialisation du mot de passe</td>")
+            .count(),
+        rows,
+        "{html}"
+    );
+    assert_eq!(html.matches("class=\"status s-done\"").count(), rows);
+    let (status, _) = page.get_text("/my/requests?status=lost").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -25,6 +25,7 @@ pub struct LifeTexts {
     pub export: &'static str,
     pub csv_sla_due: &'static str,
     pub csv_breached: &'static str,
+    pub all_open: &'static str,
 }
 
 pub static FR: LifeTexts = LifeTexts {
@@ -50,6 +51,7 @@ pub static FR: LifeTexts = LifeTexts {
     export: "Exporter (CSV)",
     csv_sla_due: "Échéance SLA",
     csv_breached: "Échéance SLA manquée",
+    all_open: "Toutes mes demandes en cours",
 };
 
 pub static EN: LifeTexts = LifeTexts {
@@ -75,4 +77,5 @@ pub static EN: LifeTexts = LifeTexts {
     export: "Export (CSV)",
     csv_sla_due: "SLA deadline",
     csv_breached: "SLA deadline missed",
+    all_open: "All my open requests",
 };
