@@ -111,6 +111,8 @@ impl App {
         let search_dir = config.data_dir.join("search");
         let (index, indexed_version) = crate::search::SearchIndex::open(&search_dir)?;
         ops.attach_search(index, indexed_version)?;
+        let requests_dir = config.data_dir.join("search-requests");
+        ops.attach_request_index(crate::search::RequestIndex::open(&requests_dir)?)?;
         let state = AppState {
             ops: ops.clone(),
             web: Arc::new(WebSettings {
@@ -171,10 +173,15 @@ impl App {
             .then(|| tokio::spawn(scheduler(self.ops.clone())));
         let sender = (self.background_jobs && self.ops.mail_on())
             .then(|| tokio::spawn(mail_sender(self.ops.clone())));
+        let indexer = {
+            let ops = self.ops.clone();
+            tokio::spawn(async move { ops.request_indexer().await })
+        };
         let served = web::serve(self.listener, self.state, shutdown, self.limits).await;
         if let Some(sender) = sender {
             sender.abort();
         }
+        indexer.abort();
         if let Some(scheduler) = scheduler {
             scheduler.abort();
             let _ = scheduler.await;

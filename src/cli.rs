@@ -301,6 +301,7 @@ fn restore(config: &Config, from: &std::path::Path) -> anyhow::Result<()> {
     let path = store_path(config);
     let report = storage::restore(from, &path)?;
     crate::search::remove_index(&config.data_dir.join("search"))?;
+    crate::search::remove_index(&config.data_dir.join("search-requests"))?;
     println!(
         "restored {} into {} (schema {}, {} users, {} requests); the replaced store, if any, is \
          kept as {}; it is brought to the current schema at the next start",

@@ -1,7 +1,7 @@
 //! The desk's listing exported whole, a page at a time from one snapshot, so that a hundred
 //! thousand rows never sit in memory together and read as of one instant.
 
-use super::listing::{DeskFilter, summaries};
+use super::listing::DeskFilter;
 use super::request_views::RequestRow;
 use super::{Error, Ops};
 use crate::domain::{Timestamp, User};
@@ -41,7 +41,7 @@ impl Ops {
         if export.done {
             return Ok(None);
         }
-        let page = summaries(
+        let page = self.summaries_of(
             &export.reader,
             &export.viewer,
             export.filter.clone(),

@@ -66,6 +66,9 @@ pub struct DeskFilter {
     pub due: Option<DueFilter>,
     pub cursor: Option<RequestId>,
     pub limit: usize,
+    /// Words the request holds (its number, service, requester or answers); the list is
+    /// then newest first.
+    pub text: Option<String>,
 }
 
 impl Default for DeskFilter {
@@ -80,12 +83,13 @@ impl Default for DeskFilter {
             due: None,
             cursor: None,
             limit: 25,
+            text: None,
         }
     }
 }
 
 impl DeskFilter {
-    fn matches(&self, r: &Summary) -> bool {
+    pub(super) fn matches(&self, r: &Summary) -> bool {
         let status = match self.status {
             StatusFilter::Open => r.status.is_open(),
             StatusFilter::All => true,

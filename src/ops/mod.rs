@@ -28,6 +28,7 @@ mod notifications;
 mod outbox;
 mod password_reset;
 mod passwords;
+mod request_search;
 mod request_views;
 mod requests;
 mod search;
@@ -181,6 +182,12 @@ struct Inner {
     reset_throttle: throttle::Throttle,
     /// Held while the outbox is sent, so that two senders never send one mail twice.
     outbox_running: tokio::sync::Mutex<()>,
+    /// The index of requests' words, attached by the server (`request_search.rs`).
+    request_index: std::sync::OnceLock<crate::search::RequestIndex>,
+    /// Woken when a request is submitted, for the indexer.
+    index_wake: tokio::sync::Notify,
+    /// Held while the index catches up, so that no request is indexed twice.
+    index_catching_up: std::sync::Mutex<()>,
 }
 
 impl Ops {
@@ -210,6 +217,9 @@ impl Ops {
                 mail_wake: tokio::sync::Notify::new(),
                 reset_throttle: throttle::Throttle::default(),
                 outbox_running: tokio::sync::Mutex::new(()),
+                request_index: std::sync::OnceLock::new(),
+                index_wake: tokio::sync::Notify::new(),
+                index_catching_up: std::sync::Mutex::new(()),
             }),
         })
     }

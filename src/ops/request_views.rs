@@ -327,7 +327,7 @@ impl Ops {
         filter: DeskFilter,
     ) -> Result<Page<RequestRow>, Error> {
         let reader = self.store().read()?;
-        let page = super::listing::summaries(&reader, viewer, filter, self.now())?;
+        let page = self.summaries_of(&reader, viewer, filter, self.now())?;
         self.rows(&reader, page)
     }
 
@@ -338,7 +338,7 @@ impl Ops {
         filter: DeskFilter,
     ) -> Result<Page<Request>, Error> {
         let reader = self.store().read()?;
-        let page = super::listing::summaries(&reader, viewer, filter, self.now())?;
+        let page = self.summaries_of(&reader, viewer, filter, self.now())?;
         let mut items = Vec::with_capacity(page.items.len());
         for summary in page.items {
             items.extend(reader.request(summary.id)?);
@@ -409,7 +409,7 @@ impl Ops {
         filter.due = None;
         filter.urgent = false;
         let reader = self.store().read()?;
-        let page = super::listing::summaries(&reader, user, filter, self.now())?;
+        let page = self.summaries_of(&reader, user, filter, self.now())?;
         self.rows(&reader, page)
     }
 

@@ -320,6 +320,7 @@ impl Ops {
             .write_batched(move |w| submit_in(w, &requester, &submission, &today, &rules, now))
             .await?;
         self.mail_queued();
+        self.request_submitted();
         Ok(request)
     }
 

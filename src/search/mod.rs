@@ -6,8 +6,10 @@
 //! rebuilt.
 
 mod analysis;
+mod requests;
 mod snippet;
 
+pub use requests::{RequestDoc, RequestIndex};
 pub use snippet::{Snippet, snippet};
 
 use analysis::{Analyzers, register};

@@ -54,6 +54,16 @@ fn table(ctx: &PageCtx, rows: &[RequestRow], show_requester: bool) -> Markup {
     }
 }
 
+/// The words to look for in requests: number, service, requester, answers.
+fn words_field(ctx: &PageCtx, filter: &DeskFilter) -> Markup {
+    let l = ctx.t.life;
+    html! {
+        label { (l.words)
+            input type="search" name="q" value=[filter.text.as_deref()] placeholder=(l.words_hint) maxlength="200";
+        }
+    }
+}
+
 /// The filters of "my requests", and the services to choose from.
 pub struct MyList<'a> {
     pub filter: &'a DeskFilter,
@@ -65,6 +75,7 @@ fn my_filters(ctx: &PageCtx, list: &MyList<'_>) -> Markup {
     let f = list.filter;
     html! {
         form.desk-filters method="get" action="/my/requests" {
+            (words_field(ctx, f))
             div.grid {
                 label { (t.status)
                     select name="status" {
@@ -104,6 +115,9 @@ pub fn my_requests_filtered(ctx: &PageCtx, list: &MyList<'_>, found: &Page<Reque
     );
     if let Some(service) = f.service {
         query.append_pair("service", &service.to_string());
+    }
+    if let Some(text) = &f.text {
+        query.append_pair("q", text);
     }
     let query = query.finish();
     let body = html! {
@@ -240,6 +254,9 @@ pub fn desk_query(filter: &DeskFilter, mine: bool) -> String {
     if let Some(due) = filter.due {
         q.append_pair("due", due.code());
     }
+    if let Some(text) = &filter.text {
+        q.append_pair("q", text);
+    }
     q.finish()
 }
 
@@ -268,6 +285,7 @@ pub fn desk(
     let body = html! {
         h1 { (t.desk_title) }
         form.desk-filters method="get" action="/desk" {
+            (words_field(ctx, filter))
             div.grid {
                 label { (t.status)
                     select name="status" {

@@ -79,6 +79,12 @@ pub fn desk_filter(
             None => errors.add("cursor", "must be a request number"),
         }
     }
+    if let Some(text) = q.get("q").map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        if text.chars().count() > 200 {
+            errors.add("q", "must be at most 200 characters");
+        }
+        filter.text = Some(text.to_owned());
+    }
     if let Some(limit) = id(&mut errors, "limit") {
         filter.limit = usize::try_from(limit).unwrap_or(usize::MAX).clamp(1, 100);
     }

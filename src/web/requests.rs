@@ -297,7 +297,7 @@ async fn my_requests(
     let q = query_pairs(query.as_deref());
     let ctx = &signed.ctx;
     let services = state.ops.service_choices().map_err(ctx.fail())?;
-    let filtered = ["status", "service"]
+    let filtered = ["status", "service", "q"]
         .iter()
         .any(|key| q.get(*key).is_some_and(|v| !v.is_empty()));
     if filtered {

@@ -25,6 +25,7 @@ mod metrics;
 mod persistence;
 mod request_life;
 mod request_pages;
+mod request_search;
 mod requests;
 mod search;
 mod sla;

@@ -26,6 +26,8 @@ pub struct LifeTexts {
     pub csv_sla_due: &'static str,
     pub csv_breached: &'static str,
     pub all_open: &'static str,
+    pub words: &'static str,
+    pub words_hint: &'static str,
 }
 
 pub static FR: LifeTexts = LifeTexts {
@@ -52,6 +54,8 @@ pub static FR: LifeTexts = LifeTexts {
     csv_sla_due: "Échéance SLA",
     csv_breached: "Échéance SLA manquée",
     all_open: "Toutes mes demandes en cours",
+    words: "Mots",
+    words_hint: "Numéro, service, demandeur ou réponses",
 };
 
 pub static EN: LifeTexts = LifeTexts {
@@ -78,4 +82,6 @@ pub static EN: LifeTexts = LifeTexts {
     csv_sla_due: "SLA deadline",
     csv_breached: "SLA deadline missed",
     all_open: "All my open requests",
+    words: "Words",
+    words_hint: "Number, service, requester or answers",
 };

@@ -1,0 +1,185 @@
+//! The index of requests' words under `<data>/search-requests/`: the number, the service, the
+//! requester and the answers, which never change once a request is submitted. It is kept by
+//! catching up on the requests submitted since the last one it holds (its commit payload), so
+//! a lost or damaged index is rebuilt by catching up from nothing.
+
+use super::Error;
+use super::analysis::{self, Analyzers, register};
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tantivy::collector::TopDocs;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term, doc};
+
+/// What the index knows of a request.
+#[derive(Debug, Clone)]
+pub struct RequestDoc {
+    pub id: u64,
+    pub service: String,
+    /// The requester's name and user name.
+    pub requester: String,
+    /// Every answer, as text.
+    pub answers: String,
+}
+
+pub struct RequestIndex {
+    index: Index,
+    reader: IndexReader,
+    id: Field,
+    fr: Field,
+    plain: Field,
+    analyzers: Analyzers,
+    /// The last request id indexed.
+    last: AtomicU64,
+    writing: Mutex<()>,
+}
+
+fn schema() -> (Schema, Field, Field, Field) {
+    let mut builder = Schema::builder();
+    let id = builder.add_u64_field("id", INDEXED | FAST);
+    let options = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::Basic),
+        )
+    };
+    let fr = builder.add_text_field("text_fr", options(analysis::FRENCH));
+    let plain = builder.add_text_field("text_plain", options(analysis::PLAIN));
+    (builder.build(), id, fr, plain)
+}
+
+fn directory_error(dir: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Directory {
+        path: dir.to_owned(),
+        reason: e.to_string(),
+    }
+}
+
+impl RequestIndex {
+    /// Opens the index in `dir`, or makes an empty one when it is missing, unreadable or of
+    /// another schema (it then catches up from the first request).
+    pub fn open(dir: &Path) -> Result<RequestIndex, Error> {
+        let existing = MmapDirectory::open(dir)
+            .map_err(|e| directory_error(dir, e))
+            .and_then(|d| Ok(Index::open(d)?))
+            .and_then(|index| {
+                if index.schema() == schema().0 {
+                    Ok(index)
+                } else {
+                    Err(directory_error(dir, "schema of an older version"))
+                }
+            });
+        let index = match existing {
+            Ok(index) => index,
+            Err(reason) => {
+                if dir.exists() {
+                    tracing::warn!(
+                        "request index at {} unusable ({reason}); rebuilding it",
+                        dir.display()
+                    );
+                    std::fs::remove_dir_all(dir).map_err(|e| directory_error(dir, e))?;
+                }
+                std::fs::create_dir_all(dir).map_err(|e| directory_error(dir, e))?;
+                Index::create_in_dir(dir, schema().0)?
+            }
+        };
+        let last = index
+            .load_metas()?
+            .payload
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        let analyzers = register(&index);
+        let (_, id, fr, plain) = schema();
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(RequestIndex {
+            index,
+            reader,
+            id,
+            fr,
+            plain,
+            analyzers,
+            last: AtomicU64::new(last),
+            writing: Mutex::new(()),
+        })
+    }
+
+    /// The last request id the index holds (0: none).
+    pub fn last(&self) -> u64 {
+        self.last.load(Ordering::SeqCst)
+    }
+
+    /// Adds `docs` (requests after `last()`) in one commit, which records `up_to` as the last
+    /// request indexed.
+    pub fn add(&self, docs: &[RequestDoc], up_to: u64) -> Result<(), Error> {
+        let _guard = self.writing.lock().map_err(|_| Error::Poisoned)?;
+        let mut writer = self.index.writer_with_num_threads(1, 32_000_000)?;
+        for d in docs {
+            let number = format!("REQ-{:06} {:06} {}", d.id, d.id, d.id);
+            let text = [number.as_str(), &d.service, &d.requester, &d.answers].join("\n");
+            let document: TantivyDocument =
+                doc!(self.id => d.id, self.fr => text.clone(), self.plain => text);
+            writer.add_document(document)?;
+        }
+        let mut commit = writer.prepare_commit()?;
+        commit.set_payload(&up_to.to_string());
+        commit.commit()?;
+        writer.wait_merging_threads()?;
+        self.reader.reload()?;
+        self.last.store(up_to, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// The ids of the requests holding every word of `text` (by French stem, folded word, or
+    /// as a prefix for the last one), newest first, at most `limit`.
+    pub fn search(&self, text: &str, limit: usize) -> Result<Vec<u64>, Error> {
+        let words = self.analyzers.words(text);
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (i, word) in words.iter().enumerate() {
+            let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            let plain = Term::from_field_text(self.plain, word);
+            any.push((
+                Occur::Should,
+                Box::new(TermQuery::new(plain.clone(), IndexRecordOption::Basic)),
+            ));
+            if let Some(stem) = self.analyzers.stem_fr(word) {
+                let term = Term::from_field_text(self.fr, &stem);
+                any.push((
+                    Occur::Should,
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                ));
+            }
+            if i + 1 == words.len() && word.chars().count() >= 2 {
+                any.push((
+                    Occur::Should,
+                    Box::new(FuzzyTermQuery::new_prefix(plain, 0, true)),
+                ));
+            }
+            all.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        let searcher = self.reader.searcher();
+        let query = BooleanQuery::new(all);
+        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+        let mut ids = Vec::with_capacity(top.len());
+        for (_, address) in top {
+            let fast = searcher
+                .segment_reader(address.segment_ord)
+                .fast_fields()
+                .u64("id")?;
+            ids.extend(fast.first(address.doc_id));
+        }
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        Ok(ids)
+    }
+}

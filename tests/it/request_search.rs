@@ -1,0 +1,160 @@
+//! Finding requests by their words over HTTP: the desk, "my requests" and the API take `q`;
+//! the index follows submissions (here caught up at once, as the background task does a moment
+//! later), and a hit never shows a request to someone who may not see it.
+
+use crate::requests::{PASSWORD, service_id, submit};
+use crate::support::{Api, TestApp};
+use reqwest::StatusCode;
+use serde_json::json;
+
+async fn numbers(api: &Api, query: &str) -> Vec<String> {
+    let (status, page) = Api::json(
+        api.get(&format!("/api/v1/requests?status=all&limit=100&{query}"))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|r| r["number"].as_str().expect("number").to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_desk_my_requests_and_the_api_find_requests_by_their_words() {
+    let app = TestApp::spawn().await;
+    let (alice, tom, bob) = (
+        app.api_as("alice").await,
+        app.api_as("tom").await,
+        app.api_as("bob").await,
+    );
+    let service = service_id(&alice, PASSWORD).await;
+    let hers = submit(
+        &alice,
+        service,
+        json!({ "compte": "zanzibar.k", "contact": "Par SMS" }),
+    )
+    .await;
+    let his = submit(
+        &tom,
+        service,
+        json!({ "compte": "zanzibar.t", "contact": "Par SMS" }),
+    )
+    .await;
+    let (hers, his) = (
+        hers["number"].as_str().expect("n").to_owned(),
+        his["number"].as_str().expect("n").to_owned(),
+    );
+    assert!(app.ops().index_requests_now().expect("indexed") >= 2);
+    assert_eq!(
+        app.ops().index_requests_now().expect("indexed"),
+        0,
+        "nothing twice"
+    );
+    // The IT team finds both, newest first; Alice her own; Bob none of them.
+    assert_eq!(
+        numbers(&tom, "q=zanzibar").await,
+        vec![his.clone(), hers.clone()]
+    );
+    assert_eq!(numbers(&alice, "q=Zanzibar").await, vec![hers.clone()]);
+    assert!(numbers(&bob, "q=zanzibar").await.is_empty());
+    // Every word must be there; a prefix of the last one is enough; the number finds it too.
+    assert_eq!(numbers(&tom, "q=zanzibar+durand").await, vec![hers.clone()]);
+    assert_eq!(numbers(&tom, "q=zanzib").await.len(), 2);
+    assert_eq!(
+        numbers(&tom, &format!("q={hers}")).await.first(),
+        Some(&hers)
+    );
+    // With the listing's other filters.
+    assert!(numbers(&tom, "q=zanzibar&status=done").await.is_empty());
+    // The pages.
+    let (_, desk) = app
+        .signed_in("tom")
+        .await
+        .get_text("/desk?status=all&q=zanzibar")
+        .await;
+    assert!(desk.contains(&hers) && desk.contains(&his) && desk.contains("value=\"zanzibar\""));
+    let (_, mine) = app
+        .signed_in("alice")
+        .await
+        .get_text("/my/requests?q=zanzibar")
+        .await;
+    assert!(mine.contains(&hers) && !mine.contains(&his));
+    let (status, _) = app
+        .signed_in("alice")
+        .await
+        .get_text(&format!("/my/requests?q={}", "x".repeat(201)))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The index survives a restart and catches up on what it missed.
+    let app = app.restart().await;
+    let alice = app.api_as("alice").await;
+    let later = submit(
+        &alice,
+        service,
+        json!({ "compte": "zanzibar.z", "contact": "Par SMS" }),
+    )
+    .await;
+    assert_eq!(app.ops().index_requests_now().expect("indexed"), 1);
+    let found = numbers(&alice, "q=zanzibar").await;
+    assert_eq!(
+        found,
+        vec![later["number"].as_str().expect("n").to_owned(), hers]
+    );
+}
+
+/// Users and words drawn at random (a fixed seed): whatever anyone looks for, each request
+/// they are shown is one its own page would show them.
+#[tokio::test]
+async fn a_search_never_shows_a_request_its_viewer_may_not_see() {
+    let app = TestApp::spawn().await;
+    app.ops().index_requests_now().expect("indexed");
+    let users = ["admin", "bob", "alice", "tom", "lea"];
+    let words = [
+        "mot",
+        "passe",
+        "vpn",
+        "alice",
+        "durand",
+        "bob",
+        "martin",
+        "poste",
+        "REQ-000120",
+        "120",
+        "compte",
+        "sms",
+        "bureau",
+        "lea",
+        "fax",
+        "formation",
+        "écran",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut draw = |n: usize| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        usize::try_from(seed >> 33).unwrap_or(0) % n
+    };
+    let mut shown = 0;
+    for _ in 0..24 {
+        let user = users[draw(users.len())];
+        let word = words[draw(words.len())];
+        let api = app.api_as(user).await;
+        for number in numbers(&api, &format!("q={word}")).await {
+            let status = api
+                .get(&format!("/api/v1/requests/{number}"))
+                .await
+                .status();
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "{user} was shown {number} for {word:?}"
+            );
+            shown += 1;
+        }
+    }
+    assert!(shown > 0, "the draw found something to check");
+}
