@@ -1,7 +1,8 @@
 //! Requests at scale, against the release binary in its own process (so that its memory is its
 //! own): durable submissions per second with concurrent clients, then, with 100,000 requests
-//! in the store, the pages that list them, compared with a plain axum handler in the same run;
-//! and the server's resident memory read from the OS.
+//! in the store, the pages that list them and find them by their words, compared with a plain
+//! axum handler in the same run; the CSV export of them all; and the server's resident memory
+//! read from the OS.
 //!
 //! `cargo bench --bench requests` (options: `-- --seconds 4 --connections 32 --total 100000`).
 
@@ -161,6 +162,71 @@ fn main() {
             },
         ];
         table(&pages, connections, seconds).await;
+
+        // Words: the index follows the fill in batches; wait until it holds the last request.
+        let started = Instant::now();
+        let last = format!("/api/v1/requests?status=all&q=REQ-{total:06}");
+        while get_json(app, &alice, &last).await["items"].as_array().is_none_or(Vec::is_empty) {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let index_bytes: u64 = std::fs::read_dir(data.path().join("search-requests"))
+            .map(|dir| dir.filter_map(Result::ok).filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
+            .unwrap_or(0);
+        println!(
+            "== words over {total} requests (index caught up {:.1?} after the check began; index {:.1} MiB) ==",
+            started.elapsed(),
+            index_bytes as f64 / 1048576.0
+        );
+        let admin = api_token(app, "admin").await;
+        let api = |name: &'static str, path: String| Target {
+            name,
+            addr: app,
+            path,
+            headers: vec![("authorization", format!("Bearer {admin}"))],
+            body: None,
+        };
+        let words = [
+            page("/desk?status=all&q=sms (every request)", "/desk?status=all&q=sms".into(), &tom_cookie),
+            api("API q=a.durand (every request)", "/api/v1/requests?status=all&q=a.durand".into()),
+            api("API q=REQ-050000 (one)", format!("/api/v1/requests?status=all&q=REQ-{middle:06}")),
+            page("/my/requests?q=durand", "/my/requests?q=durand".into(), &alice_cookie),
+        ];
+        table(&words, connections, seconds).await;
+
+        // The whole listing as CSV, streamed; the server's memory sampled while it runs.
+        let peak_before = status_kib(&pid.to_string(), "VmHWM:");
+        let sampling = Arc::new(AtomicU64::new(0));
+        let sampler = {
+            let (sampling, pid) = (sampling.clone(), pid.to_string());
+            tokio::spawn(async move {
+                loop {
+                    sampling.fetch_max(status_kib(&pid, "VmRSS:"), Ordering::SeqCst);
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+            })
+        };
+        let rss_before = status_kib(&pid.to_string(), "VmRSS:");
+        let started = Instant::now();
+        let mut response = reqwest::Client::new()
+            .get(format!("http://{app}/api/v1/requests.csv?status=all"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .expect("export");
+        let (mut bytes, mut lines) = (0usize, 0usize);
+        while let Some(chunk) = response.chunk().await.expect("chunk") {
+            bytes += chunk.len();
+            lines += chunk.iter().filter(|b| **b == b'\n').count();
+        }
+        let took = started.elapsed();
+        sampler.abort();
+        println!(
+            "export of {} rows ({:.1} MiB of CSV) in {took:.1?}; server VmRSS {rss_before} KiB before, at most {} KiB during (VmHWM {peak_before} KiB before, {} KiB after)",
+            lines.saturating_sub(1),
+            bytes as f64 / 1048576.0,
+            sampling.load(Ordering::SeqCst),
+            status_kib(&pid.to_string(), "VmHWM:")
+        );
     });
     println!(
         "server process: VmRSS {} KiB, peak VmHWM {} KiB",
