@@ -10,7 +10,7 @@ mod load;
 
 use guichet::app::App;
 use guichet::config::Config;
-use load::{Target, api_token, arg, plain_server, session_cookie, status_kib, table};
+use load::{Target, api_token, arg, hello, plain_server, session_cookie, status_kib, table};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -103,13 +103,7 @@ fn main() {
         let cookie = session_cookie(app, "alice").await;
         let token = api_token(app, "alice").await;
         let targets = [
-            Target {
-                name: "plain axum hello",
-                addr: plain,
-                path: "/".into(),
-                headers: vec![],
-                body: None,
-            },
+            hello(plain),
             Target {
                 name: "plain static maud page",
                 addr: plain,

@@ -11,7 +11,7 @@ mod load;
 #[allow(dead_code)] // The bench uses the sink's counter and delay only.
 mod smtp;
 
-use load::{Target, api_token, arg, plain_server, service_id, start_server, table};
+use load::{Target, api_token, arg, hello, plain_server, service_id, start_server, table};
 use serde_json::json;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -59,7 +59,7 @@ fn main() {
         let on_service = service_id(on_addr, &on_token, reset).await;
         println!("== durable submissions; each queues 2 mails when mail is on (relay: 1 s per mail) ==");
         let targets = [
-            Target { name: "plain axum hello", addr: plain, path: "/".into(), headers: vec![], body: None },
+            hello(plain),
             submit("POST request, mail off", off_addr, off_token, off_service),
             submit("POST request, mail on, slow relay", on_addr, on_token, on_service),
         ];

@@ -17,7 +17,7 @@ use guichet::domain::form::Submitted;
 use guichet::domain::request::{Action, RequestId};
 use guichet::domain::{Timestamp, User};
 use guichet::ops::{Ops, Submission};
-use load::{Target, api_token, arg, plain_server, session_cookie, status_kib, table};
+use load::{Target, api_token, arg, hello, plain_server, session_cookie, status_kib, table};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -244,7 +244,7 @@ fn main() {
             body: None,
         };
         let targets = [
-            Target { name: "plain axum hello", addr: plain, path: "/".into(), headers: vec![], body: None },
+            hello(plain),
             page("/metrics, 90 days", format!("/metrics?from={from_90}&to={to}")),
             page("/metrics, whole span", format!("/metrics?from={from_all}&to={to}")),
             // Password reset shows its usual time: the median of its last 90 days.

@@ -11,8 +11,8 @@
 mod load;
 
 use load::{
-    Target, api_token, arg, plain_server, service_id, session_cookie, start_server, status_kib,
-    table,
+    Target, api_token, arg, hello, plain_server, service_id, session_cookie, start_server,
+    status_kib, table,
 };
 use serde_json::{Value, json};
 use std::net::SocketAddr;
@@ -88,22 +88,9 @@ fn main() {
             json!({"service_id": reset, "data": {"compte": "a.durand", "contact": "Par SMS"}})
                 .to_string();
         let vpn_body = json!({"service_id": vpn, "data": {"motif": "Télétravail", "duree": "3 mois", "equipement": "Ordinateur de l'organisation"}}).to_string();
-        let hello = Target {
-            name: "plain axum hello",
-            addr: plain,
-            path: "/".into(),
-            headers: vec![],
-            body: None,
-        };
         println!("== durable submissions (each answered after its commit) ==");
         let submissions = [
-            Target {
-                name: "plain axum hello",
-                addr: plain,
-                path: "/".into(),
-                headers: vec![],
-                body: None,
-            },
+            hello(plain),
             Target {
                 name: "POST request (no approval)",
                 addr: app,
@@ -143,7 +130,7 @@ fn main() {
             body: None,
         };
         let pages = [
-            hello,
+            hello(plain),
             page("/desk (open, newest)", "/desk".into(), &tom_cookie),
             page(
                 "/desk?status=all&sort=oldest",
@@ -186,6 +173,7 @@ fn main() {
             body: None,
         };
         let words = [
+            hello(plain),
             page("/desk?status=all&q=sms (every request)", "/desk?status=all&q=sms".into(), &tom_cookie),
             api("API q=a.durand (every request)", "/api/v1/requests?status=all&q=a.durand".into()),
             api("API q=REQ-050000 (one)", format!("/api/v1/requests?status=all&q=REQ-{middle:06}")),

@@ -14,7 +14,7 @@ use guichet::config::Config;
 use guichet::domain::form::{FieldKind, FormField, Limits};
 use guichet::domain::service::{Delay, DelayUnit};
 use guichet::domain::{CategoryId, ServiceInput};
-use load::{Target, arg, plain_server, session_cookie, table};
+use load::{Target, arg, hello, plain_server, session_cookie, table};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -68,6 +68,7 @@ fn generated(i: usize) -> (ServiceInput, Vec<FormField>) {
         active: true,
         requires_approval: false,
         approval_steps: vec![],
+        on_behalf: true,
         estimated_delay: Some(Delay {
             value: 2,
             unit: DelayUnit::Days,
@@ -184,13 +185,7 @@ fn main() {
         let plain = plain_server().await;
         let cookie = session_cookie(addr, "alice").await;
         let targets = [
-            Target {
-                name: "plain axum hello",
-                addr: plain,
-                path: "/".into(),
-                headers: vec![],
-                body: None,
-            },
+            hello(plain),
             Target {
                 name: "guichet /search?q=acces+vpn",
                 addr,

@@ -17,7 +17,7 @@ use guichet::domain::Timestamp;
 use guichet::domain::form::Submitted;
 use guichet::domain::request::Action;
 use guichet::ops::Submission;
-use load::{Target, arg, plain_server, session_cookie, status_kib, table};
+use load::{Target, arg, hello, plain_server, session_cookie, status_kib, table};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use std::alloc::System;
 use std::collections::BTreeMap;
@@ -181,13 +181,7 @@ fn main() {
             body: None,
         };
         let targets = [
-            Target {
-                name: "plain axum hello",
-                addr: plain,
-                path: "/".into(),
-                headers: vec![],
-                body: None,
-            },
+            hello(plain),
             page("/desk (open, newest)", "/desk"),
             page("/desk?sort=urgent", "/desk?sort=urgent"),
             page("/desk?due=overdue", "/desk?due=overdue"),

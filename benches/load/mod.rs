@@ -22,6 +22,17 @@ pub struct Target {
     pub body: Option<String>,
 }
 
+/// The plain axum handler every table is compared with.
+pub fn hello(plain: SocketAddr) -> Target {
+    Target {
+        name: "plain axum hello",
+        addr: plain,
+        path: "/".into(),
+        headers: vec![],
+        body: None,
+    }
+}
+
 pub struct Outcome {
     pub requests: u64,
     pub errors: u64,

@@ -154,6 +154,7 @@ impl Audited for Service {
             ("team_id", opt(self.team_id.map(|t| t.0))),
             ("order", self.order.to_string()),
             ("show_usual_time", self.show_usual_time.to_string()),
+            ("on_behalf", self.on_behalf.to_string()),
             ("form", form.join(" · ")),
         ])
     }

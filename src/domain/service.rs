@@ -87,6 +87,8 @@ pub struct Service {
     pub created_at: Option<super::Timestamp>,
     /// Its page says how long it usually takes (the median of the last 90 days).
     pub show_usual_time: bool,
+    /// The IT team and managers may file it for someone else.
+    pub on_behalf: bool,
 }
 
 /// Everything an admin sets on a service except its form, which is edited field by field.
@@ -104,6 +106,7 @@ pub struct ServiceInput {
     pub team_id: Option<TeamId>,
     pub order: i32,
     pub show_usual_time: bool,
+    pub on_behalf: bool,
 }
 
 pub const MAX_APPROVAL_STEPS: usize = 3;
@@ -165,6 +168,7 @@ mod tests {
             team_id: None,
             order: 0,
             show_usual_time: false,
+            on_behalf: true,
         }
     }
 

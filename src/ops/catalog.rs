@@ -193,6 +193,7 @@ impl Ops {
             .users()?
             .into_iter()
             .filter(|u| u.active && u.id != viewer.id)
+            .filter(|_| service.on_behalf)
             .filter(|u| viewer.role.is_staff() || u.manager_id == Some(viewer.id))
             .map(|u| (u.id, u.display_name))
             .collect();

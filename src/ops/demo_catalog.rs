@@ -696,6 +696,7 @@ impl Ops {
                     .and_then(|t| teams.iter().find(|(name, _)| name == t).map(|(_, id)| *id)),
                 order: i32::try_from(order * 10 + 10).unwrap_or(0),
                 show_usual_time: USUAL_TIME_SHOWN.contains(&demo.name),
+                on_behalf: true,
             };
             self.create_service(admin, input, (demo.form)()).await?;
         }

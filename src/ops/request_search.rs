@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 /// Requests indexed per commit when catching up.
 const INDEX_BATCH: usize = 2000;
-/// The most hits a text filter walks (the newest ones).
+/// The most hits a text filter reads at once.
 const MOST_HITS: usize = 10_000;
 /// How long the indexer gathers submissions before one commit.
 const GATHER_MS: u64 = 300;
@@ -131,29 +131,35 @@ impl Ops {
         let Some(index) = self.inner.request_index.get() else {
             return Err(Error::Internal("request search is not available".into()));
         };
-        let hits = index.search(&text, MOST_HITS).map_err(search_error)?;
         let mut filter = filter;
         if !viewer.role.is_staff() {
             filter.requester = Some(viewer.id);
         }
+        // The newest hits a few pages at a time, more while the filters turn most away.
         let mut items = Vec::new();
-        let mut next = None;
-        for id in hits {
-            if filter.cursor.is_some_and(|c| id >= c.0) {
-                continue;
+        let mut below = filter.cursor.map(|c| c.0);
+        let mut want = (filter.limit + 1) * 4;
+        loop {
+            let hits = index.search(&text, below, want).map_err(search_error)?;
+            let exhausted = hits.len() < want;
+            for id in hits {
+                below = Some(id);
+                let Some(summary) = reader.summary(RequestId(id))? else {
+                    continue;
+                };
+                if !filter.matches(&summary) {
+                    continue;
+                }
+                if items.len() == filter.limit {
+                    let next = items.last().map(|s: &Summary| s.id.0);
+                    return Ok(Page { items, next });
+                }
+                items.push(summary);
             }
-            let Some(summary) = reader.summary(RequestId(id))? else {
-                continue;
-            };
-            if !filter.matches(&summary) {
-                continue;
+            if exhausted {
+                return Ok(Page { items, next: None });
             }
-            if items.len() == filter.limit {
-                next = items.last().map(|s: &Summary| s.id.0);
-                break;
-            }
-            items.push(summary);
+            want = (want * 2).min(MOST_HITS);
         }
-        Ok(Page { items, next })
     }
 }

@@ -172,6 +172,12 @@ pub(super) fn submit_in(
                     "must be an active user",
                 ))
             })?;
+            if !service.on_behalf {
+                return Err(Error::Invalid(crate::domain::FieldErrors::single(
+                    "requester_id",
+                    "this service is only filed by the person it is for",
+                )));
+            }
             if !filer.role.is_staff() && person.manager_id != Some(filer.id) {
                 return Err(Error::Forbidden(
                     "only the IT team and a person's manager file requests for them",

@@ -63,6 +63,7 @@ fn apply(service: &mut Service, input: ServiceInput) {
     service.team_id = input.team_id;
     service.order = input.order;
     service.show_usual_time = input.show_usual_time;
+    service.on_behalf = input.on_behalf;
 }
 
 /// Checks a whole form: each field against the ones before it.
@@ -121,6 +122,7 @@ impl Ops {
                         form,
                         created_at: Some(ops.now()),
                         show_usual_time: false,
+                        on_behalf: true,
                     };
                     apply(&mut service, input);
                     w.put_service(&service)?;

@@ -5,12 +5,14 @@
 
 use super::Error;
 use super::analysis::{self, Analyzers, register};
+use std::ops::Bound;
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use tantivy::Order;
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
 };
@@ -139,8 +141,9 @@ impl RequestIndex {
     }
 
     /// The ids of the requests holding every word of `text` (by French stem, folded word, or
-    /// as a prefix for the last one), newest first, at most `limit`.
-    pub fn search(&self, text: &str, limit: usize) -> Result<Vec<u64>, Error> {
+    /// as a prefix for the last one), newest first from before `before`, at most `limit`.
+    /// Ordered by id without scoring: a page costs its own hits, not all of them.
+    pub fn search(&self, text: &str, before: Option<u64>, limit: usize) -> Result<Vec<u64>, Error> {
         let words = self.analyzers.words(text);
         if words.is_empty() {
             return Ok(Vec::new());
@@ -168,18 +171,18 @@ impl RequestIndex {
             }
             all.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
+        if let Some(before) = before {
+            let below = RangeQuery::new(
+                Bound::Unbounded,
+                Bound::Excluded(Term::from_field_u64(self.id, before)),
+            );
+            all.push((Occur::Must, Box::new(below)));
+        }
         let searcher = self.reader.searcher();
         let query = BooleanQuery::new(all);
-        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
-        let mut ids = Vec::with_capacity(top.len());
-        for (_, address) in top {
-            let fast = searcher
-                .segment_reader(address.segment_ord)
-                .fast_fields()
-                .u64("id")?;
-            ids.extend(fast.first(address.doc_id));
-        }
-        ids.sort_unstable_by(|a, b| b.cmp(a));
-        Ok(ids)
+        let newest =
+            TopDocs::with_limit(limit.max(1)).order_by_fast_field::<u64>("id", Order::Desc);
+        let top = searcher.search(&query, &newest)?;
+        Ok(top.into_iter().filter_map(|(id, _)| id).collect())
     }
 }

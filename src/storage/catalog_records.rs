@@ -55,6 +55,14 @@ pub enum ServiceRecord {
     V1(ServiceV1),
     /// Issue 14: when the service was made, and whether its page shows its usual time.
     V2(ServiceV2),
+    /// Issue 16: whether it may be filed for someone else.
+    V3(ServiceV3),
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct ServiceV3 {
+    pub v2: ServiceV2,
+    pub on_behalf: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -115,10 +123,13 @@ pub struct FieldV1 {
 
 impl From<&Service> for ServiceRecord {
     fn from(s: &Service) -> Self {
-        ServiceRecord::V2(ServiceV2 {
-            base: service_v1(s),
-            created_at: s.created_at.map(|t| t.0),
-            show_usual_time: s.show_usual_time,
+        ServiceRecord::V3(ServiceV3 {
+            v2: ServiceV2 {
+                base: service_v1(s),
+                created_at: s.created_at.map(|t| t.0),
+                show_usual_time: s.show_usual_time,
+            },
+            on_behalf: s.on_behalf,
         })
     }
 }
@@ -174,10 +185,20 @@ pub(super) fn field_record(f: &FormField) -> FieldV1 {
 impl TryFrom<ServiceRecord> for Service {
     type Error = Error;
     fn try_from(record: ServiceRecord) -> Result<Service, Error> {
-        let (s, created_at, show_usual_time) = match record {
-            ServiceRecord::V1(s) => (s, None, false),
-            ServiceRecord::V2(v) => (v.base, v.created_at.map(Timestamp), v.show_usual_time),
+        let (v2, on_behalf) = match record {
+            ServiceRecord::V1(s) => (
+                ServiceV2 {
+                    base: s,
+                    created_at: None,
+                    show_usual_time: false,
+                },
+                true,
+            ),
+            ServiceRecord::V2(v) => (v, true),
+            ServiceRecord::V3(v) => (v.v2, v.on_behalf),
         };
+        let (s, created_at, show_usual_time) =
+            (v2.base, v2.created_at.map(Timestamp), v2.show_usual_time);
         let form = s
             .form
             .into_iter()
@@ -213,6 +234,7 @@ impl TryFrom<ServiceRecord> for Service {
             form,
             created_at,
             show_usual_time,
+            on_behalf,
         })
     }
 }

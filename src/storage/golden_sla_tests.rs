@@ -115,18 +115,24 @@ fn rollups() {
     golden::<RollupRecord, _>("rollup-v1-empty", &Counters::default());
 }
 
-/// Services as written since issue 14 (version 2), from the version-1 golden service with all
+/// Services as written by issue 14 (version 2, read as they were: they may be filed for
+/// someone else) and since issue 16 (version 3), from the version-1 golden service with all
 /// its fields: with and without the new ones set.
 pub(super) fn services_v2(service: &crate::domain::Service) {
     use super::catalog_records::ServiceRecord;
+    use super::golden_tests::golden_old;
     let mut v2 = service.clone();
     v2.created_at = Some(crate::domain::Timestamp(1_796_025_600));
     v2.show_usual_time = true;
-    golden::<ServiceRecord, _>("service-v2-every-field", &v2);
+    golden_old::<ServiceRecord, _>("service-v2-every-field", &v2);
+    let mut v3 = v2.clone();
+    v3.on_behalf = false;
+    golden::<ServiceRecord, _>("service-v3-every-field", &v3);
     v2.form.clear();
     v2.created_at = None;
     v2.show_usual_time = false;
-    golden::<ServiceRecord, _>("service-v2-plain", &v2);
+    golden_old::<ServiceRecord, _>("service-v2-plain", &v2);
+    golden::<ServiceRecord, _>("service-v3-plain", &v2);
 }
 
 /// Mails of the outbox (schema 7): a notice waiting for its next attempt, a test mail sent, a

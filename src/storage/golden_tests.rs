@@ -69,7 +69,7 @@ where
 
 /// An older version's golden file: it must still decode to `value` (which today's code writes as
 /// a newer version).
-fn golden_old<R, T>(name: &str, value: &T)
+pub(super) fn golden_old<R, T>(name: &str, value: &T)
 where
     R: DeserializeOwned,
     T: TryFrom<R, Error = Error> + PartialEq + Debug,
@@ -231,9 +231,10 @@ fn categories_and_services() {
         form: every_kind_of_field(),
         created_at: None,
         show_usual_time: false,
+        on_behalf: true,
     };
-    // Version 1 is read as it was; services are written as version 2 since issue 14
-    // (golden_sla_tests.rs).
+    // Versions 1 and 2 are read as they were; services are written as version 3 since issue
+    // 16 (golden_sla_tests.rs).
     golden_old::<ServiceRecord, _>("service-v1-every-field", &service);
     super::golden_sla_tests::services_v2(&service);
     service.active = false;

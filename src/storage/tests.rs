@@ -368,6 +368,7 @@ fn services_round_trip_with_every_field_kind_and_stay_indexed_by_category() {
         form,
         created_at: None,
         show_usual_time: false,
+        on_behalf: true,
     };
     store.write(|w| w.put_service(&service)).expect("write");
     assert_eq!(

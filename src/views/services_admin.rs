@@ -56,6 +56,7 @@ pub struct ServiceFormValues {
     pub sla_policy_id: String,
     pub order: String,
     pub show_usual_time: bool,
+    pub on_behalf: bool,
 }
 
 impl ServiceFormValues {
@@ -86,6 +87,7 @@ impl ServiceFormValues {
             sla_policy_id: s.sla_policy_id.map(|p| p.to_string()).unwrap_or_default(),
             order: s.order.to_string(),
             show_usual_time: s.show_usual_time,
+            on_behalf: s.on_behalf,
         }
     }
 }
@@ -229,6 +231,7 @@ pub fn service_form(ctx: &PageCtx, form: &ServiceForm<'_>) -> Markup {
             }
             (select(ctx, form.errors, "sla_policy_id", t.sla.policy, &policies, &v.sla_policy_id))
             (checkbox(ctx, form.errors, "show_usual_time", t.metrics.show_usual_time, v.show_usual_time))
+            (checkbox(ctx, form.errors, "on_behalf", t.life.on_behalf, v.on_behalf))
             (checkbox(ctx, form.errors, "active", t.active, v.active))
             div.actions {
                 button type="submit" { (if id.is_some() { t.save } else { t.create }) }

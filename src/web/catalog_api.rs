@@ -74,7 +74,7 @@ pub fn service_json(s: &Service) -> Value {
         "approval_steps": steps,
         "estimated_delay": s.estimated_delay.map(|d| json!({"value": d.value, "unit": d.unit.code()})),
         "sla_policy_id": s.sla_policy_id, "team_id": s.team_id, "order": s.order,
-        "show_usual_time": s.show_usual_time, "created_at": s.created_at.map(super::api::time),
+        "show_usual_time": s.show_usual_time, "on_behalf": s.on_behalf, "created_at": s.created_at.map(super::api::time),
         "form": s.form.iter().map(field_json).collect::<Vec<_>>(),
     })
 }
@@ -257,6 +257,8 @@ struct ServiceBody {
     order: i32,
     #[serde(default)]
     show_usual_time: bool,
+    #[serde(default = "yes")]
+    on_behalf: bool,
     form: Option<Vec<FieldBody>>,
 }
 
@@ -332,6 +334,7 @@ impl ServiceBody {
             team_id: self.team_id.map(TeamId),
             order: self.order,
             show_usual_time: self.show_usual_time,
+            on_behalf: self.on_behalf,
         };
         Ok((input, form))
     }

@@ -68,6 +68,7 @@ fn service_input(form: &FormData, errors: &mut FieldErrors) -> Option<ServiceInp
         team_id: number(form, "team_id", errors).map(TeamId),
         order: number(form, "order", errors).unwrap_or(0),
         show_usual_time: form.checked("show_usual_time"),
+        on_behalf: form.checked("on_behalf"),
     })
 }
 
@@ -86,6 +87,7 @@ fn service_values(form: &FormData) -> ServiceFormValues {
         sla_policy_id: form.text("sla_policy_id"),
         order: form.text("order"),
         show_usual_time: form.checked("show_usual_time"),
+        on_behalf: form.checked("on_behalf"),
     }
 }
 
@@ -110,6 +112,7 @@ fn render_service_form(
             let all = state.ops.all_services(page.admin).map_err(ctx.fail())?;
             fresh = ServiceFormValues {
                 active: true,
+                on_behalf: true,
                 delay_unit: "days".into(),
                 order: next_order(all.iter().map(|s| s.order)).to_string(),
                 ..ServiceFormValues::default()

@@ -77,6 +77,14 @@ async fn every_admin_change_is_recorded_with_its_values_before_and_after() {
         StatusCode::OK
     );
 
+    let night = json!({ "name": "Astreinte", "time_zone": "Europe/Paris" });
+    let (status, made) = Api::json(admin.post("/api/v1/calendars", &night).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let night = format!("/api/v1/calendars/{}", made["id"]);
+    assert_eq!(admin.delete(&night).await.status(), StatusCode::NO_CONTENT);
+    let squad = json!({ "name": "Réseau", "lead_id": null, "member_ids": [] });
+    let (status, _) = Api::json(admin.post("/api/v1/teams", &squad).await).await;
+    assert_eq!(status, StatusCode::CREATED);
     let entries: Vec<Value> = trail(&admin, "")
         .await
         .into_iter()
@@ -97,6 +105,12 @@ async fn every_admin_change_is_recorded_with_its_values_before_and_after() {
     assert_eq!(role["before"]["role"], alice["role"]);
     assert_eq!(role["after"]["role"], "technician");
     assert_eq!(found("category", "created")["after"]["name"], "Téléphonie");
+    assert_eq!(
+        found("calendar", "created")["after"]["time_zone"],
+        "Europe/Paris"
+    );
+    assert_eq!(found("calendar", "deleted")["target_name"], "Astreinte");
+    assert_eq!(found("team", "created")["after"]["name"], "Réseau");
     let deleted = found("category", "deleted");
     assert_eq!(
         (deleted["target_name"].as_str(), &deleted["after"]),

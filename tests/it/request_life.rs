@@ -494,6 +494,24 @@ async fn a_manager_or_the_it_team_files_for_someone_else() {
         !html.contains("name=\"requester_id\""),
         "a requester without reports files for herself"
     );
+    // A service can refuse to be filed for someone else.
+    let admin = app.api_as("admin").await;
+    let path = format!("/api/v1/services/{vpn}");
+    let (_, mut service) = Api::json(admin.get(&path).await).await;
+    assert_eq!(service["on_behalf"], true);
+    service["on_behalf"] = json!(false);
+    assert_eq!(
+        Api::json(admin.put(&path, &service).await).await.0,
+        StatusCode::OK
+    );
+    let (status, body) = Api::json(bob.post("/api/v1/requests", &for_alice(vpn)).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("requester_id"), "{body}");
+    let (_, html) = browser.get_text(&page).await;
+    assert!(
+        !html.contains("name=\"requester_id\""),
+        "no picker on that service"
+    );
 }
 
 #[tokio::test]

@@ -28,6 +28,7 @@ pub struct LifeTexts {
     pub all_open: &'static str,
     pub words: &'static str,
     pub words_hint: &'static str,
+    pub on_behalf: &'static str,
 }
 
 pub static FR: LifeTexts = LifeTexts {
@@ -56,6 +57,7 @@ pub static FR: LifeTexts = LifeTexts {
     all_open: "Toutes mes demandes en cours",
     words: "Mots",
     words_hint: "Numéro, service, demandeur ou réponses",
+    on_behalf: "L'équipe informatique et les responsables peuvent la déposer pour quelqu'un d'autre",
 };
 
 pub static EN: LifeTexts = LifeTexts {
@@ -84,4 +86,5 @@ pub static EN: LifeTexts = LifeTexts {
     all_open: "All my open requests",
     words: "Words",
     words_hint: "Number, service, requester or answers",
+    on_behalf: "The IT team and managers may file it for someone else",
 };
