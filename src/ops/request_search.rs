@@ -15,8 +15,6 @@ use std::collections::HashMap;
 
 /// Requests indexed per commit when catching up.
 const INDEX_BATCH: usize = 2000;
-/// The most hits a text filter reads at once.
-const MOST_HITS: usize = 10_000;
 /// How long the indexer gathers submissions before one commit.
 const GATHER_MS: u64 = 300;
 
@@ -135,13 +133,21 @@ impl Ops {
         if !viewer.role.is_staff() {
             filter.requester = Some(viewer.id);
         }
-        // The newest hits a few pages at a time, more while the filters turn most away.
+        // The newest ids first, in a window that widens while it finds too little: a common
+        // word costs the window's requests, not every request that holds it.
         let mut items = Vec::new();
         let mut below = filter.cursor.map(|c| c.0);
-        let mut want = (filter.limit + 1) * 4;
+        let mut window = (filter.limit as u64 + 1) * 8;
+        let want = (filter.limit + 1) * 4;
         loop {
-            let hits = index.search(&text, below, want).map_err(search_error)?;
-            let exhausted = hits.len() < want;
+            let top = below.unwrap_or(index.last() + 1);
+            let from = top.saturating_sub(window);
+            let hits = index
+                .search(&text, (from, below), want)
+                .map_err(search_error)?;
+            // Fewer than asked: the window holds no more; otherwise keep on below the last.
+            let exhausted = hits.len() < want && from == 0;
+            let short = hits.len() < want;
             for id in hits {
                 below = Some(id);
                 let Some(summary) = reader.summary(RequestId(id))? else {
@@ -159,7 +165,11 @@ impl Ops {
             if exhausted {
                 return Ok(Page { items, next: None });
             }
-            want = (want * 2).min(MOST_HITS);
+            if short {
+                // The window is spent: the next one starts below it, twice as wide.
+                below = Some(from);
+                window = window.saturating_mul(2);
+            }
         }
     }
 }

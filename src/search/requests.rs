@@ -141,9 +141,14 @@ impl RequestIndex {
     }
 
     /// The ids of the requests holding every word of `text` (by French stem, folded word, or
-    /// as a prefix for the last one), newest first from before `before`, at most `limit`.
-    /// Ordered by id without scoring: a page costs its own hits, not all of them.
-    pub fn search(&self, text: &str, before: Option<u64>, limit: usize) -> Result<Vec<u64>, Error> {
+    /// as a prefix for the last one), with ids in `from..before`, newest first, at most `limit`.
+    /// Ordered by id without scoring.
+    pub fn search(
+        &self,
+        text: &str,
+        (from, before): (u64, Option<u64>),
+        limit: usize,
+    ) -> Result<Vec<u64>, Error> {
         let words = self.analyzers.words(text);
         if words.is_empty() {
             return Ok(Vec::new());
@@ -171,12 +176,14 @@ impl RequestIndex {
             }
             all.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
-        if let Some(before) = before {
-            let below = RangeQuery::new(
-                Bound::Unbounded,
-                Bound::Excluded(Term::from_field_u64(self.id, before)),
-            );
-            all.push((Occur::Must, Box::new(below)));
+        if from > 0 || before.is_some() {
+            let upper = match before {
+                Some(before) => Bound::Excluded(Term::from_field_u64(self.id, before)),
+                None => Bound::Unbounded,
+            };
+            let within =
+                RangeQuery::new(Bound::Included(Term::from_field_u64(self.id, from)), upper);
+            all.push((Occur::Must, Box::new(within)));
         }
         let searcher = self.reader.searcher();
         let query = BooleanQuery::new(all);

@@ -7,6 +7,23 @@ use crate::support::{Api, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 
+/// Every number a listing gives, page after page (100 at a time).
+async fn all_pages(api: &Api, query: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let path = format!("/api/v1/requests?status=all&limit=100&{query}{cursor}");
+        let (_, page) = Api::json(api.get(&path).await).await;
+        for item in page["items"].as_array().expect("items") {
+            found.push(item["number"].as_str().expect("number").to_owned());
+        }
+        match page["next"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => return found,
+        }
+    }
+}
+
 async fn numbers(api: &Api, query: &str) -> Vec<String> {
     let (status, page) = Api::json(
         api.get(&format!("/api/v1/requests?status=all&limit=100&{query}"))
@@ -66,6 +83,13 @@ async fn the_desk_my_requests_and_the_api_find_requests_by_their_words() {
     assert_eq!(
         numbers(&tom, &format!("q={hers}")).await.first(),
         Some(&hers)
+    );
+    // Page after page, a word every request of a service holds lists that service's requests.
+    let by_words = all_pages(&tom, &format!("q=passe&service={service}")).await;
+    assert!(by_words.len() > 100, "{}", by_words.len());
+    assert_eq!(
+        by_words,
+        all_pages(&tom, &format!("service={service}")).await
     );
     // With the listing's other filters.
     assert!(numbers(&tom, "q=zanzibar&status=done").await.is_empty());
