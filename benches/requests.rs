@@ -152,8 +152,9 @@ fn main() {
 
         // Words: the index follows the fill in batches; wait until it holds the last request.
         let started = Instant::now();
+        let admin = api_token(app, "admin").await;
         let last = format!("/api/v1/requests?status=all&q=REQ-{total:06}");
-        while get_json(app, &alice, &last).await["items"].as_array().is_none_or(Vec::is_empty) {
+        while get_json(app, &admin, &last).await["items"].as_array().is_none_or(Vec::is_empty) {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         let index_bytes: u64 = std::fs::read_dir(data.path().join("search-requests"))
@@ -164,7 +165,6 @@ fn main() {
             started.elapsed(),
             index_bytes as f64 / 1048576.0
         );
-        let admin = api_token(app, "admin").await;
         let api = |name: &'static str, path: String| Target {
             name,
             addr: app,

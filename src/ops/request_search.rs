@@ -15,8 +15,9 @@ use std::collections::HashMap;
 
 /// Requests indexed per commit when catching up.
 const INDEX_BATCH: usize = 2000;
-/// How long the indexer gathers submissions before one commit.
-const GATHER_MS: u64 = 300;
+/// How long the indexer gathers submissions before one commit: under a burst of submissions,
+/// fewer and larger commits cost the request path less.
+const GATHER_MS: u64 = 900;
 
 fn search_error(e: crate::search::Error) -> Error {
     Error::Internal(e.to_string())

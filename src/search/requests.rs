@@ -33,7 +33,6 @@ pub struct RequestIndex {
     index: Index,
     reader: IndexReader,
     id: Field,
-    fr: Field,
     plain: Field,
     analyzers: Analyzers,
     /// The last request id indexed.
@@ -41,7 +40,9 @@ pub struct RequestIndex {
     writing: Mutex<()>,
 }
 
-fn schema() -> (Schema, Field, Field, Field) {
+/// Folded words only (no stems): requests are searched for names, logins, numbers and words
+/// of answers, and indexing twice would cost the request path twice as much.
+fn schema() -> (Schema, Field, Field) {
     let mut builder = Schema::builder();
     let id = builder.add_u64_field("id", INDEXED | FAST);
     let options = |tokenizer: &str| {
@@ -51,9 +52,8 @@ fn schema() -> (Schema, Field, Field, Field) {
                 .set_index_option(IndexRecordOption::Basic),
         )
     };
-    let fr = builder.add_text_field("text_fr", options(analysis::FRENCH));
     let plain = builder.add_text_field("text_plain", options(analysis::PLAIN));
-    (builder.build(), id, fr, plain)
+    (builder.build(), id, plain)
 }
 
 fn directory_error(dir: &Path, e: impl std::fmt::Display) -> Error {
@@ -97,7 +97,7 @@ impl RequestIndex {
             .and_then(|p| p.parse().ok())
             .unwrap_or(0);
         let analyzers = register(&index);
-        let (_, id, fr, plain) = schema();
+        let (_, id, plain) = schema();
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -106,7 +106,6 @@ impl RequestIndex {
             index,
             reader,
             id,
-            fr,
             plain,
             analyzers,
             last: AtomicU64::new(last),
@@ -123,12 +122,11 @@ impl RequestIndex {
     /// request indexed.
     pub fn add(&self, docs: &[RequestDoc], up_to: u64) -> Result<(), Error> {
         let _guard = self.writing.lock().map_err(|_| Error::Poisoned)?;
-        let mut writer = self.index.writer_with_num_threads(1, 32_000_000)?;
+        let mut writer = self.index.writer_with_num_threads(1, 15_000_000)?;
         for d in docs {
             let number = format!("REQ-{:06} {:06} {}", d.id, d.id, d.id);
             let text = [number.as_str(), &d.service, &d.requester, &d.answers].join("\n");
-            let document: TantivyDocument =
-                doc!(self.id => d.id, self.fr => text.clone(), self.plain => text);
+            let document: TantivyDocument = doc!(self.id => d.id, self.plain => text);
             writer.add_document(document)?;
         }
         let mut commit = writer.prepare_commit()?;
@@ -140,8 +138,8 @@ impl RequestIndex {
         Ok(())
     }
 
-    /// The ids of the requests holding every word of `text` (by French stem, folded word, or
-    /// as a prefix for the last one), with ids in `from..before`, newest first, at most `limit`.
+    /// The ids of the requests holding every word of `text` (folded; the last one also as a
+    /// prefix), with ids in `from..before`, newest first, at most `limit`.
     /// Ordered by id without scoring.
     pub fn search(
         &self,
@@ -161,13 +159,6 @@ impl RequestIndex {
                 Occur::Should,
                 Box::new(TermQuery::new(plain.clone(), IndexRecordOption::Basic)),
             ));
-            if let Some(stem) = self.analyzers.stem_fr(word) {
-                let term = Term::from_field_text(self.fr, &stem);
-                any.push((
-                    Occur::Should,
-                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-                ));
-            }
             if i + 1 == words.len() && word.chars().count() >= 2 {
                 any.push((
                     Occur::Should,
