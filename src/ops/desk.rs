@@ -1,5 +1,5 @@
-//! The IT desk: requests filtered by status, service, assignee and requester, and the choices
-//! its filters offer.
+//! Listings with filters: the IT desk (status, service, assignee, requester) and the choices
+//! its filters offer, and "my requests" filtered the same way.
 
 use super::listing::DeskFilter;
 use super::request_views::{Page, RequestRow};
@@ -42,5 +42,34 @@ impl Ops {
                 requesters: users,
             },
         ))
+    }
+
+    /// `user`'s own requests that `filter` lets through (its status, service and cursor), a
+    /// page at a time, whatever their role.
+    pub fn my_requests_filtered(
+        &self,
+        user: &User,
+        mut filter: DeskFilter,
+    ) -> Result<Page<RequestRow>, Error> {
+        filter.requester = Some(user.id);
+        filter.assignee = None;
+        filter.due = None;
+        filter.urgent = false;
+        let reader = self.store().read()?;
+        let page = self.summaries_of(&reader, user, filter, self.now())?;
+        self.rows(&reader, page)
+    }
+
+    /// Every service by name, for the filters of a list.
+    pub fn service_choices(&self) -> Result<Vec<(crate::domain::ServiceId, String)>, Error> {
+        let mut all: Vec<_> = self
+            .store()
+            .read()?
+            .services()?
+            .into_iter()
+            .map(|s| (s.id, s.name))
+            .collect();
+        all.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(all)
     }
 }

@@ -397,35 +397,6 @@ impl Ops {
         Ok((open, self.rows(&reader, history)?))
     }
 
-    /// `user`'s own requests that `filter` lets through (its status, service and cursor), a
-    /// page at a time, whatever their role.
-    pub fn my_requests_filtered(
-        &self,
-        user: &User,
-        mut filter: DeskFilter,
-    ) -> Result<Page<RequestRow>, Error> {
-        filter.requester = Some(user.id);
-        filter.assignee = None;
-        filter.due = None;
-        filter.urgent = false;
-        let reader = self.store().read()?;
-        let page = self.summaries_of(&reader, user, filter, self.now())?;
-        self.rows(&reader, page)
-    }
-
-    /// Every service by name, for the filters of a list.
-    pub fn service_choices(&self) -> Result<Vec<(crate::domain::ServiceId, String)>, Error> {
-        let mut all: Vec<_> = self
-            .store()
-            .read()?
-            .services()?
-            .into_iter()
-            .map(|s| (s.id, s.name))
-            .collect();
-        all.sort_by(|a, b| a.1.cmp(&b.1));
-        Ok(all)
-    }
-
     /// What waits for `user`'s decision, oldest first; administrators also see the requests
     /// that fell back to "any administrator" (never their own).
     pub fn approvals(&self, user: &User) -> Result<Vec<RequestRow>, Error> {

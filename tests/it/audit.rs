@@ -228,3 +228,49 @@ async fn the_trail_filters_by_kind_person_and_days_and_is_for_admins_only() {
     }
     assert_eq!(trail(&admin, "kind=user&user=1").await[0]["id"], id);
 }
+
+/// The changes made from the pages are recorded too: a form field added, a service moved,
+/// the default mail choices.
+#[tokio::test]
+async fn changes_made_from_the_pages_are_recorded() {
+    let app = TestApp::spawn().await;
+    let admin = app.api_as("admin").await;
+    let (_, services) = Api::json(admin.get("/api/v1/services").await).await;
+    let service = services[0]["id"].as_u64().expect("id");
+    let browser = app.signed_in("admin").await;
+    let base = format!("/admin/services/{service}");
+    let field = [("key", "bureau"), ("label", "Bureau"), ("kind", "text")];
+    let response = browser
+        .submit(
+            &format!("{base}/fields/new"),
+            &format!("{base}/fields"),
+            &field,
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let response = browser
+        .submit(
+            "/admin/outbox",
+            "/admin/outbox/defaults",
+            &[("mail", "completed")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let entries = trail(&admin, "user=1").await;
+    let form = entries
+        .iter()
+        .find(|e| e["action"] == "form_changed")
+        .expect("the field added");
+    assert_eq!(form["target_id"].as_u64(), Some(service));
+    assert!(
+        form["after"]["form"]
+            .as_str()
+            .is_some_and(|f| f.contains("Bureau")),
+        "{form}"
+    );
+    let defaults = entries
+        .iter()
+        .find(|e| e["kind"] == "settings")
+        .expect("the mail defaults");
+    assert_eq!(defaults["after"]["mail_defaults"], "completed");
+}
