@@ -167,9 +167,9 @@ impl Ops {
                 return Ok(Page { items, next: None });
             }
             if short {
-                // The window is spent: the next one starts below it, twice as wide.
+                // The window is spent: the next one starts below it, eight times as wide.
                 below = Some(from);
-                window = window.saturating_mul(2);
+                window = window.saturating_mul(8);
             }
         }
     }
