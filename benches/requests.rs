@@ -157,9 +157,7 @@ fn main() {
         while get_json(app, &admin, &last).await["items"].as_array().is_none_or(Vec::is_empty) {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        let index_bytes: u64 = std::fs::read_dir(data.path().join("search-requests"))
-            .map(|dir| dir.filter_map(Result::ok).filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
-            .unwrap_or(0);
+        let index_bytes = guichet::search::SearchIndex::disk_size(&data.path().join("search-requests"));
         println!(
             "== words over {total} requests (index caught up {:.1?} after the check began; index {:.1} MiB) ==",
             started.elapsed(),

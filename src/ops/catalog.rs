@@ -189,11 +189,14 @@ impl Ops {
             Some(policy) => reader.sla_policy(policy)?,
             None => None,
         };
-        let mut filing_for: Vec<(crate::domain::UserId, String)> = reader
-            .users()?
+        // The people are read only when the service may be filed for someone else.
+        let people = match service.on_behalf {
+            true => reader.users()?,
+            false => Vec::new(),
+        };
+        let mut filing_for: Vec<(crate::domain::UserId, String)> = people
             .into_iter()
             .filter(|u| u.active && u.id != viewer.id)
-            .filter(|_| service.on_behalf)
             .filter(|u| viewer.role.is_staff() || u.manager_id == Some(viewer.id))
             .map(|u| (u.id, u.display_name))
             .collect();

@@ -89,6 +89,14 @@ impl Default for DeskFilter {
 }
 
 impl DeskFilter {
+    /// The filter as `viewer` may use it: requesters only ever list their own requests.
+    pub(super) fn seen_by(mut self, viewer: &User) -> DeskFilter {
+        if !viewer.role.is_staff() {
+            self.requester = Some(viewer.id);
+        }
+        self
+    }
+
     pub(super) fn matches(&self, r: &Summary) -> bool {
         let status = match self.status {
             StatusFilter::Open => r.status.is_open(),
@@ -267,12 +275,10 @@ fn walk_due(reader: &Reader, filter: &DeskFilter, now: Timestamp) -> Result<Page
 pub(super) fn summaries(
     reader: &Reader,
     viewer: &User,
-    mut filter: DeskFilter,
+    filter: DeskFilter,
     now: Timestamp,
 ) -> Result<Page<Summary>, Error> {
-    if !viewer.role.is_staff() {
-        filter.requester = Some(viewer.id);
-    }
+    let filter = filter.seen_by(viewer);
     let open_only = matches!(filter.status, StatusFilter::Open)
         || matches!(filter.status, StatusFilter::Is(s) if s.is_open());
     if (filter.urgent && open_only) || filter.due.is_some() {

@@ -130,10 +130,7 @@ impl Ops {
         let Some(index) = self.inner.request_index.get() else {
             return Err(Error::Internal("request search is not available".into()));
         };
-        let mut filter = filter;
-        if !viewer.role.is_staff() {
-            filter.requester = Some(viewer.id);
-        }
+        let filter = filter.seen_by(viewer);
         // The newest ids first, in a window that widens while it finds too little: a common
         // word costs the window's requests, not every request that holds it.
         let mut items = Vec::new();

@@ -98,16 +98,63 @@ fn schema() -> (Schema, Field, [TextField; 4]) {
     (builder.build(), id, texts)
 }
 
+fn directory_error(dir: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Directory {
+        path: dir.to_owned(),
+        reason: e.to_string(),
+    }
+}
+
+/// Opens the index in `dir` when it has `schema` and passes `check`; otherwise (missing,
+/// damaged, of an older version) makes an empty one there. Answers it and whether it is new.
+fn open_or_create(
+    dir: &Path,
+    schema: Schema,
+    what: &str,
+    check: impl Fn(&Index) -> Result<(), Error>,
+) -> Result<(Index, bool), Error> {
+    let existing = MmapDirectory::open(dir)
+        .map_err(|e| directory_error(dir, e))
+        .and_then(|d| Ok(Index::open(d)?))
+        .and_then(|index| {
+            if index.schema() != schema {
+                return Err(directory_error(dir, "schema of an older version"));
+            }
+            check(&index).map(|()| index)
+        });
+    match existing {
+        Ok(index) => Ok((index, false)),
+        Err(reason) => {
+            if dir.exists() {
+                tracing::warn!(
+                    "{what} at {} unusable ({reason}); rebuilding it",
+                    dir.display()
+                );
+                std::fs::remove_dir_all(dir).map_err(|e| directory_error(dir, e))?;
+            } else {
+                tracing::info!("no {what} yet at {}; building it", dir.display());
+            }
+            std::fs::create_dir_all(dir).map_err(|e| directory_error(dir, e))?;
+            Ok((Index::create_in_dir(dir, schema)?, true))
+        }
+    }
+}
+
+/// A reader that sees a commit once it is told to reload.
+fn manual_reader(index: &Index) -> Result<IndexReader, Error> {
+    Ok(index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?)
+}
+
 /// Removes the index in `dir`, for a restored store whose catalog it no longer reflects; the
 /// next start builds it anew.
 pub fn remove_index(dir: &Path) -> Result<(), Error> {
     match std::fs::remove_dir_all(dir) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(Error::Directory {
-            path: dir.to_owned(),
-            reason: e.to_string(),
-        }),
+        Err(e) => Err(directory_error(dir, e)),
     }
 }
 
@@ -115,64 +162,25 @@ impl SearchIndex {
     /// Opens the index in `dir`, or makes an empty one when it is missing or unreadable.
     /// Answers the index and the catalog version it reflects (`None`: rebuild it).
     pub fn open(dir: &Path) -> Result<(SearchIndex, Option<u64>), Error> {
-        match Self::open_existing(dir) {
-            Ok(found) => Ok(found),
-            Err(reason) => {
-                if dir.exists() {
-                    tracing::warn!(
-                        "search index at {} unusable ({reason}); rebuilding it",
-                        dir.display()
-                    );
-                } else {
-                    tracing::info!("no search index yet at {}; building it", dir.display());
-                }
-                if dir.exists() {
-                    std::fs::remove_dir_all(dir).map_err(|e| Error::Directory {
-                        path: dir.to_owned(),
-                        reason: e.to_string(),
-                    })?;
-                }
-                std::fs::create_dir_all(dir).map_err(|e| Error::Directory {
-                    path: dir.to_owned(),
-                    reason: e.to_string(),
-                })?;
-                let (schema, _, _) = schema();
-                let index = Index::create_in_dir(dir, schema)?;
-                Ok((Self::from_index(index)?, None))
-            }
-        }
-    }
-
-    fn open_existing(dir: &Path) -> Result<(SearchIndex, Option<u64>), Error> {
-        let directory = MmapDirectory::open(dir).map_err(|e| Error::Directory {
-            path: dir.to_owned(),
-            reason: e.to_string(),
-        })?;
-        let index = Index::open(directory)?;
-        let (expected, _, _) = schema();
-        if index.schema() != expected {
-            return Err(Error::Directory {
-                path: dir.to_owned(),
-                reason: "schema of an older version".into(),
-            });
-        }
-        let version = index.load_metas()?.payload.and_then(|p| p.parse().ok());
-        let search = Self::from_index(index)?;
         // Reading every segment once detects damaged files now rather than at the first query.
-        search
-            .reader
-            .searcher()
-            .search(&tantivy::query::AllQuery, &tantivy::collector::Count)?;
-        Ok((search, version))
+        let readable = |index: &Index| -> Result<(), Error> {
+            manual_reader(index)?
+                .searcher()
+                .search(&tantivy::query::AllQuery, &tantivy::collector::Count)?;
+            Ok(())
+        };
+        let (index, fresh) = open_or_create(dir, schema().0, "search index", readable)?;
+        let version = match fresh {
+            true => None,
+            false => index.load_metas()?.payload.and_then(|p| p.parse().ok()),
+        };
+        Ok((Self::from_index(index)?, version))
     }
 
     fn from_index(index: Index) -> Result<SearchIndex, Error> {
         let analyzers = register(&index);
         let (_, id, texts) = schema();
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
+        let reader = manual_reader(&index)?;
         Ok(SearchIndex {
             index,
             reader,

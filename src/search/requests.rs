@@ -3,20 +3,19 @@
 //! catching up on the requests submitted since the last one it holds (its commit payload), so
 //! a lost or damaged index is rebuilt by catching up from nothing.
 
-use super::Error;
 use super::analysis::{self, Analyzers, register};
+use super::{Error, manual_reader, open_or_create};
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tantivy::Order;
 use tantivy::collector::TopDocs;
-use tantivy::directory::MmapDirectory;
 use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term, doc};
+use tantivy::{Index, IndexReader, TantivyDocument, Term, doc};
 
 /// What the index knows of a request.
 #[derive(Debug, Clone)]
@@ -56,41 +55,11 @@ fn schema() -> (Schema, Field, Field) {
     (builder.build(), id, plain)
 }
 
-fn directory_error(dir: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Directory {
-        path: dir.to_owned(),
-        reason: e.to_string(),
-    }
-}
-
 impl RequestIndex {
     /// Opens the index in `dir`, or makes an empty one when it is missing, unreadable or of
     /// another schema (it then catches up from the first request).
     pub fn open(dir: &Path) -> Result<RequestIndex, Error> {
-        let existing = MmapDirectory::open(dir)
-            .map_err(|e| directory_error(dir, e))
-            .and_then(|d| Ok(Index::open(d)?))
-            .and_then(|index| {
-                if index.schema() == schema().0 {
-                    Ok(index)
-                } else {
-                    Err(directory_error(dir, "schema of an older version"))
-                }
-            });
-        let index = match existing {
-            Ok(index) => index,
-            Err(reason) => {
-                if dir.exists() {
-                    tracing::warn!(
-                        "request index at {} unusable ({reason}); rebuilding it",
-                        dir.display()
-                    );
-                    std::fs::remove_dir_all(dir).map_err(|e| directory_error(dir, e))?;
-                }
-                std::fs::create_dir_all(dir).map_err(|e| directory_error(dir, e))?;
-                Index::create_in_dir(dir, schema().0)?
-            }
-        };
+        let (index, _) = open_or_create(dir, schema().0, "request index", |_| Ok(()))?;
         let last = index
             .load_metas()?
             .payload
@@ -98,10 +67,7 @@ impl RequestIndex {
             .unwrap_or(0);
         let analyzers = register(&index);
         let (_, id, plain) = schema();
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
+        let reader = manual_reader(&index)?;
         Ok(RequestIndex {
             index,
             reader,

@@ -54,6 +54,22 @@ fn table(ctx: &PageCtx, rows: &[RequestRow], show_requester: bool) -> Markup {
     }
 }
 
+/// The status to list: the open ones, all, or one.
+fn status_field(ctx: &PageCtx, filter: &DeskFilter) -> Markup {
+    let t = ctx.t;
+    html! {
+        label { (t.status)
+            select name="status" {
+                option value="open" selected[filter.status == StatusFilter::Open] { (t.open_statuses) }
+                option value="all" selected[filter.status == StatusFilter::All] { (t.all_statuses) }
+                @for status in Status::ALL {
+                    option value=(status.code()) selected[filter.status == StatusFilter::Is(status)] { (t.status(status)) }
+                }
+            }
+        }
+    }
+}
+
 /// The words to look for in requests: number, service, requester, answers.
 fn words_field(ctx: &PageCtx, filter: &DeskFilter) -> Markup {
     let l = ctx.t.life;
@@ -77,15 +93,7 @@ fn my_filters(ctx: &PageCtx, list: &MyList<'_>) -> Markup {
         form.desk-filters method="get" action="/my/requests" {
             (words_field(ctx, f))
             div.grid {
-                label { (t.status)
-                    select name="status" {
-                        option value="open" selected[f.status == StatusFilter::Open] { (t.open_statuses) }
-                        option value="all" selected[f.status == StatusFilter::All] { (t.all_statuses) }
-                        @for status in Status::ALL {
-                            option value=(status.code()) selected[f.status == StatusFilter::Is(status)] { (t.status(status)) }
-                        }
-                    }
-                }
+                (status_field(ctx, f))
                 label { (t.service)
                     select name="service" {
                         option value="" selected[f.service.is_none()] { (t.any) }
@@ -104,22 +112,7 @@ fn my_filters(ctx: &PageCtx, list: &MyList<'_>) -> Markup {
 pub fn my_requests_filtered(ctx: &PageCtx, list: &MyList<'_>, found: &Page<RequestRow>) -> Markup {
     let t = ctx.t;
     let f = list.filter;
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    query.append_pair(
-        "status",
-        match f.status {
-            StatusFilter::Open => "open",
-            StatusFilter::All => "all",
-            StatusFilter::Is(s) => s.code(),
-        },
-    );
-    if let Some(service) = f.service {
-        query.append_pair("service", &service.to_string());
-    }
-    if let Some(text) = &f.text {
-        query.append_pair("q", text);
-    }
-    let query = query.finish();
+    let query = desk_query(f, false);
     let body = html! {
         h1 { (t.my_requests_title) }
         (my_filters(ctx, list))
@@ -287,15 +280,7 @@ pub fn desk(
         form.desk-filters method="get" action="/desk" {
             (words_field(ctx, filter))
             div.grid {
-                label { (t.status)
-                    select name="status" {
-                        option value="open" selected[filter.status == StatusFilter::Open] { (t.open_statuses) }
-                        option value="all" selected[filter.status == StatusFilter::All] { (t.all_statuses) }
-                        @for status in Status::ALL {
-                            option value=(status.code()) selected[filter.status == StatusFilter::Is(status)] { (t.status(status)) }
-                        }
-                    }
-                }
+                (status_field(ctx, filter))
                 label { (t.service)
                     select name="service" {
                         option value="" { (t.any) }
