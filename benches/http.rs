@@ -1,41 +1,22 @@
-//! Load benchmark: the real application against a plain axum "hello" handler, in the same run
-//! on the same machine, so that figures are read as ratios. Also measures the release binary's
-//! start-up time, idle memory and size.
+//! Load benchmark: the release binary in its own process against a plain axum "hello" handler,
+//! in the same run on the same machine, so that figures are read as ratios. Also measures the
+//! binary's start-up time, idle memory and size.
 //!
-//! `cargo bench --bench http` (options: `-- --seconds 5 --connections 32`).
+//! `cargo bench --bench http` (options: `-- --seconds 5 --connections 32 --only catalog`).
 
 #![allow(clippy::expect_used)] // A benchmark stops on a failed set-up; that is its error report.
 
 mod load;
 
-use guichet::app::App;
-use guichet::config::Config;
-use load::{Target, api_token, arg, hello, plain_server, session_cookie, status_kib, table};
-use std::net::SocketAddr;
+use load::{
+    Target, api_token, arg, hello, plain_server, session_cookie, start_server, status_kib, table,
+};
 use std::time::{Duration, Instant};
 
-async fn guichet_server(data: &std::path::Path) -> SocketAddr {
-    let config = Config {
-        data_dir: data.to_path_buf(),
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        demo: true,
-        ..Config::default()
-    };
-    let app = App::build(config).await.expect("app");
-    let addr = app.addr();
-    tokio::spawn(async move {
-        app.run_until_stopped(std::future::pending())
-            .await
-            .expect("serve")
-    });
-    addr
-}
-
-/// Starts the release binary with the demo, measures time to the first `/healthz` answer and
-/// resident memory once idle.
-fn process_figures() {
+/// Starts the release binary on `data` (with the demo), answers it once `/healthz` answers,
+/// with how long that took.
+fn start_and_wait(data: &std::path::Path, demo: bool) -> (std::process::Child, Duration) {
     let exe = env!("CARGO_BIN_EXE_guichet");
-    let data = tempfile::tempdir().expect("tempdir");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .expect("port")
         .local_addr()
@@ -43,18 +24,13 @@ fn process_figures() {
         .port();
     let started = Instant::now();
     let mut child = std::process::Command::new(exe)
-        .args([
-            "serve",
-            "--demo",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--data",
-        ])
-        .arg(data.path())
+        .arg("serve")
+        .args(demo.then_some("--demo"))
+        .args(["--listen", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(data)
         .env("GUICHET_LOG", "warn")
         .spawn()
         .expect("start guichet");
-    let mut ready = None;
     while started.elapsed() < Duration::from_secs(10) {
         if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
             use std::io::{Read, Write};
@@ -63,26 +39,34 @@ fn process_figures() {
             let mut answer = String::new();
             let _ = stream.read_to_string(&mut answer);
             if answer.starts_with("HTTP/1.1 200") {
-                ready = Some(started.elapsed());
-                break;
+                return (child, started.elapsed());
             }
         }
         std::thread::sleep(Duration::from_millis(2));
     }
-    std::thread::sleep(Duration::from_secs(2));
-    let rss = status_kib(&child.id().to_string(), "VmRSS:");
     let _ = child.kill();
     let _ = child.wait();
+    panic!("guichet did not answer /healthz within 10 s");
+}
+
+/// The release binary's first start (demo seeding included) and a start on the same data, each
+/// with the time to the first `/healthz` answer and resident memory once idle (2 s later).
+fn process_figures() {
+    let exe = env!("CARGO_BIN_EXE_guichet");
+    let data = tempfile::tempdir().expect("tempdir");
+    for (demo, what) in [
+        (true, "first start, demo seeding included"),
+        (false, "start on that data"),
+    ] {
+        let (mut child, ready) = start_and_wait(data.path(), demo);
+        std::thread::sleep(Duration::from_secs(2));
+        let rss = status_kib(&child.id().to_string(), "VmRSS:");
+        let _ = child.kill();
+        let _ = child.wait();
+        println!("process ({what}): first /healthz after {ready:.1?}; idle VmRSS {rss} KiB");
+    }
     let size = std::fs::metadata(exe).map(|m| m.len()).unwrap_or(0);
-    println!(
-        "process: first /healthz after {:?} (first start, demo seeding included)",
-        ready.unwrap_or_default()
-    );
-    println!(
-        "process: idle VmRSS {} KiB; binary {:.1} MiB ({exe})",
-        rss,
-        size as f64 / 1048576.0
-    );
+    println!("binary {:.1} MiB ({exe})", size as f64 / 1048576.0);
 }
 
 fn main() {
@@ -96,10 +80,11 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
+    let data = tempfile::tempdir().expect("tempdir");
+    let (mut child, app) = start_server(data.path(), &[]);
+    let pid = child.id().to_string();
     runtime.block_on(async {
-        let data = tempfile::tempdir().expect("tempdir");
         let plain = plain_server().await;
-        let app = guichet_server(data.path()).await;
         let cookie = session_cookie(app, "alice").await;
         let token = api_token(app, "alice").await;
         let targets = [
@@ -193,6 +178,13 @@ fn main() {
         table(&under_attack, connections, seconds).await;
         drop(hostile);
     });
+    println!(
+        "server process after the load: VmRSS {} KiB, peak VmHWM {} KiB",
+        status_kib(&pid, "VmRSS:"),
+        status_kib(&pid, "VmHWM:")
+    );
+    let _ = child.kill();
+    let _ = child.wait();
     throttle_memory();
 }
 

@@ -116,10 +116,7 @@ pub async fn load(target: &Target, connections: usize, duration: Duration) -> Ou
 }
 
 pub fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
+    text_arg(name)
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
@@ -188,8 +185,24 @@ pub async fn session_cookie(addr: SocketAddr, user: &str) -> String {
         .to_owned()
 }
 
-/// Loads each target in turn and prints a table with ratios to the first one.
+/// The value of `--name` on the command line.
+pub fn text_arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    let at = args.iter().position(|a| a == name)?;
+    args.get(at + 1).cloned()
+}
+
+/// Loads each target in turn and prints a table with ratios to the first one. With
+/// `--only WORDS`, only the first target and those whose name holds WORDS are loaded (to
+/// profile one page).
 pub async fn table(targets: &[Target], connections: usize, seconds: u64) {
+    let only = text_arg("--only");
+    let targets: Vec<&Target> = targets
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| *i == 0 || only.as_ref().is_none_or(|w| t.name.contains(w.as_str())))
+        .map(|(_, t)| t)
+        .collect();
     println!("{connections} keep-alive connections, {seconds} s per target");
     println!(
         "{:<26} {:>10} {:>9} {:>9} {:>9} {:>7}",

@@ -4,13 +4,11 @@
 use super::audit::audit;
 use super::{Admin, Error, Ops};
 use crate::domain::audit::AuditKind;
-use crate::domain::catalog::{self, children, path};
+use crate::domain::catalog::{self, path};
 use crate::domain::ordering::move_one;
 use crate::domain::service::ApprovalRule;
 use crate::domain::{Category, CategoryId, CategoryInput, Service, ServiceId, User};
-use crate::storage::Reader;
 use std::cmp::Reverse;
-use std::collections::HashSet;
 use std::sync::Arc;
 
 /// How many services "most requested" shows.
@@ -18,14 +16,14 @@ pub const POPULAR: usize = 6;
 
 pub struct PortalHome {
     pub top: Vec<Category>,
-    pub popular: Vec<Service>,
+    pub popular: Vec<Arc<Service>>,
 }
 
 pub struct CategoryPage {
     /// From the top-level category down to this one.
     pub path: Vec<Category>,
     pub children: Vec<Category>,
-    pub services: Vec<Service>,
+    pub services: Vec<Arc<Service>>,
 }
 
 /// One approval step in words: the rule and, when known, who it is.
@@ -35,7 +33,7 @@ pub struct ApprovalStep {
 }
 
 pub struct ServicePage {
-    pub service: Service,
+    pub service: Arc<Service>,
     pub path: Vec<Category>,
     pub approval: Vec<ApprovalStep>,
     pub team: Option<String>,
@@ -49,55 +47,6 @@ pub struct ServicePage {
     pub filing_for: Vec<(crate::domain::UserId, String)>,
 }
 
-/// Which categories hold services (themselves or below), at one catalog version: with an
-/// active service, and with any service (for those who see inactive ones).
-pub struct CatalogShape {
-    version: u64,
-    with_active: HashSet<CategoryId>,
-    with_any: HashSet<CategoryId>,
-}
-
-impl CatalogShape {
-    /// Whether `viewer`, looking for a service, has anything to find in category `id`.
-    fn shows(&self, viewer: &User, id: CategoryId) -> bool {
-        let held = if sees_inactive(viewer) {
-            &self.with_any
-        } else {
-            &self.with_active
-        };
-        held.contains(&id)
-    }
-}
-
-impl Ops {
-    /// The catalog's shape, computed once per catalog version (every catalog change bumps it).
-    fn shape(&self, reader: &Reader, all: &[Category]) -> Result<Arc<CatalogShape>, Error> {
-        let version = reader.catalog_version()?;
-        let mut cached = self.inner.shape.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(shape) = cached.as_ref().filter(|s| s.version == version) {
-            return Ok(shape.clone());
-        }
-        let services = reader.services()?;
-        let active = services.iter().filter(|s| s.active).map(|s| s.category_id);
-        let shape = Arc::new(CatalogShape {
-            version,
-            with_active: catalog::holding_services(all, active),
-            with_any: catalog::holding_services(all, services.iter().map(|s| s.category_id)),
-        });
-        *cached = Some(shape.clone());
-        Ok(shape)
-    }
-}
-
-/// Technicians and admins see inactive services (marked); requesters do not.
-pub fn sees_inactive(viewer: &User) -> bool {
-    viewer.role.is_staff()
-}
-
-fn by_order(services: &mut [Service]) {
-    services.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.name.cmp(&b.name)));
-}
-
 impl Ops {
     /// Every category. Any signed-in user may read the tree.
     pub fn categories(&self) -> Result<Vec<Category>, Error> {
@@ -106,61 +55,39 @@ impl Ops {
 
     pub fn portal_home(&self, viewer: &User) -> Result<PortalHome, Error> {
         let reader = self.store().read()?;
-        let all = reader.categories()?;
-        let shape = self.shape(&reader, &all)?;
-        let top = children(&all, None)
-            .into_iter()
-            .filter(|c| shape.shows(viewer, c.id))
-            .cloned()
-            .collect();
+        let catalog = self.catalog(&reader)?;
         let mut counts = reader.request_counts()?;
         counts.sort_by_key(|(id, count)| (Reverse(*count), *id));
-        let mut popular = Vec::new();
-        for (id, _) in counts {
-            if popular.len() == POPULAR {
-                break;
-            }
-            if let Some(service) = reader.service(id)?
-                && (service.active || sees_inactive(viewer))
-            {
-                popular.push(service);
-            }
-        }
-        Ok(PortalHome { top, popular })
+        let popular = counts
+            .into_iter()
+            .filter_map(|(id, _)| catalog.service_for(viewer, id).cloned())
+            .take(POPULAR)
+            .collect();
+        Ok(PortalHome {
+            top: catalog.children_for(viewer, None),
+            popular,
+        })
     }
 
     pub fn category_page(&self, viewer: &User, id: CategoryId) -> Result<CategoryPage, Error> {
         let reader = self.store().read()?;
-        let all = reader.categories()?;
-        if !all.iter().any(|c| c.id == id) {
+        let catalog = self.catalog(&reader)?;
+        if !catalog.categories.iter().any(|c| c.id == id) {
             return Err(Error::NotFound);
         }
-        let mut services: Vec<Service> = reader
-            .services_in(id)?
-            .into_iter()
-            .filter(|s| s.active || sees_inactive(viewer))
-            .collect();
-        by_order(&mut services);
-        let shape = self.shape(&reader, &all)?;
         Ok(CategoryPage {
-            path: path(&all, id).into_iter().cloned().collect(),
-            children: children(&all, Some(id))
-                .into_iter()
-                .filter(|c| shape.shows(viewer, c.id))
-                .cloned()
-                .collect(),
-            services,
+            path: path(&catalog.categories, id).into_iter().cloned().collect(),
+            children: catalog.children_for(viewer, Some(id)),
+            services: catalog.services_for(viewer, Some(id)),
         })
     }
 
     /// A service as its page shows it. Inactive services do not exist for requesters.
     pub fn service_page(&self, viewer: &User, id: ServiceId) -> Result<ServicePage, Error> {
         let reader = self.store().read()?;
-        let service = reader
-            .service(id)?
-            .filter(|s| s.active || sees_inactive(viewer))
-            .ok_or(Error::NotFound)?;
-        let all = reader.categories()?;
+        let catalog = self.catalog(&reader)?;
+        let service = Arc::clone(catalog.service_for(viewer, id).ok_or(Error::NotFound)?);
+        let all = &catalog.categories;
         let team = match service.team_id {
             Some(team) => reader.team(team)?,
             None => None,
@@ -189,18 +116,18 @@ impl Ops {
             Some(policy) => reader.sla_policy(policy)?,
             None => None,
         };
-        // The people are read only when the service may be filed for someone else.
-        let people = match service.on_behalf {
-            true => reader.users()?,
+        // The people are listed only when the service may be filed for someone else.
+        let filing_for = match service.on_behalf {
+            true => self
+                .people(&reader)?
+                .users
+                .iter()
+                .filter(|u| u.active && u.id != viewer.id)
+                .filter(|u| viewer.role.is_staff() || u.manager_id == Some(viewer.id))
+                .map(|u| (u.id, u.display_name.clone()))
+                .collect(),
             false => Vec::new(),
         };
-        let mut filing_for: Vec<(crate::domain::UserId, String)> = people
-            .into_iter()
-            .filter(|u| u.active && u.id != viewer.id)
-            .filter(|u| viewer.role.is_staff() || u.manager_id == Some(viewer.id))
-            .map(|u| (u.id, u.display_name))
-            .collect();
-        filing_for.sort_by(|a, b| a.1.cmp(&b.1));
         let usual_seconds = if service.show_usual_time {
             self.usual_time(&reader, service.id)?
         } else {
@@ -210,7 +137,7 @@ impl Ops {
             sla,
             usual_seconds,
             filing_for,
-            path: path(&all, service.category_id)
+            path: path(all, service.category_id)
                 .into_iter()
                 .cloned()
                 .collect(),
@@ -218,22 +145,6 @@ impl Ops {
             team: team.map(|t| t.name),
             service,
         })
-    }
-
-    /// Services visible to `viewer`, optionally of one category, in display order.
-    pub fn services(
-        &self,
-        viewer: &User,
-        category: Option<CategoryId>,
-    ) -> Result<Vec<Service>, Error> {
-        let reader = self.store().read()?;
-        let mut services = match category {
-            Some(id) => reader.services_in(id)?,
-            None => reader.services()?,
-        };
-        services.retain(|s| s.active || sees_inactive(viewer));
-        by_order(&mut services);
-        Ok(services)
     }
 
     pub async fn create_category(

@@ -3,14 +3,17 @@
 
 use super::listing::DeskFilter;
 use super::request_views::{Page, RequestRow};
+use super::snapshots::People;
 use super::{Error, Ops};
-use crate::domain::User;
+use crate::domain::{Service, User};
+use std::sync::Arc;
 
 /// What the desk's filters offer.
 pub struct DeskOptions {
-    pub services: Vec<crate::domain::Service>,
-    pub staff: Vec<User>,
-    pub requesters: Vec<User>,
+    /// Every service, by name.
+    pub services: Vec<Arc<Service>>,
+    /// Every user by name (requesters), the IT team among them (`People::staff`).
+    pub people: Arc<People>,
 }
 
 impl Ops {
@@ -25,23 +28,10 @@ impl Ops {
         }
         let page = self.list_requests(viewer, filter)?;
         let reader = self.store().read()?;
-        let mut users = reader.users()?;
-        users.sort_by(|a, b| a.display_name.cmp(&b.display_name));
-        let staff = users
-            .iter()
-            .filter(|u| u.active && u.role.is_staff())
-            .cloned()
-            .collect();
-        let mut services = reader.services()?;
+        let people = self.people(&reader)?;
+        let mut services: Vec<Arc<Service>> = self.catalog(&reader)?.services_for(viewer, None);
         services.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok((
-            page,
-            DeskOptions {
-                services,
-                staff,
-                requesters: users,
-            },
-        ))
+        Ok((page, DeskOptions { services, people }))
     }
 
     /// `user`'s own requests that `filter` lets through (its status, service and cursor), a
@@ -62,12 +52,12 @@ impl Ops {
 
     /// Every service by name, for the filters of a list.
     pub fn service_choices(&self) -> Result<Vec<(crate::domain::ServiceId, String)>, Error> {
-        let mut all: Vec<_> = self
-            .store()
-            .read()?
-            .services()?
-            .into_iter()
-            .map(|s| (s.id, s.name))
+        let reader = self.store().read()?;
+        let catalog = self.catalog(&reader)?;
+        let mut all: Vec<_> = catalog
+            .services_all()
+            .iter()
+            .map(|s| (s.id, s.name.clone()))
             .collect();
         all.sort_by(|a, b| a.1.cmp(&b.1));
         Ok(all)

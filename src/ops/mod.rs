@@ -36,6 +36,7 @@ mod secrets;
 mod services;
 mod sla;
 mod sla_scan;
+mod snapshots;
 mod teams;
 pub mod throttle;
 mod users;
@@ -164,9 +165,10 @@ struct Inner {
     /// The search index, attached by the server once the store is ready; the command line
     /// runs without one.
     search: std::sync::OnceLock<crate::search::SearchIndex>,
-    /// Which categories hold services, for the catalog version it was computed at
-    /// (`catalog.rs`): the portal hides the others without reading every service per page.
-    shape: std::sync::Mutex<Option<Arc<catalog::CatalogShape>>>,
+    /// The catalog and the people decoded at one version each (`snapshots.rs`): pages read
+    /// them without decoding them per page.
+    catalog: snapshots::Versioned<snapshots::Catalog>,
+    people: snapshots::Versioned<snapshots::People>,
     /// Held while scheduled jobs run, so that two callers never run one twice.
     jobs_running: tokio::sync::Mutex<()>,
     /// What the metrics read of the open requests, at the store generation it was read at
@@ -209,7 +211,8 @@ impl Ops {
                 passwords: passwords::PasswordWorker::start()?,
                 time_zone,
                 search: std::sync::OnceLock::new(),
-                shape: std::sync::Mutex::new(None),
+                catalog: Default::default(),
+                people: Default::default(),
                 jobs_running: tokio::sync::Mutex::new(()),
                 open_summaries: std::sync::Mutex::default(),
                 usual_past: std::sync::Mutex::default(),

@@ -239,25 +239,20 @@ impl Ops {
             self.now(),
             self.inner.settings.reopen_days,
         );
-        let technicians = if may.assign {
-            let mut staff: Vec<(UserId, String)> = reader
-                .users()?
-                .into_iter()
-                .filter(|u| u.active && u.role.is_staff())
-                .map(|u| (u.id, u.display_name))
-                .collect();
-            staff.sort_by(|a, b| a.1.cmp(&b.1));
-            staff
-        } else {
-            Vec::new()
+        let people = self.people(&reader)?;
+        let technicians = match may.assign {
+            true => people
+                .staff()
+                .map(|u| (u.id, u.display_name.clone()))
+                .collect(),
+            false => Vec::new(),
         };
         let names = names.known;
-        let mut teams: Vec<(TeamId, String)> = reader
-            .teams()?
-            .into_iter()
-            .map(|t| (t.id, t.name))
+        let teams = people
+            .teams
+            .iter()
+            .map(|t| (t.id, t.name.clone()))
             .collect();
-        teams.sort_by(|a, b| a.1.cmp(&b.1));
         let sla = self.sla_view(&reader, &request)?;
         Ok(RequestPage {
             request,
@@ -331,22 +326,14 @@ impl Ops {
         self.rows(&reader, page)
     }
 
-    /// The full requests of a listing page, for the API.
-    pub fn list_requests_full(
+    /// The summaries of a listing page, for the API.
+    pub fn list_summaries(
         &self,
         viewer: &User,
         filter: DeskFilter,
-    ) -> Result<Page<Request>, Error> {
+    ) -> Result<Page<Summary>, Error> {
         let reader = self.store().read()?;
-        let page = self.summaries_of(&reader, viewer, filter, self.now())?;
-        let mut items = Vec::with_capacity(page.items.len());
-        for summary in page.items {
-            items.extend(reader.request(summary.id)?);
-        }
-        Ok(Page {
-            items,
-            next: page.next,
-        })
+        self.summaries_of(&reader, viewer, filter, self.now())
     }
 
     pub(super) fn rows(

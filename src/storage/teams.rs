@@ -39,6 +39,7 @@ team_reads!(Writer);
 
 impl Writer {
     pub fn put_team(&self, team: &Team) -> Result<(), Error> {
+        self.bump_people_version()?;
         let mut table = self.txn.open_table(TEAMS)?;
         table.insert(team.id.0, encode(&TeamRecord::from(team))?.as_slice())?;
         Ok(())

@@ -1,7 +1,7 @@
 //! Users and the case-insensitive username index.
 
 use super::records::{UserRecord, decode, encode};
-use super::tables::{USERS, USERS_BY_NAME};
+use super::tables::{META, USERS, USERS_BY_NAME};
 use super::{Error, Reader, Writer};
 use crate::domain::{User, UserId, Username};
 use redb::{ReadableTable, ReadableTableMetadata};
@@ -54,10 +54,31 @@ macro_rules! user_reads {
 user_reads!(Reader);
 user_reads!(Writer);
 
+/// The `meta` key of a number that grows with every change of a user or a team.
+const PEOPLE_VERSION: &str = "people_version";
+
+impl Reader {
+    /// A number that grows with every change of a user or a team: what was read of them at
+    /// one version is current while it stays the same.
+    pub fn people_version(&self) -> Result<u64, Error> {
+        let meta = self.txn.open_table(META)?;
+        Ok(meta.get(PEOPLE_VERSION)?.map_or(0, |v| v.value()))
+    }
+}
+
 impl Writer {
+    /// Marks users or teams as changed; every write of either calls it.
+    pub(super) fn bump_people_version(&self) -> Result<(), Error> {
+        let mut meta = self.txn.open_table(META)?;
+        let next = meta.get(PEOPLE_VERSION)?.map_or(0, |v| v.value()) + 1;
+        meta.insert(PEOPLE_VERSION, next)?;
+        Ok(())
+    }
+
     /// Inserts or replaces a user and keeps the username index in step. The caller has
     /// checked that the username is free.
     pub fn put_user(&self, user: &User) -> Result<(), Error> {
+        self.bump_people_version()?;
         let previous = self.user(user.id)?;
         let mut index = self.txn.open_table(USERS_BY_NAME)?;
         if let Some(previous) = previous.filter(|p| p.username != user.username) {

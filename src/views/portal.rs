@@ -29,7 +29,7 @@ fn category_tiles(categories: &[Category]) -> Markup {
     }
 }
 
-fn service_list(ctx: &PageCtx, services: &[Service]) -> Markup {
+fn service_list(ctx: &PageCtx, services: &[std::sync::Arc<Service>]) -> Markup {
     html! {
         ul.service-list {
             @for service in services {

@@ -294,7 +294,7 @@ pub fn desk(
                         option value="" selected[assignee.is_empty()] { (t.any) }
                         option value="me" selected[assignee == "me"] { (t.mine) }
                         option value="none" selected[assignee == "none"] { (t.unassigned) }
-                        @for user in &choices.staff {
+                        @for user in choices.people.staff() {
                             option value=(user.id) selected[!mine && filter.assignee == Some(Some(user.id))] { (user.display_name) }
                         }
                     }
@@ -302,7 +302,7 @@ pub fn desk(
                 label { (t.requester)
                     select name="requester" {
                         option value="" { (t.any) }
-                        @for user in &choices.requesters {
+                        @for user in &choices.people.users {
                             option value=(user.id) selected[filter.requester == Some(user.id)] { (user.display_name) }
                         }
                     }

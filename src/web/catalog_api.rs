@@ -13,7 +13,7 @@ use crate::domain::{
 };
 use crate::ops::Error;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -188,8 +188,13 @@ async fn services(
         .map(parse_id)
         .transpose()?
         .map(CategoryId);
-    let services = state.ops.services(&api.user, category)?;
-    Ok(Json(services.iter().map(service_json).collect::<Vec<_>>()).into_response())
+    let body = state
+        .ops
+        .services_written(&api.user, category, |services| {
+            let all: Vec<Value> = services.iter().map(|s| service_json(s)).collect();
+            serde_json::to_vec(&all).unwrap_or_default()
+        })?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 async fn service(State(state): State<AppState>, api: ApiUser, Path(id): Path<String>) -> ApiResult {

@@ -2,10 +2,12 @@
 
 use super::api::time;
 use super::state::AppState;
+use crate::domain::Timestamp;
 use crate::domain::notification::Notification;
-use crate::domain::request::{Approver, Event, EventKind, Request};
+use crate::domain::request::{Approver, Event, EventKind, Request, Summary};
 use crate::domain::service::ApprovalRule;
 use crate::ops::Error;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 fn rule_json(rule: ApprovalRule) -> Value {
@@ -145,4 +147,62 @@ pub(super) fn notification_json(n: &Notification, service: &str) -> Value {
         "at": time(n.at),
         "read": n.read,
     })
+}
+
+/// A page of a listing of requests.
+#[derive(Serialize)]
+pub(super) struct Listing<'a> {
+    pub items: Vec<Listed<'a>>,
+    /// The number to pass as `before` for the next page.
+    pub next: Option<String>,
+}
+
+/// A request as a listing shows it: what its summary holds. Its answers, form, approval steps
+/// and escalations are in its own document (`GET /api/v1/requests/{id}`).
+#[derive(Serialize)]
+pub(super) struct Listed<'a> {
+    id: u64,
+    number: String,
+    service_id: u64,
+    service_name: &'a str,
+    status: &'static str,
+    requester_id: u64,
+    assignee_id: Option<u64>,
+    created_at: Option<String>,
+    updated_at: Option<String>,
+    expected_at: Option<String>,
+    sla_policy_id: Option<u64>,
+    due_at: Option<String>,
+    response_due_at: Option<String>,
+    breached: bool,
+    paused: bool,
+}
+
+fn text(at: Timestamp) -> Option<String> {
+    jiff::Timestamp::from_second(at.0)
+        .ok()
+        .map(|t| t.to_string())
+}
+
+impl<'a> Listed<'a> {
+    pub fn of(s: &'a Summary) -> Listed<'a> {
+        let sla = s.sla.as_ref();
+        Listed {
+            id: s.id.0,
+            number: s.id.number(),
+            service_id: s.service_id.0,
+            service_name: &s.service_name,
+            status: s.status.code(),
+            requester_id: s.requester.0,
+            assignee_id: s.assignee.map(|a| a.0),
+            created_at: text(s.created_at),
+            updated_at: text(s.updated_at),
+            expected_at: s.due_at.and_then(text),
+            sla_policy_id: sla.map(|x| x.policy_id),
+            due_at: sla.and_then(|x| x.resolution_due).and_then(text),
+            response_due_at: sla.and_then(|x| x.response_due).and_then(text),
+            breached: sla.is_some_and(|x| x.breached),
+            paused: s.paused,
+        }
+    }
 }

@@ -6,7 +6,7 @@ use super::api::Body;
 use super::error::ApiError;
 use super::extract::ApiUser;
 use super::listing_query::desk_filter;
-use super::request_json::{event_json, notification_json, request_value};
+use super::request_json::{Listed, Listing, event_json, notification_json, request_value};
 use super::requests::{parse_request, query_pairs};
 use super::state::AppState;
 use super::uploads::{Sent, SentError};
@@ -139,16 +139,14 @@ async fn list(State(state): State<AppState>, api: ApiUser, RawQuery(query): RawQ
     let q = query_pairs(query.as_deref());
     let (filter, _) =
         desk_filter(&q, api.user.id, api.user.role.is_staff()).map_err(Error::Invalid)?;
-    let page = state.ops.list_requests_full(&api.user, filter)?;
-    let items = page
-        .items
-        .iter()
-        .map(|r| request_value(&state, &api.user, r))
-        .collect::<Result<Vec<_>, _>>()?;
-    let next = page
-        .next
-        .map(|n| crate::domain::request::RequestId(n).number());
-    Ok(Json(json!({ "items": items, "next": next })).into_response())
+    let page = state.ops.list_summaries(&api.user, filter)?;
+    let listing = Listing {
+        items: page.items.iter().map(Listed::of).collect(),
+        next: page
+            .next
+            .map(|n| crate::domain::request::RequestId(n).number()),
+    };
+    Ok(Json(listing).into_response())
 }
 
 async fn one(State(state): State<AppState>, api: ApiUser, Path(id): Path<String>) -> ApiResult {

@@ -489,3 +489,32 @@ async fn mine_and_requester_me_list_what_each_person_means() {
         "{assignees:?}"
     );
 }
+
+#[tokio::test]
+async fn a_listing_item_is_the_summary_of_the_request_document() {
+    let app = TestApp::spawn().await;
+    let tom = app.api_as("tom").await;
+    // Open and finished requests of the demo's history, with and without an SLA.
+    for status in ["open", "done"] {
+        let (code, listing) = Api::json(
+            tom.get(&format!("/api/v1/requests?status={status}&limit=25"))
+                .await,
+        )
+        .await;
+        assert_eq!(code, StatusCode::OK);
+        let items = listing["items"].as_array().expect("items");
+        assert!(!items.is_empty(), "the demo has {status} requests");
+        for item in items {
+            let fields = item.as_object().expect("an object");
+            assert!(
+                fields.get("data").is_none() && fields.get("form").is_none(),
+                "a listing carries no answers nor form"
+            );
+            let (_, document) =
+                Api::json(tom.get(&format!("/api/v1/requests/{}", item["id"])).await).await;
+            for (key, value) in fields {
+                assert_eq!(&document[key], value, "{key} of {}", item["number"]);
+            }
+        }
+    }
+}

@@ -12,6 +12,7 @@ mod audit;
 mod auth;
 mod backups;
 mod browser;
+mod caches;
 mod catalog;
 mod cli;
 mod crash;

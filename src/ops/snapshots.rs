@@ -1,0 +1,193 @@
+//! What every page reads and rarely changes, decoded once per version rather than per page:
+//! the catalog (every category and service, the services of each category in display order,
+//! which categories hold services) and the people (users and teams, by name). Every write of a
+//! category or a service bumps the catalog version, every write of a user or a team the people
+//! version, in the same transaction (`storage/catalog.rs`, `storage/users.rs`); a page reads
+//! the version in its own snapshot, so it sees a change on the very next request.
+
+use super::{Error, Ops};
+use crate::domain::catalog;
+use crate::domain::{Category, CategoryId, Service, ServiceId, Team, User};
+use crate::storage::Reader;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+pub struct Catalog {
+    pub categories: Vec<Category>,
+    /// Every service, in display order (order, then name).
+    services: Vec<Arc<Service>>,
+    by_id: HashMap<ServiceId, Arc<Service>>,
+    by_category: HashMap<CategoryId, Vec<Arc<Service>>>,
+    /// Categories holding an active service, themselves or below.
+    with_active: HashSet<CategoryId>,
+    /// Categories holding any service, for those who see inactive ones.
+    with_any: HashSet<CategoryId>,
+    /// Listings already written for this version, by (sees inactive, category): the API's
+    /// services listing is the same bytes for everyone of a kind until the catalog changes.
+    written: std::sync::Mutex<HashMap<(bool, Option<CategoryId>), bytes::Bytes>>,
+}
+
+/// Technicians and admins see inactive services (marked); requesters do not.
+pub fn sees_inactive(viewer: &User) -> bool {
+    viewer.role.is_staff()
+}
+
+impl Catalog {
+    fn read(reader: &Reader) -> Result<Catalog, Error> {
+        let categories = reader.categories()?;
+        let mut services: Vec<Arc<Service>> =
+            reader.services()?.into_iter().map(Arc::new).collect();
+        services.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.name.cmp(&b.name)));
+        let mut by_category: HashMap<CategoryId, Vec<Arc<Service>>> = HashMap::new();
+        for service in &services {
+            by_category
+                .entry(service.category_id)
+                .or_default()
+                .push(Arc::clone(service));
+        }
+        let active = services.iter().filter(|s| s.active).map(|s| s.category_id);
+        let with_active = catalog::holding_services(&categories, active);
+        let with_any =
+            catalog::holding_services(&categories, services.iter().map(|s| s.category_id));
+        Ok(Catalog {
+            by_id: services.iter().map(|s| (s.id, Arc::clone(s))).collect(),
+            categories,
+            services,
+            by_category,
+            with_active,
+            with_any,
+            written: std::sync::Mutex::default(),
+        })
+    }
+
+    /// Whether `viewer`, looking for a service, has anything to find in category `id`.
+    pub fn shows(&self, viewer: &User, id: CategoryId) -> bool {
+        let held = if sees_inactive(viewer) {
+            &self.with_any
+        } else {
+            &self.with_active
+        };
+        held.contains(&id)
+    }
+
+    /// Every service, inactive ones included, in display order.
+    pub fn services_all(&self) -> &[Arc<Service>] {
+        &self.services
+    }
+
+    /// A service as `viewer` may see it: inactive ones do not exist for requesters.
+    pub fn service_for(&self, viewer: &User, id: ServiceId) -> Option<&Arc<Service>> {
+        self.by_id
+            .get(&id)
+            .filter(|s| s.active || sees_inactive(viewer))
+    }
+
+    /// The services `viewer` may see, of one category or all, in display order.
+    pub fn services_for(&self, viewer: &User, category: Option<CategoryId>) -> Vec<Arc<Service>> {
+        let all = match category {
+            Some(id) => self.by_category.get(&id).map_or(&[][..], Vec::as_slice),
+            None => &self.services,
+        };
+        all.iter()
+            .filter(|s| s.active || sees_inactive(viewer))
+            .cloned()
+            .collect()
+    }
+
+    /// The top-level or child categories of `parent` that hold something for `viewer`.
+    pub fn children_for(&self, viewer: &User, parent: Option<CategoryId>) -> Vec<Category> {
+        catalog::children(&self.categories, parent)
+            .into_iter()
+            .filter(|c| self.shows(viewer, c.id))
+            .cloned()
+            .collect()
+    }
+}
+
+impl Ops {
+    /// The services `viewer` may see (of one category or all) as `write` puts them, written
+    /// once per catalog version and kind of viewer. A category that does not exist is written
+    /// each time and not kept, so that made-up ids cannot fill the memory.
+    pub fn services_written(
+        &self,
+        viewer: &User,
+        category: Option<CategoryId>,
+        write: impl FnOnce(&[Arc<Service>]) -> Vec<u8>,
+    ) -> Result<bytes::Bytes, Error> {
+        let reader = self.store().read()?;
+        let catalog = self.catalog(&reader)?;
+        let key = (sees_inactive(viewer), category);
+        let keep = category.is_none_or(|id| catalog.categories.iter().any(|c| c.id == id));
+        let lock = || catalog.written.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(written) = lock().get(&key) {
+            return Ok(written.clone());
+        }
+        let written = bytes::Bytes::from(write(&catalog.services_for(viewer, category)));
+        if keep {
+            lock().insert(key, written.clone());
+        }
+        Ok(written)
+    }
+}
+
+/// The last value read of something versioned, shared by every page.
+pub struct Versioned<T>(std::sync::Mutex<Option<(u64, Arc<T>)>>);
+
+impl<T> Default for Versioned<T> {
+    fn default() -> Self {
+        Versioned(std::sync::Mutex::new(None))
+    }
+}
+
+impl<T> Versioned<T> {
+    /// The value at `version`: the one kept if it is of that version, else `read` (outside
+    /// the lock: two pages that miss together both read, the same thing), kept unless a newer
+    /// one was kept meanwhile.
+    fn get(&self, version: u64, read: impl FnOnce() -> Result<T, Error>) -> Result<Arc<T>, Error> {
+        let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, value)) = lock().as_ref().filter(|(v, _)| *v == version) {
+            return Ok(Arc::clone(value));
+        }
+        let value = Arc::new(read()?);
+        let mut kept = lock();
+        if kept.as_ref().is_none_or(|(v, _)| *v < version) {
+            *kept = Some((version, Arc::clone(&value)));
+        }
+        Ok(value)
+    }
+}
+
+/// Users and teams as lists and pickers show them.
+pub struct People {
+    /// Every user, by display name.
+    pub users: Vec<User>,
+    /// Every team, by name.
+    pub teams: Vec<Team>,
+}
+
+impl People {
+    /// The active members of the IT team, by name: whom a request can be assigned to.
+    pub fn staff(&self) -> impl Iterator<Item = &User> {
+        self.users.iter().filter(|u| u.active && u.role.is_staff())
+    }
+}
+
+impl Ops {
+    /// The catalog at the version `reader` sees, decoded once per version.
+    pub(super) fn catalog(&self, reader: &Reader) -> Result<Arc<Catalog>, Error> {
+        let version = reader.catalog_version()?;
+        self.inner.catalog.get(version, || Catalog::read(reader))
+    }
+
+    /// Users and teams at the version `reader` sees, decoded once per version.
+    pub(super) fn people(&self, reader: &Reader) -> Result<Arc<People>, Error> {
+        let version = reader.people_version()?;
+        self.inner.people.get(version, || {
+            let mut users = reader.users()?;
+            users.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+            let mut teams = reader.teams()?;
+            teams.sort_by(|a, b| a.name.cmp(&b.name));
+            Ok(People { users, teams })
+        })
+    }
+}

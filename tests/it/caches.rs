@@ -1,0 +1,252 @@
+//! The pages keep what rarely changes (the catalog, the people) decoded once per version, and
+//! the API's services listing written once per version: each change shows on the very next
+//! request — a catalog edit, a new request, a renamed person, a role change, a team renamed, a
+//! session ended.
+
+use crate::requests::{PASSWORD, VPN, service_id, submit};
+use crate::support::{Api, TestApp};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn document(api: &Api, path: &str) -> Value {
+    let (status, doc) = Api::json(api.get(path).await).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {doc}");
+    doc
+}
+
+async fn put(api: &Api, path: &str, doc: &Value) {
+    let (status, body) = Api::json(api.put(path, doc).await).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+}
+
+/// The names a listing of services holds.
+fn names(listing: &Value) -> Vec<String> {
+    listing
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|s| s["name"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The options of the `<select name="{name}">` of a page.
+fn select<'a>(html: &'a str, name: &str) -> &'a str {
+    let start = html
+        .find(&format!("name=\"{name}\""))
+        .unwrap_or_else(|| panic!("no {name} picker"));
+    let end = html[start..].find("</select>").expect("end of the picker");
+    &html[start..start + end]
+}
+
+#[tokio::test]
+async fn a_catalog_change_shows_on_the_very_next_request() {
+    let app = TestApp::spawn().await;
+    let admin = app.api_as("admin").await;
+    let alice_api = app.api_as("alice").await;
+    let alice = app.signed_in("alice").await;
+    let id = service_id(&alice_api, VPN).await;
+    let path = format!("/api/v1/services/{id}");
+    let mut doc = document(&admin, &path).await;
+    let category = format!("/catalog/{}", doc["category_id"]);
+    let in_category = format!("/api/v1/services?category={}", doc["category_id"]);
+    // Every page and listing is read once, so that each keeps its copy.
+    for page in ["/", &category, &format!("/services/{id}")] {
+        let (status, html) = alice.get_text(page).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(
+            html.contains(VPN) || page == "/",
+            "{page} shows the service"
+        );
+    }
+    for listing in ["/api/v1/services", &in_category] {
+        assert!(names(&document(&alice_api, listing).await).contains(&VPN.to_owned()));
+    }
+
+    doc["name"] = json!("Accès distant (VPN)");
+    put(&admin, &path, &doc).await;
+    for page in [&category, &format!("/services/{id}")] {
+        let (_, html) = alice.get_text(page).await;
+        assert!(
+            html.contains("Accès distant (VPN)"),
+            "{page} shows the new name"
+        );
+    }
+    for listing in ["/api/v1/services", &in_category] {
+        let found = names(&document(&alice_api, listing).await);
+        assert!(
+            found.contains(&"Accès distant (VPN)".to_owned()),
+            "{listing}"
+        );
+        assert!(!found.contains(&VPN.to_owned()), "{listing}");
+    }
+
+    // Made inactive: gone for a requester at once, still listed (marked) for the IT team.
+    doc["name"] = json!(VPN);
+    doc["active"] = json!(false);
+    put(&admin, &path, &doc).await;
+    assert_eq!(
+        alice.get(&format!("/services/{id}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let (_, html) = alice.get_text(&category).await;
+    assert!(
+        !html.contains(&format!("href=\"/services/{id}\"")),
+        "the category page hides it"
+    );
+    for listing in ["/api/v1/services", &in_category] {
+        assert!(!names(&document(&alice_api, listing).await).contains(&VPN.to_owned()));
+        assert!(names(&document(&admin, listing).await).contains(&VPN.to_owned()));
+    }
+}
+
+#[tokio::test]
+async fn a_new_request_counts_in_most_requested_on_the_very_next_request() {
+    let app = TestApp::spawn().await;
+    let admin = app.api_as("admin").await;
+    let alice_api = app.api_as("alice").await;
+    let alice = app.signed_in("alice").await;
+    // A new service, requested by no one yet, is not among the most requested.
+    let password = document(
+        &admin,
+        &format!("/api/v1/services/{}", service_id(&admin, PASSWORD).await),
+    )
+    .await;
+    let (status, made) = Api::json(
+        admin
+            .post(
+                "/api/v1/services",
+                &json!({
+                    "name": "Prêt de badge", "description": "Un badge pour la journée.",
+                    "category_id": password["category_id"], "active": true,
+                    "requires_approval": false, "approval_steps": [], "order": 1,
+                    "form": [],
+                }),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let (_, home) = alice.get_text("/").await;
+    assert!(!home.contains("Prêt de badge"));
+    // Requested more often than the service that leads, it leads on the next page.
+    let at = home
+        .find("href=\"/services/")
+        .expect("a most requested service")
+        + 16;
+    let leading: u64 = home[at..home[at..].find('"').expect("end") + at]
+        .parse()
+        .expect("its id");
+    let mut count = 0;
+    let mut next = String::new();
+    loop {
+        let listing = document(
+            &admin,
+            &format!("/api/v1/requests?status=all&service={leading}&limit=100{next}"),
+        )
+        .await;
+        count += listing["items"].as_array().expect("items").len();
+        match listing["next"].as_str() {
+            Some(cursor) => next = format!("&before={cursor}"),
+            None => break,
+        }
+    }
+    let badge = made["id"].as_u64().expect("id");
+    for _ in 0..=count {
+        submit(&alice_api, badge, json!({})).await;
+    }
+    let (_, home) = alice.get_text("/").await;
+    let first = home
+        .find("href=\"/services/")
+        .expect("a most requested service");
+    assert!(
+        home[first..].starts_with(&format!("href=\"/services/{badge}\"")),
+        "the new service leads 'most requested'"
+    );
+}
+
+#[tokio::test]
+async fn a_change_of_people_shows_on_the_very_next_request() {
+    let app = TestApp::spawn().await;
+    let admin = app.api_as("admin").await;
+    let lea = app.signed_in("lea").await;
+    let tom = app.signed_in("tom").await;
+    let alice_api = app.api_as("alice").await;
+    let request = submit(
+        &alice_api,
+        service_id(&alice_api, PASSWORD).await,
+        json!({ "compte": "a.durand", "contact": "Par SMS" }),
+    )
+    .await;
+    let page = format!("/requests/{}", request["id"]);
+    let (_, desk) = lea.get_text("/desk").await;
+    let tom_doc = document(&admin, "/api/v1/users/4").await;
+    let tom_name = tom_doc["display_name"].as_str().expect("name").to_owned();
+    assert!(select(&desk, "assignee").contains(&tom_name));
+    assert_eq!(tom.get("/desk").await.status(), StatusCode::OK);
+    let (_, before) = lea.get_text(&page).await;
+    assert!(select(&before, "team_id").contains("Infrastructure"));
+
+    // Renamed: the desk's pickers and the request page show the new name at once.
+    let mut doc = tom_doc.clone();
+    doc["display_name"] = json!("Thomas Bernard-Martin");
+    put(&admin, "/api/v1/users/4", &doc).await;
+    let (_, desk) = lea.get_text("/desk").await;
+    assert!(select(&desk, "assignee").contains("Thomas Bernard-Martin"));
+    assert!(select(&desk, "requester").contains("Thomas Bernard-Martin"));
+    assert!(!desk.contains(&tom_name));
+
+    // No longer in the IT team: not offered as an assignee, and refused the desk.
+    doc["role"] = json!("requester");
+    put(&admin, "/api/v1/users/4", &doc).await;
+    let (_, desk) = lea.get_text("/desk").await;
+    assert!(!select(&desk, "assignee").contains("Thomas Bernard-Martin"));
+    assert!(select(&desk, "requester").contains("Thomas Bernard-Martin"));
+    assert_eq!(tom.get("/desk").await.status(), StatusCode::FORBIDDEN);
+
+    // A team renamed shows in the request page's picker.
+    let teams = document(&admin, "/api/v1/teams").await;
+    let infrastructure = teams
+        .as_array()
+        .expect("teams")
+        .iter()
+        .find(|t| t["name"] == "Infrastructure")
+        .expect("the Infrastructure team")
+        .clone();
+    let mut team = infrastructure.clone();
+    team["name"] = json!("Serveurs et réseau");
+    put(
+        &admin,
+        &format!("/api/v1/teams/{}", infrastructure["id"]),
+        &team,
+    )
+    .await;
+    let (_, after) = lea.get_text(&page).await;
+    assert!(select(&after, "team_id").contains("Serveurs et réseau"));
+    assert!(!select(&after, "team_id").contains("Infrastructure"));
+}
+
+#[tokio::test]
+async fn an_ended_session_is_refused_on_the_very_next_request() {
+    let app = TestApp::spawn().await;
+    let admin = app.api_as("admin").await;
+    let alice = app.signed_in("alice").await;
+    let alice_api = app.api_as("alice").await;
+    assert_eq!(alice.get("/").await.status(), StatusCode::OK);
+    assert_eq!(alice_api.get("/api/v1/me").await.status(), StatusCode::OK);
+    // Signing out ends the token at once.
+    assert_eq!(
+        alice_api.post("/api/v1/logout", &json!({})).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        alice_api.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // A deactivated account's session ends at once.
+    let mut doc = document(&admin, "/api/v1/users/3").await;
+    doc["active"] = json!(false);
+    put(&admin, "/api/v1/users/3", &doc).await;
+    let response = alice.get("/").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(crate::support::location(&response).starts_with("/login"));
+}
