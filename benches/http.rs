@@ -139,6 +139,13 @@ fn main() {
                 body: None,
             },
             Target {
+                name: "guichet /api/v1/services",
+                addr: app,
+                path: "/api/v1/services".into(),
+                headers: vec![("authorization", format!("Bearer {token}"))],
+                body: None,
+            },
+            Target {
                 name: "guichet /api/v1/me",
                 addr: app,
                 path: "/api/v1/me".into(),

@@ -4,14 +4,15 @@
 //! axum handler in the same run; the CSV export of them all; and the server's resident memory
 //! read from the OS.
 //!
-//! `cargo bench --bench requests` (options: `-- --seconds 4 --connections 32 --total 100000`).
+//! `cargo bench --bench requests` (options: `-- --seconds 4 --connections 32 --total 100000
+//! --memory-limit-mb 128 --only desk`).
 
 #![allow(clippy::expect_used)] // A benchmark stops on a failed set-up; that is its error report.
 
 mod load;
 
 use load::{
-    Target, api_token, arg, hello, plain_server, service_id, session_cookie, start_server,
+    Target, api_token, arg, hello, plain_server, service_id, session_cookie, start_server_within,
     status_kib, table,
 };
 use serde_json::{Value, json};
@@ -64,6 +65,61 @@ async fn fill(addr: SocketAddr, tokens: Vec<String>, body: String, total: u64, c
     }
 }
 
+/// A page of `app` as the holder of session `cookie` sees it.
+fn signed(app: SocketAddr, name: &'static str, path: String, cookie: &str) -> Target {
+    Target {
+        name,
+        addr: app,
+        path,
+        headers: vec![("cookie", cookie.to_owned())],
+        body: None,
+    }
+}
+
+/// The pages that list requests and show one, with `total` requests in the store.
+async fn page_table(
+    app: SocketAddr,
+    plain: SocketAddr,
+    alice: &str,
+    total: u64,
+    connections: usize,
+    seconds: u64,
+) {
+    let alice_cookie = session_cookie(app, "alice").await;
+    let tom_cookie = session_cookie(app, "tom").await;
+    let middle = (total / 2).max(1);
+    let page = |name, path, cookie: &str| signed(app, name, path, cookie);
+    let pages = [
+        hello(plain),
+        page("/desk (open, newest)", "/desk".into(), &tom_cookie),
+        page(
+            "/desk?status=all&sort=oldest",
+            "/desk?status=all&sort=oldest".into(),
+            &tom_cookie,
+        ),
+        page(
+            "/desk?assignee=none p.100",
+            format!("/desk?assignee=none&before={middle}"),
+            &tom_cookie,
+        ),
+        page("/my/requests", "/my/requests".into(), &alice_cookie),
+        page("/notifications", "/notifications".into(), &alice_cookie),
+        page(
+            "/requests/{middle} (IT team)",
+            format!("/requests/{middle}"),
+            &tom_cookie,
+        ),
+        Target {
+            name: "GET /api/v1/requests",
+            addr: app,
+            path: "/api/v1/requests?status=all".into(),
+            headers: vec![("authorization", format!("Bearer {alice}"))],
+            body: None,
+        },
+    ];
+    table(&pages, connections, seconds).await;
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
@@ -72,7 +128,13 @@ fn main() {
     let connections = usize::try_from(arg("--connections", 32)).unwrap_or(32);
     let total = arg("--total", 100_000);
     let data = tempfile::tempdir().expect("tempdir");
-    let (mut child, app) = start_server(data.path(), &[]);
+    // `--memory-limit-mb 128`: the server runs in a cgroup with that limit, as on a small
+    // machine; the end says whether it reached the limit and lived.
+    let limit = match arg("--memory-limit-mb", 0) {
+        0 => None,
+        mib => load::limit::MemoryLimit::new(mib),
+    };
+    let (mut child, app) = start_server_within(data.path(), &[], limit.as_ref());
     let pid = child.id();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -88,6 +150,11 @@ fn main() {
             json!({"service_id": reset, "data": {"compte": "a.durand", "contact": "Par SMS"}})
                 .to_string();
         let vpn_body = json!({"service_id": vpn, "data": {"motif": "Télétravail", "duree": "3 mois", "equipement": "Ordinateur de l'organisation"}}).to_string();
+        let demo = get_json(app, &alice, "/api/v1/requests?status=all&limit=1").await["items"][0]["id"]
+            .as_u64()
+            .unwrap_or(1);
+        println!("== pages with the demo's {demo} requests ==");
+        page_table(app, plain, &alice, demo, connections, seconds).await;
         println!("== durable submissions (each answered after its commit) ==");
         let submissions = [
             hello(plain),
@@ -119,36 +186,8 @@ fn main() {
                 .unwrap_or(0) as f64
                 / 1048576.0
         );
-        let alice_cookie = session_cookie(app, "alice").await;
-        let tom_cookie = session_cookie(app, "tom").await;
-        let middle = total / 2;
-        let page = |name: &'static str, path: String, cookie: &str| Target {
-            name,
-            addr: app,
-            path,
-            headers: vec![("cookie", cookie.to_owned())],
-            body: None,
-        };
-        let pages = [
-            hello(plain),
-            page("/desk (open, newest)", "/desk".into(), &tom_cookie),
-            page(
-                "/desk?status=all&sort=oldest",
-                "/desk?status=all&sort=oldest".into(),
-                &tom_cookie,
-            ),
-            page("/desk?assignee=none p.100", format!("/desk?assignee=none&before={middle}"), &tom_cookie),
-            page("/my/requests", "/my/requests".into(), &alice_cookie),
-            page("/notifications", "/notifications".into(), &alice_cookie),
-            Target {
-                name: "GET /api/v1/requests",
-                addr: app,
-                path: "/api/v1/requests?status=all".into(),
-                headers: vec![("authorization", format!("Bearer {alice}"))],
-                body: None,
-            },
-        ];
-        table(&pages, connections, seconds).await;
+        println!("== the same pages with {total} requests ==");
+        page_table(app, plain, &alice, total, connections, seconds).await;
 
         // Words: the index follows the fill in batches; wait until it holds the last request.
         let started = Instant::now();
@@ -163,6 +202,10 @@ fn main() {
             started.elapsed(),
             index_bytes as f64 / 1048576.0
         );
+        let alice_cookie = session_cookie(app, "alice").await;
+        let tom_cookie = session_cookie(app, "tom").await;
+        let middle = total / 2;
+        let page = |name, path, cookie: &str| signed(app, name, path, cookie);
         let api = |name: &'static str, path: String| Target {
             name,
             addr: app,
@@ -219,6 +262,15 @@ fn main() {
         status_kib(&pid.to_string(), "VmRSS:"),
         status_kib(&pid.to_string(), "VmHWM:")
     );
+    if let Some(limit) = &limit {
+        let alive = matches!(child.try_wait(), Ok(None));
+        println!(
+            "memory limit {} MiB: server {}; {}",
+            arg("--memory-limit-mb", 0),
+            if alive { "alive to the end" } else { "DIED" },
+            limit.report()
+        );
+    }
     let _ = child.kill();
     let _ = child.wait();
 }

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)] // Each benchmark uses its own subset.
 
+pub mod limit;
+
 use axum::Router;
 use axum::routing::get;
 use http_body_util::{BodyExt, Full};
@@ -260,19 +262,32 @@ pub fn start_server(
     data: &std::path::Path,
     env: &[(&str, &str)],
 ) -> (std::process::Child, SocketAddr) {
+    start_server_within(data, env, None)
+}
+
+/// `start_server`, inside the memory `limit` when there is one.
+pub fn start_server_within(
+    data: &std::path::Path,
+    env: &[(&str, &str)],
+    limit: Option<&limit::MemoryLimit>,
+) -> (std::process::Child, SocketAddr) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .expect("port")
         .local_addr()
         .expect("addr")
         .port();
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"));
+    command
         .args(["serve", "--demo", "--listen", &addr.to_string(), "--data"])
         .arg(data)
         .env("GUICHET_LOG", "warn")
-        .envs(env.iter().copied())
-        .spawn()
-        .expect("start guichet");
+        .envs(env.iter().copied());
+    let mut child = match limit {
+        Some(limit) => limit.wrap(&command).spawn(),
+        None => command.spawn(),
+    }
+    .expect("start guichet");
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(20) {
         if std::net::TcpStream::connect(addr).is_ok() {

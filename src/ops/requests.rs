@@ -15,6 +15,7 @@ use crate::domain::service::DelayUnit;
 use crate::domain::sla::Recipient;
 use crate::domain::{Role, ServiceId, Timestamp, User, UserId};
 use crate::storage::Writer;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -156,11 +157,40 @@ pub(super) fn submit_in(
     rules: &SlaRules,
     now: Timestamp,
 ) -> Result<Request, Error> {
-    let service = w
-        .service(submission.service_id)?
-        .filter(|s| s.active)
-        .ok_or(Error::NotFound)?;
-    let data = form::validate(&service.form, &submission.values, today)?;
+    submit_checked_in(w, requester, submission, None, today, rules, now)
+}
+
+/// A submission checked against the catalog before it reaches the writer: the service as it
+/// was at catalog `version` and the answers its form accepted. The writer takes them as they
+/// are while the catalog is still at that version, and reads and checks again otherwise.
+pub(super) struct Checked {
+    version: u64,
+    service: Arc<crate::domain::Service>,
+    data: crate::domain::form::RequestData,
+}
+
+/// `submit_in`, with what was `checked` before the transaction.
+fn submit_checked_in(
+    w: &Writer,
+    requester: &User,
+    submission: &Submission,
+    checked: Option<&Checked>,
+    today: &str,
+    rules: &SlaRules,
+    now: Timestamp,
+) -> Result<Request, Error> {
+    let current = checked.filter(|c| w.catalog_version().is_ok_and(|v| v == c.version));
+    let (service, data) = match current {
+        Some(c) => (Cow::Borrowed(&*c.service), c.data.clone()),
+        None => {
+            let service = w
+                .service(submission.service_id)?
+                .filter(|s| s.active)
+                .ok_or(Error::NotFound)?;
+            let data = form::validate(&service.form, &submission.values, today)?;
+            (Cow::Owned(service), data)
+        }
+    };
     let filer = requester;
     let for_someone = submission.requester_id.filter(|id| *id != filer.id);
     let person = match for_someone {
@@ -321,9 +351,26 @@ impl Ops {
         // Read before the job: a job must not own an `Ops`, whose last clone could then be
         // dropped on the writer thread itself.
         let (today, now, rules) = (self.today(), self.now(), self.sla_rules());
+        // The service and the form's answers are checked here, on the caller's thread: the
+        // writer, which every submission waits for, only confirms the catalog's version.
+        let checked = {
+            let reader = self.store().read()?;
+            let catalog = self.catalog(&reader)?;
+            let service = catalog
+                .active_service(submission.service_id)
+                .ok_or(Error::NotFound)?;
+            Arc::new(Checked {
+                version: catalog.version,
+                data: form::validate(&service.form, &submission.values, &today)?,
+                service: Arc::clone(service),
+            })
+        };
         let request = self
             .store()
-            .write_batched(move |w| submit_in(w, &requester, &submission, &today, &rules, now))
+            .write_batched(move |w| {
+                let checked = Some(&*checked);
+                submit_checked_in(w, &requester, &submission, checked, &today, &rules, now)
+            })
             .await?;
         self.mail_queued();
         self.request_submitted();

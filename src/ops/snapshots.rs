@@ -13,6 +13,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 pub struct Catalog {
+    /// The catalog version it was read at.
+    pub version: u64,
     pub categories: Vec<Category>,
     /// Every service, in display order (order, then name).
     services: Vec<Arc<Service>>,
@@ -33,7 +35,7 @@ pub fn sees_inactive(viewer: &User) -> bool {
 }
 
 impl Catalog {
-    fn read(reader: &Reader) -> Result<Catalog, Error> {
+    fn read(reader: &Reader, version: u64) -> Result<Catalog, Error> {
         let categories = reader.categories()?;
         let mut services: Vec<Arc<Service>> =
             reader.services()?.into_iter().map(Arc::new).collect();
@@ -50,6 +52,7 @@ impl Catalog {
         let with_any =
             catalog::holding_services(&categories, services.iter().map(|s| s.category_id));
         Ok(Catalog {
+            version,
             by_id: services.iter().map(|s| (s.id, Arc::clone(s))).collect(),
             categories,
             services,
@@ -73,6 +76,11 @@ impl Catalog {
     /// Every service, inactive ones included, in display order.
     pub fn services_all(&self) -> &[Arc<Service>] {
         &self.services
+    }
+
+    /// A service that takes requests: an active one.
+    pub fn active_service(&self, id: ServiceId) -> Option<&Arc<Service>> {
+        self.by_id.get(&id).filter(|s| s.active)
     }
 
     /// A service as `viewer` may see it: inactive ones do not exist for requesters.
@@ -176,7 +184,9 @@ impl Ops {
     /// The catalog at the version `reader` sees, decoded once per version.
     pub(super) fn catalog(&self, reader: &Reader) -> Result<Arc<Catalog>, Error> {
         let version = reader.catalog_version()?;
-        self.inner.catalog.get(version, || Catalog::read(reader))
+        self.inner
+            .catalog
+            .get(version, || Catalog::read(reader, version))
     }
 
     /// Users and teams at the version `reader` sees, decoded once per version.

@@ -5,6 +5,7 @@
 use super::{
     Error,
     records::{SessionRecord, decode},
+    request_records::NotificationRecord,
     summary_records::SummaryRecord,
     tables::{self, META},
 };
@@ -57,6 +58,10 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         name: "create the audit trail",
         apply: create_audit,
+    },
+    Migration {
+        name: "index the unread notifications by request",
+        apply: index_unread_by_request,
     },
 ];
 
@@ -168,6 +173,26 @@ fn allow_request_life_events(_txn: &WriteTransaction) -> Result<(), Error> {
 
 fn create_audit(txn: &WriteTransaction) -> Result<(), Error> {
     txn.open_table(tables::AUDIT)?;
+    Ok(())
+}
+
+/// Schema 11: each unread notification also under its request, read from the notification.
+fn index_unread_by_request(txn: &WriteTransaction) -> Result<(), Error> {
+    let unread = txn.open_table(tables::UNREAD)?;
+    let notifications = txn.open_table(tables::NOTIFICATIONS)?;
+    let mut about = txn.open_table(tables::UNREAD_ABOUT)?;
+    for entry in unread.iter()? {
+        let (user, id) = entry?.0.value();
+        let Some(bytes) = notifications.get((user, id))? else {
+            continue;
+        };
+        let n: crate::domain::notification::Notification = decode::<NotificationRecord, _>(
+            "notifications",
+            super::pair_key((user, id)),
+            bytes.value(),
+        )?;
+        about.insert((user, n.request.0, id), ())?;
+    }
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 use super::records::{decode, encode};
 use super::request_records::NotificationRecord;
 use super::requests::bounds;
-use super::tables::{NOTIFICATIONS, UNREAD, UNREAD_COUNT};
+use super::tables::{NOTIFICATIONS, UNREAD, UNREAD_ABOUT, UNREAD_COUNT};
 use super::{Error, Writer};
 use crate::domain::UserId;
 use crate::domain::notification::Notification;
@@ -27,6 +27,7 @@ impl Writer {
         let mut table = self.txn.open_table(NOTIFICATIONS)?;
         let mut unread = self.txn.open_table(UNREAD)?;
         let mut counts = self.txn.open_table(UNREAD_COUNT)?;
+        let mut about = self.txn.open_table(UNREAD_ABOUT)?;
         for (id, mut notification) in (first..).zip(notifications) {
             notification.id = id;
             notification.read = false;
@@ -36,6 +37,7 @@ impl Writer {
                 encode(&NotificationRecord::from(&notification))?.as_slice(),
             )?;
             unread.insert((user, id), ())?;
+            about.insert((user, notification.request.0, id), ())?;
             let count = counts.get(user)?.map_or(0, |v| v.value());
             counts.insert(user, count + 1)?;
             ids.push(id);
@@ -55,6 +57,9 @@ impl Writer {
                 encode(&NotificationRecord::from(&notification))?.as_slice(),
             )?;
             self.txn.open_table(UNREAD)?.remove((user.0, id))?;
+            self.txn
+                .open_table(UNREAD_ABOUT)?
+                .remove((user.0, notification.request.0, id))?;
             let mut counts = self.txn.open_table(UNREAD_COUNT)?;
             let count = counts.get(user.0)?.map_or(0, |v| v.value());
             counts.insert(user.0, count.saturating_sub(1))?;
@@ -99,6 +104,7 @@ impl Writer {
         }
         let mut table = self.txn.open_table(NOTIFICATIONS)?;
         let mut unread = self.txn.open_table(UNREAD)?;
+        let mut about = self.txn.open_table(UNREAD_ABOUT)?;
         for (user, mut notifications) in by_user {
             let mut ids: Vec<u64> = notifications.iter().map(|n| n.id).collect();
             ids.sort_unstable();
@@ -106,6 +112,9 @@ impl Writer {
             for id in &ids {
                 table.remove((user, *id))?;
                 unread.remove((user, *id))?;
+            }
+            for n in notifications.iter().filter(|n| !n.read) {
+                about.remove((user, n.request.0, n.id))?;
             }
             for (id, mut n) in ids.into_iter().zip(notifications) {
                 n.id = id;
@@ -115,6 +124,7 @@ impl Writer {
                 )?;
                 if !n.read {
                     unread.insert((user, id), ())?;
+                    about.insert((user, n.request.0, id), ())?;
                 }
             }
         }

@@ -156,6 +156,11 @@ pub fn tables() -> Vec<Entry> {
         ),
         plain(UNREAD, |s, d| copy(s, d, UNREAD), |s, p| raw(s, UNREAD, p)),
         plain(
+            UNREAD_ABOUT,
+            |s, d| copy(s, d, UNREAD_ABOUT),
+            |s, p| raw(s, UNREAD_ABOUT, p),
+        ),
+        plain(
             UNREAD_COUNT,
             |s, d| copy(s, d, UNREAD_COUNT),
             |s, p| raw(s, UNREAD_COUNT, p),

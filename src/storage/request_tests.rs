@@ -281,3 +281,130 @@ async fn group_commit_isolates_a_refused_job() {
         "refused jobs changed nothing"
     );
 }
+
+/// `user`'s unread notifications about `request`, by the index and by reading them all.
+fn unread_both_ways(store: &Store, user: u64, request: u64) -> (Vec<u64>, Vec<u64>) {
+    let reader = store.read().expect("read");
+    let indexed = reader
+        .unread_about(UserId(user), RequestId(request))
+        .expect("index");
+    let mut read = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = reader
+            .notifications(UserId(user), cursor, 50)
+            .expect("page");
+        read.extend(
+            page.iter()
+                .filter(|n| !n.read && n.request == RequestId(request))
+                .map(|n| n.id),
+        );
+        match page.last() {
+            Some(last) if page.len() == 50 => cursor = Some(last.id),
+            _ => break,
+        }
+    }
+    read.sort_unstable();
+    (indexed, read)
+}
+
+#[test]
+fn the_unread_index_by_request_follows_adding_reading_and_reordering() {
+    let (_dir, store) = open();
+    let notice = |user: u64, request: u64, at: i64| Notification {
+        id: 0,
+        user: UserId(user),
+        request: RequestId(request),
+        kind: NoticeKind::Approved,
+        at: Timestamp(at),
+        by: None,
+        read: false,
+    };
+    store
+        .write(|w| {
+            // Out of time order, as the demo's history adds them.
+            w.add_notifications(vec![
+                notice(3, 1, 40),
+                notice(3, 2, 10),
+                notice(4, 1, 20),
+                notice(3, 1, 30),
+                notice(3, 2, 50),
+            ])?;
+            Ok::<_, Error>(())
+        })
+        .expect("write");
+    let check = |user, request, count: usize| {
+        let (indexed, read) = unread_both_ways(&store, user, request);
+        assert_eq!(indexed, read, "user {user}, request {request}");
+        assert_eq!(indexed.len(), count, "user {user}, request {request}");
+    };
+    check(3, 1, 2);
+    check(3, 2, 2);
+    check(4, 1, 1);
+    store
+        .write(|w| w.order_notifications_by_time())
+        .expect("reorder");
+    check(3, 1, 2);
+    check(3, 2, 2);
+    let first = store
+        .read()
+        .expect("read")
+        .unread_about(UserId(3), RequestId(2))
+        .expect("index")[0];
+    store
+        .write(|w| w.mark_read(UserId(3), first).map(|_| ()))
+        .expect("mark");
+    check(3, 2, 1);
+    check(3, 1, 2);
+    store
+        .write(|w| w.mark_all_read(UserId(3)).map(|_| ()))
+        .expect("all");
+    check(3, 1, 0);
+    check(3, 2, 0);
+    check(4, 1, 1);
+}
+
+#[test]
+fn migration_to_schema_11_indexes_the_unread_notifications_by_request() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join(FILE_NAME);
+    let notice = |request: u64| Notification {
+        id: 0,
+        user: UserId(3),
+        request: RequestId(request),
+        kind: NoticeKind::Approved,
+        at: crate::domain::Timestamp(10),
+        by: None,
+        read: false,
+    };
+    {
+        // Schema 10: notifications, their unread index, no index by request.
+        let store = Store::open_with(
+            &path,
+            Opening {
+                create: true,
+                verify: Verify::AfterUncleanShutdown,
+                migrate: true,
+                cache_bytes: CACHE,
+            },
+            &migrations::MIGRATIONS[..10],
+        )
+        .expect("open");
+        store
+            .write(|w| {
+                let ids = w.add_notifications(vec![notice(1), notice(2), notice(1)])?;
+                w.txn.delete_table(tables::UNREAD_ABOUT)?;
+                w.mark_read(UserId(3), ids[2]).map(|_| ())
+            })
+            .expect("write");
+    }
+    let store = Store::open(&path, CACHE).expect("migrate");
+    let reader = store.read().expect("read");
+    let about = |request| {
+        reader
+            .unread_about(UserId(3), RequestId(request))
+            .expect("index")
+    };
+    assert_eq!(about(1), vec![1], "the unread one only");
+    assert_eq!(about(2), vec![2]);
+}

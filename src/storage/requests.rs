@@ -6,8 +6,8 @@ use super::records::{decode, encode};
 use super::request_records::{EventRecord, NotificationRecord, RequestRecord};
 use super::summary_records::SummaryRecord;
 use super::tables::{
-    ATTACHMENTS, NOTIFICATIONS, REQUEST_EVENTS, REQUEST_INDEX, REQUEST_SUMMARIES, REQUESTS, UNREAD,
-    UNREAD_COUNT,
+    ATTACHMENTS, NOTIFICATIONS, REQUEST_EVENTS, REQUEST_INDEX, REQUEST_SUMMARIES, REQUESTS,
+    UNREAD_ABOUT, UNREAD_COUNT,
 };
 use super::{Error, Reader, Writer};
 use crate::domain::notification::Notification;
@@ -251,28 +251,16 @@ macro_rules! request_reads {
                 Ok(table.get(user.0)?.map_or(0, |v| v.value()))
             }
 
-            /// The ids of `user`'s unread notifications about `request`: O(unread).
+            /// The ids of `user`'s unread notifications about `request`: O(those).
             pub fn unread_about(
                 &self,
                 user: UserId,
                 request: RequestId,
             ) -> Result<Vec<u64>, Error> {
-                let unread = self.txn.open_table(UNREAD)?;
-                let table = self.txn.open_table(NOTIFICATIONS)?;
+                let about = self.txn.open_table(UNREAD_ABOUT)?;
                 let mut ids = Vec::new();
-                for entry in unread.range(bounds(user.0, None, true))? {
-                    let id = entry?.0.value().1;
-                    let Some(bytes) = table.get((user.0, id))? else {
-                        continue;
-                    };
-                    let n: Notification = decode::<NotificationRecord, _>(
-                        "notifications",
-                        super::pair_key((user.0, id)),
-                        bytes.value(),
-                    )?;
-                    if n.request == request {
-                        ids.push(id);
-                    }
+                for entry in about.range((user.0, request.0, 0)..=(user.0, request.0, u64::MAX))? {
+                    ids.push(entry?.0.value().2);
                 }
                 Ok(ids)
             }

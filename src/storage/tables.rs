@@ -57,6 +57,10 @@ pub const REQUEST_INDEX: RequestIndex = TableDefinition::new("request_index");
 pub const NOTIFICATIONS: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("notifications");
 /// (user id, notification id) → (): the unread ones, so "mark all read" touches only those.
 pub const UNREAD: RequestIndex = TableDefinition::new("unread_notifications");
+/// (user id, request id, notification id) → () (schema 11): the unread ones by request, so
+/// that opening a request marks its notices read without reading the whole unread list.
+pub const UNREAD_ABOUT: TableDefinition<(u64, u64, u64), ()> =
+    TableDefinition::new("unread_about_request");
 /// User id → how many notifications they have not read, for the header.
 pub const UNREAD_COUNT: TableDefinition<u64, u64> = TableDefinition::new("unread_count");
 

@@ -51,8 +51,10 @@ async fn dump(app: &TestApp) -> Value {
     let admin = app.api_as("admin").await;
     let users = get_json(&admin, "/api/v1/users").await;
     let mut requests = Vec::new();
-    for mut request in all_pages(&admin, "/api/v1/requests?status=all&sort=oldest").await {
-        let id = request["id"].as_u64().expect("id");
+    for listed in all_pages(&admin, "/api/v1/requests?status=all&sort=oldest").await {
+        // The listing carries summaries; the request's own document has everything.
+        let id = listed["id"].as_u64().expect("id");
+        let mut request = get_json(&admin, &format!("/api/v1/requests/{id}")).await;
         request["events"] = get_json(&admin, &format!("/api/v1/requests/{id}/events")).await;
         request["comments"] = get_json(&admin, &format!("/api/v1/requests/{id}/comments")).await;
         let mut files = serde_json::Map::new();
