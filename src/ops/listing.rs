@@ -169,6 +169,7 @@ pub(super) fn walk(
     keep: impl Fn(&Summary) -> bool,
 ) -> Result<Page<Summary>, Error> {
     let limit = limit.clamp(1, MAX_PAGE);
+    let summaries = reader.summaries()?;
     let mut items = Vec::new();
     let mut scanned = 0;
     loop {
@@ -177,7 +178,7 @@ pub(super) fn walk(
         for id in chunk {
             scanned += 1;
             cursor = Some(id);
-            if let Some(r) = reader.summary(id)?.filter(|r| keep(r)) {
+            if let Some(r) = summaries.get(id)?.filter(|r| keep(r)) {
                 if items.len() == limit {
                     // One more exists: the page ends before it.
                     let next = items.last().map(|r: &Summary| r.id.0);
@@ -209,6 +210,7 @@ fn walk_due(reader: &Reader, filter: &DeskFilter, now: Timestamp) -> Result<Page
         Some(id) => Some((id, reader.summary(id)?.and_then(|s| position(&s)))),
         None => None,
     };
+    let summaries = reader.summaries()?;
     let mut items: Vec<Summary> = Vec::new();
     let mut scanned = 0;
     let mut last = None;
@@ -230,7 +232,7 @@ fn walk_due(reader: &Reader, filter: &DeskFilter, now: Timestamp) -> Result<Page
             for (at, id) in chunk {
                 scanned += 1;
                 after = Some((at, id));
-                if let Some(s) = reader.summary(id)?.filter(|s| keep(s)) {
+                if let Some(s) = summaries.get(id)?.filter(|s| keep(s)) {
                     if items.len() == limit {
                         return Ok(Page { items, next: last });
                     }

@@ -32,11 +32,21 @@ impl Ops {
         let next = (found.len() > limit).then(|| found[limit - 1].id);
         found.truncate(limit);
         let mut items = Vec::with_capacity(found.len());
+        // The service's name from each request's summary, not the request with its answers.
+        let mut names: std::collections::HashMap<crate::domain::request::RequestId, String> =
+            std::collections::HashMap::new();
         for n in found {
-            let service = reader
-                .request(n.request)?
-                .map(|r| r.service_name)
-                .unwrap_or_default();
+            let service = match names.get(&n.request) {
+                Some(name) => name.clone(),
+                None => {
+                    let name = reader
+                        .summary(n.request)?
+                        .map(|s| s.service_name)
+                        .unwrap_or_default();
+                    names.insert(n.request, name.clone());
+                    name
+                }
+            };
             items.push((n, service));
         }
         Ok(Page { items, next })

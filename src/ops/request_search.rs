@@ -133,6 +133,7 @@ impl Ops {
         let filter = filter.seen_by(viewer);
         // The newest ids first, in a window that widens while it finds too little: a common
         // word costs the window's requests, not every request that holds it.
+        let summaries = reader.summaries()?;
         let mut items = Vec::new();
         let mut below = filter.cursor.map(|c| c.0);
         let mut window = (filter.limit as u64 + 1) * 8;
@@ -148,7 +149,7 @@ impl Ops {
             let short = hits.len() < want;
             for id in hits {
                 below = Some(id);
-                let Some(summary) = reader.summary(RequestId(id))? else {
+                let Some(summary) = summaries.get(RequestId(id))? else {
                     continue;
                 };
                 if !filter.matches(&summary) {

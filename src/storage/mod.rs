@@ -34,7 +34,7 @@ use std::sync::{Arc, Mutex};
 
 pub use file::{CheckReport, Opening, Verify, before_restore_path, check, restore};
 pub use migrations::SCHEMA_VERSION;
-pub use requests::Listing;
+pub use requests::{Listing, Summaries};
 pub use rollups::zone_mark;
 pub use sla::DueKind;
 

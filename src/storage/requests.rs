@@ -271,6 +271,26 @@ macro_rules! request_reads {
 request_reads!(Reader);
 request_reads!(Writer);
 
+/// The summaries table opened once, for a listing that reads many of them.
+pub struct Summaries(redb::ReadOnlyTable<u64, &'static [u8]>);
+
+impl Summaries {
+    pub fn get(&self, id: RequestId) -> Result<Option<Summary>, Error> {
+        let Some(bytes) = self.0.get(id.0)? else {
+            return Ok(None);
+        };
+        decode::<SummaryRecord, _>("request_summaries", id.0, bytes.value()).map(Some)
+    }
+}
+
+impl Reader {
+    /// The summaries, their table opened once (opening it per summary was a third of a
+    /// listing page's time).
+    pub fn summaries(&self) -> Result<Summaries, Error> {
+        Ok(Summaries(self.txn.open_table(REQUEST_SUMMARIES)?))
+    }
+}
+
 impl Writer {
     /// Stores a request with what lists show of it (`summary`, SLA facts included) and moves
     /// its index entries from `previous` (its stored state, if any) to its new state.

@@ -37,12 +37,14 @@ pub fn format_time(at: Timestamp, locale: Locale, tz: &jiff::tz::TimeZone) -> St
     let Ok(ts) = jiff::Timestamp::from_second(at.0) else {
         return String::new();
     };
-    let zoned = ts.to_zoned_datetime(tz.clone());
-    let pattern = match locale {
-        Locale::Fr => "%d/%m/%Y %H:%M",
-        Locale::En => "%Y-%m-%d %H:%M",
-    };
-    zoned.strftime(pattern).to_string()
+    // Written field by field: listings show many times, and a strftime pattern is parsed anew
+    // at each call.
+    let t = tz.to_datetime(ts);
+    let (y, mo, d, h, mi) = (t.year(), t.month(), t.day(), t.hour(), t.minute());
+    match locale {
+        Locale::Fr => format!("{d:02}/{mo:02}/{y:04} {h:02}:{mi:02}"),
+        Locale::En => format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}"),
+    }
 }
 
 /// A date answer (`YYYY-MM-DD`, as forms store it) in the reader's format, like `format_time`'s
@@ -77,5 +79,22 @@ mod tests {
             "bientôt",
             "not a date: as typed"
         );
+    }
+
+    #[test]
+    fn times_read_in_the_zone_and_the_locale() {
+        let paris = jiff::tz::TimeZone::get("Europe/Paris").expect("zone");
+        // 2026-03-29 00:30 UTC is 01:30 in Paris (winter time), 02:30 UTC is 04:30 (summer).
+        let winter = Timestamp(1_774_744_200);
+        let summer = Timestamp(1_774_751_400);
+        assert_eq!(format_time(winter, Locale::Fr, &paris), "29/03/2026 01:30");
+        assert_eq!(format_time(summer, Locale::Fr, &paris), "29/03/2026 04:30");
+        assert_eq!(format_time(summer, Locale::En, &paris), "2026-03-29 04:30");
+        let utc = jiff::tz::TimeZone::UTC;
+        assert_eq!(
+            format_time(Timestamp(0), Locale::En, &utc),
+            "1970-01-01 00:00"
+        );
+        assert_eq!(format_time(Timestamp(i64::MAX), Locale::En, &utc), "");
     }
 }
