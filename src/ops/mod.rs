@@ -186,8 +186,9 @@ struct Inner {
     outbox_running: tokio::sync::Mutex<()>,
     /// The index of requests' words, attached by the server (`request_search.rs`).
     request_index: std::sync::OnceLock<crate::search::RequestIndex>,
-    /// Woken when a request is submitted, for the indexer.
+    /// Woken when a request is submitted, for the indexer, which counts them to tell a burst.
     index_wake: tokio::sync::Notify,
+    submitted: std::sync::atomic::AtomicU64,
     /// Held while the index catches up, so that no request is indexed twice.
     index_catching_up: std::sync::Mutex<()>,
 }
@@ -222,6 +223,7 @@ impl Ops {
                 outbox_running: tokio::sync::Mutex::new(()),
                 request_index: std::sync::OnceLock::new(),
                 index_wake: tokio::sync::Notify::new(),
+                submitted: std::sync::atomic::AtomicU64::new(0),
                 index_catching_up: std::sync::Mutex::new(()),
             }),
         })

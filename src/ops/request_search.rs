@@ -13,11 +13,24 @@ use crate::search::{RequestDoc, RequestIndex};
 use crate::storage::{Listing, Reader};
 use std::collections::HashMap;
 
-/// Requests indexed per commit when catching up.
-const INDEX_BATCH: usize = 2000;
+/// Requests indexed per commit when catching up: each commit makes a segment, and segments are
+/// merged, so fewer and larger ones cost less.
+const INDEX_BATCH: usize = 10_000;
 /// How long the indexer gathers submissions before one commit: under a burst of submissions,
 /// fewer and larger commits cost the request path less.
 const GATHER_MS: u64 = 900;
+/// While more submissions than this arrive during each gathering pause, indexing waits: on a
+/// small machine its CPU is taken from the submissions and pages themselves (issue 17 measured
+/// a third of the submission rate). It waits at most `MOST_DEFERRED_MS` since the first
+/// submission it has not indexed, so a request is found by its words within seconds anyway.
+const BUSY_PER_GATHER: u64 = 100;
+const MOST_DEFERRED_MS: u64 = 10_000;
+
+/// Whether the indexer waits another gathering pause, `arrived` submissions having come during
+/// the last one and `waited` passed since the first it has not indexed.
+fn keep_deferring(arrived: u64, waited: std::time::Duration) -> bool {
+    arrived > BUSY_PER_GATHER && waited.as_millis() < u128::from(MOST_DEFERRED_MS)
+}
 
 fn search_error(e: crate::search::Error) -> Error {
     Error::Internal(e.to_string())
@@ -99,14 +112,29 @@ impl Ops {
 
     /// Wakes the indexer: a request was submitted.
     pub(super) fn request_submitted(&self) {
+        self.inner
+            .submitted
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.inner.index_wake.notify_one();
     }
 
     /// Runs until the server stops: a moment after submissions, indexes them in one commit.
     pub async fn request_indexer(&self) {
+        let submitted = || {
+            self.inner
+                .submitted
+                .load(std::sync::atomic::Ordering::Relaxed)
+        };
         loop {
             self.inner.index_wake.notified().await;
-            tokio::time::sleep(std::time::Duration::from_millis(GATHER_MS)).await;
+            let first = std::time::Instant::now();
+            loop {
+                let before = submitted();
+                tokio::time::sleep(std::time::Duration::from_millis(GATHER_MS)).await;
+                if !keep_deferring(submitted().saturating_sub(before), first.elapsed()) {
+                    break;
+                }
+            }
             let ops = self.clone();
             match tokio::task::spawn_blocking(move || ops.index_requests_now()).await {
                 Ok(Ok(_)) => {}
@@ -170,5 +198,30 @@ impl Ops {
                 window = window.saturating_mul(8);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn indexing_waits_for_a_burst_to_pass_but_not_for_long() {
+        let second = Duration::from_secs(1);
+        assert!(!keep_deferring(0, second), "quiet: index now");
+        assert!(
+            !keep_deferring(BUSY_PER_GATHER, second),
+            "a steady trickle: index now"
+        );
+        assert!(keep_deferring(BUSY_PER_GATHER + 1, second), "a burst: wait");
+        assert!(keep_deferring(
+            10_000,
+            Duration::from_millis(MOST_DEFERRED_MS - 1)
+        ));
+        assert!(
+            !keep_deferring(10_000, Duration::from_millis(MOST_DEFERRED_MS)),
+            "never more than MOST_DEFERRED_MS behind"
+        );
     }
 }
