@@ -5,13 +5,13 @@ use super::listing::DeskFilter;
 use super::request_views::{Page, RequestRow};
 use super::snapshots::People;
 use super::{Error, Ops};
-use crate::domain::{Service, User};
+use crate::domain::User;
 use std::sync::Arc;
 
 /// What the desk's filters offer.
 pub struct DeskOptions {
     /// Every service, by name.
-    pub services: Vec<Arc<Service>>,
+    pub services: Vec<(crate::domain::ServiceId, String)>,
     /// Every user by name (requesters), the IT team among them (`People::staff`).
     pub people: Arc<People>,
 }
@@ -27,10 +27,8 @@ impl Ops {
             return Err(Error::Forbidden("the desk is for the IT team"));
         }
         let page = self.list_requests(viewer, filter)?;
-        let reader = self.store().read()?;
-        let people = self.people(&reader)?;
-        let mut services: Vec<Arc<Service>> = self.catalog(&reader)?.services_for(viewer, None);
-        services.sort_by(|a, b| a.name.cmp(&b.name));
+        let people = self.people(&self.store().read()?)?;
+        let services = self.service_choices()?;
         Ok((page, DeskOptions { services, people }))
     }
 

@@ -14,7 +14,7 @@ use crate::domain::{Category, ServiceId, Team, TeamId, User, UserId};
 use crate::storage::Listing;
 use jiff::civil::Date;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// The longest period a report covers.
 pub const MAX_DAYS: i32 = 5 * 366;
@@ -62,39 +62,28 @@ impl MetricsView {
     }
 }
 
-/// The open requests' summaries with the store generation they were read at.
-pub type OpenCache = Mutex<Option<(u64, Arc<Vec<Summary>>)>>;
-
 impl Ops {
     /// The summaries of every open request, read again only after a commit.
     fn open_summaries(&self) -> Result<Arc<Vec<Summary>>, Error> {
         // The generation first: a commit after it makes the next call read again.
         let generation = self.store().generation();
-        let cache = &self.inner.open_summaries;
-        if let Ok(guard) = cache.lock()
-            && let Some((at, summaries)) = guard.as_ref()
-            && *at == generation
-        {
-            return Ok(Arc::clone(summaries));
-        }
-        let reader = self.store().read()?;
-        let mut open = Vec::new();
-        let mut cursor = None;
-        loop {
-            let ids = reader.request_ids(Listing::Open, cursor, false, 500)?;
-            for id in &ids {
-                open.extend(reader.summary(*id)?);
+        self.inner.open_summaries.get(generation, || {
+            let reader = self.store().read()?;
+            let summaries = reader.summaries()?;
+            let mut open = Vec::new();
+            let mut cursor = None;
+            loop {
+                let ids = reader.request_ids(Listing::Open, cursor, false, 500)?;
+                for id in &ids {
+                    open.extend(summaries.get(*id)?);
+                }
+                match ids.last() {
+                    Some(last) if ids.len() == 500 => cursor = Some(*last),
+                    _ => break,
+                }
             }
-            match ids.last() {
-                Some(last) if ids.len() == 500 => cursor = Some(*last),
-                _ => break,
-            }
-        }
-        let open = Arc::new(open);
-        if let Ok(mut guard) = cache.lock() {
-            *guard = Some((generation, Arc::clone(&open)));
-        }
-        Ok(open)
+            Ok(open)
+        })
     }
 
     /// The metrics of `query`'s period, for technicians and admins only (others: not found).

@@ -173,7 +173,7 @@ struct Inner {
     jobs_running: tokio::sync::Mutex<()>,
     /// What the metrics read of the open requests, at the store generation it was read at
     /// (`metrics_report.rs`): current until the next commit.
-    open_summaries: metrics_report::OpenCache,
+    open_summaries: snapshots::Versioned<Vec<crate::domain::request::Summary>>,
     /// What the usual times read of the past days (`metrics.rs`).
     usual_past: metrics::UsualCache,
     /// The relay connection, when mail is on (`mailer.rs`).
@@ -215,7 +215,7 @@ impl Ops {
                 catalog: Default::default(),
                 people: Default::default(),
                 jobs_running: tokio::sync::Mutex::new(()),
-                open_summaries: std::sync::Mutex::default(),
+                open_summaries: Default::default(),
                 usual_past: std::sync::Mutex::default(),
                 mailer,
                 mail_wake: tokio::sync::Notify::new(),

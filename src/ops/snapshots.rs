@@ -138,7 +138,8 @@ impl Ops {
     }
 }
 
-/// The last value read of something versioned, shared by every page.
+/// The last value read of something versioned (a catalog or people version, or the store's
+/// generation for what any commit may change), shared by every page.
 pub struct Versioned<T>(std::sync::Mutex<Option<(u64, Arc<T>)>>);
 
 impl<T> Default for Versioned<T> {
@@ -151,7 +152,11 @@ impl<T> Versioned<T> {
     /// The value at `version`: the one kept if it is of that version, else `read` (outside
     /// the lock: two pages that miss together both read, the same thing), kept unless a newer
     /// one was kept meanwhile.
-    fn get(&self, version: u64, read: impl FnOnce() -> Result<T, Error>) -> Result<Arc<T>, Error> {
+    pub(super) fn get(
+        &self,
+        version: u64,
+        read: impl FnOnce() -> Result<T, Error>,
+    ) -> Result<Arc<T>, Error> {
         let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((_, value)) = lock().as_ref().filter(|(v, _)| *v == version) {
             return Ok(Arc::clone(value));

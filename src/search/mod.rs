@@ -78,17 +78,20 @@ pub struct SearchIndex {
     writing: Mutex<()>,
 }
 
+/// An indexed, unstored text field cut by `tokenizer`, keeping `record` of each term.
+fn text_options(tokenizer: &str, record: IndexRecordOption) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(record),
+    )
+}
+
 fn schema() -> (Schema, Field, [TextField; 4]) {
     let mut builder = Schema::builder();
     // A fast field: reading a hit's id must not decompress stored documents.
     let id = builder.add_u64_field("id", INDEXED | FAST);
-    let options = |tokenizer: &str| {
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(tokenizer)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        )
-    };
+    let options = |tokenizer| text_options(tokenizer, IndexRecordOption::WithFreqsAndPositions);
     let texts = FIELDS.map(|(name, weight)| TextField {
         fr: builder.add_text_field(&format!("{name}_fr"), options(analysis::FRENCH)),
         en: builder.add_text_field(&format!("{name}_en"), options(analysis::ENGLISH)),

@@ -12,9 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tantivy::Order;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
-};
+use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, Schema};
 use tantivy::{Index, IndexReader, TantivyDocument, Term, doc};
 
 /// What the index knows of a request.
@@ -44,14 +42,8 @@ pub struct RequestIndex {
 fn schema() -> (Schema, Field, Field) {
     let mut builder = Schema::builder();
     let id = builder.add_u64_field("id", INDEXED | FAST);
-    let options = |tokenizer: &str| {
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(tokenizer)
-                .set_index_option(IndexRecordOption::Basic),
-        )
-    };
-    let plain = builder.add_text_field("text_plain", options(analysis::PLAIN));
+    let options = super::text_options(analysis::PLAIN, IndexRecordOption::Basic);
+    let plain = builder.add_text_field("text_plain", options);
     (builder.build(), id, plain)
 }
 

@@ -4,9 +4,9 @@
 use super::layout::page;
 use super::requests::status_badge;
 use super::{PageCtx, format_time};
-use crate::domain::FieldErrors;
 use crate::domain::notification::Notification;
 use crate::domain::request::{Request, RequestId, Status};
+use crate::domain::{FieldErrors, ServiceId};
 use crate::ops::{DeskFilter, DeskOptions, DueFilter, Page, RequestRow, StatusFilter};
 use maud::{Markup, html};
 
@@ -70,6 +70,21 @@ fn status_field(ctx: &PageCtx, filter: &DeskFilter) -> Markup {
     }
 }
 
+/// The service to list the requests of, among `services` (by name).
+fn service_field(ctx: &PageCtx, filter: &DeskFilter, services: &[(ServiceId, String)]) -> Markup {
+    let t = ctx.t;
+    html! {
+        label { (t.service)
+            select name="service" {
+                option value="" selected[filter.service.is_none()] { (t.any) }
+                @for (id, name) in services {
+                    option value=(id.0) selected[filter.service == Some(*id)] { (name) }
+                }
+            }
+        }
+    }
+}
+
 /// The words to look for in requests: number, service, requester, answers.
 fn words_field(ctx: &PageCtx, filter: &DeskFilter) -> Markup {
     let l = ctx.t.life;
@@ -83,7 +98,7 @@ fn words_field(ctx: &PageCtx, filter: &DeskFilter) -> Markup {
 /// The filters of "my requests", and the services to choose from.
 pub struct MyList<'a> {
     pub filter: &'a DeskFilter,
-    pub services: &'a [(crate::domain::ServiceId, String)],
+    pub services: &'a [(ServiceId, String)],
 }
 
 fn my_filters(ctx: &PageCtx, list: &MyList<'_>) -> Markup {
@@ -94,14 +109,7 @@ fn my_filters(ctx: &PageCtx, list: &MyList<'_>) -> Markup {
             (words_field(ctx, f))
             div.grid {
                 (status_field(ctx, f))
-                label { (t.service)
-                    select name="service" {
-                        option value="" selected[f.service.is_none()] { (t.any) }
-                        @for (id, name) in list.services {
-                            option value=(id.0) selected[f.service == Some(*id)] { (name) }
-                        }
-                    }
-                }
+                (service_field(ctx, f, list.services))
             }
             button type="submit" { (t.filter) }
         }
@@ -281,14 +289,7 @@ pub fn desk(
             (words_field(ctx, filter))
             div.grid {
                 (status_field(ctx, filter))
-                label { (t.service)
-                    select name="service" {
-                        option value="" { (t.any) }
-                        @for service in &choices.services {
-                            option value=(service.id) selected[filter.service == Some(service.id)] { (service.name) }
-                        }
-                    }
-                }
+                (service_field(ctx, filter, &choices.services))
                 label { (t.assignee)
                     select name="assignee" {
                         option value="" selected[assignee.is_empty()] { (t.any) }

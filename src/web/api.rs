@@ -147,7 +147,14 @@ pub(super) fn parse_id(raw: &str) -> Result<u64, ApiError> {
 }
 
 pub fn time(at: Timestamp) -> Value {
-    jiff::Timestamp::from_second(at.0).map_or(Value::Null, |t| Value::String(t.to_string()))
+    time_text(at).map_or(Value::Null, Value::String)
+}
+
+/// An instant as the API writes it (RFC 3339, UTC); `None` out of range.
+pub fn time_text(at: Timestamp) -> Option<String> {
+    jiff::Timestamp::from_second(at.0)
+        .ok()
+        .map(|t| t.to_string())
 }
 
 pub fn user_json(user: &User) -> Value {

@@ -1,8 +1,7 @@
 //! How the API writes a request, its timeline entries and notifications as JSON.
 
-use super::api::time;
+use super::api::{time, time_text as text};
 use super::state::AppState;
-use crate::domain::Timestamp;
 use crate::domain::notification::Notification;
 use crate::domain::request::{Approver, Event, EventKind, Request, Summary};
 use crate::domain::service::ApprovalRule;
@@ -176,12 +175,6 @@ pub(super) struct Listed<'a> {
     response_due_at: Option<String>,
     breached: bool,
     paused: bool,
-}
-
-fn text(at: Timestamp) -> Option<String> {
-    jiff::Timestamp::from_second(at.0)
-        .ok()
-        .map(|t| t.to_string())
 }
 
 impl<'a> Listed<'a> {
