@@ -1,8 +1,9 @@
 //! Group commit: concurrent use cases that ask for it share one durable commit. A single
 //! writer thread takes every job waiting in its queue, runs them in one write transaction and
 //! commits once; each caller hears its own answer only after that commit. If one job of a batch
-//! is refused, the transaction is dropped and the jobs run again one transaction each, so a
-//! refusal never changes anything and never takes others down with it.
+//! is refused, the transaction is dropped and the batch runs again without it (`commit_batch`),
+//! so a refusal never changes anything, never takes others down with it, and the batch still
+//! shares one commit.
 
 use super::{Error, Writer};
 use redb::Database;
@@ -85,42 +86,133 @@ fn take_waiting(rx: &mut Receiver<Box<dyn Job>>, batch: &mut Vec<Box<dyn Job>>) 
     }
 }
 
-fn commit_batch(db: &Database, generation: &AtomicU64, mut batch: Vec<Box<dyn Job>>) {
-    let writer = match db.begin_write() {
-        Ok(txn) => Writer::new(txn),
+/// Runs the batch in one write transaction and commits it once. A refused job keeps the answer
+/// it gave; the transaction it wrote into is dropped and the jobs run again without it, each
+/// seeing what the accepted jobs before it wrote, as if they had come one by one. Each refusal
+/// costs one more run of the jobs before it, never a commit: the batch is still one fsync.
+/// (redb's savepoints cannot help here: one can be taken only before any table is opened.)
+pub(super) fn commit_batch(db: &Database, generation: &AtomicU64, mut batch: Vec<Box<dyn Job>>) {
+    let mut refused = vec![false; batch.len()];
+    loop {
+        let writer = match db.begin_write() {
+            Ok(txn) => Writer::new(txn),
+            Err(e) => return finish_all(batch, Err(Error::Db(e.to_string()))),
+        };
+        let refusal = batch
+            .iter_mut()
+            .zip(&refused)
+            .position(|(job, &skip)| !skip && !job.run(&writer));
+        match refusal {
+            Some(index) => {
+                drop(writer);
+                refused[index] = true;
+            }
+            None => {
+                let committed = writer.commit();
+                if committed.is_ok() {
+                    // Before anyone hears of the commit, so that a cache keyed on it never
+                    // keeps what came before.
+                    generation.fetch_add(1, Ordering::SeqCst);
+                }
+                return finish_all(batch, committed);
+            }
+        }
+    }
+}
+
+fn finish_all(batch: Vec<Box<dyn Job>>, committed: Result<(), Error>) {
+    match committed {
+        Ok(()) => batch.into_iter().for_each(|job| job.finish(Ok(()))),
         Err(e) => {
             let message = e.to_string();
             for job in batch {
                 job.finish(Err(Error::Db(message.clone())));
             }
-            return;
         }
-    };
-    let all_ran = batch.iter_mut().all(|job| job.run(&writer));
-    if all_ran {
-        match writer.commit() {
-            Ok(()) => {
-                // Before anyone hears of the commit, so that a cache keyed on it never keeps
-                // what came before.
-                generation.fetch_add(1, Ordering::SeqCst);
-                batch.into_iter().for_each(|job| job.finish(Ok(())));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::request::{RequestId, Status};
+    use crate::storage::request_tests::{open, request};
+    use tokio::sync::oneshot;
+
+    type Answer = oneshot::Receiver<Result<u64, Error>>;
+
+    /// A job that writes request `id`, refused after writing when `refuse` says so given what
+    /// the transaction holds at that point.
+    fn job(id: u64, refuse: impl Fn(&Writer) -> bool + Send + 'static) -> (Box<dyn Job>, Answer) {
+        let (reply, answer) = oneshot::channel();
+        let f = move |w: &Writer| {
+            let new = request(id, 3, Status::New);
+            w.put_request(None, &new, &new.summary())?;
+            if refuse(w) {
+                return Err(Error::Db(format!("job {id} refused")));
             }
-            Err(e) => {
-                let message = e.to_string();
-                for job in batch {
-                    job.finish(Err(Error::Db(message.clone())));
-                }
+            Ok(id)
+        };
+        let pending = Pending {
+            f,
+            outcome: None,
+            reply,
+        };
+        (Box::new(pending), answer)
+    }
+
+    fn stored(w: &Writer, id: u64) -> bool {
+        w.request(RequestId(id)).expect("read").is_some()
+    }
+
+    #[test]
+    fn a_refused_job_leaves_its_batch_one_commit_as_if_the_jobs_came_one_by_one() {
+        let (_dir, store) = open();
+        let generation = AtomicU64::new(0);
+        let mut batch = Vec::new();
+        let mut answers = Vec::new();
+        for id in 1..=10u64 {
+            let (job, answer) = match id {
+                3 | 7 => job(id, |_| true),
+                // Accepted only if job 3's write is not there: a refused job is invisible.
+                4 => job(id, |w| stored(w, 3)),
+                // Refused because job 5, accepted before it, wrote its request.
+                8 => job(id, |w| stored(w, 5)),
+                _ => job(id, |_| false),
+            };
+            batch.push(job);
+            answers.push(answer);
+        }
+        commit_batch(&store.db, &generation, batch);
+
+        assert_eq!(
+            generation.load(Ordering::SeqCst),
+            1,
+            "one commit for the batch"
+        );
+        let heard: Vec<Result<u64, String>> = answers
+            .into_iter()
+            .map(|mut a| a.try_recv().expect("answered").map_err(|e| e.to_string()))
+            .collect();
+        for (id, answer) in (1..=10u64).zip(&heard) {
+            match id {
+                3 | 7 | 8 => assert!(
+                    answer
+                        .as_ref()
+                        .is_err_and(|e| e.contains(&format!("job {id} refused"))),
+                    "job {id} hears its own refusal: {answer:?}"
+                ),
+                _ => assert_eq!(answer, &Ok(id), "job {id}"),
             }
         }
-    } else if batch.len() == 1 {
-        drop(writer);
-        for job in batch {
-            job.finish(Err(Error::Db("refused".into())));
-        }
-    } else {
-        drop(writer);
-        for job in batch {
-            commit_batch(db, generation, vec![job]);
-        }
+        let reader = store.read().expect("read");
+        let kept: Vec<u64> = (1..=10u64)
+            .filter(|&id| reader.request(RequestId(id)).expect("read").is_some())
+            .collect();
+        assert_eq!(
+            kept,
+            vec![1, 2, 4, 5, 6, 9, 10],
+            "refused jobs wrote nothing"
+        );
     }
 }

@@ -246,8 +246,8 @@ impl Store {
     }
 
     /// Like `write`, but concurrent callers share one durable commit (group commit): the hot
-    /// path of request submission and workflow actions. `f` may run twice (when another job of
-    /// its batch is refused), so it must not consume what it captured.
+    /// path of request submission and workflow actions. `f` may run more than once (when
+    /// another job of its batch is refused), so it must not consume what it captured.
     pub async fn write_batched<T, E>(
         &self,
         f: impl FnMut(&Writer) -> Result<T, E> + Send + 'static,
