@@ -88,19 +88,24 @@ impl Ops {
     }
 
     /// Resolves a session cookie or bearer token to its active user. Expired sessions and
-    /// deactivated users answer `None`. A read only: this runs on every request.
+    /// deactivated users answer `None`. A read only, kept until the next commit (signing out,
+    /// a deactivation, a role change are commits): this runs on every request.
     pub fn authenticate(&self, token: &str) -> Result<Option<(User, Session)>, Error> {
-        let reader = self.store().read()?;
-        let Some(session) = reader.session(&hash_token(token))? else {
-            return Ok(None);
-        };
-        if session.is_expired(self.now()) {
-            return Ok(None);
-        }
-        Ok(reader
-            .user(session.user_id)?
-            .filter(|u| u.active)
-            .map(|u| (u, session)))
+        // The generation first: a commit after it makes the next call read again.
+        let generation = self.store().generation();
+        let hash = hash_token(token);
+        let found = self.inner.sessions.get(generation, hash, || {
+            let reader = self.store().read()?;
+            let Some(session) = reader.session(&hash)? else {
+                return Ok(None);
+            };
+            Ok(reader
+                .user(session.user_id)?
+                .filter(|u| u.active)
+                .map(|u| (u, session)))
+        })?;
+        // Expiry is a matter of time, not of commits: checked on every request.
+        Ok(found.filter(|(_, session)| !session.is_expired(self.now())))
     }
 
     pub async fn logout(&self, token: &str) -> Result<(), Error> {

@@ -54,13 +54,17 @@ impl Ops {
     }
 
     pub fn portal_home(&self, viewer: &User) -> Result<PortalHome, Error> {
-        let reader = self.store().read()?;
-        let catalog = self.catalog(&reader)?;
-        let mut counts = reader.request_counts()?;
-        counts.sort_by_key(|(id, count)| (Reverse(*count), *id));
+        // The generation first: a commit after it makes the next call read again.
+        let generation = self.store().generation();
+        let catalog = self.catalog_at(generation)?;
+        let counts = self.inner.request_counts.get(generation, || {
+            let mut counts = self.store().read()?.request_counts()?;
+            counts.sort_by_key(|(id, count)| (Reverse(*count), *id));
+            Ok(counts)
+        })?;
         let popular = counts
-            .into_iter()
-            .filter_map(|(id, _)| catalog.service_for(viewer, id).cloned())
+            .iter()
+            .filter_map(|(id, _)| catalog.service_for(viewer, *id).cloned())
             .take(POPULAR)
             .collect();
         Ok(PortalHome {
@@ -70,8 +74,7 @@ impl Ops {
     }
 
     pub fn category_page(&self, viewer: &User, id: CategoryId) -> Result<CategoryPage, Error> {
-        let reader = self.store().read()?;
-        let catalog = self.catalog(&reader)?;
+        let catalog = self.catalog_at(self.store().generation())?;
         if !catalog.categories.iter().any(|c| c.id == id) {
             return Err(Error::NotFound);
         }

@@ -169,6 +169,14 @@ struct Inner {
     /// them without decoding them per page.
     catalog: snapshots::Versioned<snapshots::Catalog>,
     people: snapshots::Versioned<snapshots::People>,
+    /// The catalog as of the last store generation a page asked at.
+    catalog_at: snapshots::Versioned<Arc<snapshots::Catalog>>,
+    /// What every page's frame reads, until the next commit (`snapshots.rs`): the session and
+    /// user of a token's hash, a user's unread notices and approvals waiting, and the number
+    /// of requests of each service, most requested first.
+    sessions: snapshots::ByGeneration<[u8; 32], (crate::domain::User, crate::domain::Session)>,
+    header_counts: snapshots::ByGeneration<(crate::domain::UserId, bool), (u64, u64)>,
+    request_counts: snapshots::Versioned<Vec<(crate::domain::ServiceId, u64)>>,
     /// Held while scheduled jobs run, so that two callers never run one twice.
     jobs_running: tokio::sync::Mutex<()>,
     /// What the metrics read of the open requests, at the store generation it was read at
@@ -216,6 +224,10 @@ impl Ops {
                 people: Default::default(),
                 jobs_running: tokio::sync::Mutex::new(()),
                 open_summaries: Default::default(),
+                catalog_at: Default::default(),
+                sessions: Default::default(),
+                header_counts: Default::default(),
+                request_counts: Default::default(),
                 usual_past: std::sync::Mutex::default(),
                 mailer,
                 mail_wake: tokio::sync::Notify::new(),

@@ -10,13 +10,23 @@ use crate::storage::Listing;
 
 impl Ops {
     /// The header's counters: unread notifications and requests waiting for my decision.
+    /// Kept until the next commit.
     pub fn header_counts(&self, user: &User) -> Result<(u64, u64), Error> {
-        let reader = self.store().read()?;
-        let mut approvals = reader.count_listing(Listing::PendingFor(Approver::User(user.id)))?;
-        if user.role == Role::Admin {
-            approvals += reader.count_listing(Listing::PendingFor(Approver::Admins))?;
-        }
-        Ok((reader.unread_count(user.id)?, approvals))
+        let generation = self.store().generation();
+        let admin = user.role == Role::Admin;
+        let counts = self
+            .inner
+            .header_counts
+            .get(generation, (user.id, admin), || {
+                let reader = self.store().read()?;
+                let mut approvals =
+                    reader.count_listing(Listing::PendingFor(Approver::User(user.id)))?;
+                if admin {
+                    approvals += reader.count_listing(Listing::PendingFor(Approver::Admins))?;
+                }
+                Ok(Some((reader.unread_count(user.id)?, approvals)))
+            })?;
+        Ok(counts.unwrap_or_default())
     }
 
     /// A user's inbox, newest first, with each request's service name.

@@ -170,6 +170,57 @@ impl<T> Versioned<T> {
     }
 }
 
+/// Values read from the store at one generation, by key (a session, a user): every page's frame
+/// asks the same questions (who is this token, how many unread notices) and nothing changes
+/// them but a commit, which bumps the generation and so empties the memo. Only what was found
+/// is kept, so made-up keys cannot fill it, and at most `MEMO_ENTRIES` at once.
+pub struct ByGeneration<K, V>(std::sync::Mutex<(u64, HashMap<K, V>)>);
+
+/// Most values a `ByGeneration` keeps: beyond, it starts again empty.
+const MEMO_ENTRIES: usize = 4096;
+
+impl<K, V> Default for ByGeneration<K, V> {
+    fn default() -> Self {
+        ByGeneration(std::sync::Mutex::new((0, HashMap::new())))
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V: Clone> ByGeneration<K, V> {
+    /// The value of `key` at `generation` (read before the snapshot `read` looks at, so that
+    /// what is kept is never older than its generation): the kept one, else `read`'s, kept
+    /// when it is `Some` and no newer generation was seen meanwhile.
+    pub(super) fn get(
+        &self,
+        generation: u64,
+        key: K,
+        read: impl FnOnce() -> Result<Option<V>, Error>,
+    ) -> Result<Option<V>, Error> {
+        let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
+        {
+            let kept = lock();
+            if kept.0 == generation
+                && let Some(value) = kept.1.get(&key)
+            {
+                return Ok(Some(value.clone()));
+            }
+        }
+        let value = read()?;
+        if let Some(found) = &value {
+            let mut kept = lock();
+            if kept.0 < generation {
+                *kept = (generation, HashMap::new());
+            }
+            if kept.0 == generation {
+                if kept.1.len() >= MEMO_ENTRIES {
+                    kept.1.clear();
+                }
+                kept.1.insert(key, found.clone());
+            }
+        }
+        Ok(value)
+    }
+}
+
 /// Users and teams as lists and pickers show them.
 pub struct People {
     /// Every user, by display name.
@@ -194,6 +245,16 @@ impl Ops {
             .get(version, || Catalog::read(reader, version))
     }
 
+    /// The catalog at store `generation` (read by the caller before anything else): without a
+    /// read transaction while no commit has come since the last page asked.
+    pub(super) fn catalog_at(&self, generation: u64) -> Result<Arc<Catalog>, Error> {
+        let kept = self.inner.catalog_at.get(generation, || {
+            let reader = self.store().read()?;
+            self.catalog(&reader)
+        })?;
+        Ok(Arc::clone(&kept))
+    }
+
     /// Users and teams at the version `reader` sees, decoded once per version.
     pub(super) fn people(&self, reader: &Reader) -> Result<Arc<People>, Error> {
         let version = reader.people_version()?;
@@ -204,5 +265,63 @@ impl Ops {
             teams.sort_by(|a, b| a.name.cmp(&b.name));
             Ok(People { users, teams })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    /// `memo.get` at `generation`, counting the reads it makes.
+    fn get(
+        memo: &ByGeneration<u32, u32>,
+        generation: u64,
+        key: u32,
+        found: Option<u32>,
+        reads: &Cell<u32>,
+    ) -> Option<u32> {
+        memo.get(generation, key, || {
+            reads.set(reads.get() + 1);
+            Ok(found)
+        })
+        .expect("get")
+    }
+
+    #[test]
+    fn a_memo_keeps_what_was_found_until_the_next_generation() {
+        let memo = ByGeneration::default();
+        let reads = Cell::new(0);
+        assert_eq!(get(&memo, 1, 7, Some(70), &reads), Some(70));
+        assert_eq!(get(&memo, 1, 7, Some(71), &reads), Some(70), "kept");
+        assert_eq!(reads.get(), 1);
+        // A commit: read again.
+        assert_eq!(get(&memo, 2, 7, Some(72), &reads), Some(72));
+        assert_eq!(reads.get(), 2);
+        // A page that read its generation before that commit reads, and keeps nothing.
+        assert_eq!(get(&memo, 1, 7, Some(70), &reads), Some(70));
+        assert_eq!(get(&memo, 2, 7, Some(0), &reads), Some(72));
+        assert_eq!(reads.get(), 3);
+        // What was not found is not kept: made-up keys cannot fill the memo.
+        assert_eq!(get(&memo, 2, 8, None, &reads), None);
+        assert_eq!(get(&memo, 2, 8, None, &reads), None);
+        assert_eq!(reads.get(), 5);
+    }
+
+    #[test]
+    fn a_full_memo_starts_again_empty() {
+        let memo = ByGeneration::default();
+        let reads = Cell::new(0);
+        let entries = u32::try_from(MEMO_ENTRIES).expect("a few thousand");
+        for key in 0..entries {
+            get(&memo, 1, key, Some(key), &reads);
+        }
+        get(&memo, 1, 0, Some(0), &reads);
+        assert_eq!(reads.get(), entries, "all kept");
+        get(&memo, 1, u32::MAX, Some(1), &reads);
+        get(&memo, 1, 0, Some(0), &reads);
+        assert_eq!(reads.get(), entries + 2, "emptied when full");
+        let kept = memo.0.lock().expect("lock").1.len();
+        assert_eq!(kept, 2);
     }
 }

@@ -1,9 +1,10 @@
-//! The pages keep what rarely changes (the catalog, the people) decoded once per version, and
-//! the API's services listing written once per version: each change shows on the very next
-//! request — a catalog edit, a new request, a renamed person, a role change, a team renamed, a
-//! session ended.
+//! The pages keep what rarely changes (the catalog, the people) decoded once per version, the
+//! API's services listing written once per version, and what every page's frame reads (the
+//! session, the header's counts, the most requested services) until the next commit: each
+//! change shows on the very next request — a catalog edit, a new request, a renamed person, a
+//! role change, a team renamed, a session ended, a request waiting for one's decision.
 
-use crate::requests::{PASSWORD, VPN, service_id, submit};
+use crate::requests::{PASSWORD, VPN, service_id, submit, vpn_data};
 use crate::support::{Api, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -249,4 +250,34 @@ async fn an_ended_session_is_refused_on_the_very_next_request() {
     let response = alice.get("/").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(crate::support::location(&response).starts_with("/login"));
+}
+
+/// The count shown by the header's link to `href`, 0 when it shows none.
+fn header_count(html: &str, href: &str) -> u64 {
+    let link = &html[html.find(&format!("href=\"{href}\"")).expect("the link")..];
+    let link = &link[..link.find("</a>").expect("its end")];
+    link.find("class=\"count\"").map_or(0, |at| {
+        let count = &link[at..];
+        let count = &count[count.find('>').expect("tag") + 1..];
+        count[..count.find('<').expect("end")]
+            .parse()
+            .expect("a count")
+    })
+}
+
+#[tokio::test]
+async fn the_header_counts_follow_on_the_very_next_request() {
+    let app = TestApp::spawn().await;
+    let bob = app.signed_in("bob").await;
+    let alice_api = app.api_as("alice").await;
+    let (_, before) = bob.get_text("/").await;
+    let (approvals, unread) = (
+        header_count(&before, "/approvals"),
+        header_count(&before, "/notifications"),
+    );
+    // Alice's VPN access waits for her manager, Bob, who is told.
+    submit(&alice_api, service_id(&alice_api, VPN).await, vpn_data()).await;
+    let (_, after) = bob.get_text("/").await;
+    assert_eq!(header_count(&after, "/approvals"), approvals + 1);
+    assert_eq!(header_count(&after, "/notifications"), unread + 1);
 }
