@@ -26,9 +26,11 @@ impl Ops {
         if !viewer.role.is_staff() {
             return Err(Error::Forbidden("the desk is for the IT team"));
         }
-        let page = self.list_requests(viewer, filter)?;
-        let people = self.people(&self.store().read()?)?;
-        let services = self.service_choices()?;
+        let reader = self.store().read()?;
+        let page = self.summaries_of(&reader, viewer, filter, self.now())?;
+        let page = self.rows(&reader, page)?;
+        let services = self.catalog(&reader)?.choices.clone();
+        let people = self.people(&reader)?;
         Ok((page, DeskOptions { services, people }))
     }
 
@@ -50,14 +52,6 @@ impl Ops {
 
     /// Every service by name, for the filters of a list.
     pub fn service_choices(&self) -> Result<Vec<(crate::domain::ServiceId, String)>, Error> {
-        let reader = self.store().read()?;
-        let catalog = self.catalog(&reader)?;
-        let mut all: Vec<_> = catalog
-            .services_all()
-            .iter()
-            .map(|s| (s.id, s.name.clone()))
-            .collect();
-        all.sort_by(|a, b| a.1.cmp(&b.1));
-        Ok(all)
+        Ok(self.catalog_at(self.store().generation())?.choices.clone())
     }
 }

@@ -107,33 +107,34 @@ impl RequestPage {
     }
 }
 
-/// Display names, read once per user per page.
-struct Names<'a> {
-    reader: &'a Reader,
+/// Display names, from the people kept at their version (`snapshots.rs`); `known` holds those
+/// a page asked for.
+struct Names {
+    people: std::sync::Arc<super::snapshots::People>,
     now: Timestamp,
     known: HashMap<UserId, String>,
 }
 
-impl Names<'_> {
-    fn get(&mut self, id: UserId) -> Result<String, Error> {
+impl Names {
+    fn get(&mut self, id: UserId) -> String {
         if let Some(name) = self.known.get(&id) {
-            return Ok(name.clone());
+            return name.clone();
         }
         let name = self
-            .reader
-            .user(id)?
-            .map_or_else(|| format!("#{id}"), |u| u.display_name);
+            .people
+            .user(id)
+            .map_or_else(|| format!("#{id}"), |u| u.display_name.clone());
         self.known.insert(id, name.clone());
-        Ok(name)
+        name
     }
 
-    fn row(&mut self, r: &Summary) -> Result<RequestRow, Error> {
-        Ok(RequestRow {
+    fn row(&mut self, r: &Summary) -> RequestRow {
+        RequestRow {
             id: r.id,
             service_name: r.service_name.clone(),
             status: r.status,
-            requester: self.get(r.requester)?,
-            assignee: r.assignee.map(|a| self.get(a)).transpose()?,
+            requester: self.get(r.requester),
+            assignee: r.assignee.map(|a| self.get(a)),
             created_at: r.created_at,
             updated_at: r.updated_at,
             due_at: r.due_at,
@@ -148,7 +149,7 @@ impl Names<'_> {
                     .as_ref()
                     .and_then(|s| s.next_due)
                     .is_some_and(|d| d >= self.now && d.0 - self.now.0 <= super::listing::SOON),
-        })
+        }
     }
 }
 
@@ -212,7 +213,7 @@ impl Ops {
         let staff = viewer.role.is_staff();
         let events = visible_events(&reader, viewer, id)?;
         let mut names = Names {
-            reader: &reader,
+            people: self.people(&reader)?,
             now: self.now(),
             known: HashMap::new(),
         };
@@ -231,7 +232,7 @@ impl Ops {
             }
         }
         for id in people {
-            names.get(id)?;
+            names.get(id);
         }
         let may = permissions(
             &request,
@@ -239,7 +240,7 @@ impl Ops {
             self.now(),
             self.inner.settings.reopen_days,
         );
-        let people = self.people(&reader)?;
+        let people = std::sync::Arc::clone(&names.people);
         let technicians = match may.assign {
             true => people
                 .staff()
@@ -342,15 +343,11 @@ impl Ops {
         page: Page<Summary>,
     ) -> Result<Page<RequestRow>, Error> {
         let mut names = Names {
-            reader,
+            people: self.people(reader)?,
             now: self.now(),
             known: HashMap::new(),
         };
-        let items = page
-            .items
-            .iter()
-            .map(|r| names.row(r))
-            .collect::<Result<_, _>>()?;
+        let items = page.items.iter().map(|r| names.row(r)).collect();
         Ok(Page {
             items,
             next: page.next,

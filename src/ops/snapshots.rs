@@ -7,7 +7,7 @@
 
 use super::{Error, Ops};
 use crate::domain::catalog;
-use crate::domain::{Category, CategoryId, Service, ServiceId, Team, User};
+use crate::domain::{Category, CategoryId, Service, ServiceId, Team, User, UserId};
 use crate::storage::Reader;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -20,6 +20,8 @@ pub struct Catalog {
     services: Vec<Arc<Service>>,
     by_id: HashMap<ServiceId, Arc<Service>>,
     by_category: HashMap<CategoryId, Vec<Arc<Service>>>,
+    /// Every service's id and name, by name: the services a list can be filtered by.
+    pub choices: Vec<(ServiceId, String)>,
     /// Categories holding an active service, themselves or below.
     with_active: HashSet<CategoryId>,
     /// Categories holding any service, for those who see inactive ones.
@@ -51,8 +53,11 @@ impl Catalog {
         let with_active = catalog::holding_services(&categories, active);
         let with_any =
             catalog::holding_services(&categories, services.iter().map(|s| s.category_id));
+        let mut choices: Vec<_> = services.iter().map(|s| (s.id, s.name.clone())).collect();
+        choices.sort_by(|a, b| a.1.cmp(&b.1));
         Ok(Catalog {
             version,
+            choices,
             by_id: services.iter().map(|s| (s.id, Arc::clone(s))).collect(),
             categories,
             services,
@@ -71,11 +76,6 @@ impl Catalog {
             &self.with_active
         };
         held.contains(&id)
-    }
-
-    /// Every service, inactive ones included, in display order.
-    pub fn services_all(&self) -> &[Arc<Service>] {
-        &self.services
     }
 
     /// A service that takes requests: an active one.
@@ -227,9 +227,26 @@ pub struct People {
     pub users: Vec<User>,
     /// Every team, by name.
     pub teams: Vec<Team>,
+    /// Where each user is in `users`.
+    by_id: HashMap<UserId, usize>,
 }
 
 impl People {
+    fn new(mut users: Vec<User>, mut teams: Vec<Team>) -> People {
+        users.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+        teams.sort_by(|a, b| a.name.cmp(&b.name));
+        let by_id = users.iter().enumerate().map(|(at, u)| (u.id, at)).collect();
+        People {
+            users,
+            teams,
+            by_id,
+        }
+    }
+
+    pub fn user(&self, id: UserId) -> Option<&User> {
+        self.by_id.get(&id).map(|&at| &self.users[at])
+    }
+
     /// The active members of the IT team, by name: whom a request can be assigned to.
     pub fn staff(&self) -> impl Iterator<Item = &User> {
         self.users.iter().filter(|u| u.active && u.role.is_staff())
@@ -259,11 +276,7 @@ impl Ops {
     pub(super) fn people(&self, reader: &Reader) -> Result<Arc<People>, Error> {
         let version = reader.people_version()?;
         self.inner.people.get(version, || {
-            let mut users = reader.users()?;
-            users.sort_by(|a, b| a.display_name.cmp(&b.display_name));
-            let mut teams = reader.teams()?;
-            teams.sort_by(|a, b| a.name.cmp(&b.name));
-            Ok(People { users, teams })
+            Ok(People::new(reader.users()?, reader.teams()?))
         })
     }
 }

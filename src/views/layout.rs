@@ -1,5 +1,6 @@
 //! The page frame: head, header with what the viewer's role may use, main, footer.
 
+use super::Text;
 use super::i18n::Texts;
 use crate::domain::{Locale, Role};
 use maud::{DOCTYPE, Markup, html};
@@ -53,17 +54,17 @@ pub fn page(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="color-scheme" content="light dark";
-                title { (title) " · " (ctx.org_name) }
-                link rel="icon" type="image/svg+xml" href=(ctx.assets.favicon);
-                link rel="stylesheet" href=(ctx.assets.pico_css);
-                link rel="stylesheet" href=(ctx.assets.app_css);
-                link rel="stylesheet" href=(ctx.assets.icons_css);
+                title { (Text(title)) " · " (Text(&ctx.org_name)) }
+                link rel="icon" type="image/svg+xml" href=(Text(&ctx.assets.favicon));
+                link rel="stylesheet" href=(Text(&ctx.assets.pico_css));
+                link rel="stylesheet" href=(Text(&ctx.assets.app_css));
+                link rel="stylesheet" href=(Text(&ctx.assets.icons_css));
                 @if ctx.viewer.is_some() {
-                    script src=(ctx.assets.search_js) defer {}
+                    script src=(Text(&ctx.assets.search_js)) defer {}
                 }
             }
             body {
-                a.skip href="#main" { (ctx.t.skip_to_content) }
+                a.skip href="#main" { (Text(ctx.t.skip_to_content)) }
                 (header(ctx))
                 main.container #main { (body) }
                 footer.container.site-footer {
@@ -77,7 +78,7 @@ pub fn page(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
 fn nav_link(ctx: &PageCtx, href: &str, label: &str) -> Markup {
     let current = ctx.path == href || (href != "/" && ctx.path.starts_with(href));
     html! {
-        li { a href=(href) aria-current=[current.then_some("page")] { (label) } }
+        li { a href=(href) aria-current=[current.then_some("page")] { (Text(label)) } }
     }
 }
 
@@ -87,9 +88,9 @@ fn counted_link(ctx: &PageCtx, href: &str, label: &str, count: u64) -> Markup {
     html! {
         li {
             a href=(href) aria-current=[current.then_some("page")] {
-                (label)
+                (Text(label))
                 @if count > 0 {
-                    " " span.count aria-label={ (count) " " (ctx.t.unread) } { (count) }
+                    " " span.count aria-label={ (count) " " (Text(ctx.t.unread)) } { (count) }
                 }
             }
         }
@@ -100,23 +101,23 @@ fn header(ctx: &PageCtx) -> Markup {
     let t = ctx.t;
     html! {
         header.site-header {
-            nav.container aria-label=(t.main_navigation) {
+            nav.container aria-label=(Text(t.main_navigation)) {
                 ul.brand-row {
-                    li { a.brand href="/" { strong { (ctx.org_name) } } }
+                    li { a.brand href="/" { strong { (Text(&ctx.org_name)) } } }
                 }
                 @if ctx.viewer.as_ref().is_some_and(|v| !v.must_change_password) {
                     form.header-search method="get" action="/search" {
-                        input type="search" name="q" placeholder=(t.search_placeholder)
-                            aria-label=(t.search_title) autocomplete="off" data-suggest="/search/suggest";
+                        input type="search" name="q" placeholder=(Text(t.search_placeholder))
+                            aria-label=(Text(t.search_title)) autocomplete="off" data-suggest="/search/suggest";
                     }
                 }
                 @if let Some(viewer) = &ctx.viewer {
                     // On a narrow screen the links open from a menu button as a popover (no
                     // JavaScript); on a wide one app.css shows them as a row.
                     button.menu-toggle type="button" popovertarget="site-menu" {
-                        (t.menu)
+                        (Text(t.menu))
                         @if viewer.unread > 0 {
-                            " " span.count aria-label={ (viewer.unread) " " (t.unread) } { (viewer.unread) }
+                            " " span.count aria-label={ (viewer.unread) " " (Text(t.unread)) } { (viewer.unread) }
                         }
                     }
                     (nav_links(ctx, viewer))
@@ -124,7 +125,7 @@ fn header(ctx: &PageCtx) -> Markup {
                     ul {
                         li {
                             a href={ "?lang=" (other_locale(ctx.locale).code()) }
-                                lang=(other_locale(ctx.locale).code()) { (t.other_lang_label) }
+                                lang=(other_locale(ctx.locale).code()) { (Text(t.other_lang_label)) }
                         }
                     }
                 }
@@ -156,17 +157,17 @@ fn nav_links(ctx: &PageCtx, viewer: &Viewer) -> Markup {
             }
             li {
                 form.inline method="post" action="/account/locale" {
-                    input type="hidden" name="_csrf" value=(ctx.csrf);
+                    input type="hidden" name="_csrf" value=(Text(&ctx.csrf));
                     input type="hidden" name="locale" value=(other.code());
-                    input type="hidden" name="back" value=(ctx.path);
-                    button.link.lang-switch type="submit" lang=(other.code()) { (t.other_lang_label) }
+                    input type="hidden" name="back" value=(Text(&ctx.path));
+                    button.link.lang-switch type="submit" lang=(other.code()) { (Text(t.other_lang_label)) }
                 }
             }
             li {
                 form.inline method="post" action="/logout" {
-                    input type="hidden" name="_csrf" value=(ctx.csrf);
+                    input type="hidden" name="_csrf" value=(Text(&ctx.csrf));
                     button.outline.secondary.small type="submit"
-                        title=(viewer.display_name) { (t.sign_out) }
+                        title=(Text(&viewer.display_name)) { (Text(t.sign_out)) }
                 }
             }
         }

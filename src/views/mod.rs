@@ -27,8 +27,10 @@ pub mod search;
 pub mod services_admin;
 pub mod sla;
 pub mod sla_admin;
+pub mod text;
 
 pub use layout::{AssetUrls, PageCtx, Viewer};
+pub use text::Text;
 
 use crate::domain::{Locale, Timestamp};
 

@@ -1,5 +1,6 @@
 //! The portal: home (top-level categories, most requested), a category, a service.
 
+use super::Text;
 use super::layout::page;
 use super::{PageCtx, request_form};
 use crate::domain::service::ApprovalRule;
@@ -19,8 +20,8 @@ fn category_tiles(categories: &[Category]) -> Markup {
                     a.tile href={ "/catalog/" (category.id) } {
                         (icon(&category.icon))
                         span.tile-text {
-                            strong { (category.name) }
-                            @if !category.description.is_empty() { small { (category.description) } }
+                            strong { (Text(&category.name)) }
+                            @if !category.description.is_empty() { small { (Text(&category.description)) } }
                         }
                     }
                 }
@@ -34,13 +35,13 @@ fn service_list(ctx: &PageCtx, services: &[std::sync::Arc<Service>]) -> Markup {
         ul.service-list {
             @for service in services {
                 li {
-                    a href={ "/services/" (service.id) } { strong { (service.name) } }
-                    @if !service.active { " " span.badge.off { (ctx.t.inactive) } }
+                    a href={ "/services/" (service.id) } { strong { (Text(&service.name)) } }
+                    @if !service.active { " " span.badge.off { (Text(ctx.t.inactive)) } }
                     @if let Some(delay) = service.estimated_delay {
                         " " small.muted { "· " (ctx.t.delay(delay)) }
                     }
                     @if let Some(line) = service.description.lines().next().filter(|l| !l.is_empty()) {
-                        br; small { (line) }
+                        br; small { (Text(line)) }
                     }
                 }
             }

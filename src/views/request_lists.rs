@@ -1,6 +1,7 @@
 //! Lists of requests: the requester's own, what waits for my approval, the IT desk with its
 //! filters, and the notifications inbox.
 
+use super::Text;
 use super::layout::page;
 use super::requests::status_badge;
 use super::{PageCtx, format_time};
@@ -17,32 +18,32 @@ fn table(ctx: &PageCtx, rows: &[RequestRow], show_requester: bool) -> Markup {
             table.requests {
                 thead {
                     tr {
-                        th { (t.number) }
-                        th { (t.service) }
-                        th { (t.status) }
-                        @if show_requester { th { (t.requester) } }
-                        th { (t.assignee) }
-                        th { (t.submitted_on) }
-                        th { (t.due) }
+                        th { (Text(t.number)) }
+                        th { (Text(t.service)) }
+                        th { (Text(t.status)) }
+                        @if show_requester { th { (Text(t.requester)) } }
+                        th { (Text(t.assignee)) }
+                        th { (Text(t.submitted_on)) }
+                        th { (Text(t.due)) }
                     }
                 }
                 tbody {
                     @for row in rows {
                         // On a phone each row is a card; `data-label` names its cells (app.css).
                         tr {
-                            td data-label=(t.number) { a.tracking href={ "/requests/" (row.id.number()) } { (row.id.number()) } }
-                            td data-label=(t.service) { (row.service_name) }
-                            td data-label=(t.status) { (status_badge(ctx, row.status)) }
-                            @if show_requester { td data-label=(t.requester) { (row.requester) } }
-                            td data-label=(t.assignee) { (row.assignee.as_deref().unwrap_or("—")) }
-                            td data-label=(t.submitted_on) { (format_time(row.created_at, ctx.locale, &ctx.tz)) }
-                            td data-label=(t.due) {
+                            td data-label=(Text(t.number)) { a.tracking href={ "/requests/" (row.id.number()) } { (row.id.number()) } }
+                            td data-label=(Text(t.service)) { (Text(&row.service_name)) }
+                            td data-label=(Text(t.status)) { (status_badge(ctx, row.status)) }
+                            @if show_requester { td data-label=(Text(t.requester)) { (Text(&row.requester)) } }
+                            td data-label=(Text(t.assignee)) { (Text(row.assignee.as_deref().unwrap_or("—"))) }
+                            td data-label=(Text(t.submitted_on)) { (Text(&format_time(row.created_at, ctx.locale, &ctx.tz))) }
+                            td data-label=(Text(t.due)) {
                                 @if row.has_sla {
                                     @if let Some(due) = row.sla_due {
-                                        span.late[row.overdue] { (format_time(due, ctx.locale, &ctx.tz)) }
+                                        span.late[row.overdue] { (Text(&format_time(due, ctx.locale, &ctx.tz))) }
                                     }
                                 } @else if let Some(due) = row.due_at {
-                                    span.late[row.late] { (format_time(due, ctx.locale, &ctx.tz)) }
+                                    span.late[row.late] { (Text(&format_time(due, ctx.locale, &ctx.tz))) }
                                 } @else if !row.paused { "—" }
                                 (super::sla::row_badges(ctx, row))
                             }
@@ -58,12 +59,12 @@ fn table(ctx: &PageCtx, rows: &[RequestRow], show_requester: bool) -> Markup {
 fn status_field(ctx: &PageCtx, filter: &DeskFilter) -> Markup {
     let t = ctx.t;
     html! {
-        label { (t.status)
+        label { (Text(t.status))
             select name="status" {
-                option value="open" selected[filter.status == StatusFilter::Open] { (t.open_statuses) }
-                option value="all" selected[filter.status == StatusFilter::All] { (t.all_statuses) }
+                option value="open" selected[filter.status == StatusFilter::Open] { (Text(t.open_statuses)) }
+                option value="all" selected[filter.status == StatusFilter::All] { (Text(t.all_statuses)) }
                 @for status in Status::ALL {
-                    option value=(status.code()) selected[filter.status == StatusFilter::Is(status)] { (t.status(status)) }
+                    option value=(status.code()) selected[filter.status == StatusFilter::Is(status)] { (Text(t.status(status))) }
                 }
             }
         }
@@ -74,11 +75,11 @@ fn status_field(ctx: &PageCtx, filter: &DeskFilter) -> Markup {
 fn service_field(ctx: &PageCtx, filter: &DeskFilter, services: &[(ServiceId, String)]) -> Markup {
     let t = ctx.t;
     html! {
-        label { (t.service)
+        label { (Text(t.service))
             select name="service" {
-                option value="" selected[filter.service.is_none()] { (t.any) }
+                option value="" selected[filter.service.is_none()] { (Text(t.any)) }
                 @for (id, name) in services {
-                    option value=(id.0) selected[filter.service == Some(*id)] { (name) }
+                    option value=(id.0) selected[filter.service == Some(*id)] { (Text(name)) }
                 }
             }
         }

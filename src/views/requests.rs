@@ -1,6 +1,7 @@
 //! One request: the confirmation after submission, its details with the form snapshot's labels,
 //! attachments, approval steps, the timeline with comments, and the actions the viewer may take.
 
+use super::Text;
 use super::layout::page;
 use super::{PageCtx, format_time, i18n::field_message, lines};
 use crate::domain::form::{Answer, FieldKind};
@@ -10,7 +11,7 @@ use crate::ops::RequestPage;
 use maud::{Markup, html};
 
 pub fn status_badge(ctx: &PageCtx, status: Status) -> Markup {
-    html! { span class={ "status s-" (status.code()) } { (ctx.t.status(status)) } }
+    html! { span class={ "status s-" (status.code()) } { (Text(ctx.t.status(status))) } }
 }
 
 /// "12 KiB", "3.4 MiB"; in French "12 Kio", "3,4 Mio" (the units the limits are given in).
