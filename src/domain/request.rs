@@ -27,7 +27,25 @@ pub struct RequestId(pub u64);
 impl RequestId {
     /// `REQ-000042`.
     pub fn number(self) -> String {
-        format!("REQ-{:06}", self.0)
+        let mut out = String::with_capacity(12);
+        self.write_number(&mut out);
+        out
+    }
+
+    /// Appends `number()` to `out`, digit by digit (listings write fifty at a time).
+    pub fn write_number(self, out: &mut String) {
+        let mut digits = [b'0'; 20];
+        let mut n = self.0;
+        let mut from = digits.len();
+        while n > 0 || from == digits.len() {
+            from -= 1;
+            digits[from] = b'0' + u8::try_from(n % 10).unwrap_or(0);
+            n /= 10;
+        }
+        out.push_str("REQ-");
+        // At least six digits: the array is zeros before the number's own.
+        let from = from.min(digits.len() - 6);
+        out.extend(digits[from..].iter().map(|&d| char::from(d)));
     }
 
     /// Reads `REQ-000042`, `req-42` or `42`.

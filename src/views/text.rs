@@ -3,7 +3,8 @@
 //! server's time (`benches/README.md`). `Text` escapes the same four characters, copying what
 //! lies between them in one go, and renders exactly what maud would.
 
-use maud::Render;
+use crate::domain::request::RequestId;
+use maud::{PreEscaped, Render};
 
 /// `&str` to show as text: `(Text(&row.service_name))` where a page splices many.
 pub struct Text<'a>(pub &'a str);
@@ -11,6 +12,32 @@ pub struct Text<'a>(pub &'a str);
 impl Render for Text<'_> {
     fn render_to(&self, buffer: &mut String) {
         escape(self.0, buffer);
+    }
+}
+
+/// `text` escaped once, for a page that repeats it (a column's name in each row).
+pub fn escaped(text: &str) -> PreEscaped<String> {
+    let mut out = String::with_capacity(text.len());
+    escape(text, &mut out);
+    PreEscaped(out)
+}
+
+/// A request's tracking number, written straight into the page.
+pub struct Number(pub RequestId);
+
+impl Render for Number {
+    fn render_to(&self, buffer: &mut String) {
+        self.0.write_number(buffer);
+    }
+}
+
+/// Makes room for that many more bytes where it is spliced, writing nothing: a long listing then
+/// grows its page once rather than doubling it row after row.
+pub struct Reserve(pub usize);
+
+impl Render for Reserve {
+    fn render_to(&self, buffer: &mut String) {
+        buffer.reserve(self.0);
     }
 }
 
@@ -55,6 +82,15 @@ mod tests {
             "before &lt;a href=&quot;x&quot;&gt;Tom &amp; Léa&lt;/a&gt;"
         );
         assert_eq!(maud::html! { (Text("1 < 2")) }.into_string(), "1 &lt; 2");
+    }
+
+    #[test]
+    fn numbers_are_written_as_tracking_numbers() {
+        for id in [0, 7, 42, 999_999, 1_234_567, u64::MAX] {
+            let written = maud::html! { (Number(RequestId(id))) }.into_string();
+            assert_eq!(written, format!("REQ-{id:06}"));
+            assert_eq!(RequestId(id).number(), written);
+        }
     }
 
     proptest! {
