@@ -69,22 +69,16 @@ fn write_time(at: Timestamp, locale: Locale, tz: &jiff::tz::TimeZone, out: &mut 
         i64::from(t.month()),
         i64::from(t.day()),
     );
-    match locale {
-        Locale::Fr => {
-            digits(out, d, 2);
-            out.push('/');
-            digits(out, mo, 2);
-            out.push('/');
-            digits(out, y, 4);
-        }
-        Locale::En => {
-            digits(out, y, 4);
-            out.push('-');
-            digits(out, mo, 2);
-            out.push('-');
-            digits(out, d, 2);
-        }
-    }
+    // French dates are day first, English ones ISO 8601.
+    let ((first, first_width), separator, (last, last_width)) = match locale {
+        Locale::Fr => ((d, 2), '/', (y, 4)),
+        Locale::En => ((y, 4), '-', (d, 2)),
+    };
+    digits(out, first, first_width);
+    out.push(separator);
+    digits(out, mo, 2);
+    out.push(separator);
+    digits(out, last, last_width);
     out.push(' ');
     digits(out, i64::from(t.hour()), 2);
     out.push(':');
