@@ -171,7 +171,18 @@ fn visible_events(reader: &Reader, viewer: &User, id: RequestId) -> Result<Vec<E
 
 fn permissions(request: &Request, viewer: &User, now: Timestamp, reopen_days: u32) -> Permissions {
     let actor = actor(viewer);
-    let can = |action: Action| request::apply(&mut request.clone(), actor, action, now).is_ok();
+    // Each action is tried on a copy. The workflow reads the status, steps, assignee and team;
+    // the answers, the form and the files are the bulk of a request and none of its business,
+    // so the copies go without them (twelve whole copies were a tenth of a request page).
+    let bare = Request {
+        service_name: String::new(),
+        data: Default::default(),
+        form: Vec::new(),
+        attachments: Vec::new(),
+        steps: request.steps.clone(),
+        ..*request
+    };
+    let can = |action: Action| request::apply(&mut bare.clone(), actor, action, now).is_ok();
     let text = || "x".to_owned();
     Permissions {
         decide: can(Action::Approve { comment: text() }),
