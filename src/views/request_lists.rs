@@ -375,16 +375,17 @@ pub fn notifications(ctx: &PageCtx, page_of: &Page<(Notification, String)>, page
             p.muted { (t.no_notifications) }
         } @else {
             ul.inbox {
+                (Reserve(page_of.items.len() * 400))
                 @for (n, service) in &page_of.items {
                     // A link: opening the request marks its notifications read.
                     li.unread[!n.read] {
-                        a href={ "/requests/" (n.request.number()) } {
-                            @if !n.read { span.visually-hidden { (t.unread_one) (t.colon) } }
-                            strong { (t.notice(n.kind)) }
-                            " · " span.tracking { (n.request.number()) } " " (service)
+                        a href={ "/requests/" (Number(n.request)) } {
+                            @if !n.read { span.visually-hidden { (Text(t.unread_one)) (Text(t.colon)) } }
+                            strong { (Text(t.notice(n.kind))) }
+                            " · " span.tracking { (Number(n.request)) } " " (Text(service))
                         }
                         br;
-                        small.muted { (format_time(n.at, ctx.locale, &ctx.tz)) }
+                        small.muted { (Time(n.at, ctx.locale, &ctx.tz)) }
                     }
                 }
             }

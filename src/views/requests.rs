@@ -3,7 +3,7 @@
 
 use super::Text;
 use super::layout::page;
-use super::{PageCtx, format_time, i18n::field_message, lines};
+use super::{PageCtx, Time, i18n::field_message, lines};
 use crate::domain::form::{Answer, FieldKind};
 use crate::domain::request::{Approver, Event, EventKind, Request, Status};
 use crate::domain::{FieldErrors, Locale};
@@ -77,7 +77,7 @@ fn event_line(ctx: &PageCtx, view: &RequestPage, event: &Event) -> Markup {
     let who = event.by.map_or(t.system, |id| view.name(id));
     html! {
         li.event.internal[event.kind.is_internal()] {
-            small.muted { (format_time(event.at, ctx.locale, &ctx.tz)) }
+            small.muted { (Time(event.at, ctx.locale, &ctx.tz)) }
             " "
             @match &event.kind {
                 EventKind::Submitted => {
@@ -296,7 +296,7 @@ pub fn request(
                 @if let Some(sla) = &view.sla {
                     p { (super::sla::promise(ctx, &sla.policy)) "." }
                 } @else if let Some(due) = r.due_at {
-                    p { (t.expected_by) " " (format_time(due, ctx.locale, &ctx.tz)) }
+                    p { (t.expected_by) " " (Time(due, ctx.locale, &ctx.tz)) }
                 }
             }
         }
@@ -307,9 +307,9 @@ pub fn request(
         div.grid.request-head {
             dl.facts {
                 dt { (t.requester) } dd { (view.name(r.requester)) }
-                dt { (t.submitted_on) } dd { (format_time(r.created_at, ctx.locale, &ctx.tz)) }
+                dt { (t.submitted_on) } dd { (Time(r.created_at, ctx.locale, &ctx.tz)) }
                 @if let (Some(due), None) = (r.due_at, &view.sla) {
-                    dt { (t.due) } dd { (format_time(due, ctx.locale, &ctx.tz)) }
+                    dt { (t.due) } dd { (Time(due, ctx.locale, &ctx.tz)) }
                 }
                 (super::sla::facts(ctx, view))
                 dt { (t.assignee) }
@@ -325,7 +325,7 @@ pub fn request(
                                 (approver_name(ctx, view, step.approver))
                                 @if let Some(decision) = &step.decision {
                                     " — " (if decision.approved { t.status_approved } else { t.status_rejected })
-                                    " " small.muted { (format_time(decision.at, ctx.locale, &ctx.tz)) }
+                                    " " small.muted { (Time(decision.at, ctx.locale, &ctx.tz)) }
                                 }
                             }
                         }
