@@ -32,20 +32,10 @@ impl RequestId {
         out
     }
 
-    /// Appends `number()` to `out`, digit by digit (listings write fifty at a time).
+    /// Appends `number()` to `out` (listings write fifty at a time).
     pub fn write_number(self, out: &mut String) {
-        let mut digits = [b'0'; 20];
-        let mut n = self.0;
-        let mut from = digits.len();
-        while n > 0 || from == digits.len() {
-            from -= 1;
-            digits[from] = b'0' + u8::try_from(n % 10).unwrap_or(0);
-            n /= 10;
-        }
         out.push_str("REQ-");
-        // At least six digits: the array is zeros before the number's own.
-        let from = from.min(digits.len() - 6);
-        out.extend(digits[from..].iter().map(|&d| char::from(d)));
+        super::ids::push_padded(out, self.0, 6);
     }
 
     /// Reads `REQ-000042`, `req-42` or `42`.

@@ -144,11 +144,7 @@ macro_rules! request_reads {
 
             /// What lists show of a request.
             pub fn summary(&self, id: RequestId) -> Result<Option<Summary>, Error> {
-                let table = self.txn.open_table(REQUEST_SUMMARIES)?;
-                let Some(bytes) = table.get(id.0)? else {
-                    return Ok(None);
-                };
-                decode::<SummaryRecord, _>("request_summaries", id.0, bytes.value()).map(Some)
+                summary_in(&self.txn.open_table(REQUEST_SUMMARIES)?, id)
             }
 
             /// Up to `n` request ids of a listing after `cursor`, newest or oldest first.
@@ -276,11 +272,19 @@ pub struct Summaries(redb::ReadOnlyTable<u64, &'static [u8]>);
 
 impl Summaries {
     pub fn get(&self, id: RequestId) -> Result<Option<Summary>, Error> {
-        let Some(bytes) = self.0.get(id.0)? else {
-            return Ok(None);
-        };
-        decode::<SummaryRecord, _>("request_summaries", id.0, bytes.value()).map(Some)
+        summary_in(&self.0, id)
     }
+}
+
+/// Request `id`'s summary in `table`, the summaries table of a read or a write.
+fn summary_in(
+    table: &impl redb::ReadableTable<u64, &'static [u8]>,
+    id: RequestId,
+) -> Result<Option<Summary>, Error> {
+    let Some(bytes) = table.get(id.0)? else {
+        return Ok(None);
+    };
+    decode::<SummaryRecord, _>("request_summaries", id.0, bytes.value()).map(Some)
 }
 
 impl Reader {

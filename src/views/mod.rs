@@ -32,6 +32,7 @@ pub mod text;
 pub use layout::{AssetUrls, PageCtx, Viewer};
 pub use text::{Number, Reserve, Text, escaped};
 
+use crate::domain::ids::push_padded;
 use crate::domain::{Locale, Timestamp};
 
 /// A timestamp as a reader expects it in their language, in the server's time zone `tz`.
@@ -58,31 +59,26 @@ fn write_time(at: Timestamp, locale: Locale, tz: &jiff::tz::TimeZone, out: &mut 
         return;
     };
     let t = tz.to_datetime(ts);
-    let digits = |out: &mut String, n: i64, width: u32| {
-        for power in (0..width).rev() {
-            let digit = (n / 10_i64.pow(power)).rem_euclid(10);
-            out.push(char::from(b'0' + u8::try_from(digit).unwrap_or(0)));
-        }
-    };
+    let field = |n: i8| u64::from(n.unsigned_abs());
     let (y, mo, d) = (
-        i64::from(t.year()),
-        i64::from(t.month()),
-        i64::from(t.day()),
+        u64::from(t.year().unsigned_abs()),
+        field(t.month()),
+        field(t.day()),
     );
     // French dates are day first, English ones ISO 8601.
     let ((first, first_width), separator, (last, last_width)) = match locale {
         Locale::Fr => ((d, 2), '/', (y, 4)),
         Locale::En => ((y, 4), '-', (d, 2)),
     };
-    digits(out, first, first_width);
+    push_padded(out, first, first_width);
     out.push(separator);
-    digits(out, mo, 2);
+    push_padded(out, mo, 2);
     out.push(separator);
-    digits(out, last, last_width);
+    push_padded(out, last, last_width);
     out.push(' ');
-    digits(out, i64::from(t.hour()), 2);
+    push_padded(out, field(t.hour()), 2);
     out.push(':');
-    digits(out, i64::from(t.minute()), 2);
+    push_padded(out, field(t.minute()), 2);
 }
 
 /// A date answer (`YYYY-MM-DD`, as forms store it) in the reader's format, like `format_time`'s

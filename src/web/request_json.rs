@@ -3,6 +3,7 @@
 use super::api::time;
 use super::state::AppState;
 use crate::domain::Timestamp;
+use crate::domain::ids::push_padded;
 use crate::domain::notification::Notification;
 use crate::domain::request::{Approver, Event, EventKind, Request, Summary};
 use crate::domain::service::ApprovalRule;
@@ -178,9 +179,9 @@ pub(super) struct Listed<'a> {
     paused: bool,
 }
 
-/// A time as `time_text` writes it (RFC 3339 in UTC, to the second), written on the stack: a
-/// listing has up to five per item, and formatting each into a `String` through `Display`
-/// was a fifth of the listing's own work.
+/// A time as `time_text` writes it (RFC 3339 in UTC, to the second), written digit by digit: a
+/// listing has up to five per item, and formatting each through jiff's `Display` was a fifth
+/// of the listing's own work.
 pub(super) struct Rfc3339(pub Timestamp);
 
 impl Serialize for Rfc3339 {
@@ -189,26 +190,25 @@ impl Serialize for Rfc3339 {
             return serializer.serialize_none();
         };
         let t = jiff::tz::Offset::UTC.to_datetime(at);
-        let Ok(year) = u16::try_from(t.year()) else {
+        if t.year() < 0 {
             // Before year 0: as jiff writes it.
             return serializer.serialize_str(&at.to_string());
-        };
-        let mut out = *b"0000-00-00T00:00:00Z";
-        let fields = [
-            (0, 4, year),
-            (5, 2, u16::from(t.month().unsigned_abs())),
-            (8, 2, u16::from(t.day().unsigned_abs())),
-            (11, 2, u16::from(t.hour().unsigned_abs())),
-            (14, 2, u16::from(t.minute().unsigned_abs())),
-            (17, 2, u16::from(t.second().unsigned_abs())),
-        ];
-        for (at, width, mut n) in fields {
-            for i in (at..at + width).rev() {
-                out[i] = b'0' + u8::try_from(n % 10).unwrap_or(0);
-                n /= 10;
-            }
         }
-        serializer.serialize_str(std::str::from_utf8(&out).unwrap_or_default())
+        let field = |n: i8| u64::from(n.unsigned_abs());
+        let mut out = String::with_capacity(20);
+        push_padded(&mut out, u64::from(t.year().unsigned_abs()), 4);
+        for (separator, n) in [
+            ('-', field(t.month())),
+            ('-', field(t.day())),
+            ('T', field(t.hour())),
+            (':', field(t.minute())),
+            (':', field(t.second())),
+        ] {
+            out.push(separator);
+            push_padded(&mut out, n, 2);
+        }
+        out.push('Z');
+        serializer.serialize_str(&out)
     }
 }
 
