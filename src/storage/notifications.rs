@@ -109,11 +109,9 @@ impl Writer {
             let mut ids: Vec<u64> = notifications.iter().map(|n| n.id).collect();
             ids.sort_unstable();
             notifications.sort_by_key(|n| (n.at, n.id));
-            for id in &ids {
-                table.remove((user, *id))?;
-                unread.remove((user, *id))?;
-            }
-            for n in notifications.iter().filter(|n| !n.read) {
+            for n in &notifications {
+                table.remove((user, n.id))?;
+                unread.remove((user, n.id))?;
                 about.remove((user, n.request.0, n.id))?;
             }
             for (id, mut n) in ids.into_iter().zip(notifications) {
