@@ -5,15 +5,26 @@
 
 use super::analysis::{self, Analyzers, register};
 use super::{Error, manual_reader, open_or_create};
+use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
 use tantivy::Order;
-use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::collector::{Collector, TopDocs};
+use tantivy::index::SegmentId;
+use tantivy::query::{
+    BooleanQuery, EnableScoring, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery,
+};
 use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, Schema};
-use tantivy::{Index, IndexReader, TantivyDocument, Term, doc};
+use tantivy::{Index, IndexReader, Searcher, SegmentReader, TantivyDocument, Term, doc};
+
+/// Above this many indexed words starting with the last word typed, the prefix is matched by
+/// an automaton instead of one term query each.
+const MOST_PREFIXED: usize = 64;
+
+/// The least and greatest request id of each live segment.
+type Bounds = HashMap<SegmentId, (u64, u64)>;
 
 /// What the index knows of a request.
 #[derive(Debug, Clone)]
@@ -34,6 +45,8 @@ pub struct RequestIndex {
     analyzers: Analyzers,
     /// The last request id indexed.
     last: AtomicU64,
+    /// The ids each live segment holds, so a search skips the segments outside its window.
+    bounds: Mutex<Bounds>,
     writing: Mutex<()>,
 }
 
@@ -67,6 +80,7 @@ impl RequestIndex {
             plain,
             analyzers,
             last: AtomicU64::new(last),
+            bounds: Mutex::new(HashMap::new()),
             writing: Mutex::new(()),
         })
     }
@@ -92,6 +106,11 @@ impl RequestIndex {
         commit.commit()?;
         writer.wait_merging_threads()?;
         self.reader.reload()?;
+        let live: HashSet<SegmentId> = (self.reader.searcher().segment_readers().iter())
+            .map(|segment| segment.segment_id())
+            .collect();
+        self.lock_bounds()?
+            .retain(|segment, _| live.contains(segment));
         self.last.store(up_to, Ordering::SeqCst);
         Ok(())
     }
@@ -99,6 +118,10 @@ impl RequestIndex {
     /// The ids of the requests holding every word of `text` (folded; the last one also as a
     /// prefix), with ids in `from..before`, newest first, at most `limit`.
     /// Ordered by id without scoring.
+    ///
+    /// The last word's longer forms are looked up in the dictionary and searched as terms, so
+    /// that a window of ids read from the id's column drives the search: a common word costs
+    /// the window, not every request holding it (an automaton would gather them all first).
     pub fn search(
         &self,
         text: &str,
@@ -109,36 +132,176 @@ impl RequestIndex {
         if words.is_empty() {
             return Ok(Vec::new());
         }
+        let searcher = self.reader.searcher();
         let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (i, word) in words.iter().enumerate() {
-            let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             let plain = Term::from_field_text(self.plain, word);
-            any.push((
-                Occur::Should,
-                Box::new(TermQuery::new(plain.clone(), IndexRecordOption::Basic)),
-            ));
+            let mut terms = vec![plain.clone()];
+            let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             if i + 1 == words.len() && word.chars().count() >= 2 {
+                match self.prefixed(&searcher, word)? {
+                    Some(longer) => terms.extend(longer),
+                    // Too many words start so: an automaton over the dictionary finds them all.
+                    None => {
+                        terms.clear();
+                        any.push((
+                            Occur::Should,
+                            Box::new(FuzzyTermQuery::new_prefix(plain, 0, true)),
+                        ));
+                    }
+                }
+            }
+            for term in terms {
                 any.push((
                     Occur::Should,
-                    Box::new(FuzzyTermQuery::new_prefix(plain, 0, true)),
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
                 ));
             }
             all.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
         if from > 0 || before.is_some() {
+            let lower = Bound::Included(Term::from_field_u64(self.id, from));
             let upper = match before {
                 Some(before) => Bound::Excluded(Term::from_field_u64(self.id, before)),
                 None => Bound::Unbounded,
             };
-            let within =
-                RangeQuery::new(Bound::Included(Term::from_field_u64(self.id, from)), upper);
-            all.push((Occur::Must, Box::new(within)));
+            all.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
         }
-        let searcher = self.reader.searcher();
         let query = BooleanQuery::new(all);
         let newest =
             TopDocs::with_limit(limit.max(1)).order_by_fast_field::<u64>("id", Order::Desc);
-        let top = searcher.search(&query, &newest)?;
+        newest.check_schema(searcher.schema())?;
+        let weight = query.weight(EnableScoring::disabled_from_searcher(&searcher))?;
+        // Only the segments holding ids of the window: the others would each open their id
+        // column for nothing.
+        let mut fruits = Vec::new();
+        for (ord, segment) in (0u32..).zip(searcher.segment_readers()) {
+            let (least, most) = self.bounds(segment)?;
+            if most < from || before.is_some_and(|before| least >= before) {
+                continue;
+            }
+            fruits.push(newest.collect_segment(weight.as_ref(), ord, segment)?);
+        }
+        let top = newest.merge_fruits(fruits)?;
         Ok(top.into_iter().filter_map(|(id, _)| id).collect())
+    }
+
+    /// The least and greatest request id `segment` holds (segments never change).
+    fn bounds(&self, segment: &SegmentReader) -> Result<(u64, u64), Error> {
+        let key = segment.segment_id();
+        if let Some(known) = self.lock_bounds()?.get(&key) {
+            return Ok(*known);
+        }
+        let column = segment.fast_fields().u64("id")?;
+        let bounds = (column.min_value(), column.max_value());
+        self.lock_bounds()?.insert(key, bounds);
+        Ok(bounds)
+    }
+
+    fn lock_bounds(&self) -> Result<MutexGuard<'_, Bounds>, Error> {
+        self.bounds.lock().map_err(|_| Error::Poisoned)
+    }
+
+    /// The indexed words longer than `word` that start with it, at most `MOST_PREFIXED` (None:
+    /// more than that).
+    fn prefixed(&self, searcher: &Searcher, word: &str) -> Result<Option<Vec<Term>>, Error> {
+        let mut found: Vec<Term> = Vec::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(self.plain)?;
+            let mut stream = inverted
+                .terms()
+                .range()
+                .gt(word.as_bytes())
+                .into_stream()
+                .map_err(tantivy::TantivyError::from)?;
+            while stream.advance() {
+                let key = stream.key();
+                if !key.starts_with(word.as_bytes()) {
+                    break;
+                }
+                let Ok(text) = std::str::from_utf8(key) else {
+                    continue;
+                };
+                let term = Term::from_field_text(self.plain, text);
+                if !found.contains(&term) {
+                    if found.len() == MOST_PREFIXED {
+                        return Ok(None);
+                    }
+                    found.push(term);
+                }
+            }
+        }
+        Ok(Some(found))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(id: u64, answers: &str) -> RequestDoc {
+        RequestDoc {
+            id,
+            service: "VPN access".into(),
+            requester: "Alice Durand adurand".into(),
+            answers: answers.into(),
+        }
+    }
+
+    fn everything(index: &RequestIndex, text: &str) -> Vec<u64> {
+        index.search(text, (0, None), 1_000).unwrap()
+    }
+
+    #[test]
+    fn the_last_word_matches_longer_words_across_segments_and_the_others_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = RequestIndex::open(dir.path()).unwrap();
+        index
+            .add(&[request(1, "laptop"), request(2, "lapin")], 2)
+            .unwrap();
+        index
+            .add(&[request(3, "laptops"), request(4, "chair")], 4)
+            .unwrap();
+        assert_eq!(everything(&index, "lap"), vec![3, 2, 1]);
+        assert_eq!(everything(&index, "laptop"), vec![3, 1]);
+        assert_eq!(everything(&index, "LAPTOP chair"), Vec::<u64>::new());
+        assert_eq!(everything(&index, "access lap"), vec![3, 2, 1]);
+        // A word before the last is matched whole.
+        assert_eq!(everything(&index, "laptop vpn"), vec![1]);
+        assert_eq!(everything(&index, "lap access"), Vec::<u64>::new());
+        assert_eq!(everything(&index, "vp lap"), Vec::<u64>::new());
+        // One letter is matched whole only.
+        assert_eq!(everything(&index, "l"), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn more_longer_words_than_the_terms_kept_are_all_found_through_the_automaton() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = RequestIndex::open(dir.path()).unwrap();
+        let total = MOST_PREFIXED as u64 + 6;
+        let docs: Vec<RequestDoc> = (1..=total)
+            .map(|id| request(id, &format!("serial{id}x")))
+            .collect();
+        index.add(&docs, total).unwrap();
+        let searcher = index.reader.searcher();
+        assert_eq!(index.prefixed(&searcher, "serial").unwrap(), None);
+        let found = everything(&index, "serial");
+        assert_eq!(found, (1..=total).rev().collect::<Vec<_>>());
+        assert_eq!(everything(&index, "serial7x"), vec![7]);
+    }
+
+    #[test]
+    fn a_window_of_ids_gives_its_newest_hits_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = RequestIndex::open(dir.path()).unwrap();
+        let docs: Vec<RequestDoc> = (1..=300).map(|id| request(id, "sms")).collect();
+        index.add(&docs[..150], 150).unwrap();
+        index.add(&docs[150..], 300).unwrap();
+        let newest = index.search("sm", (100, Some(160)), 5).unwrap();
+        assert_eq!(newest, vec![159, 158, 157, 156, 155]);
+        let top = index.search("sms", (290, None), 50).unwrap();
+        assert_eq!(top, (290..=300).rev().collect::<Vec<_>>());
+        assert_eq!(index.search("sms", (1, Some(3)), 5).unwrap(), vec![2, 1]);
+        assert!(index.search("sms", (301, None), 5).unwrap().is_empty());
     }
 }
