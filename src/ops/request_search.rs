@@ -166,11 +166,17 @@ impl Ops {
         let mut below = filter.cursor.map(|c| c.0);
         let mut window = (filter.limit as u64 + 1) * 8;
         let want = (filter.limit + 1) * 4;
+        // A word held by fewer requests than a window costs no more searched everywhere at
+        // once, and spares the widening windows that would find it.
+        let words = index.words(&text).map_err(search_error)?;
+        if index.fewest_holding(&words).map_err(search_error)? <= window {
+            window = u64::MAX;
+        }
         loop {
             let top = below.unwrap_or(index.last() + 1);
             let from = top.saturating_sub(window);
             let hits = index
-                .search(&text, (from, below), want)
+                .search(&words, (from, below), want)
                 .map_err(search_error)?;
             // Fewer than asked: the window holds no more; otherwise keep on below the last.
             let exhausted = hits.len() < want && from == 0;

@@ -9,7 +9,7 @@ mod analysis;
 mod requests;
 mod snippet;
 
-pub use requests::{RequestDoc, RequestIndex};
+pub use requests::{RequestDoc, RequestIndex, Words};
 pub use snippet::{Snippet, snippet};
 
 use analysis::{Analyzers, register};

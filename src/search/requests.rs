@@ -23,6 +23,20 @@ use tantivy::{Index, IndexReader, Searcher, SegmentReader, TantivyDocument, Term
 /// an automaton instead of one term query each.
 const MOST_PREFIXED: usize = 64;
 
+/// The words of a search, looked up in one view of the index.
+pub struct Words {
+    searcher: Searcher,
+    matching: Vec<Matching>,
+}
+
+/// What a word of a search matches.
+enum Matching {
+    /// Any of these words.
+    Terms(Vec<Term>),
+    /// Any word starting with this one (too many to list).
+    Prefix(Term),
+}
+
 /// The least and greatest request id of each live segment.
 type Bounds = HashMap<SegmentId, (u64, u64)>;
 
@@ -115,48 +129,59 @@ impl RequestIndex {
         Ok(())
     }
 
-    /// The ids of the requests holding every word of `text` (folded; the last one also as a
-    /// prefix), with ids in `from..before`, newest first, at most `limit`.
-    /// Ordered by id without scoring.
+    /// The words of `text` (folded; the last one also as a prefix) as this index holds them
+    /// now: what `search` and `fewest_holding` take, so a listing that searches several
+    /// windows looks its words up once, in one view of the index.
+    pub fn words(&self, text: &str) -> Result<Words, Error> {
+        let searcher = self.reader.searcher();
+        let words = self.analyzers.words(text);
+        let mut matching = Vec::with_capacity(words.len());
+        for (i, word) in words.iter().enumerate() {
+            let plain = Term::from_field_text(self.plain, word);
+            if i + 1 < words.len() || word.chars().count() < 2 {
+                matching.push(Matching::Terms(vec![plain]));
+                continue;
+            }
+            matching.push(match self.prefixed(&searcher, word)? {
+                Some(longer) => Matching::Terms([vec![plain], longer].concat()),
+                // Too many words start so: an automaton over the dictionary finds them all.
+                None => Matching::Prefix(plain),
+            });
+        }
+        Ok(Words { searcher, matching })
+    }
+
+    /// The ids of the requests holding every one of `words`, with ids in `from..before`,
+    /// newest first, at most `limit`. Ordered by id without scoring.
     ///
     /// The last word's longer forms are looked up in the dictionary and searched as terms, so
     /// that a window of ids read from the id's column drives the search: a common word costs
     /// the window, not every request holding it (an automaton would gather them all first).
     pub fn search(
         &self,
-        text: &str,
+        words: &Words,
         (from, before): (u64, Option<u64>),
         limit: usize,
     ) -> Result<Vec<u64>, Error> {
-        let words = self.analyzers.words(text);
-        if words.is_empty() {
+        if words.matching.is_empty() {
             return Ok(Vec::new());
         }
-        let searcher = self.reader.searcher();
+        let searcher = &words.searcher;
         let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (i, word) in words.iter().enumerate() {
-            let plain = Term::from_field_text(self.plain, word);
-            let mut terms = vec![plain.clone()];
-            let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            if i + 1 == words.len() && word.chars().count() >= 2 {
-                match self.prefixed(&searcher, word)? {
-                    Some(longer) => terms.extend(longer),
-                    // Too many words start so: an automaton over the dictionary finds them all.
-                    None => {
-                        terms.clear();
-                        any.push((
-                            Occur::Should,
-                            Box::new(FuzzyTermQuery::new_prefix(plain, 0, true)),
-                        ));
-                    }
-                }
-            }
-            for term in terms {
-                any.push((
+        for word in &words.matching {
+            let any: Vec<(Occur, Box<dyn Query>)> = match word {
+                Matching::Terms(terms) => terms
+                    .iter()
+                    .map(|term| -> (Occur, Box<dyn Query>) {
+                        let query = TermQuery::new(term.clone(), IndexRecordOption::Basic);
+                        (Occur::Should, Box::new(query))
+                    })
+                    .collect(),
+                Matching::Prefix(term) => vec![(
                     Occur::Should,
-                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-                ));
-            }
+                    Box::new(FuzzyTermQuery::new_prefix(term.clone(), 0, true)),
+                )],
+            };
             all.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
         if from > 0 || before.is_some() {
@@ -171,7 +196,7 @@ impl RequestIndex {
         let newest =
             TopDocs::with_limit(limit.max(1)).order_by_fast_field::<u64>("id", Order::Desc);
         newest.check_schema(searcher.schema())?;
-        let weight = query.weight(EnableScoring::disabled_from_searcher(&searcher))?;
+        let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
         // Only the segments holding ids of the window: the others would each open their id
         // column for nothing.
         let mut fruits = Vec::new();
@@ -184,6 +209,24 @@ impl RequestIndex {
         }
         let top = newest.merge_fruits(fruits)?;
         Ok(top.into_iter().filter_map(|(id, _)| id).collect())
+    }
+
+    /// At most how many requests hold every one of `words`: as many as hold the rarest. Cheap
+    /// (the dictionary only): a caller searches a rare word everywhere at once rather than in
+    /// windows.
+    pub fn fewest_holding(&self, words: &Words) -> Result<u64, Error> {
+        let mut fewest = words.searcher.num_docs();
+        for word in &words.matching {
+            let Matching::Terms(terms) = word else {
+                continue;
+            };
+            let mut holding = 0;
+            for term in terms {
+                holding += words.searcher.doc_freq(term)?;
+            }
+            fewest = fewest.min(holding);
+        }
+        Ok(fewest)
     }
 
     /// The least and greatest request id `segment` holds (segments never change).
@@ -248,8 +291,23 @@ mod tests {
         }
     }
 
+    fn find(
+        index: &RequestIndex,
+        text: &str,
+        window: (u64, Option<u64>),
+        limit: usize,
+    ) -> Vec<u64> {
+        index
+            .search(&index.words(text).unwrap(), window, limit)
+            .unwrap()
+    }
+
     fn everything(index: &RequestIndex, text: &str) -> Vec<u64> {
-        index.search(text, (0, None), 1_000).unwrap()
+        find(index, text, (0, None), 1_000)
+    }
+
+    fn fewest(index: &RequestIndex, text: &str) -> u64 {
+        index.fewest_holding(&index.words(text).unwrap()).unwrap()
     }
 
     #[test]
@@ -270,6 +328,10 @@ mod tests {
         assert_eq!(everything(&index, "laptop vpn"), vec![1]);
         assert_eq!(everything(&index, "lap access"), Vec::<u64>::new());
         assert_eq!(everything(&index, "vp lap"), Vec::<u64>::new());
+        assert_eq!(fewest(&index, "lap"), 3);
+        assert_eq!(fewest(&index, "access laptop"), 2);
+        assert_eq!(fewest(&index, "chair vpn"), 1);
+        assert_eq!(fewest(&index, "vpn zebra"), 0);
         // One letter is matched whole only.
         assert_eq!(everything(&index, "l"), Vec::<u64>::new());
     }
@@ -297,11 +359,11 @@ mod tests {
         let docs: Vec<RequestDoc> = (1..=300).map(|id| request(id, "sms")).collect();
         index.add(&docs[..150], 150).unwrap();
         index.add(&docs[150..], 300).unwrap();
-        let newest = index.search("sm", (100, Some(160)), 5).unwrap();
+        let newest = find(&index, "sm", (100, Some(160)), 5);
         assert_eq!(newest, vec![159, 158, 157, 156, 155]);
-        let top = index.search("sms", (290, None), 50).unwrap();
+        let top = find(&index, "sms", (290, None), 50);
         assert_eq!(top, (290..=300).rev().collect::<Vec<_>>());
-        assert_eq!(index.search("sms", (1, Some(3)), 5).unwrap(), vec![2, 1]);
-        assert!(index.search("sms", (301, None), 5).unwrap().is_empty());
+        assert_eq!(find(&index, "sms", (1, Some(3)), 5), vec![2, 1]);
+        assert!(find(&index, "sms", (301, None), 5).is_empty());
     }
 }
