@@ -230,3 +230,43 @@ fn sigterm_stops_the_server_cleanly() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("5 users"));
 }
+
+/// The purge delay mimalloc read when the server started (its verbose start-up lines), with
+/// `delay` as the server's environment sets it (None: not at all).
+fn purge_delay_read(delay: Option<&str>) -> String {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_guichet"));
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(dir.path())
+        .env("GUICHET_LOG", "info")
+        .env("MIMALLOC_VERBOSE", "1")
+        .env_remove("MIMALLOC_PURGE_DELAY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    if let Some(delay) = delay {
+        command.env("MIMALLOC_PURGE_DELAY", delay);
+    }
+    let mut server = command.spawn().expect("server starts");
+    let mut stderr = std::io::BufReader::new(server.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    let mut read = String::new();
+    while !line.contains("listening on") {
+        line.clear();
+        if std::io::BufRead::read_line(&mut stderr, &mut line).expect("read") == 0 {
+            panic!("server ended before listening");
+        }
+        if let Some(value) = line.split("option 'purge_delay':").nth(1) {
+            value.trim().clone_into(&mut read);
+        }
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    read
+}
+
+#[test]
+fn the_server_gives_freed_memory_back_at_once_unless_its_environment_says_otherwise() {
+    assert_eq!(purge_delay_read(None), "0");
+    assert_eq!(purge_delay_read(Some("250")), "250");
+}
