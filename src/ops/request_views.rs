@@ -283,7 +283,12 @@ impl Ops {
     fn sla_view(&self, reader: &Reader, request: &Request) -> Result<Option<SlaView>, Error> {
         let rules = self.sla_rules();
         let frozen = reader.summary(request.id)?.and_then(|s| s.sla);
-        let live = sla_of(reader, request.service_id, &rules.zone)?;
+        let catalog = self.catalog(reader)?;
+        let kept = super::sla::WithCatalog {
+            reader,
+            catalog: &catalog,
+        };
+        let live = sla_of(&kept, request.service_id, &rules.zone)?;
         let (policy, calendar) = match (live, &frozen, request.status.is_open()) {
             (Some(found), _, true) => found,
             (found, Some(frozen), false) => match found {

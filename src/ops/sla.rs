@@ -4,6 +4,7 @@
 //! requesters and closes requests left unanswered.
 
 use super::audit::audit;
+use super::snapshots::Catalog;
 use super::{Admin, Error, Ops};
 use crate::domain::audit::{AuditKind, Setting};
 use crate::domain::calendar::Calendar;
@@ -28,7 +29,8 @@ pub struct SlaRules {
 
 /// The reads SLA computations make, from a snapshot or inside a write.
 pub(super) trait SlaReads {
-    fn service_of(&self, id: ServiceId) -> Result<Option<Service>, Error>;
+    /// The policy a service follows (none when it has none or does not exist).
+    fn policy_id_of(&self, service: ServiceId) -> Result<Option<u64>, Error>;
     fn policy_of(&self, id: u64) -> Result<Option<SlaPolicy>, Error>;
     fn calendar_of(&self, id: u64) -> Result<Option<CalendarDef>, Error>;
     fn default_calendar(&self) -> Result<Option<u64>, Error>;
@@ -37,8 +39,8 @@ pub(super) trait SlaReads {
 macro_rules! sla_reads {
     ($t:ty) => {
         impl SlaReads for $t {
-            fn service_of(&self, id: ServiceId) -> Result<Option<Service>, Error> {
-                Ok(self.service(id)?)
+            fn policy_id_of(&self, service: ServiceId) -> Result<Option<u64>, Error> {
+                Ok(self.service(service)?.and_then(|s| s.sla_policy_id))
             }
             fn policy_of(&self, id: u64) -> Result<Option<SlaPolicy>, Error> {
                 Ok(self.sla_policy(id)?)
@@ -54,6 +56,28 @@ macro_rules! sla_reads {
 }
 sla_reads!(Reader);
 sla_reads!(Writer);
+
+/// A read transaction with the catalog kept for its version: a service's policy without
+/// decoding the service, its form included (a request page asks on every view).
+pub(super) struct WithCatalog<'a> {
+    pub reader: &'a Reader,
+    pub catalog: &'a Catalog,
+}
+
+impl SlaReads for WithCatalog<'_> {
+    fn policy_id_of(&self, service: ServiceId) -> Result<Option<u64>, Error> {
+        Ok(self.catalog.service(service).and_then(|s| s.sla_policy_id))
+    }
+    fn policy_of(&self, id: u64) -> Result<Option<SlaPolicy>, Error> {
+        self.reader.policy_of(id)
+    }
+    fn calendar_of(&self, id: u64) -> Result<Option<CalendarDef>, Error> {
+        self.reader.calendar_of(id)
+    }
+    fn default_calendar(&self) -> Result<Option<u64>, Error> {
+        self.reader.default_calendar()
+    }
+}
 
 /// The calendar a policy counts in: its own, else the instance's default, else 24/7.
 pub(super) fn calendar_for(
@@ -78,7 +102,7 @@ pub(super) fn sla_of(
     service: ServiceId,
     zone: &TimeZone,
 ) -> Result<Option<(SlaPolicy, Calendar)>, Error> {
-    let Some(id) = r.service_of(service)?.and_then(|s| s.sla_policy_id) else {
+    let Some(id) = r.policy_id_of(service)? else {
         return Ok(None);
     };
     let Some(policy) = r.policy_of(id)? else {

@@ -78,6 +78,11 @@ impl Catalog {
         held.contains(&id)
     }
 
+    /// A service, active or not.
+    pub fn service(&self, id: ServiceId) -> Option<&Arc<Service>> {
+        self.by_id.get(&id)
+    }
+
     /// A service that takes requests: an active one.
     pub fn active_service(&self, id: ServiceId) -> Option<&Arc<Service>> {
         self.by_id.get(&id).filter(|s| s.active)

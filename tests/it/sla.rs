@@ -518,3 +518,33 @@ async fn a_policy_change_moves_open_deadlines_and_leaves_finished_ones() {
         "the desk says it in words"
     );
 }
+
+/// A request page takes its service's policy from the catalog kept per version: a service
+/// left without a policy shows on the very next view, and given it back, again.
+#[tokio::test]
+async fn the_request_page_follows_its_services_policy_on_the_very_next_view() {
+    let app = TestApp::spawn().await;
+    let admin = app.api_as("admin").await;
+    let number = broken_pc(&app, "PC-9").await["number"]
+        .as_str()
+        .expect("n")
+        .to_owned();
+    let tom = app.signed_in("tom").await;
+    let path = format!("/requests/{number}");
+    let promise = "Prise en charge sous";
+    let (_, page) = tom.get_text(&path).await;
+    assert!(page.contains(promise), "under Critique: {page}");
+    let pc = service_id(&admin, BROKEN_PC).await;
+    let (_, mut service) = Api::json(admin.get(&format!("/api/v1/services/{pc}")).await).await;
+    let policy = service["sla_policy_id"].clone();
+    assert!(policy.is_u64(), "{service}");
+    service.as_object_mut().expect("object").remove("form");
+    for (set, shown) in [(Value::Null, false), (policy, true)] {
+        service["sla_policy_id"] = set;
+        let (status, saved) =
+            Api::json(admin.put(&format!("/api/v1/services/{pc}"), &service).await).await;
+        assert_eq!(status, StatusCode::OK, "{saved}");
+        let (_, page) = tom.get_text(&path).await;
+        assert_eq!(page.contains(promise), shown);
+    }
+}
