@@ -35,6 +35,7 @@ mod search;
 mod secrets;
 mod services;
 mod sla;
+mod sla_reads;
 mod sla_scan;
 mod snapshots;
 mod teams;

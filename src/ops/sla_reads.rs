@@ -1,0 +1,95 @@
+//! The reads an SLA computation makes (a service's policy, the policy, its calendar), from a
+//! read transaction, a write, or a read transaction with the catalog kept for its version.
+
+use super::Error;
+use super::snapshots::Catalog;
+use crate::domain::ServiceId;
+use crate::domain::calendar::Calendar;
+use crate::domain::sla::{CalendarDef, SlaPolicy};
+use crate::storage::{Reader, Writer};
+use jiff::tz::TimeZone;
+
+/// The reads SLA computations make, from a snapshot or inside a write.
+pub(super) trait SlaReads {
+    /// The policy a service follows (none when it has none or does not exist).
+    fn policy_id_of(&self, service: ServiceId) -> Result<Option<u64>, Error>;
+    fn policy_of(&self, id: u64) -> Result<Option<SlaPolicy>, Error>;
+    fn calendar_of(&self, id: u64) -> Result<Option<CalendarDef>, Error>;
+    fn default_calendar(&self) -> Result<Option<u64>, Error>;
+}
+
+macro_rules! sla_reads {
+    ($t:ty) => {
+        impl SlaReads for $t {
+            fn policy_id_of(&self, service: ServiceId) -> Result<Option<u64>, Error> {
+                Ok(self.service(service)?.and_then(|s| s.sla_policy_id))
+            }
+            fn policy_of(&self, id: u64) -> Result<Option<SlaPolicy>, Error> {
+                Ok(self.sla_policy(id)?)
+            }
+            fn calendar_of(&self, id: u64) -> Result<Option<CalendarDef>, Error> {
+                Ok(self.calendar(id)?)
+            }
+            fn default_calendar(&self) -> Result<Option<u64>, Error> {
+                Ok(self.default_calendar_id()?)
+            }
+        }
+    };
+}
+sla_reads!(Reader);
+sla_reads!(Writer);
+
+/// A read transaction with the catalog kept for its version: a service's policy without
+/// decoding the service, its form included (a request page asks on every view).
+pub(super) struct WithCatalog<'a> {
+    pub reader: &'a Reader,
+    pub catalog: &'a Catalog,
+}
+
+impl SlaReads for WithCatalog<'_> {
+    fn policy_id_of(&self, service: ServiceId) -> Result<Option<u64>, Error> {
+        Ok(self.catalog.service(service).and_then(|s| s.sla_policy_id))
+    }
+    fn policy_of(&self, id: u64) -> Result<Option<SlaPolicy>, Error> {
+        self.reader.policy_of(id)
+    }
+    fn calendar_of(&self, id: u64) -> Result<Option<CalendarDef>, Error> {
+        self.reader.calendar_of(id)
+    }
+    fn default_calendar(&self) -> Result<Option<u64>, Error> {
+        self.reader.default_calendar()
+    }
+}
+
+/// The calendar a policy counts in: its own, else the instance's default, else 24/7.
+pub(super) fn calendar_for(
+    r: &impl SlaReads,
+    id: Option<u64>,
+    zone: &TimeZone,
+) -> Result<Calendar, Error> {
+    let id = match id {
+        Some(id) => Some(id),
+        None => r.default_calendar()?,
+    };
+    Ok(match id {
+        Some(id) => r.calendar_of(id)?.map(|c| c.calendar),
+        None => None,
+    }
+    .unwrap_or_else(|| Calendar::always(zone.clone())))
+}
+
+/// The policy of a service, with the calendar it counts in.
+pub(super) fn sla_of(
+    r: &impl SlaReads,
+    service: ServiceId,
+    zone: &TimeZone,
+) -> Result<Option<(SlaPolicy, Calendar)>, Error> {
+    let Some(id) = r.policy_id_of(service)? else {
+        return Ok(None);
+    };
+    let Some(policy) = r.policy_of(id)? else {
+        return Ok(None);
+    };
+    let calendar = calendar_for(r, policy.calendar_id, zone)?;
+    Ok(Some((policy, calendar)))
+}
