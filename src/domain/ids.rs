@@ -19,16 +19,24 @@ impl Timestamp {
 /// took a tenth of a listing).
 pub fn push_padded(out: &mut String, n: u64, width: usize) {
     let mut digits = [b'0'; 20];
+    let len = n
+        .checked_ilog10()
+        .map_or(1, |log| log as usize + 1)
+        .max(width)
+        .min(digits.len());
+    let from = digits.len() - len;
+    fill_digits(&mut digits[from..], n);
+    out.push_str(std::str::from_utf8(&digits[from..]).unwrap_or_default());
+}
+
+/// Writes the last `slot.len()` decimal digits of `n` into `slot`, zero-padded: a time or a
+/// number written into a buffer on the stack.
+pub fn fill_digits(slot: &mut [u8], n: u64) {
     let mut rest = n;
-    let mut from = digits.len();
-    while rest > 0 || from == digits.len() {
-        from -= 1;
-        digits[from] = b'0' + u8::try_from(rest % 10).unwrap_or(0);
+    for digit in slot.iter_mut().rev() {
+        *digit = b'0' + u8::try_from(rest % 10).unwrap_or(0);
         rest /= 10;
     }
-    // The array is zeros before the number's own digits.
-    let from = from.min(digits.len().saturating_sub(width));
-    out.extend(digits[from..].iter().map(|&d| char::from(d)));
 }
 
 macro_rules! id_type {
@@ -69,3 +77,27 @@ id_type!(
     /// A service's id, assigned from the `service` sequence and never reused.
     ServiceId
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn push_padded_writes_as_format_pads(n in any::<u64>(), width in 0usize..=22) {
+            let mut out = String::from("x");
+            push_padded(&mut out, n, width);
+            // Twenty digits at most: a u64 has no more.
+            prop_assert_eq!(out, format!("x{n:0w$}", w = width.min(20)));
+        }
+
+        #[test]
+        fn fill_digits_keeps_the_last_digits(n in any::<u64>(), len in 1usize..=20) {
+            let mut slot = vec![b'#'; len];
+            fill_digits(&mut slot, n);
+            let full = format!("{n:020}");
+            prop_assert_eq!(std::str::from_utf8(&slot).expect("ascii"), &full[20 - len..]);
+        }
+    }
+}

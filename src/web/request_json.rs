@@ -3,9 +3,9 @@
 use super::api::time;
 use super::state::AppState;
 use crate::domain::Timestamp;
-use crate::domain::ids::push_padded;
+use crate::domain::ids::fill_digits;
 use crate::domain::notification::Notification;
-use crate::domain::request::{Approver, Event, EventKind, Request, Summary};
+use crate::domain::request::{Approver, Event, EventKind, Request, RequestId, Summary};
 use crate::domain::service::ApprovalRule;
 use crate::ops::Error;
 use serde::Serialize;
@@ -163,7 +163,7 @@ pub(super) struct Listing<'a> {
 #[derive(Serialize)]
 pub(super) struct Listed<'a> {
     id: u64,
-    number: String,
+    number: Number,
     service_id: u64,
     service_name: &'a str,
     status: &'static str,
@@ -190,25 +190,37 @@ impl Serialize for Rfc3339 {
             return serializer.serialize_none();
         };
         let t = jiff::tz::Offset::UTC.to_datetime(at);
-        if t.year() < 0 {
-            // Before year 0: as jiff writes it.
+        // jiff's years end at 9999: four digits; before year 0, as jiff writes it.
+        let Ok(year) = u64::try_from(t.year()) else {
             return serializer.serialize_str(&at.to_string());
-        }
+        };
         let field = |n: i8| u64::from(n.unsigned_abs());
-        let mut out = String::with_capacity(20);
-        push_padded(&mut out, u64::from(t.year().unsigned_abs()), 4);
-        for (separator, n) in [
-            ('-', field(t.month())),
-            ('-', field(t.day())),
-            ('T', field(t.hour())),
-            (':', field(t.minute())),
-            (':', field(t.second())),
+        let mut out = *b"0000-00-00T00:00:00Z";
+        fill_digits(&mut out[..4], year);
+        for (from, n) in [
+            (5, field(t.month())),
+            (8, field(t.day())),
+            (11, field(t.hour())),
+            (14, field(t.minute())),
+            (17, field(t.second())),
         ] {
-            out.push(separator);
-            push_padded(&mut out, n, 2);
+            fill_digits(&mut out[from..from + 2], n);
         }
-        out.push('Z');
-        serializer.serialize_str(&out)
+        serializer.serialize_str(std::str::from_utf8(&out).unwrap_or_default())
+    }
+}
+
+/// A tracking number (`REQ-000042`), written on the stack rather than in a `String` per item.
+pub(super) struct Number(pub RequestId);
+
+impl Serialize for Number {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = *b"REQ-00000000000000000000";
+        let n = self.0.0;
+        let len = n.checked_ilog10().map_or(1, |log| log as usize + 1).max(6);
+        let end = 4 + len.min(20);
+        fill_digits(&mut out[4..end], n);
+        serializer.serialize_str(std::str::from_utf8(&out[..end]).unwrap_or_default())
     }
 }
 
@@ -217,7 +229,7 @@ impl<'a> Listed<'a> {
         let sla = s.sla.as_ref();
         Listed {
             id: s.id.0,
-            number: s.id.number(),
+            number: Number(s.id),
             service_id: s.service_id.0,
             service_name: &s.service_name,
             status: s.status.code(),
@@ -267,6 +279,28 @@ mod tests {
         #[test]
         fn every_time_reads_as_time_text_writes_it(at in -377_705_116_800_i64..253_402_300_799) {
             prop_assert_eq!(written(at), json!(text(Timestamp(at))));
+        }
+
+        #[test]
+        fn every_number_reads_as_the_request_writes_it(id in any::<u64>()) {
+            let number = serde_json::to_value(Number(RequestId(id))).expect("json");
+            prop_assert_eq!(number, json!(RequestId(id).number()));
+        }
+    }
+
+    #[test]
+    fn numbers_are_padded_to_six_digits_and_never_cut() {
+        for (id, number) in [
+            (0, "REQ-000000"),
+            (42, "REQ-000042"),
+            (999_999, "REQ-999999"),
+            (1_234_567, "REQ-1234567"),
+            (u64::MAX, "REQ-18446744073709551615"),
+        ] {
+            assert_eq!(
+                serde_json::to_value(Number(RequestId(id))).expect("json"),
+                number
+            );
         }
     }
 }
