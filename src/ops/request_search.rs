@@ -102,6 +102,7 @@ impl Ops {
                     .collect();
                 docs.push(RequestDoc {
                     id: id.0,
+                    requester_id: request.requester.0,
                     service: request.service_name.clone(),
                     requester,
                     answers: answers.join("\n"),
@@ -178,7 +179,7 @@ impl Ops {
             let top = below.unwrap_or(index.last() + 1);
             let from = top.saturating_sub(window);
             let hits = index
-                .search(&words, (from, below), want)
+                .search(&words, (from, below), filter.requester.map(|u| u.0), want)
                 .map_err(search_error)?;
             // Fewer than asked: the window holds no more; otherwise keep on below the last.
             let exhausted = hits.len() < want && from == 0;

@@ -47,6 +47,7 @@ pub struct RequestDoc {
     pub service: String,
     /// The requester's name and user name.
     pub requester: String,
+    pub requester_id: u64,
     /// Every answer, as text.
     pub answers: String,
 }
@@ -56,6 +57,7 @@ pub struct RequestIndex {
     reader: IndexReader,
     id: Field,
     plain: Field,
+    requester: Field,
     analyzers: Analyzers,
     /// The last request id indexed.
     last: AtomicU64,
@@ -66,12 +68,15 @@ pub struct RequestIndex {
 
 /// Folded words only (no stems): requests are searched for names, logins, numbers and words
 /// of answers, and indexing twice would cost the request path twice as much.
-fn schema() -> (Schema, Field, Field) {
+/// The requester's id too: a requester's listing drops the others' requests in the search
+/// rather than reading each hit's summary to drop it.
+fn schema() -> (Schema, Field, Field, Field) {
     let mut builder = Schema::builder();
     let id = builder.add_u64_field("id", INDEXED | FAST);
     let options = super::text_options(analysis::PLAIN, IndexRecordOption::Basic);
     let plain = builder.add_text_field("text_plain", options);
-    (builder.build(), id, plain)
+    let requester = builder.add_u64_field("requester_id", INDEXED);
+    (builder.build(), id, plain, requester)
 }
 
 impl RequestIndex {
@@ -85,13 +90,14 @@ impl RequestIndex {
             .and_then(|p| p.parse().ok())
             .unwrap_or(0);
         let analyzers = register(&index);
-        let (_, id, plain) = schema();
+        let (_, id, plain, requester) = schema();
         let reader = manual_reader(&index)?;
         Ok(RequestIndex {
             index,
             reader,
             id,
             plain,
+            requester,
             analyzers,
             last: AtomicU64::new(last),
             bounds: Mutex::new(HashMap::new()),
@@ -112,7 +118,11 @@ impl RequestIndex {
         for d in docs {
             let number = format!("REQ-{:06} {:06} {}", d.id, d.id, d.id);
             let text = [number.as_str(), &d.service, &d.requester, &d.answers].join("\n");
-            let document: TantivyDocument = doc!(self.id => d.id, self.plain => text);
+            let document: TantivyDocument = doc!(
+                self.id => d.id,
+                self.plain => text,
+                self.requester => d.requester_id,
+            );
             writer.add_document(document)?;
         }
         let mut commit = writer.prepare_commit()?;
@@ -151,8 +161,9 @@ impl RequestIndex {
         Ok(Words { searcher, matching })
     }
 
-    /// The ids of the requests holding every one of `words`, with ids in `from..before`,
-    /// newest first, at most `limit`. Ordered by id without scoring.
+    /// The ids of the requests holding every one of `words`, with ids in `from..before` (of
+    /// `requester` only when given), newest first, at most `limit`. Ordered by id without
+    /// scoring.
     ///
     /// The last word's longer forms are looked up in the dictionary and searched as terms, so
     /// that a window of ids read from the id's column drives the search: a common word costs
@@ -161,6 +172,7 @@ impl RequestIndex {
         &self,
         words: &Words,
         (from, before): (u64, Option<u64>),
+        requester: Option<u64>,
         limit: usize,
     ) -> Result<Vec<u64>, Error> {
         if words.matching.is_empty() {
@@ -191,6 +203,11 @@ impl RequestIndex {
                 None => Bound::Unbounded,
             };
             all.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+        }
+        if let Some(requester) = requester {
+            let theirs = Term::from_field_u64(self.requester, requester);
+            let theirs = TermQuery::new(theirs, IndexRecordOption::Basic);
+            all.push((Occur::Must, Box::new(theirs)));
         }
         let query = BooleanQuery::new(all);
         let newest =
@@ -287,6 +304,7 @@ mod tests {
             id,
             service: "VPN access".into(),
             requester: "Alice Durand adurand".into(),
+            requester_id: id % 3,
             answers: answers.into(),
         }
     }
@@ -298,7 +316,7 @@ mod tests {
         limit: usize,
     ) -> Vec<u64> {
         index
-            .search(&index.words(text).unwrap(), window, limit)
+            .search(&index.words(text).unwrap(), window, None, limit)
             .unwrap()
     }
 
@@ -365,5 +383,31 @@ mod tests {
         assert_eq!(top, (290..=300).rev().collect::<Vec<_>>());
         assert_eq!(find(&index, "sms", (1, Some(3)), 5), vec![2, 1]);
         assert!(find(&index, "sms", (301, None), 5).is_empty());
+        // One requester's only (every third request here).
+        let words = index.words("sms").unwrap();
+        let theirs = index.search(&words, (100, Some(160)), Some(1), 4).unwrap();
+        assert_eq!(theirs, vec![157, 154, 151, 148]);
+        let nobody = index.search(&words, (0, None), Some(7), 4).unwrap();
+        assert!(nobody.is_empty());
+    }
+
+    #[test]
+    fn an_index_of_the_schema_before_the_requester_is_rebuilt_from_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut builder = Schema::builder();
+        let id = builder.add_u64_field("id", INDEXED | FAST);
+        let options = crate::search::text_options(analysis::PLAIN, IndexRecordOption::Basic);
+        let plain = builder.add_text_field("text_plain", options);
+        let index = Index::create_in_dir(dir.path(), builder.build()).unwrap();
+        register(&index);
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.add_document(doc!(id => 1u64, plain => "sms")).unwrap();
+        let mut commit = writer.prepare_commit().unwrap();
+        commit.set_payload("1");
+        commit.commit().unwrap();
+        drop(writer);
+        let reopened = RequestIndex::open(dir.path()).unwrap();
+        assert_eq!(reopened.last(), 0, "caught up again from the first request");
+        assert!(everything(&reopened, "sms").is_empty());
     }
 }
