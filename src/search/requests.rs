@@ -401,7 +401,9 @@ mod tests {
         let index = Index::create_in_dir(dir.path(), builder.build()).unwrap();
         register(&index);
         let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        writer.add_document(doc!(id => 1u64, plain => "sms")).unwrap();
+        writer
+            .add_document(doc!(id => 1u64, plain => "sms"))
+            .unwrap();
         let mut commit = writer.prepare_commit().unwrap();
         commit.set_payload("1");
         commit.commit().unwrap();
