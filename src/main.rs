@@ -21,10 +21,10 @@ fn main() -> ExitCode {
 
 /// Under load, memory mimalloc keeps for its purge delay after it is freed added about 20 MB
 /// to the server's peak (`benches/README.md`: 80-89 MB against 62-63 MB, at the same rates),
-/// and 35 MB to its idle size after seeding the demo. mimalloc reads its options from the environment when the
-/// process starts, before `main`, and setting one from code would take `unsafe`; so, unless
-/// the environment already says, the executable starts itself again (the same process: `exec`)
-/// with the delay at 0. Should that fail, it goes on as it is.
+/// and 35 MB to its idle size after seeding the demo. mimalloc reads its options from the
+/// environment when the process starts, before `main`, and setting one from code would take
+/// `unsafe`; so, unless the environment already says, the executable starts itself again (the
+/// same process: `exec`) with the delay at 0. Should that fail, it goes on as it is.
 fn give_freed_memory_back_at_once() {
     #[cfg(unix)]
     if std::env::var_os(PURGE_DELAY).is_none() {

@@ -19,14 +19,17 @@ impl Timestamp {
 /// took a tenth of a listing).
 pub fn push_padded(out: &mut String, n: u64, width: usize) {
     let mut digits = [b'0'; 20];
-    let len = n
-        .checked_ilog10()
-        .map_or(1, |log| log as usize + 1)
-        .max(width)
-        .min(digits.len());
-    let from = digits.len() - len;
+    let from = digits.len() - padded_len(n, width);
     fill_digits(&mut digits[from..], n);
     out.push_str(std::str::from_utf8(&digits[from..]).unwrap_or_default());
+}
+
+/// How many digits `push_padded` writes for `n` at `width`: twenty at most, as a `u64` has.
+pub fn padded_len(n: u64, width: usize) -> usize {
+    n.checked_ilog10()
+        .map_or(1, |log| log as usize + 1)
+        .max(width)
+        .min(20)
 }
 
 /// Writes the last `slot.len()` decimal digits of `n` into `slot`, zero-padded: a time or a

@@ -24,18 +24,35 @@ pub use workflow::{Action, Refusal, apply};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RequestId(pub u64);
 
+/// A tracking number written on the stack (`RequestId::number_text`).
+pub struct NumberText {
+    bytes: [u8; 24],
+    len: usize,
+}
+
+impl NumberText {
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
 impl RequestId {
     /// `REQ-000042`.
     pub fn number(self) -> String {
-        let mut out = String::with_capacity(12);
-        self.write_number(&mut out);
-        out
+        self.number_text().as_str().to_owned()
     }
 
     /// Appends `number()` to `out` (listings write fifty at a time).
     pub fn write_number(self, out: &mut String) {
-        out.push_str("REQ-");
-        super::ids::push_padded(out, self.0, 6);
+        out.push_str(self.number_text().as_str());
+    }
+
+    /// `number()` in a buffer on the stack, for writers of many (the API's listings).
+    pub fn number_text(self) -> NumberText {
+        let mut bytes = *b"REQ-00000000000000000000";
+        let len = 4 + super::ids::padded_len(self.0, 6);
+        super::ids::fill_digits(&mut bytes[4..len], self.0);
+        NumberText { bytes, len }
     }
 
     /// Reads `REQ-000042`, `req-42` or `42`.

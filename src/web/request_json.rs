@@ -215,12 +215,7 @@ pub(super) struct Number(pub RequestId);
 
 impl Serialize for Number {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut out = *b"REQ-00000000000000000000";
-        let n = self.0.0;
-        let len = n.checked_ilog10().map_or(1, |log| log as usize + 1).max(6);
-        let end = 4 + len.min(20);
-        fill_digits(&mut out[4..end], n);
-        serializer.serialize_str(std::str::from_utf8(&out[..end]).unwrap_or_default())
+        serializer.serialize_str(self.0.number_text().as_str())
     }
 }
 
