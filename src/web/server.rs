@@ -212,6 +212,20 @@ impl tokio::io::AsyncWrite for Watched {
         Pin::new(&mut self.inner).poll_write(cx, buf)
     }
 
+    // Without these hyper copies every response body behind its head to send one buffer;
+    // with them it hands the socket both as they are, in one `writev`.
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.inner).poll_flush(cx)
     }
