@@ -175,10 +175,11 @@ pub(super) fn walk(
     loop {
         let chunk = reader.request_ids(listing, cursor, newest_first, limit + 1)?;
         let exhausted = chunk.len() <= limit;
-        for id in chunk {
+        let found = summaries.of_listed(&chunk)?;
+        for (id, summary) in chunk.into_iter().zip(found) {
             scanned += 1;
             cursor = Some(id);
-            if let Some(r) = summaries.get(id)?.filter(|r| keep(r)) {
+            if let Some(r) = summary.filter(|r| keep(r)) {
                 if items.len() == limit {
                     // One more exists: the page ends before it.
                     let next = items.last().map(|r: &Summary| r.id.0);

@@ -184,19 +184,24 @@ impl Ops {
             // Fewer than asked: the window holds no more; otherwise keep on below the last.
             let exhausted = hits.len() < want && from == 0;
             let short = hits.len() < want;
-            for id in hits {
-                below = Some(id);
-                let Some(summary) = summaries.get(RequestId(id))? else {
-                    continue;
-                };
-                if !filter.matches(&summary) {
-                    continue;
+            let ids: Vec<RequestId> = hits.into_iter().map(RequestId).collect();
+            // A page's worth at a time: the page may fill before the hits run out.
+            for chunk in ids.chunks(filter.limit + 1) {
+                let found = summaries.of_listed(chunk)?;
+                for (id, summary) in chunk.iter().zip(found) {
+                    below = Some(id.0);
+                    let Some(summary) = summary else {
+                        continue;
+                    };
+                    if !filter.matches(&summary) {
+                        continue;
+                    }
+                    if items.len() == filter.limit {
+                        let next = items.last().map(|s: &Summary| s.id.0);
+                        return Ok(Page { items, next });
+                    }
+                    items.push(summary);
                 }
-                if items.len() == filter.limit {
-                    let next = items.last().map(|s: &Summary| s.id.0);
-                    return Ok(Page { items, next });
-                }
-                items.push(summary);
             }
             if exhausted {
                 return Ok(Page { items, next: None });

@@ -274,6 +274,53 @@ impl Summaries {
     pub fn get(&self, id: RequestId) -> Result<Option<Summary>, Error> {
         summary_in(&self.0, id)
     }
+
+    /// The summaries of `ids`, in their order, for ids in a listing's order (ascending or
+    /// descending). Ids close together, as most pages' are, are read in one pass over the
+    /// table, which costs a step per entry instead of a descent from the root per id.
+    pub fn of_listed(&self, ids: &[RequestId]) -> Result<Vec<Option<Summary>>, Error> {
+        let (Some(first), Some(last)) = (ids.first(), ids.last()) else {
+            return Ok(Vec::new());
+        };
+        let descending = first.0 > last.0;
+        let ordered = ids.windows(2).all(|w| match descending {
+            true => w[0].0 > w[1].0,
+            false => w[0].0 < w[1].0,
+        });
+        let (low, high) = (first.0.min(last.0), first.0.max(last.0));
+        // A step along the table costs far less than a descent: up to four entries per id.
+        let dense = (high - low) / 4 <= ids.len() as u64 + 8;
+        if !(ordered && dense) {
+            return ids.iter().map(|id| self.get(*id)).collect();
+        }
+        let mut found = Vec::with_capacity(ids.len());
+        let mut wanted = ids.iter().map(|id| id.0).peekable();
+        let range = self.0.range(low..=high)?;
+        let entries: Box<dyn Iterator<Item = _>> = match descending {
+            true => Box::new(range.rev()),
+            false => Box::new(range),
+        };
+        for entry in entries {
+            let (key, bytes) = entry?;
+            let id = key.value();
+            // The wanted ids the table went past have no summary.
+            while wanted
+                .next_if(|w| if descending { *w > id } else { *w < id })
+                .is_some()
+            {
+                found.push(None);
+            }
+            if wanted.next_if_eq(&id).is_some() {
+                let summary = decode::<SummaryRecord, _>("request_summaries", id, bytes.value())?;
+                found.push(Some(summary));
+            }
+            if wanted.peek().is_none() {
+                break;
+            }
+        }
+        found.extend(wanted.map(|_| None));
+        Ok(found)
+    }
 }
 
 /// Request `id`'s summary in `table`, the summaries table of a read or a write.
@@ -345,5 +392,56 @@ impl Writer {
             .open_table(ATTACHMENTS)?
             .insert((id.0, key), bytes)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::request_tests::{open, request};
+    use crate::domain::request::{RequestId, Status};
+    use proptest::prelude::*;
+
+    /// A store holding summaries for ids 1 to 300 but those in `gaps`.
+    fn store_with_gaps(gaps: &[u64]) -> (tempfile::TempDir, crate::storage::Store) {
+        let (dir, store) = open();
+        store
+            .write(|w| {
+                for id in (1..=300u64).filter(|id| !gaps.contains(id)) {
+                    let r = request(id, 3, Status::New);
+                    w.put_request(None, &r, &r.summary())?;
+                }
+                Ok::<_, crate::storage::Error>(())
+            })
+            .expect("write");
+        (dir, store)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Read in one pass or one by one, a listing's summaries are the same, in its order,
+        /// with `None` for ids without one.
+        #[test]
+        fn summaries_of_a_listing_are_those_of_each_id(
+            gaps in proptest::collection::btree_set(1u64..=300, 0..40),
+            picked in proptest::collection::btree_set(1u64..=340, 0..60),
+            descending: bool,
+        ) {
+            let gaps: Vec<u64> = gaps.into_iter().collect();
+            let (_dir, store) = store_with_gaps(&gaps);
+            let mut ids: Vec<RequestId> = picked.into_iter().map(RequestId).collect();
+            if descending {
+                ids.reverse();
+            }
+            let reader = store.read().expect("read");
+            let summaries = reader.summaries().expect("table");
+            let listed = summaries.of_listed(&ids).expect("listed");
+            let each: Vec<_> = ids.iter().map(|id| summaries.get(*id).expect("get")).collect();
+            prop_assert_eq!(listed.len(), ids.len());
+            for ((id, a), b) in ids.iter().zip(&listed).zip(&each) {
+                prop_assert_eq!(a, b, "id {}", id.0);
+                prop_assert_eq!(a.is_some(), !gaps.contains(&id.0) && id.0 <= 300);
+            }
+        }
     }
 }
