@@ -284,9 +284,9 @@ impl Ops {
         let rules = self.sla_rules();
         let frozen = reader.summary(request.id)?.and_then(|s| s.sla);
         let catalog = self.catalog(reader)?;
-        let kept = super::sla::WithCatalog {
-            reader,
-            catalog: &catalog,
+        let kept = super::sla::WithKnown {
+            reads: reader,
+            known: super::sla::Known::Catalog(&catalog),
         };
         let live = sla_of(&kept, request.service_id, &rules.zone)?;
         let (policy, calendar) = match (live, &frozen, request.status.is_open()) {

@@ -2,7 +2,7 @@
 //! it. Writes go through the group-commit writer (`Store::write_batched`): one use case is one
 //! job, committed durably before the caller answers.
 
-use super::sla::{SlaRules, summarize};
+use super::sla::{Known, SlaRules, WithKnown, summarize};
 use super::{Error, Ops};
 use crate::domain::approval::{People, resolve_steps};
 use crate::domain::form::{self, Submitted};
@@ -58,12 +58,34 @@ pub(super) fn record(
     rules: &SlaRules,
     now: Timestamp,
 ) -> Result<(), Error> {
+    record_known(w, previous, None, request, events, rules, now)
+}
+
+/// `record`, with the request's `service` when the caller read it in this transaction (a
+/// submission): its SLA policy is then taken from it rather than decoded again.
+fn record_known(
+    w: &Writer,
+    previous: Option<&Request>,
+    service: Option<&crate::domain::Service>,
+    request: &Request,
+    events: &[Event],
+    rules: &SlaRules,
+    now: Timestamp,
+) -> Result<(), Error> {
     let first = request
         .events
         .saturating_sub(u32::try_from(events.len()).unwrap_or(u32::MAX));
     w.append_events(request.id, first, events)?;
-    let timeline = w.events(request.id)?;
-    let mut summary = summarize(w, request, &timeline, rules, now)?;
+    // A new request's whole timeline is what was just appended.
+    let timeline = match first {
+        0 => events.to_vec(),
+        _ => w.events(request.id)?,
+    };
+    let reads = WithKnown {
+        reads: w,
+        known: Known::Service(service),
+    };
+    let mut summary = summarize(&reads, request, &timeline, rules, now)?;
     let old_summary = match previous {
         Some(_) => w.summary(request.id)?,
         None => None,
@@ -87,18 +109,17 @@ pub(super) fn record(
     )?;
     w.put_request(previous, request, &summary)?;
     // Team membership never widens who sees a request: only active staff members hear of it.
-    let mut team_members = Vec::new();
-    if let Some(team) = request.team.and_then(|t| w.team(t).transpose()) {
-        for id in team?.member_ids {
-            if w.user(id)?.is_some_and(|u| u.active && u.role.is_staff()) {
-                team_members.push(id);
-            }
-        }
-    }
-    let team_lead = match request.team {
-        Some(team) => w.team(team)?.and_then(|t| t.lead_id),
+    let team = match request.team {
+        Some(id) => w.team(id)?,
         None => None,
     };
+    let team_lead = team.as_ref().and_then(|t| t.lead_id);
+    let mut team_members = Vec::new();
+    for id in team.map(|t| t.member_ids).unwrap_or_default() {
+        if w.user(id)?.is_some_and(|u| u.active && u.role.is_staff()) {
+            team_members.push(id);
+        }
+    }
     let mut admins: Option<Vec<UserId>> = None;
     let mut notifications = Vec::new();
     for event in events {
@@ -269,7 +290,7 @@ fn submit_checked_in(
             .map_or(&[][..], Vec::as_slice);
         w.put_attachment(id, &attachment.key, bytes)?;
     }
-    record(w, None, &request, &events, rules, now)?;
+    record_known(w, None, Some(&service), &request, &events, rules, now)?;
     w.count_request(service.id)?;
     Ok(request)
 }

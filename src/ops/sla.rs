@@ -25,7 +25,7 @@ pub struct SlaRules {
     pub mail: bool,
 }
 
-pub(super) use super::sla_reads::{SlaReads, WithCatalog, calendar_for, sla_of};
+pub(super) use super::sla_reads::{Known, SlaReads, WithKnown, calendar_for, sla_of};
 
 /// What lists show of `request` at `now`, its SLA facts derived from its whole timeline.
 pub(super) fn summarize(

@@ -1,5 +1,6 @@
 //! The reads an SLA computation makes (a service's policy, the policy, its calendar), from a
-//! read transaction, a write, or a read transaction with the catalog kept for its version.
+//! read transaction, a write, or either with the service at hand (the catalog kept for its
+//! version, or the service a submission was checked against).
 
 use super::Error;
 use super::snapshots::Catalog;
@@ -39,25 +40,38 @@ macro_rules! sla_reads {
 sla_reads!(Reader);
 sla_reads!(Writer);
 
-/// A read transaction with the catalog kept for its version: a service's policy without
-/// decoding the service, its form included (a request page asks on every view).
-pub(super) struct WithCatalog<'a> {
-    pub reader: &'a Reader,
-    pub catalog: &'a Catalog,
+/// Where the service a computation asks about is already at hand, so that its policy is read
+/// without decoding the service again, its form included.
+pub(super) enum Known<'a> {
+    /// The catalog kept for the read's version (a request page asks on every view).
+    Catalog(&'a Catalog),
+    /// The service a request is filed for, as read in the same write (a submission, on the
+    /// writer's thread).
+    Service(Option<&'a crate::domain::Service>),
 }
 
-impl SlaReads for WithCatalog<'_> {
+/// A read or a write with a service's policy `known`; everything else is read from `reads`.
+pub(super) struct WithKnown<'a, R> {
+    pub reads: &'a R,
+    pub known: Known<'a>,
+}
+
+impl<R: SlaReads> SlaReads for WithKnown<'_, R> {
     fn policy_id_of(&self, service: ServiceId) -> Result<Option<u64>, Error> {
-        Ok(self.catalog.service(service).and_then(|s| s.sla_policy_id))
+        match self.known {
+            Known::Catalog(catalog) => Ok(catalog.service(service).and_then(|s| s.sla_policy_id)),
+            Known::Service(Some(known)) if known.id == service => Ok(known.sla_policy_id),
+            Known::Service(_) => self.reads.policy_id_of(service),
+        }
     }
     fn policy_of(&self, id: u64) -> Result<Option<SlaPolicy>, Error> {
-        self.reader.policy_of(id)
+        self.reads.policy_of(id)
     }
     fn calendar_of(&self, id: u64) -> Result<Option<CalendarDef>, Error> {
-        self.reader.calendar_of(id)
+        self.reads.calendar_of(id)
     }
     fn default_calendar(&self) -> Result<Option<u64>, Error> {
-        self.reader.default_calendar()
+        self.reads.default_calendar()
     }
 }
 
