@@ -15,7 +15,7 @@ use std::collections::HashMap;
 /// Longest page any listing answers.
 pub const MAX_PAGE: usize = 100;
 /// Most open requests `/my/requests` lists; people rarely wait for more at once.
-const MY_OPEN: usize = 50;
+const MY_OPEN: usize = 25;
 
 /// One line of a list of requests.
 #[derive(Debug, Clone)]
