@@ -288,8 +288,9 @@ impl Summaries {
             false => w[0].0 < w[1].0,
         });
         let (low, high) = (first.0.min(last.0), first.0.max(last.0));
-        // A step along the table costs far less than a descent: up to four entries per id.
-        let dense = (high - low) / 4 <= ids.len() as u64 + 8;
+        // A step along the table costs about half a descent (measured): up to two entries
+        // per id.
+        let dense = (high - low) / 2 <= ids.len() as u64 + 4;
         if !(ordered && dense) {
             return ids.iter().map(|id| self.get(*id)).collect();
         }
