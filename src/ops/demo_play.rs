@@ -55,8 +55,8 @@ pub(super) fn decider(request: &Request, users: &[User]) -> Option<User> {
 }
 
 /// What the history plays on: the store being written, the people, the office hours.
-pub(super) struct Stage<'a> {
-    pub w: &'a Writer,
+pub(super) struct Stage<'a, 't> {
+    pub w: &'a Writer<'t>,
     pub users: &'a [User],
     pub technicians: &'a [User],
     pub teams: &'a [Team],
@@ -65,7 +65,7 @@ pub(super) struct Stage<'a> {
     pub now: Timestamp,
 }
 
-impl Stage<'_> {
+impl Stage<'_, '_> {
     /// Some minutes after `from`, drawn in `range`: working minutes of the office calendar,
     /// or minutes of the clock when the job is done at once.
     fn after(

@@ -38,7 +38,7 @@ macro_rules! sla_reads {
     };
 }
 sla_reads!(Reader);
-sla_reads!(Writer);
+sla_reads!(Writer<'_>);
 
 /// Where the service a computation asks about is already at hand, so that its policy is read
 /// without decoding the service again, its form included.

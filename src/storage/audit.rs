@@ -74,7 +74,7 @@ pub struct AuditFilter {
     pub before: Option<u64>,
 }
 
-impl Writer {
+impl Writer<'_> {
     /// Appends an entry; answers its id.
     pub fn add_audit(&self, entry: &AuditEntry) -> Result<u64, Error> {
         let id = self.next_id("audit")?;

@@ -94,10 +94,12 @@ fn take_waiting(rx: &mut Receiver<Box<dyn Job>>, batch: &mut Vec<Box<dyn Job>>) 
 pub(super) fn commit_batch(db: &Database, generation: &AtomicU64, mut batch: Vec<Box<dyn Job>>) {
     let mut refused = vec![false; batch.len()];
     loop {
-        let writer = match db.begin_write() {
-            Ok(txn) => Writer::new(txn),
+        let txn = match db.begin_write() {
+            Ok(txn) => txn,
             Err(e) => return finish_all(batch, Err(Error::Db(e.to_string()))),
         };
+        // The jobs share the writer, and with it the tables the first of them opened.
+        let writer = Writer::new(&txn);
         let refusal = batch
             .iter_mut()
             .zip(&refused)
@@ -105,10 +107,13 @@ pub(super) fn commit_batch(db: &Database, generation: &AtomicU64, mut batch: Vec
         match refusal {
             Some(index) => {
                 drop(writer);
+                drop(txn);
                 refused[index] = true;
             }
             None => {
-                let committed = writer.commit();
+                let committed = writer
+                    .finish()
+                    .and_then(|()| txn.commit().map_err(Error::from));
                 if committed.is_ok() {
                     // Before anyone hears of the commit, so that a cache keyed on it never
                     // keeps what came before.

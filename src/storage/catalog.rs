@@ -2,7 +2,7 @@
 
 use super::catalog_records::{CategoryRecord, ServiceRecord};
 use super::records::{decode, encode};
-use super::tables::{CATEGORIES, META, SERVICE_REQUESTS, SERVICES, SERVICES_BY_CATEGORY};
+use super::tables::{CATEGORIES, SERVICES_BY_CATEGORY};
 
 const CATALOG_VERSION: &str = "catalog_version";
 use super::{Error, Reader, Writer};
@@ -28,7 +28,7 @@ macro_rules! catalog_reads {
             }
 
             pub fn service(&self, id: ServiceId) -> Result<Option<Service>, Error> {
-                let table = self.txn.open_table(SERVICES)?;
+                let table = self.services_table()?;
                 let Some(bytes) = table.get(id.0)? else {
                     return Ok(None);
                 };
@@ -54,7 +54,7 @@ macro_rules! catalog_reads {
 
             /// Every service. The catalog holds tens to a few thousand services.
             pub fn services(&self) -> Result<Vec<Service>, Error> {
-                let table = self.txn.open_table(SERVICES)?;
+                let table = self.services_table()?;
                 let mut found = Vec::new();
                 for entry in table.iter()? {
                     let (key, bytes) = entry?;
@@ -70,13 +70,13 @@ macro_rules! catalog_reads {
             /// A number that grows with every change of the catalog; the search index records
             /// the one it reflects.
             pub fn catalog_version(&self) -> Result<u64, Error> {
-                let meta = self.txn.open_table(META)?;
+                let meta = self.meta_table()?;
                 Ok(meta.get(CATALOG_VERSION)?.map_or(0, |v| v.value()))
             }
 
             /// (service, requests submitted) for every service that was requested at least once.
             pub fn request_counts(&self) -> Result<Vec<(ServiceId, u64)>, Error> {
-                let table = self.txn.open_table(SERVICE_REQUESTS)?;
+                let table = self.service_requests_table()?;
                 let mut found = Vec::new();
                 for entry in table.iter()? {
                     let (id, count) = entry?;
@@ -89,12 +89,12 @@ macro_rules! catalog_reads {
 }
 
 catalog_reads!(Reader);
-catalog_reads!(Writer);
+catalog_reads!(Writer<'_>);
 
-impl Writer {
+impl Writer<'_> {
     /// Marks the catalog as changed; every write of categories or services calls it.
     fn bump_catalog_version(&self) -> Result<(), Error> {
-        let mut meta = self.txn.open_table(META)?;
+        let mut meta = self.meta_table()?;
         let next = meta.get(CATALOG_VERSION)?.map_or(0, |v| v.value()) + 1;
         meta.insert(CATALOG_VERSION, next)?;
         Ok(())
@@ -125,7 +125,7 @@ impl Writer {
             index.remove(previous.category_id.0, service.id.0)?;
         }
         index.insert(service.category_id.0, service.id.0)?;
-        let mut table = self.txn.open_table(SERVICES)?;
+        let mut table = self.services_table()?;
         table.insert(
             service.id.0,
             encode(&ServiceRecord::from(service))?.as_slice(),
@@ -135,7 +135,7 @@ impl Writer {
 
     /// Counts one more request for a service.
     pub fn count_request(&self, id: ServiceId) -> Result<(), Error> {
-        let mut table = self.txn.open_table(SERVICE_REQUESTS)?;
+        let mut table = self.service_requests_table()?;
         let count = table.get(id.0)?.map_or(0, |v| v.value());
         table.insert(id.0, count + 1)?;
         Ok(())

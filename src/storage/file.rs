@@ -254,14 +254,14 @@ fn stage(from: &Path, staged: &Path) -> Result<CheckReport, Error> {
         .map_err(|e| open_error(from, e))?;
     refuse_newer(&db)?;
     let report = verify(&mut db, from)?;
-    let writer = super::Writer::new(db.begin_write()?);
-    writer.purge_sessions(|session| session.kind != SessionKind::Personal)?;
-    // Mails the copy still held as pending may have left since it was taken: they wait for
-    // an admin to resume sending.
-    writer.hold_outbox(true)?;
-    // The old copy's approval links must not decide anything any more.
-    writer.drop_mail_link_key()?;
-    writer.commit()?;
+    super::write_in(&db, |writer| {
+        writer.purge_sessions(|session| session.kind != SessionKind::Personal)?;
+        // Mails the copy still held as pending may have left since it was taken: they wait
+        // for an admin to resume sending.
+        writer.hold_outbox(true)?;
+        // The old copy's approval links must not decide anything any more.
+        writer.drop_mail_link_key()
+    })?;
     drop(db);
     std::fs::File::open(staged)
         .and_then(|f| f.sync_all())

@@ -10,6 +10,7 @@ mod catalog_records;
 mod codes;
 mod file;
 mod jobs;
+mod kept;
 mod migrations;
 mod notifications;
 mod outbox;
@@ -148,10 +149,12 @@ pub struct Reader {
     txn: ReadTransaction,
 }
 
-/// The one write transaction of a use case (or of a batch of them). Dropped without commit,
-/// it changes nothing.
-pub struct Writer {
-    txn: WriteTransaction,
+/// The one write transaction of a use case (or of a batch of them), lent to it with the tables
+/// it opened kept open (`kept.rs`). Dropped without `finish`, it changes nothing; the owner of
+/// the transaction commits it after `finish`.
+pub struct Writer<'t> {
+    txn: &'t WriteTransaction,
+    kept: kept::Kept<'t>,
     /// Notifications to mail, queued by the jobs and turned into mails together just before
     /// the commit (`outbox.rs`): one pass over the tables however many jobs share the commit.
     notices: std::cell::RefCell<
@@ -162,20 +165,37 @@ pub struct Writer {
     >,
 }
 
-impl Writer {
-    fn new(txn: WriteTransaction) -> Writer {
+impl<'t> Writer<'t> {
+    fn new(txn: &'t WriteTransaction) -> Writer<'t> {
         Writer {
             txn,
+            kept: kept::Kept::default(),
             notices: Default::default(),
         }
     }
 
-    /// Queues what the transaction still holds back, then commits durably.
-    fn commit(self) -> Result<(), Error> {
-        self.queue_noticed_mails()?;
-        self.txn.commit()?;
-        Ok(())
+    /// Queues what the transaction still holds back and closes its tables: the transaction
+    /// can then be committed.
+    fn finish(self) -> Result<(), Error> {
+        self.queue_noticed_mails()
     }
+}
+
+/// Commits durably what `f` wrote in one write transaction of `db`; an `Err` from `f` drops
+/// the transaction, so that it changes nothing.
+fn write_in<T, E: From<Error>>(
+    db: &Database,
+    f: impl FnOnce(&Writer) -> Result<T, E>,
+) -> Result<T, E> {
+    let txn = db.begin_write().map_err(Error::from)?;
+    let value = {
+        let writer = Writer::new(&txn);
+        let value = f(&writer)?;
+        writer.finish()?;
+        value
+    };
+    txn.commit().map_err(Error::from)?;
+    Ok(value)
 }
 
 impl Store {
@@ -232,9 +252,7 @@ impl Store {
         &self,
         f: impl FnOnce(&Writer) -> Result<T, E>,
     ) -> Result<T, E> {
-        let writer = Writer::new(self.db.begin_write().map_err(Error::from)?);
-        let value = f(&writer)?;
-        writer.commit()?;
+        let value = write_in(&self.db, f)?;
         self.generation
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(value)
@@ -352,9 +370,9 @@ fn open_error(path: &Path, e: redb::DatabaseError) -> Error {
 const LAST_BACKUP_AT: &str = "last_backup_at";
 const LAST_BACKUP_BYTES: &str = "last_backup_bytes";
 
-impl Writer {
+impl Writer<'_> {
     fn record_backup(&self, at: i64, bytes: u64) -> Result<(), Error> {
-        let mut meta = self.txn.open_table(tables::META)?;
+        let mut meta = self.meta_table()?;
         meta.insert(LAST_BACKUP_AT, u64::try_from(at).unwrap_or(0))?;
         meta.insert(LAST_BACKUP_BYTES, bytes)?;
         Ok(())
@@ -367,7 +385,7 @@ impl Writer {
 
     /// Hands out `n` consecutive ids of a sequence; answers the first.
     pub fn next_ids(&self, sequence: &str, n: u64) -> Result<u64, Error> {
-        let mut table = self.txn.open_table(tables::SEQUENCES)?;
+        let mut table = self.sequences_table()?;
         let first = table.get(sequence)?.map_or(0, |v| v.value()) + 1;
         table.insert(sequence, first + n.saturating_sub(1))?;
         Ok(first)
@@ -377,7 +395,7 @@ impl Writer {
 impl Reader {
     /// When the last backup was taken (seconds since the epoch) and its size in bytes.
     pub fn last_backup(&self) -> Result<Option<(i64, u64)>, Error> {
-        let meta = self.txn.open_table(tables::META)?;
+        let meta = self.meta_table()?;
         let at = meta.get(LAST_BACKUP_AT)?.map(|v| v.value());
         let bytes = meta.get(LAST_BACKUP_BYTES)?.map(|v| v.value());
         Ok(at

@@ -4,14 +4,13 @@
 use super::records::{decode, encode};
 use super::request_records::NotificationRecord;
 use super::requests::bounds;
-use super::tables::{NOTIFICATIONS, UNREAD, UNREAD_ABOUT, UNREAD_COUNT};
 use super::{Error, Writer};
 use crate::domain::UserId;
 use crate::domain::notification::Notification;
 use redb::ReadableTable;
 use std::collections::BTreeMap;
 
-impl Writer {
+impl Writer<'_> {
     /// Adds a notification (its id taken from the `notification` sequence), unread.
     pub fn add_notification(&self, notification: Notification) -> Result<u64, Error> {
         Ok(self.add_notifications(vec![notification])?[0])
@@ -24,10 +23,10 @@ impl Writer {
             return Ok(ids);
         }
         let first = self.next_ids("notification", notifications.len() as u64)?;
-        let mut table = self.txn.open_table(NOTIFICATIONS)?;
-        let mut unread = self.txn.open_table(UNREAD)?;
-        let mut counts = self.txn.open_table(UNREAD_COUNT)?;
-        let mut about = self.txn.open_table(UNREAD_ABOUT)?;
+        let mut table = self.notifications_table()?;
+        let mut unread = self.unread_table()?;
+        let mut counts = self.unread_count_table()?;
+        let mut about = self.unread_about_table()?;
         for (id, mut notification) in (first..).zip(notifications) {
             notification.id = id;
             notification.read = false;
@@ -52,15 +51,14 @@ impl Writer {
         };
         if !notification.read {
             notification.read = true;
-            self.txn.open_table(NOTIFICATIONS)?.insert(
+            self.notifications_table()?.insert(
                 (user.0, id),
                 encode(&NotificationRecord::from(&notification))?.as_slice(),
             )?;
-            self.txn.open_table(UNREAD)?.remove((user.0, id))?;
-            self.txn
-                .open_table(UNREAD_ABOUT)?
+            self.unread_table()?.remove((user.0, id))?;
+            self.unread_about_table()?
                 .remove((user.0, notification.request.0, id))?;
-            let mut counts = self.txn.open_table(UNREAD_COUNT)?;
+            let mut counts = self.unread_count_table()?;
             let count = counts.get(user.0)?.map_or(0, |v| v.value());
             counts.insert(user.0, count.saturating_sub(1))?;
         }
@@ -69,7 +67,7 @@ impl Writer {
 
     /// The ids of `user`'s unread notifications.
     fn unread_ids(&self, user: UserId) -> Result<Vec<u64>, Error> {
-        let table = self.txn.open_table(UNREAD)?;
+        let table = self.unread_table()?;
         let mut ids = Vec::new();
         for entry in table.range(bounds(user.0, None, true))? {
             ids.push(entry?.0.value().1);
@@ -91,7 +89,7 @@ impl Writer {
     pub fn order_notifications_by_time(&self) -> Result<(), Error> {
         let mut by_user: BTreeMap<u64, Vec<Notification>> = BTreeMap::new();
         {
-            let table = self.txn.open_table(NOTIFICATIONS)?;
+            let table = self.notifications_table()?;
             for entry in table.iter()? {
                 let (key, bytes) = entry?;
                 let n: Notification = decode::<NotificationRecord, _>(
@@ -102,9 +100,9 @@ impl Writer {
                 by_user.entry(n.user.0).or_default().push(n);
             }
         }
-        let mut table = self.txn.open_table(NOTIFICATIONS)?;
-        let mut unread = self.txn.open_table(UNREAD)?;
-        let mut about = self.txn.open_table(UNREAD_ABOUT)?;
+        let mut table = self.notifications_table()?;
+        let mut unread = self.unread_table()?;
+        let mut about = self.unread_about_table()?;
         for (user, mut notifications) in by_user {
             let mut ids: Vec<u64> = notifications.iter().map(|n| n.id).collect();
             ids.sort_unstable();

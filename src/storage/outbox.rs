@@ -3,7 +3,7 @@
 
 use super::codes::{notice_code, notice_from};
 use super::records::{UserRecord, decode, encode};
-use super::tables::{MAIL_CHOICES, META, OUTBOX, OUTBOX_DUE, USERS};
+use super::tables::{MAIL_CHOICES, OUTBOX, OUTBOX_DUE};
 use super::{Error, Reader, Writer};
 use crate::domain::mail::{Mail, MailBody, MailState};
 use crate::domain::notification::{NoticeKind, Notification};
@@ -183,7 +183,7 @@ macro_rules! outbox_reads {
 
             /// The key approval links are signed with, once made.
             pub fn mail_link_key(&self) -> Result<Option<[u8; 32]>, Error> {
-                let meta = self.txn.open_table(META)?;
+                let meta = self.meta_table()?;
                 let mut key = [0u8; 32];
                 for (i, word) in KEY_WORDS.iter().enumerate() {
                     let Some(value) = meta.get(*word)? else {
@@ -196,7 +196,7 @@ macro_rules! outbox_reads {
 
             /// Whether the outbox waits for an admin's release (a restored store).
             pub fn outbox_held(&self) -> Result<bool, Error> {
-                let meta = self.txn.open_table(META)?;
+                let meta = self.meta_table()?;
                 Ok(meta.get(HELD)?.is_some_and(|v| v.value() == 1))
             }
 
@@ -208,7 +208,7 @@ macro_rules! outbox_reads {
 
             /// The kinds nobody gets by mail unless they chose otherwise.
             pub fn default_mail_off(&self) -> Result<u64, Error> {
-                let meta = self.txn.open_table(META)?;
+                let meta = self.meta_table()?;
                 Ok(meta.get(DEFAULT_OFF)?.map_or(0, |v| v.value()))
             }
 
@@ -226,7 +226,7 @@ macro_rules! outbox_reads {
 }
 
 outbox_reads!(Reader);
-outbox_reads!(Writer);
+outbox_reads!(Writer<'_>);
 
 impl Reader {
     /// The newest mails, newest first, at most `limit`.
@@ -249,7 +249,7 @@ impl Reader {
 /// The approval links' key, as four words of `meta` (a restore removes them).
 const KEY_WORDS: [&str; 4] = ["mail.key.0", "mail.key.1", "mail.key.2", "mail.key.3"];
 
-impl Writer {
+impl Writer<'_> {
     /// Records `user`'s choice (`None`: back to the defaults).
     pub fn set_mail_off(&self, user: UserId, off: Option<u64>) -> Result<(), Error> {
         let mut table = self.txn.open_table(MAIL_CHOICES)?;
@@ -261,7 +261,7 @@ impl Writer {
     }
 
     pub fn set_default_mail_off(&self, off: u64) -> Result<(), Error> {
-        self.txn.open_table(META)?.insert(DEFAULT_OFF, off)?;
+        self.meta_table()?.insert(DEFAULT_OFF, off)?;
         Ok(())
     }
 
@@ -270,7 +270,7 @@ impl Writer {
         if let Some(key) = self.mail_link_key()? {
             return Ok(key);
         }
-        let mut meta = self.txn.open_table(META)?;
+        let mut meta = self.meta_table()?;
         for (word, bytes) in KEY_WORDS.iter().zip(fresh.chunks_exact(8)) {
             let mut value = [0u8; 8];
             value.copy_from_slice(bytes);
@@ -281,7 +281,7 @@ impl Writer {
 
     /// Drops the approval links' key: every link signed with it stops working.
     pub fn drop_mail_link_key(&self) -> Result<(), Error> {
-        let mut meta = self.txn.open_table(META)?;
+        let mut meta = self.meta_table()?;
         for word in KEY_WORDS {
             meta.remove(word)?;
         }
@@ -290,7 +290,7 @@ impl Writer {
 
     /// Holds the outbox (after a restore) or releases it.
     pub fn hold_outbox(&self, held: bool) -> Result<(), Error> {
-        self.txn.open_table(META)?.insert(HELD, u64::from(held))?;
+        self.meta_table()?.insert(HELD, u64::from(held))?;
         Ok(())
     }
 
@@ -312,7 +312,7 @@ impl Writer {
         let mut mails = Vec::with_capacity(notices.len());
         {
             let default_off = self.default_mail_off()?;
-            let users = self.txn.open_table(USERS)?;
+            let users = self.users_table()?;
             let choices = self.txn.open_table(MAIL_CHOICES)?;
             for (n, now) in &notices {
                 let Some(bytes) = users.get(n.user.0)? else {

@@ -390,9 +390,12 @@ fn migration_to_schema_11_indexes_the_unread_notifications_by_request() {
             &migrations::MIGRATIONS[..10],
         )
         .expect("open");
+        let ids = store
+            .write(|w| w.add_notifications(vec![notice(1), notice(2), notice(1)]))
+            .expect("write");
+        // In a write of its own: a write keeps the tables it opened open until it ends.
         store
             .write(|w| {
-                let ids = w.add_notifications(vec![notice(1), notice(2), notice(1)])?;
                 w.txn.delete_table(tables::UNREAD_ABOUT)?;
                 w.mark_read(UserId(3), ids[2]).map(|_| ())
             })

@@ -5,10 +5,7 @@ use super::codes::status_code;
 use super::records::{decode, encode};
 use super::request_records::{EventRecord, NotificationRecord, RequestRecord};
 use super::summary_records::SummaryRecord;
-use super::tables::{
-    ATTACHMENTS, NOTIFICATIONS, REQUEST_EVENTS, REQUEST_INDEX, REQUEST_SUMMARIES, REQUESTS,
-    UNREAD_ABOUT, UNREAD_COUNT,
-};
+use super::tables::REQUEST_SUMMARIES;
 use super::{Error, Reader, Writer};
 use crate::domain::notification::Notification;
 use crate::domain::request::{Approver, Event, Request, RequestId, Status, Summary};
@@ -135,7 +132,7 @@ macro_rules! request_reads {
     ($t:ty) => {
         impl $t {
             pub fn request(&self, id: RequestId) -> Result<Option<Request>, Error> {
-                let table = self.txn.open_table(REQUESTS)?;
+                let table = self.requests_table()?;
                 let Some(bytes) = table.get(id.0)? else {
                     return Ok(None);
                 };
@@ -144,7 +141,7 @@ macro_rules! request_reads {
 
             /// What lists show of a request.
             pub fn summary(&self, id: RequestId) -> Result<Option<Summary>, Error> {
-                summary_in(&self.txn.open_table(REQUEST_SUMMARIES)?, id)
+                summary_in(&*self.request_summaries_table()?, id)
             }
 
             /// Up to `n` request ids of a listing after `cursor`, newest or oldest first.
@@ -157,7 +154,7 @@ macro_rules! request_reads {
             ) -> Result<Vec<RequestId>, Error> {
                 let cursor = cursor.map(|c| c.0);
                 let Some(prefix) = listing.prefix() else {
-                    let table = self.txn.open_table(REQUESTS)?;
+                    let table = self.requests_table()?;
                     let range = match cursor {
                         None => table.range::<u64>(..)?,
                         Some(c) if newest_first => table.range(..c)?,
@@ -165,7 +162,7 @@ macro_rules! request_reads {
                     };
                     return first_ids(range, newest_first, n, |(id, _)| id.value());
                 };
-                let table = self.txn.open_table(REQUEST_INDEX)?;
+                let table = self.request_index_table()?;
                 let range = table.range(bounds(prefix, cursor, newest_first))?;
                 first_ids(range, newest_first, n, |(key, _)| key.value().1)
             }
@@ -174,9 +171,9 @@ macro_rules! request_reads {
             /// such as one person's pending approvals).
             pub fn count_listing(&self, listing: Listing) -> Result<u64, Error> {
                 let Some(prefix) = listing.prefix() else {
-                    return Ok(self.txn.open_table(REQUESTS)?.len()?);
+                    return Ok(self.requests_table()?.len()?);
                 };
-                let table = self.txn.open_table(REQUEST_INDEX)?;
+                let table = self.request_index_table()?;
                 let mut count = 0;
                 for entry in table.range(bounds(prefix, None, true))? {
                     entry?;
@@ -187,7 +184,7 @@ macro_rules! request_reads {
 
             /// The whole timeline of a request, oldest first.
             pub fn events(&self, id: RequestId) -> Result<Vec<Event>, Error> {
-                let table = self.txn.open_table(REQUEST_EVENTS)?;
+                let table = self.request_events_table()?;
                 let mut found = Vec::new();
                 for entry in table.range((id.0, 0)..=(id.0, u32::MAX))? {
                     let (key, bytes) = entry?;
@@ -201,7 +198,7 @@ macro_rules! request_reads {
             }
 
             pub fn attachment(&self, id: RequestId, key: &str) -> Result<Option<Vec<u8>>, Error> {
-                let table = self.txn.open_table(ATTACHMENTS)?;
+                let table = self.attachments_table()?;
                 Ok(table.get((id.0, key))?.map(|b| b.value().to_vec()))
             }
 
@@ -212,7 +209,7 @@ macro_rules! request_reads {
                 cursor: Option<u64>,
                 n: usize,
             ) -> Result<Vec<Notification>, Error> {
-                let table = self.txn.open_table(NOTIFICATIONS)?;
+                let table = self.notifications_table()?;
                 let mut found = Vec::new();
                 for entry in table.range(bounds(user.0, cursor, true))?.rev().take(n) {
                     let (key, bytes) = entry?;
@@ -230,7 +227,7 @@ macro_rules! request_reads {
                 user: UserId,
                 id: u64,
             ) -> Result<Option<Notification>, Error> {
-                let table = self.txn.open_table(NOTIFICATIONS)?;
+                let table = self.notifications_table()?;
                 let Some(bytes) = table.get((user.0, id))? else {
                     return Ok(None);
                 };
@@ -243,7 +240,7 @@ macro_rules! request_reads {
             }
 
             pub fn unread_count(&self, user: UserId) -> Result<u64, Error> {
-                let table = self.txn.open_table(UNREAD_COUNT)?;
+                let table = self.unread_count_table()?;
                 Ok(table.get(user.0)?.map_or(0, |v| v.value()))
             }
 
@@ -253,7 +250,7 @@ macro_rules! request_reads {
                 user: UserId,
                 request: RequestId,
             ) -> Result<Vec<u64>, Error> {
-                let about = self.txn.open_table(UNREAD_ABOUT)?;
+                let about = self.unread_about_table()?;
                 let mut ids = Vec::new();
                 for entry in about.range((user.0, request.0, 0)..=(user.0, request.0, u64::MAX))? {
                     ids.push(entry?.0.value().2);
@@ -265,7 +262,7 @@ macro_rules! request_reads {
 }
 
 request_reads!(Reader);
-request_reads!(Writer);
+request_reads!(Writer<'_>);
 
 /// The summaries table opened once, for a listing that reads many of them.
 pub struct Summaries(redb::ReadOnlyTable<u64, &'static [u8]>);
@@ -343,7 +340,7 @@ impl Reader {
     }
 }
 
-impl Writer {
+impl Writer<'_> {
     /// Stores a request with what lists show of it (`summary`, SLA facts included) and moves
     /// its index entries from `previous` (its stored state, if any) to its new state.
     pub fn put_request(
@@ -354,7 +351,7 @@ impl Writer {
     ) -> Result<(), Error> {
         let old = previous.map(index_entries).unwrap_or_default();
         let new = index_entries(request);
-        let mut index = self.txn.open_table(REQUEST_INDEX)?;
+        let mut index = self.request_index_table()?;
         for key in old.iter().filter(|k| !new.contains(k)) {
             index.remove(*key)?;
         }
@@ -362,7 +359,7 @@ impl Writer {
             index.insert(*key, ())?;
         }
         drop(index);
-        let mut table = self.txn.open_table(REQUESTS)?;
+        let mut table = self.requests_table()?;
         table.insert(
             request.id.0,
             encode(&RequestRecord::from(request))?.as_slice(),
@@ -372,7 +369,7 @@ impl Writer {
             None => None,
         };
         self.move_due_entries(old.as_ref(), summary)?;
-        self.txn.open_table(REQUEST_SUMMARIES)?.insert(
+        self.request_summaries_table()?.insert(
             request.id.0,
             encode(&SummaryRecord::from(summary))?.as_slice(),
         )?;
@@ -381,7 +378,7 @@ impl Writer {
 
     /// Appends events to a request's timeline from sequence number `first`.
     pub fn append_events(&self, id: RequestId, first: u32, events: &[Event]) -> Result<(), Error> {
-        let mut table = self.txn.open_table(REQUEST_EVENTS)?;
+        let mut table = self.request_events_table()?;
         for (seq, event) in (first..).zip(events) {
             table.insert((id.0, seq), encode(&EventRecord::from(event))?.as_slice())?;
         }
@@ -389,9 +386,7 @@ impl Writer {
     }
 
     pub fn put_attachment(&self, id: RequestId, key: &str, bytes: &[u8]) -> Result<(), Error> {
-        self.txn
-            .open_table(ATTACHMENTS)?
-            .insert((id.0, key), bytes)?;
+        self.attachments_table()?.insert((id.0, key), bytes)?;
         Ok(())
     }
 }

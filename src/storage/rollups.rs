@@ -2,7 +2,6 @@
 //! time zone their days were counted in (a hash of its name, in `meta`).
 
 use super::records::{decode, encode};
-use super::tables::{META, REQUESTS, ROLLUPS};
 use super::{Error, Reader, Writer};
 use crate::domain::metrics::{Counters, RollupKey};
 use crate::domain::{ServiceId, TeamId, UserId};
@@ -135,7 +134,7 @@ macro_rules! rollup_reads {
         impl $t {
             /// The rows of days `from..=to`, in key order.
             pub fn rollups(&self, from: i32, to: i32) -> Result<Vec<(RollupKey, Counters)>, Error> {
-                let table = self.txn.open_table(ROLLUPS)?;
+                let table = self.rollups_table()?;
                 let mut rows = Vec::new();
                 for entry in table.range((from, 0, 0, 0)..=(to, u64::MAX, u64::MAX, u64::MAX))? {
                     let (key, bytes) = entry?;
@@ -149,13 +148,13 @@ macro_rules! rollup_reads {
 
             /// The zone mark the stored days were counted in; `None` before the first build.
             pub fn rollups_zone(&self) -> Result<Option<u64>, Error> {
-                let meta = self.txn.open_table(META)?;
+                let meta = self.meta_table()?;
                 Ok(meta.get(ZONE)?.map(|v| v.value()))
             }
 
             /// The revision of the past days' rows (see `PAST`).
             pub fn rollups_past(&self) -> Result<u64, Error> {
-                let meta = self.txn.open_table(META)?;
+                let meta = self.meta_table()?;
                 Ok(meta.get(PAST)?.map_or(0, |v| v.value()))
             }
 
@@ -169,7 +168,7 @@ macro_rules! rollup_reads {
             ) -> Result<BTreeMap<RollupKey, Counters>, Error> {
                 // The ids first: a write transaction opens a table once at a time.
                 let ids = {
-                    let table = self.txn.open_table(REQUESTS)?;
+                    let table = self.requests_table()?;
                     let mut ids = Vec::new();
                     for entry in table.iter()? {
                         ids.push(entry?.0.value());
@@ -196,12 +195,12 @@ macro_rules! rollup_reads {
 }
 
 rollup_reads!(Reader);
-rollup_reads!(Writer);
+rollup_reads!(Writer<'_>);
 
-impl Writer {
+impl Writer<'_> {
     /// Adds `rows` times `sign` to the stored counters; a row that comes back to zero goes.
     pub fn add_rollups(&self, rows: &[(RollupKey, Counters)], sign: i64) -> Result<(), Error> {
-        let mut table = self.txn.open_table(ROLLUPS)?;
+        let mut table = self.rollups_table()?;
         for (key, counters) in rows {
             let raw = raw_key(key);
             let mut stored = match table.get(raw)? {
@@ -224,7 +223,7 @@ impl Writer {
         rows: &BTreeMap<RollupKey, Counters>,
         zone: u64,
     ) -> Result<(), Error> {
-        let mut table = self.txn.open_table(ROLLUPS)?;
+        let mut table = self.rollups_table()?;
         table.retain(|_, _| false)?;
         for (key, counters) in rows {
             table.insert(
@@ -232,13 +231,13 @@ impl Writer {
                 encode(&RollupRecord::from(counters))?.as_slice(),
             )?;
         }
-        self.txn.open_table(META)?.insert(ZONE, zone)?;
+        self.meta_table()?.insert(ZONE, zone)?;
         self.bump_rollups_past()
     }
 
     /// Records that rows of past days changed.
     pub fn bump_rollups_past(&self) -> Result<(), Error> {
-        let mut meta = self.txn.open_table(META)?;
+        let mut meta = self.meta_table()?;
         let next = meta.get(PAST)?.map_or(0, |v| v.value()) + 1;
         meta.insert(PAST, next)?;
         Ok(())

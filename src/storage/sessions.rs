@@ -45,9 +45,9 @@ macro_rules! session_reads {
 }
 
 session_reads!(Reader);
-session_reads!(Writer);
+session_reads!(Writer<'_>);
 
-impl Writer {
+impl Writer<'_> {
     pub fn put_session(&self, hash: &TokenHash, session: &Session) -> Result<(), Error> {
         let mut table = self.txn.open_table(SESSIONS)?;
         table.insert(

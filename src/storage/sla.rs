@@ -3,7 +3,6 @@
 
 use super::records::{decode, encode};
 use super::sla_records::{CalendarRecord, PolicyRecord};
-use super::tables::{CALENDARS, META, REQUEST_DUE, SLA_POLICIES};
 use super::{Error, Reader, Writer};
 use crate::domain::Timestamp;
 use crate::domain::request::{RequestId, Summary};
@@ -52,7 +51,7 @@ macro_rules! sla_reads {
     ($t:ty) => {
         impl $t {
             pub fn calendar(&self, id: u64) -> Result<Option<CalendarDef>, Error> {
-                let table = self.txn.open_table(CALENDARS)?;
+                let table = self.calendars_table()?;
                 let Some(bytes) = table.get(id)? else {
                     return Ok(None);
                 };
@@ -60,7 +59,7 @@ macro_rules! sla_reads {
             }
 
             pub fn calendars(&self) -> Result<Vec<CalendarDef>, Error> {
-                let table = self.txn.open_table(CALENDARS)?;
+                let table = self.calendars_table()?;
                 let mut found = Vec::new();
                 for entry in table.iter()? {
                     let (key, bytes) = entry?;
@@ -74,7 +73,7 @@ macro_rules! sla_reads {
             }
 
             pub fn sla_policy(&self, id: u64) -> Result<Option<SlaPolicy>, Error> {
-                let table = self.txn.open_table(SLA_POLICIES)?;
+                let table = self.sla_policies_table()?;
                 let Some(bytes) = table.get(id)? else {
                     return Ok(None);
                 };
@@ -82,7 +81,7 @@ macro_rules! sla_reads {
             }
 
             pub fn sla_policies(&self) -> Result<Vec<SlaPolicy>, Error> {
-                let table = self.txn.open_table(SLA_POLICIES)?;
+                let table = self.sla_policies_table()?;
                 let mut found = Vec::new();
                 for entry in table.iter()? {
                     let (key, bytes) = entry?;
@@ -97,7 +96,7 @@ macro_rules! sla_reads {
 
             /// The calendar a policy without one uses; `None`: 24/7 in the instance's zone.
             pub fn default_calendar_id(&self) -> Result<Option<u64>, Error> {
-                let meta = self.txn.open_table(META)?;
+                let meta = self.meta_table()?;
                 Ok(meta
                     .get(DEFAULT_CALENDAR)?
                     .map(|v| v.value())
@@ -114,7 +113,7 @@ macro_rules! sla_reads {
                 after: Option<(Timestamp, RequestId)>,
                 n: usize,
             ) -> Result<Vec<(Timestamp, RequestId)>, Error> {
-                let table = self.txn.open_table(REQUEST_DUE)?;
+                let table = self.request_due_table()?;
                 let k = kind as u8;
                 let start = match after {
                     Some((at, id)) if at >= from => std::ops::Bound::Excluded((k, at.0, id.0)),
@@ -133,11 +132,11 @@ macro_rules! sla_reads {
 }
 
 sla_reads!(Reader);
-sla_reads!(Writer);
+sla_reads!(Writer<'_>);
 
-impl Writer {
+impl Writer<'_> {
     pub fn put_calendar(&self, calendar: &CalendarDef) -> Result<(), Error> {
-        let mut table = self.txn.open_table(CALENDARS)?;
+        let mut table = self.calendars_table()?;
         table.insert(
             calendar.id,
             encode(&CalendarRecord::from(calendar))?.as_slice(),
@@ -146,23 +145,23 @@ impl Writer {
     }
 
     pub fn delete_calendar(&self, id: u64) -> Result<(), Error> {
-        self.txn.open_table(CALENDARS)?.remove(id)?;
+        self.calendars_table()?.remove(id)?;
         Ok(())
     }
 
     pub fn put_sla_policy(&self, policy: &SlaPolicy) -> Result<(), Error> {
-        let mut table = self.txn.open_table(SLA_POLICIES)?;
+        let mut table = self.sla_policies_table()?;
         table.insert(policy.id, encode(&PolicyRecord::from(policy))?.as_slice())?;
         Ok(())
     }
 
     pub fn delete_sla_policy(&self, id: u64) -> Result<(), Error> {
-        self.txn.open_table(SLA_POLICIES)?.remove(id)?;
+        self.sla_policies_table()?.remove(id)?;
         Ok(())
     }
 
     pub fn set_default_calendar_id(&self, id: Option<u64>) -> Result<(), Error> {
-        let mut meta = self.txn.open_table(META)?;
+        let mut meta = self.meta_table()?;
         meta.insert(DEFAULT_CALENDAR, id.unwrap_or(0))?;
         Ok(())
     }
@@ -171,12 +170,10 @@ impl Writer {
     pub fn put_summary(&self, summary: &Summary) -> Result<(), Error> {
         let old = self.summary(summary.id)?;
         self.move_due_entries(old.as_ref(), summary)?;
-        self.txn
-            .open_table(super::tables::REQUEST_SUMMARIES)?
-            .insert(
-                summary.id.0,
-                encode(&super::summary_records::SummaryRecord::from(summary))?.as_slice(),
-            )?;
+        self.request_summaries_table()?.insert(
+            summary.id.0,
+            encode(&super::summary_records::SummaryRecord::from(summary))?.as_slice(),
+        )?;
         Ok(())
     }
 
@@ -188,7 +185,7 @@ impl Writer {
     ) -> Result<(), Error> {
         let old = old.map(due_entries).unwrap_or_default();
         let new = due_entries(new);
-        let mut table = self.txn.open_table(REQUEST_DUE)?;
+        let mut table = self.request_due_table()?;
         for key in old.iter().filter(|k| !new.contains(k)) {
             table.remove(*key)?;
         }

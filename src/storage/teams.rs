@@ -1,7 +1,6 @@
 //! Teams.
 
 use super::records::{TeamRecord, decode, encode};
-use super::tables::TEAMS;
 use super::{Error, Reader, Writer};
 use crate::domain::{Team, TeamId};
 use redb::ReadableTable;
@@ -10,7 +9,7 @@ macro_rules! team_reads {
     ($t:ty) => {
         impl $t {
             pub fn team(&self, id: TeamId) -> Result<Option<Team>, Error> {
-                let table = self.txn.open_table(TEAMS)?;
+                let table = self.teams_table()?;
                 let Some(bytes) = table.get(id.0)? else {
                     return Ok(None);
                 };
@@ -18,7 +17,7 @@ macro_rules! team_reads {
             }
 
             pub fn teams(&self) -> Result<Vec<Team>, Error> {
-                let table = self.txn.open_table(TEAMS)?;
+                let table = self.teams_table()?;
                 let mut teams = Vec::new();
                 for entry in table.iter()? {
                     let (key, bytes) = entry?;
@@ -35,12 +34,12 @@ macro_rules! team_reads {
 }
 
 team_reads!(Reader);
-team_reads!(Writer);
+team_reads!(Writer<'_>);
 
-impl Writer {
+impl Writer<'_> {
     pub fn put_team(&self, team: &Team) -> Result<(), Error> {
         self.bump_people_version()?;
-        let mut table = self.txn.open_table(TEAMS)?;
+        let mut table = self.teams_table()?;
         table.insert(team.id.0, encode(&TeamRecord::from(team))?.as_slice())?;
         Ok(())
     }

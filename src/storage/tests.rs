@@ -284,7 +284,7 @@ fn check_names_the_table_and_key_of_a_record_that_does_not_decode() {
                 };
                 bob.role = 9;
                 let bad = records::encode(&records::UserRecord::V2(bob))?;
-                w.txn.open_table(tables::USERS)?.insert(2, bad.as_slice())?;
+                w.users_table()?.insert(2, bad.as_slice())?;
                 Ok::<_, Error>(())
             })
             .expect("write");

@@ -1,7 +1,7 @@
 //! Users and the case-insensitive username index.
 
 use super::records::{UserRecord, decode, encode};
-use super::tables::{META, USERS, USERS_BY_NAME};
+use super::tables::USERS_BY_NAME;
 use super::{Error, Reader, Writer};
 use crate::domain::{User, UserId, Username};
 use redb::{ReadableTable, ReadableTableMetadata};
@@ -10,7 +10,7 @@ macro_rules! user_reads {
     ($t:ty) => {
         impl $t {
             pub fn user(&self, id: UserId) -> Result<Option<User>, Error> {
-                let table = self.txn.open_table(USERS)?;
+                let table = self.users_table()?;
                 let Some(bytes) = table.get(id.0)? else {
                     return Ok(None);
                 };
@@ -31,7 +31,7 @@ macro_rules! user_reads {
 
             /// Every user in id order. The user list is small (an organisation's staff).
             pub fn users(&self) -> Result<Vec<User>, Error> {
-                let table = self.txn.open_table(USERS)?;
+                let table = self.users_table()?;
                 let mut users = Vec::new();
                 for entry in table.iter()? {
                     let (key, bytes) = entry?;
@@ -45,14 +45,14 @@ macro_rules! user_reads {
             }
 
             pub fn count_users(&self) -> Result<u64, Error> {
-                Ok(self.txn.open_table(USERS)?.len()?)
+                Ok(self.users_table()?.len()?)
             }
         }
     };
 }
 
 user_reads!(Reader);
-user_reads!(Writer);
+user_reads!(Writer<'_>);
 
 /// The `meta` key of a number that grows with every change of a user or a team.
 const PEOPLE_VERSION: &str = "people_version";
@@ -61,15 +61,15 @@ impl Reader {
     /// A number that grows with every change of a user or a team: what was read of them at
     /// one version is current while it stays the same.
     pub fn people_version(&self) -> Result<u64, Error> {
-        let meta = self.txn.open_table(META)?;
+        let meta = self.meta_table()?;
         Ok(meta.get(PEOPLE_VERSION)?.map_or(0, |v| v.value()))
     }
 }
 
-impl Writer {
+impl Writer<'_> {
     /// Marks users or teams as changed; every write of either calls it.
     pub(super) fn bump_people_version(&self) -> Result<(), Error> {
-        let mut meta = self.txn.open_table(META)?;
+        let mut meta = self.meta_table()?;
         let next = meta.get(PEOPLE_VERSION)?.map_or(0, |v| v.value()) + 1;
         meta.insert(PEOPLE_VERSION, next)?;
         Ok(())
@@ -85,7 +85,7 @@ impl Writer {
             index.remove(previous.username.as_str())?;
         }
         index.insert(user.username.as_str(), user.id.0)?;
-        let mut table = self.txn.open_table(USERS)?;
+        let mut table = self.users_table()?;
         table.insert(user.id.0, encode(&UserRecord::from(user))?.as_slice())?;
         Ok(())
     }
