@@ -55,10 +55,10 @@ fn table(ctx: &PageCtx, rows: &[RequestRow], show_requester: bool) -> Markup {
                             td data-label=(due) {
                                 @if row.has_sla {
                                     @if let Some(due) = row.sla_due {
-                                        span.late[row.overdue] { (Time(due, ctx.locale, &ctx.tz)) }
+                                        (due_time(ctx, due, row.overdue))
                                     }
                                 } @else if let Some(due) = row.due_at {
-                                    span.late[row.late] { (Time(due, ctx.locale, &ctx.tz)) }
+                                    (due_time(ctx, due, row.late))
                                 } @else if !row.paused { "—" }
                                 (super::sla::row_badges(ctx, row))
                             }
@@ -67,6 +67,14 @@ fn table(ctx: &PageCtx, rows: &[RequestRow], show_requester: bool) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// A row's date, marked when it has passed (a bare date otherwise, not an empty class).
+fn due_time(ctx: &PageCtx, due: crate::domain::Timestamp, passed: bool) -> Markup {
+    let time = Time(due, ctx.locale, &ctx.tz);
+    html! {
+        @if passed { span.late { (time) } } @else { (time) }
     }
 }
 
