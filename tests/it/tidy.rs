@@ -206,3 +206,19 @@ fn every_icon_of_the_set_is_vendored_and_styled() {
     );
     assert!(root.join("vendor/lucide/LICENSE").is_file());
 }
+
+/// Every status a request can be in has its badge colour, in light and in dark mode: a status
+/// added without one showed as bare text among the coloured badges.
+#[test]
+fn every_status_has_its_colour_in_light_and_dark() {
+    let css = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/app.css"))
+        .expect("app.css");
+    for status in guichet::domain::request::Status::ALL {
+        let rule = format!(".s-{} {{ --st: #", status.code());
+        assert_eq!(
+            css.matches(&rule).count(),
+            2,
+            "{rule} once for light and once for dark mode"
+        );
+    }
+}
