@@ -309,8 +309,7 @@ impl Summaries {
                 found.push(None);
             }
             if wanted.next_if_eq(&id).is_some() {
-                let summary = decode::<SummaryRecord, _>("request_summaries", id, bytes.value())?;
-                found.push(Some(summary));
+                found.push(Some(decode_summary(id, bytes.value())?));
             }
             if wanted.peek().is_none() {
                 break;
@@ -329,7 +328,12 @@ fn summary_in(
     let Some(bytes) = table.get(id.0)? else {
         return Ok(None);
     };
-    decode::<SummaryRecord, _>("request_summaries", id.0, bytes.value()).map(Some)
+    decode_summary(id.0, bytes.value()).map(Some)
+}
+
+/// A stored summary, read back.
+fn decode_summary(id: u64, bytes: &[u8]) -> Result<Summary, Error> {
+    decode::<SummaryRecord, _>("request_summaries", id, bytes)
 }
 
 impl Reader {
