@@ -2,88 +2,183 @@
 
 use super::api::time;
 use super::state::AppState;
-use crate::domain::Timestamp;
+use crate::domain::form::RequestData;
 use crate::domain::ids::fill_digits;
 use crate::domain::notification::Notification;
 use crate::domain::request::{Approver, Event, EventKind, Request, RequestId, Summary};
 use crate::domain::service::ApprovalRule;
+use crate::domain::{ServiceId, TeamId, Timestamp, UserId};
 use crate::ops::Error;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-fn rule_json(rule: ApprovalRule) -> Value {
-    match rule {
-        ApprovalRule::Manager => json!({ "rule": "manager" }),
-        ApprovalRule::TeamLead => json!({ "rule": "team_lead" }),
-        ApprovalRule::User(id) => json!({ "rule": "user", "user_id": id }),
-    }
-}
-
 /// A request with its SLA facts, as `viewer` may read them.
-pub(super) fn request_value(
+pub(super) fn request_value<'a>(
     state: &AppState,
     viewer: &crate::domain::User,
-    r: &Request,
-) -> Result<Value, Error> {
+    r: &'a Request,
+) -> Result<Detail<'a>, Error> {
     let facts = state.ops.sla_facts(viewer, r)?;
-    let mut v = request_json(r);
-    if let Value::Object(fields) = &mut v {
-        fields.insert("sla_policy_id".into(), json!(facts.policy_id));
-        fields.insert("due_at".into(), json!(facts.resolution_due.map(time)));
-        fields.insert(
-            "response_due_at".into(),
-            json!(facts.response_due.map(time)),
-        );
-        fields.insert("breached".into(), json!(facts.breached));
-        fields.insert("paused".into(), json!(facts.paused));
-        if let Some(escalations) = facts.escalations {
-            let list: Vec<Value> = escalations
-                .into_iter()
-                .map(|(target, percent, at)| {
-                    json!({ "target": target.code(), "percent": percent, "at": time(at) })
-                })
-                .collect();
-            fields.insert("escalations".into(), json!(list));
-        }
-    }
-    Ok(v)
+    Ok(Detail::of(r, facts))
 }
 
-pub fn request_json(r: &Request) -> Value {
-    let number = r.id.number();
-    json!({
-        "id": r.id.0,
-        "number": number,
-        "service_id": r.service_id,
-        "service_name": r.service_name,
-        "status": r.status.code(),
-        "requester_id": r.requester,
-        "assignee_id": r.assignee,
-        "team_id": r.team,
-        "data": serde_json::to_value(&r.data).unwrap_or(Value::Null),
-        "form": r.form.iter().map(|f| json!({ "key": f.key, "label": f.label, "kind": f.kind.code() })).collect::<Vec<_>>(),
-        "attachments": r.attachments.iter().map(|a| json!({
-            "key": a.key, "name": a.name, "size": a.size,
-            "url": format!("/api/v1/requests/{number}/attachments/{}", a.key),
-        })).collect::<Vec<_>>(),
-        "approval_steps": r.steps.iter().map(|s| {
-            let mut step = rule_json(s.rule);
-            step["approver_id"] = match s.approver {
-                Approver::User(id) => json!(id),
-                Approver::Admins => json!("admins"),
-            };
-            step["decision"] = s.decision.as_ref().map_or(Value::Null, |d| json!({
-                "by": d.by, "approved": d.approved, "at": time(d.at), "overridden": d.overridden,
-            }));
-            step
-        }).collect::<Vec<_>>(),
-        "created_at": time(r.created_at),
-        "updated_at": time(r.updated_at),
-        // The estimate, indicative; the SLA deadlines (`due_at`, `response_due_at`) are added
-        // by `request_value`.
-        "expected_at": r.due_at.map(time),
-        "closed_at": r.closed_at.map(time),
-    })
+/// A request's own document (`GET /api/v1/requests/{id}`, and the answer to a submission or
+/// an action), written straight from typed fields rather than through `serde_json::Value`,
+/// which sorted its keys: the fields are declared in that order, so the document reads as it
+/// did.
+#[derive(Serialize)]
+pub(super) struct Detail<'a> {
+    approval_steps: Vec<StepDoc>,
+    assignee_id: Option<UserId>,
+    attachments: Vec<AttachmentDoc<'a>>,
+    breached: bool,
+    closed_at: Option<Rfc3339>,
+    created_at: Rfc3339,
+    data: &'a RequestData,
+    due_at: Option<Rfc3339>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    escalations: Option<Vec<EscalationDoc>>,
+    /// The estimate, indicative; the SLA deadlines are `due_at` and `response_due_at`.
+    expected_at: Option<Rfc3339>,
+    form: Vec<FieldDoc<'a>>,
+    id: u64,
+    number: Number,
+    paused: bool,
+    requester_id: UserId,
+    response_due_at: Option<Rfc3339>,
+    service_id: ServiceId,
+    service_name: &'a str,
+    sla_policy_id: Option<u64>,
+    status: &'static str,
+    team_id: Option<TeamId>,
+    updated_at: Rfc3339,
+}
+
+#[derive(Serialize)]
+struct FieldDoc<'a> {
+    kind: &'static str,
+    key: &'a str,
+    label: &'a str,
+}
+
+#[derive(Serialize)]
+struct AttachmentDoc<'a> {
+    key: &'a str,
+    name: &'a str,
+    size: u64,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct StepDoc {
+    approver_id: ApproverDoc,
+    decision: Option<DecisionDoc>,
+    rule: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_id: Option<UserId>,
+}
+
+/// A user's id, or `"admins"` for "any administrator".
+struct ApproverDoc(Approver);
+
+impl Serialize for ApproverDoc {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Approver::User(id) => id.serialize(serializer),
+            Approver::Admins => serializer.serialize_str("admins"),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct DecisionDoc {
+    at: Rfc3339,
+    approved: bool,
+    by: UserId,
+    overridden: bool,
+}
+
+#[derive(Serialize)]
+struct EscalationDoc {
+    at: Rfc3339,
+    percent: u16,
+    target: &'static str,
+}
+
+impl<'a> Detail<'a> {
+    fn of(r: &'a Request, facts: crate::ops::SlaFacts) -> Self {
+        let number = r.id.number();
+        Detail {
+            approval_steps: r
+                .steps
+                .iter()
+                .map(|s| {
+                    let (rule, user_id) = match s.rule {
+                        ApprovalRule::Manager => ("manager", None),
+                        ApprovalRule::TeamLead => ("team_lead", None),
+                        ApprovalRule::User(id) => ("user", Some(id)),
+                    };
+                    StepDoc {
+                        approver_id: ApproverDoc(s.approver),
+                        decision: s.decision.as_ref().map(|d| DecisionDoc {
+                            at: Rfc3339(d.at),
+                            approved: d.approved,
+                            by: d.by,
+                            overridden: d.overridden,
+                        }),
+                        rule,
+                        user_id,
+                    }
+                })
+                .collect(),
+            assignee_id: r.assignee,
+            attachments: r
+                .attachments
+                .iter()
+                .map(|a| AttachmentDoc {
+                    key: &a.key,
+                    name: &a.name,
+                    size: a.size,
+                    url: format!("/api/v1/requests/{number}/attachments/{}", a.key),
+                })
+                .collect(),
+            breached: facts.breached,
+            closed_at: r.closed_at.map(Rfc3339),
+            created_at: Rfc3339(r.created_at),
+            data: &r.data,
+            due_at: facts.resolution_due.map(Rfc3339),
+            escalations: facts.escalations.map(|list| {
+                list.into_iter()
+                    .map(|(target, percent, at)| EscalationDoc {
+                        at: Rfc3339(at),
+                        percent,
+                        target: target.code(),
+                    })
+                    .collect()
+            }),
+            expected_at: r.due_at.map(Rfc3339),
+            form: r
+                .form
+                .iter()
+                .map(|f| FieldDoc {
+                    kind: f.kind.code(),
+                    key: &f.key,
+                    label: &f.label,
+                })
+                .collect(),
+            id: r.id.0,
+            number: Number(r.id),
+            paused: facts.paused,
+            requester_id: r.requester,
+            response_due_at: facts.response_due.map(Rfc3339),
+            service_id: r.service_id,
+            service_name: &r.service_name,
+            sla_policy_id: facts.policy_id,
+            status: r.status.code(),
+            team_id: r.team,
+            updated_at: Rfc3339(r.updated_at),
+        }
+    }
 }
 
 pub(super) fn event_json(e: &Event) -> Value {

@@ -304,6 +304,76 @@ async fn illegal_transitions_are_refused_with_the_current_status() {
     assert_eq!(status, StatusCode::CONFLICT);
 }
 
+/// The fields of a request's document, as the API answers a submission, a read and an action.
+const DOCUMENT: [&str; 21] = [
+    "approval_steps",
+    "assignee_id",
+    "attachments",
+    "breached",
+    "closed_at",
+    "created_at",
+    "data",
+    "due_at",
+    "expected_at",
+    "form",
+    "id",
+    "number",
+    "paused",
+    "requester_id",
+    "response_due_at",
+    "service_id",
+    "service_name",
+    "sla_policy_id",
+    "status",
+    "team_id",
+    "updated_at",
+];
+
+#[tokio::test]
+async fn a_request_document_holds_its_fields_and_escalations_for_the_it_team_only() {
+    let app = TestApp::spawn().await;
+    let bob = app.api_as("bob").await;
+    let vpn = service_id(&bob, VPN).await;
+    let created = submit(&bob, vpn, vpn_data()).await;
+    let keys: Vec<&str> = created
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    assert_eq!(keys, DOCUMENT, "{created}");
+    assert_eq!(
+        created["approval_steps"],
+        json!([{ "approver_id": 5, "decision": null, "rule": "manager" }])
+    );
+    assert_eq!(created["data"], vpn_data());
+    assert_eq!(created["form"][0]["key"], "motif");
+    assert!(created["form"][0]["kind"].is_string(), "{created}");
+    assert!(created["form"][0]["label"].is_string(), "{created}");
+    assert_eq!(created["status"], "pending_approval");
+    let number = created["number"].as_str().expect("number").to_owned();
+    assert!(number.starts_with("REQ-"), "{number}");
+    assert_eq!(created["id"].as_u64(), number[4..].parse().ok());
+    let at = created["created_at"].as_str().expect("created_at");
+    assert_eq!((at.len(), &at[10..11], &at[19..]), (20, "T", "Z"), "{at}");
+    assert_eq!(created["closed_at"], Value::Null);
+    // The IT team also reads the escalations raised (none yet); the requester does not.
+    let (_, seen) = Api::json(
+        app.api_as("tom")
+            .await
+            .get(&format!("/api/v1/requests/{number}"))
+            .await,
+    )
+    .await;
+    assert_eq!(seen["escalations"], json!([]), "{seen}");
+    let (status, approved) = act(&app.api_as("lea").await, &number, "approve", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{approved}");
+    assert_eq!(approved["approval_steps"][0]["decision"]["by"], 5);
+    assert_eq!(approved["approval_steps"][0]["decision"]["approved"], true);
+    assert_eq!(
+        approved["approval_steps"][0]["decision"]["overridden"],
+        false
+    );
+}
+
 #[tokio::test]
 async fn nobody_approves_their_own_request_and_approvers_fall_back() {
     let app = TestApp::spawn().await;
