@@ -14,17 +14,7 @@ impl Timestamp {
     }
 }
 
-/// Appends `n` in decimal to `out`, zero-padded to at least `width` digits: how tracking
-/// numbers and times are written where many are written at once (`format!` with its padding
-/// took a tenth of a listing).
-pub fn push_padded(out: &mut String, n: u64, width: usize) {
-    let mut digits = [b'0'; 20];
-    let from = digits.len() - padded_len(n, width);
-    fill_digits(&mut digits[from..], n);
-    out.push_str(std::str::from_utf8(&digits[from..]).unwrap_or_default());
-}
-
-/// How many digits `push_padded` writes for `n` at `width`: twenty at most, as a `u64` has.
+/// How many digits `n` takes zero-padded to at least `width`: twenty at most, as a `u64` has.
 pub fn padded_len(n: u64, width: usize) -> usize {
     n.checked_ilog10()
         .map_or(1, |log| log as usize + 1)
@@ -88,11 +78,8 @@ mod tests {
 
     proptest! {
         #[test]
-        fn push_padded_writes_as_format_pads(n in any::<u64>(), width in 0usize..=22) {
-            let mut out = String::from("x");
-            push_padded(&mut out, n, width);
-            // Twenty digits at most: a u64 has no more.
-            prop_assert_eq!(out, format!("x{n:0w$}", w = width.min(20)));
+        fn padded_len_is_the_length_format_pads_to(n in any::<u64>(), width in 0usize..=22) {
+            prop_assert_eq!(padded_len(n, width), format!("{n:0w$}", w = width.min(20)).len());
         }
 
         #[test]

@@ -12,6 +12,8 @@ pub struct AssetUrls {
     pub pico_css: String,
     pub app_css: String,
     pub icons_css: String,
+    /// Generated: the names of a request table's cells on a phone.
+    pub labels_css: String,
     pub search_js: String,
     pub favicon: String,
 }
@@ -61,6 +63,7 @@ pub fn page(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                 link rel="stylesheet" href=(Text(&ctx.assets.pico_css));
                 link rel="stylesheet" href=(Text(&ctx.assets.app_css));
                 link rel="stylesheet" href=(Text(&ctx.assets.icons_css));
+                link rel="stylesheet" href=(Text(&ctx.assets.labels_css));
                 @if ctx.viewer.is_some() {
                     script src=(Text(&ctx.assets.search_js)) defer {}
                 }

@@ -32,7 +32,7 @@ pub mod text;
 pub use layout::{AssetUrls, PageCtx, Viewer};
 pub use text::{Number, Reserve, Text, escaped};
 
-use crate::domain::ids::push_padded;
+use crate::domain::ids::fill_digits;
 use crate::domain::{Locale, Timestamp};
 
 /// A timestamp as a reader expects it in their language, in the server's time zone `tz`.
@@ -60,25 +60,24 @@ fn write_time(at: Timestamp, locale: Locale, tz: &jiff::tz::TimeZone, out: &mut 
     };
     let t = tz.to_datetime(ts);
     let field = |n: i8| u64::from(n.unsigned_abs());
+    // Four digits of year: jiff's years end at 9999.
     let (y, mo, d) = (
         u64::from(t.year().unsigned_abs()),
         field(t.month()),
         field(t.day()),
     );
-    // French dates are day first, English ones ISO 8601.
-    let ((first, first_width), separator, (last, last_width)) = match locale {
-        Locale::Fr => ((d, 2), '/', (y, 4)),
-        Locale::En => ((y, 4), '-', (d, 2)),
+    // French dates are day first, English ones ISO 8601; either is 16 bytes, filled on the
+    // stack and appended at once.
+    let (mut text, [year, month, day]) = match locale {
+        Locale::Fr => (*b"00/00/0000 00:00", [6..10, 3..5, 0..2]),
+        Locale::En => (*b"0000-00-00 00:00", [0..4, 5..7, 8..10]),
     };
-    push_padded(out, first, first_width);
-    out.push(separator);
-    push_padded(out, mo, 2);
-    out.push(separator);
-    push_padded(out, last, last_width);
-    out.push(' ');
-    push_padded(out, field(t.hour()), 2);
-    out.push(':');
-    push_padded(out, field(t.minute()), 2);
+    fill_digits(&mut text[year], y);
+    fill_digits(&mut text[month], mo);
+    fill_digits(&mut text[day], d);
+    fill_digits(&mut text[11..13], field(t.hour()));
+    fill_digits(&mut text[14..16], field(t.minute()));
+    out.push_str(std::str::from_utf8(&text).unwrap_or_default());
 }
 
 /// A date answer (`YYYY-MM-DD`, as forms store it) in the reader's format, like `format_time`'s
@@ -113,6 +112,22 @@ mod tests {
             "bientôt",
             "not a date: as typed"
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn times_are_written_as_strftime_writes_them(at in 0i64..253_402_300_800) {
+            let utc = jiff::tz::TimeZone::UTC;
+            let zoned = utc.to_datetime(jiff::Timestamp::from_second(at).expect("in range"));
+            proptest::prop_assert_eq!(
+                format_time(Timestamp(at), Locale::Fr, &utc),
+                zoned.strftime("%d/%m/%Y %H:%M").to_string()
+            );
+            proptest::prop_assert_eq!(
+                format_time(Timestamp(at), Locale::En, &utc),
+                zoned.strftime("%Y-%m-%d %H:%M").to_string()
+            );
+        }
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! One request: the confirmation after submission, its details with the form snapshot's labels,
 //! attachments, approval steps, the timeline with comments, and the actions the viewer may take.
 
-use super::Text;
 use super::layout::page;
 use super::{PageCtx, Time, i18n::field_message, lines};
 use crate::domain::form::{Answer, FieldKind};
@@ -10,8 +9,21 @@ use crate::domain::{FieldErrors, Locale};
 use crate::ops::RequestPage;
 use maud::{Markup, html};
 
-pub fn status_badge(ctx: &PageCtx, status: Status) -> Markup {
-    html! { span class={ "status s-" (status.code()) } { (Text(ctx.t.status(status))) } }
+pub fn status_badge(ctx: &PageCtx, status: Status) -> StatusBadge {
+    StatusBadge(status, ctx.t.status(status))
+}
+
+/// A status as its coloured badge, written straight into the page: a listing has one a row.
+pub struct StatusBadge(Status, &'static str);
+
+impl maud::Render for StatusBadge {
+    fn render_to(&self, out: &mut String) {
+        out.push_str("<span class=\"status s-");
+        out.push_str(self.0.code());
+        out.push_str("\">");
+        super::text::escape(self.1, out);
+        out.push_str("</span>");
+    }
 }
 
 /// "12 KiB", "3.4 MiB"; in French "12 Kio", "3,4 Mio" (the units the limits are given in).

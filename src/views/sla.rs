@@ -127,33 +127,60 @@ pub fn waiting_banner(ctx: &PageCtx, view: &RequestPage) -> Markup {
 }
 
 /// The badges of a list row: waiting for you, paused, overdue, due soon, breached, late.
-pub fn row_badges(ctx: &PageCtx, row: &RequestRow) -> Markup {
-    let s = ctx.t.sla;
-    let staff = ctx.viewer.as_ref().is_some_and(|v| v.role.is_staff());
-    let any = row.status == Status::WaitingForRequester
-        || row.paused
-        || row.overdue
-        || row.due_soon
-        || row.breached
-        || row.late;
-    html! {
-        @if any {
-            span.row-badges {
-                @if row.status == Status::WaitingForRequester && !staff {
-                    span.badge.late-badge { (s.waiting_for_you) } " "
-                } @else if row.paused {
-                    span.badge.ok { (s.badge_paused) } " "
-                }
-                @if row.overdue {
-                    span.badge.late-badge { (s.badge_overdue) }
-                } @else if row.due_soon {
-                    span.badge.soon { (s.badge_soon) }
-                } @else if row.breached {
-                    span.badge.late-badge { (s.badge_breached) }
-                }
-                @if row.late { span.badge.late-badge { (ctx.t.late) } }
-            }
+pub fn row_badges<'a>(ctx: &PageCtx, row: &'a RequestRow) -> RowBadges<'a> {
+    RowBadges {
+        row,
+        t: ctx.t,
+        staff: ctx.viewer.as_ref().is_some_and(|v| v.role.is_staff()),
+    }
+}
+
+/// A row's badges, written straight into the page (a listing has them on every row):
+/// `<span class="row-badges">` holding each badge, followed by a space where another follows.
+pub struct RowBadges<'a> {
+    row: &'a RequestRow,
+    t: &'static super::i18n::Texts,
+    staff: bool,
+}
+
+impl maud::Render for RowBadges<'_> {
+    fn render_to(&self, out: &mut String) {
+        let (row, s) = (self.row, self.t.sla);
+        let badge = |out: &mut String, class: &str, text: &str| {
+            out.push_str("<span class=\"badge ");
+            out.push_str(class);
+            out.push_str("\">");
+            super::text::escape(text, out);
+            out.push_str("</span>");
+        };
+        let any = row.status == Status::WaitingForRequester
+            || row.paused
+            || row.overdue
+            || row.due_soon
+            || row.breached
+            || row.late;
+        if !any {
+            return;
         }
+        out.push_str("<span class=\"row-badges\">");
+        if row.status == Status::WaitingForRequester && !self.staff {
+            badge(out, "late-badge", s.waiting_for_you);
+            out.push(' ');
+        } else if row.paused {
+            badge(out, "ok", s.badge_paused);
+            out.push(' ');
+        }
+        if row.overdue {
+            badge(out, "late-badge", s.badge_overdue);
+        } else if row.due_soon {
+            badge(out, "soon", s.badge_soon);
+        } else if row.breached {
+            badge(out, "late-badge", s.badge_breached);
+        }
+        if row.late {
+            badge(out, "late-badge", self.t.late);
+        }
+        out.push_str("</span>");
     }
 }
 

@@ -630,20 +630,12 @@ async fn unknown_pages_answer_by_audience() {
     );
 }
 
-#[tokio::test]
-async fn assets_are_served_with_long_caching_when_versioned() {
-    let app = TestApp::spawn().await;
-    let (_, html) = app.browser().get_text("/login").await;
-    // The site icon: named in every page, and where browsers look for it on their own.
-    assert!(html.contains("rel=\"icon\""));
-    let icon = app.browser().get("/favicon.ico").await;
-    assert_eq!(icon.status(), StatusCode::PERMANENT_REDIRECT);
-    let target = location(&icon);
-    assert!(target.starts_with("/assets/favicon.svg?v="), "{target}");
-    let svg = app.browser().get(&target).await;
-    assert_eq!(svg.status(), StatusCode::OK);
-    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
-    let start = html.find("/assets/app.css?v=").expect("hashed url");
+/// The stylesheet at `path` as `html` links it (with its version), checked served as CSS and
+/// cached for good.
+async fn stylesheet(app: &TestApp, html: &str, path: &str) -> String {
+    let start = html
+        .find(&format!("{path}?v="))
+        .expect("linked with its version");
     let url = &html[start..start + html[start..].find('"').expect("end")];
     let response = app.browser().get(url).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -657,6 +649,52 @@ async fn assets_are_served_with_long_caching_when_versioned() {
             .expect("text")
             .contains("immutable")
     );
+    response.text().await.expect("css")
+}
+
+/// On a phone a table of requests becomes cards whose cells are named by a stylesheet made
+/// from each language's texts, linked from every page and cached like the files.
+#[tokio::test]
+async fn request_tables_name_their_cells_from_one_generated_stylesheet() {
+    let app = TestApp::spawn().await;
+    let tom = app.signed_in("tom").await;
+    let (_, desk) = tom.get_text("/desk").await;
+    assert!(desk.contains("<table class=\"requests listing with-requester\">"));
+    assert!(
+        !desk.contains("data-label"),
+        "no label repeated in every row"
+    );
+    let (_, mine) = app.signed_in("alice").await.get_text("/my/requests").await;
+    assert!(
+        mine.contains("<table class=\"requests listing\">"),
+        "{mine}"
+    );
+    let css = stylesheet(&app, &desk, "/assets/labels.css").await;
+    for rule in [
+        "html[lang=\"fr\"] table.listing td:nth-child(4)::before { content: \"Assignée à\"; }",
+        "html[lang=\"fr\"] table.listing.with-requester td:nth-child(4)::before { content: \"Demandeur\"; }",
+        "html[lang=\"en\"] table.listing.with-requester td:nth-child(7)::before { content: \"Expected\"; }",
+    ] {
+        assert!(css.contains(rule), "{rule} in {css}");
+    }
+    let stale = app.browser().get("/assets/labels.css?v=old").await;
+    assert_eq!(stale.headers()["cache-control"], "no-cache");
+}
+
+#[tokio::test]
+async fn assets_are_served_with_long_caching_when_versioned() {
+    let app = TestApp::spawn().await;
+    let (_, html) = app.browser().get_text("/login").await;
+    // The site icon: named in every page, and where browsers look for it on their own.
+    assert!(html.contains("rel=\"icon\""));
+    let icon = app.browser().get("/favicon.ico").await;
+    assert_eq!(icon.status(), StatusCode::PERMANENT_REDIRECT);
+    let target = location(&icon);
+    assert!(target.starts_with("/assets/favicon.svg?v="), "{target}");
+    let svg = app.browser().get(&target).await;
+    assert_eq!(svg.status(), StatusCode::OK);
+    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    stylesheet(&app, &html, "/assets/app.css").await;
     let stale = app.browser().get("/assets/app.css?v=old").await;
     assert_eq!(stale.headers()["cache-control"], "no-cache");
     assert_eq!(
