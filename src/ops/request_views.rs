@@ -112,23 +112,24 @@ impl RequestPage {
 struct Names {
     people: std::sync::Arc<super::snapshots::People>,
     now: Timestamp,
-    known: HashMap<UserId, String>,
 }
 
 impl Names {
-    fn get(&mut self, id: UserId) -> String {
-        if let Some(name) = self.known.get(&id) {
-            return name.clone();
-        }
-        let name = self
-            .people
+    fn get(&self, id: UserId) -> String {
+        self.people
             .user(id)
-            .map_or_else(|| format!("#{id}"), |u| u.display_name.clone());
-        self.known.insert(id, name.clone());
-        name
+            .map_or_else(|| format!("#{id}"), |u| u.display_name.clone())
     }
 
-    fn row(&mut self, r: &Summary) -> RequestRow {
+    /// A page of summaries as rows.
+    fn page(&self, page: Page<Summary>) -> Page<RequestRow> {
+        Page {
+            items: page.items.iter().map(|r| self.row(r)).collect(),
+            next: page.next,
+        }
+    }
+
+    fn row(&self, r: &Summary) -> RequestRow {
         RequestRow {
             id: r.id,
             service_name: r.service_name.clone(),
@@ -223,11 +224,7 @@ impl Ops {
         let request = visible(&reader, viewer, id)?;
         let staff = viewer.role.is_staff();
         let events = visible_events(&reader, viewer, id)?;
-        let mut names = Names {
-            people: self.people(&reader)?,
-            now: self.now(),
-            known: HashMap::new(),
-        };
+        let names = self.names(&reader)?;
         let mut people = vec![request.requester];
         people.extend(request.assignee);
         for step in &request.steps {
@@ -242,9 +239,8 @@ impl Ops {
                 people.push(to);
             }
         }
-        for id in people {
-            names.get(id);
-        }
+        let known: HashMap<UserId, String> =
+            people.into_iter().map(|id| (id, names.get(id))).collect();
         let may = permissions(
             &request,
             viewer,
@@ -259,7 +255,7 @@ impl Ops {
                 .collect(),
             false => Vec::new(),
         };
-        let names = names.known;
+        let names = known;
         let teams = people
             .teams
             .iter()
@@ -358,15 +354,14 @@ impl Ops {
         reader: &Reader,
         page: Page<Summary>,
     ) -> Result<Page<RequestRow>, Error> {
-        let mut names = Names {
+        Ok(self.names(reader)?.page(page))
+    }
+
+    /// Who is who as of `reader`, to name a listing's people.
+    fn names(&self, reader: &Reader) -> Result<Names, Error> {
+        Ok(Names {
             people: self.people(reader)?,
             now: self.now(),
-            known: HashMap::new(),
-        };
-        let items = page.items.iter().map(|r| names.row(r)).collect();
-        Ok(Page {
-            items,
-            next: page.next,
         })
     }
 
@@ -393,8 +388,8 @@ impl Ops {
             25,
             |_| true,
         )?;
-        let open = self.rows(&reader, open)?;
-        Ok((open, self.rows(&reader, history)?))
+        let names = self.names(&reader)?;
+        Ok((names.page(open), names.page(history)))
     }
 
     /// What waits for `user`'s decision, oldest first; administrators also see the requests

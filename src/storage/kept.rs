@@ -1,7 +1,7 @@
 //! The tables a write keeps open: redb looks a table up in its table tree and checks its
 //! definition at each opening, which was a fifth of the writer's time when every job of a
 //! batch opened its twenty-odd tables again. A `Writer` opens each of these at most once per
-//! transaction and lends it out; a `Reader` opens it as before. Both answer through the same
+//! transaction and lends it out; a `Reader` opens each at most once too, and shares it. Both answer through the same
 //! method names, so that the reads shared by the two (`request_reads!` and the like) read the
 //! same way. Two loans of one table at once are refused with an error, as redb refuses a table
 //! opened twice.
@@ -13,24 +13,7 @@ use super::tables::{
 };
 use super::{Error, Reader, Writer};
 use redb::{ReadOnlyTable, Table};
-use std::cell::{RefCell, RefMut};
-use std::ops::{Deref, DerefMut};
-
-/// A table a `Reader` opened for one use.
-pub struct Opened<T>(T);
-
-impl<T> Deref for Opened<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
-impl<T> DerefMut for Opened<T> {
-    fn deref_mut(&mut self) -> &mut T {
-        &mut self.0
-    }
-}
+use std::cell::{OnceCell, RefCell, RefMut};
 
 /// Lends `slot`'s table, opening it first if needed.
 fn lend<'a, 't, K, V>(
@@ -68,12 +51,23 @@ macro_rules! kept {
             )*
         }
 
+        /// The tables a read opened, each at most once: a page that reads one table twice
+        /// (my requests: the open ones, then the history) opens it once.
+        #[derive(Default)]
+        pub(super) struct ReadKept {
+            $($method: OnceCell<ReadOnlyTable<$k, $v>>,)*
+        }
+
         // Not every table is read outside a write.
         #[allow(dead_code)]
         impl Reader {
             $(
-                pub(super) fn $method(&self) -> Result<Opened<ReadOnlyTable<$k, $v>>, Error> {
-                    Ok(Opened(self.txn.open_table($def)?))
+                pub(super) fn $method(&self) -> Result<&ReadOnlyTable<$k, $v>, Error> {
+                    if let Some(table) = self.kept.$method.get() {
+                        return Ok(table);
+                    }
+                    let table = self.txn.open_table($def)?;
+                    Ok(self.kept.$method.get_or_init(|| table))
                 }
             )*
         }

@@ -144,9 +144,11 @@ pub struct Store {
     generation: Arc<std::sync::atomic::AtomicU64>,
 }
 
-/// A consistent snapshot for reading; cheap to open.
+/// A consistent snapshot for reading; cheap to open. The tables it reads through `kept.rs`
+/// stay open until it is dropped.
 pub struct Reader {
     txn: ReadTransaction,
+    kept: kept::ReadKept,
 }
 
 /// The one write transaction of a use case (or of a batch of them), lent to it with the tables
@@ -242,6 +244,7 @@ impl Store {
 
     pub fn read(&self) -> Result<Reader, Error> {
         Ok(Reader {
+            kept: kept::ReadKept::default(),
             txn: self.db.begin_read()?,
         })
     }

@@ -5,7 +5,6 @@ use super::codes::status_code;
 use super::records::{decode, encode};
 use super::request_records::{EventRecord, NotificationRecord, RequestRecord};
 use super::summary_records::SummaryRecord;
-use super::tables::REQUEST_SUMMARIES;
 use super::{Error, Reader, Writer};
 use crate::domain::notification::Notification;
 use crate::domain::request::{Approver, Event, Request, RequestId, Status, Summary};
@@ -265,11 +264,11 @@ request_reads!(Reader);
 request_reads!(Writer<'_>);
 
 /// The summaries table opened once, for a listing that reads many of them.
-pub struct Summaries(redb::ReadOnlyTable<u64, &'static [u8]>);
+pub struct Summaries<'r>(&'r redb::ReadOnlyTable<u64, &'static [u8]>);
 
-impl Summaries {
+impl Summaries<'_> {
     pub fn get(&self, id: RequestId) -> Result<Option<Summary>, Error> {
-        summary_in(&self.0, id)
+        summary_in(self.0, id)
     }
 
     /// The summaries of `ids`, in their order, for ids in a listing's order (ascending or
@@ -339,8 +338,8 @@ fn decode_summary(id: u64, bytes: &[u8]) -> Result<Summary, Error> {
 impl Reader {
     /// The summaries, their table opened once (opening it per summary was a third of a
     /// listing page's time).
-    pub fn summaries(&self) -> Result<Summaries, Error> {
-        Ok(Summaries(self.txn.open_table(REQUEST_SUMMARIES)?))
+    pub fn summaries(&self) -> Result<Summaries<'_>, Error> {
+        Ok(Summaries(self.request_summaries_table()?))
     }
 }
 
