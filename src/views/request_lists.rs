@@ -72,7 +72,9 @@ fn table(ctx: &PageCtx, rows: &[RequestRow], show_requester: bool) -> Markup {
                             @if show_requester { td { (Text(&row.requester)) } }
                             td { (Text(row.assignee.as_deref().unwrap_or("—"))) }
                             td { (Time(row.created_at, ctx.locale, &ctx.tz)) }
-                            td {
+                            // One element: on a phone the date and its badges sit together
+                            // at the right of the card, not the date alone in the middle.
+                            td { span {
                                 @if row.has_sla {
                                     @if let Some(due) = row.sla_due {
                                         (due_time(ctx, due, row.overdue))
@@ -81,7 +83,7 @@ fn table(ctx: &PageCtx, rows: &[RequestRow], show_requester: bool) -> Markup {
                                     (due_time(ctx, due, row.late))
                                 } @else if !row.paused { "—" }
                                 (super::sla::row_badges(ctx, row))
-                            }
+                            } }
                         }
                     }
                 }

@@ -89,6 +89,24 @@ async fn every_page_fits_a_phone_and_passes_axe() {
             assert_ne!(colours[0], colours[1], "the menu button in {scheme:?}");
         }
         driver::set_scheme(&p.client, Scheme::Dark).await;
+        // On a card, a due date and its badges sit together at the right edge (as three
+        // items of the cell, the date alone stood in the middle).
+        p.go("/desk").await;
+        let aligned = p
+            .client
+            .execute(
+                "return [...document.querySelectorAll('table.listing td:last-child')].map(td => \
+                   td.childNodes.length === 1 && td.firstChild.nodeType === 1 && \
+                   Math.abs(td.firstChild.getBoundingClientRect().right \
+                            - td.getBoundingClientRect().right) < 2);",
+                vec![],
+            )
+            .await
+            .expect("due cells");
+        let cells = aligned.as_array().map_or(0, Vec::len);
+        assert!(cells > 0, "the desk shows requests");
+        assert_eq!(aligned, serde_json::json!(vec![true; cells]));
+        p.go("/").await;
         p.open_menu().await;
         p.step("menu-open").await;
     })
