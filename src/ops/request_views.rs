@@ -239,7 +239,7 @@ impl Ops {
                 people.push(to);
             }
         }
-        let known: HashMap<UserId, String> =
+        let named: HashMap<UserId, String> =
             people.into_iter().map(|id| (id, names.get(id))).collect();
         let may = permissions(
             &request,
@@ -255,7 +255,6 @@ impl Ops {
                 .collect(),
             false => Vec::new(),
         };
-        let names = known;
         let teams = people
             .teams
             .iter()
@@ -265,7 +264,7 @@ impl Ops {
         Ok(RequestPage {
             request,
             events,
-            names,
+            names: named,
             may,
             technicians,
             teams,

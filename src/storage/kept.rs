@@ -1,10 +1,10 @@
 //! The tables a write keeps open: redb looks a table up in its table tree and checks its
 //! definition at each opening, which was a fifth of the writer's time when every job of a
 //! batch opened its twenty-odd tables again. A `Writer` opens each of these at most once per
-//! transaction and lends it out; a `Reader` opens each at most once too, and shares it. Both answer through the same
-//! method names, so that the reads shared by the two (`request_reads!` and the like) read the
-//! same way. Two loans of one table at once are refused with an error, as redb refuses a table
-//! opened twice.
+//! transaction and lends it out; a `Reader` opens each at most once too, and shares it. Both
+//! answer through the same method names, so that the reads shared by the two
+//! (`request_reads!` and the like) read the same way. Two loans of one table at once in a
+//! write are refused with an error, as redb refuses a table opened twice.
 
 use super::tables::{
     ATTACHMENTS, CALENDARS, META, NOTIFICATIONS, REQUEST_DUE, REQUEST_EVENTS, REQUEST_INDEX,

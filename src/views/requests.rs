@@ -18,11 +18,7 @@ pub struct StatusBadge(Status, &'static str);
 
 impl maud::Render for StatusBadge {
     fn render_to(&self, out: &mut String) {
-        out.push_str("<span class=\"status s-");
-        out.push_str(self.0.code());
-        out.push_str("\">");
-        super::text::escape(self.1, out);
-        out.push_str("</span>");
+        super::text::push_span(out, ["status s-", self.0.code()], self.1);
     }
 }
 

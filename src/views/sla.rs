@@ -146,13 +146,8 @@ pub struct RowBadges<'a> {
 impl maud::Render for RowBadges<'_> {
     fn render_to(&self, out: &mut String) {
         let (row, s) = (self.row, self.t.sla);
-        let badge = |out: &mut String, class: &str, text: &str| {
-            out.push_str("<span class=\"badge ");
-            out.push_str(class);
-            out.push_str("\">");
-            super::text::escape(text, out);
-            out.push_str("</span>");
-        };
+        let badge =
+            |out: &mut String, class, text| super::text::push_span(out, ["badge ", class], text);
         let any = row.status == Status::WaitingForRequester
             || row.paused
             || row.overdue

@@ -41,6 +41,17 @@ impl Render for Reserve {
     }
 }
 
+/// Appends `<span class="…">text</span>`, the class given in parts (`["badge ", "ok"]`), the
+/// text escaped: how a listing writes its many badges without a `Markup` each.
+pub fn push_span(out: &mut String, class: [&str; 2], text: &str) {
+    out.push_str("<span class=\"");
+    out.push_str(class[0]);
+    out.push_str(class[1]);
+    out.push_str("\">");
+    escape(text, out);
+    out.push_str("</span>");
+}
+
 /// Appends `text` to `out` with `&`, `<`, `>` and `"` escaped, as maud does.
 pub fn escape(text: &str, out: &mut String) {
     out.reserve(text.len());

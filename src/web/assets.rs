@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use rust_embed::Embed;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 
 use crate::ops::hex;
 use crate::views::AssetUrls;
@@ -15,29 +16,28 @@ use crate::views::AssetUrls;
 #[exclude = "*/SOURCE"]
 struct Assets;
 
-fn version_of(path: &str) -> Option<String> {
-    Assets::get(path).map(|file| hex(&file.metadata.sha256_hash()[..6]))
-}
-
 /// The one generated stylesheet: the names of a request table's cells on a narrow screen, in
-/// every language (`views::request_lists::phone_labels_css`), with its version.
+/// every language (`views::request_lists::phone_labels_css`).
 const LABELS: &str = "labels.css";
 
-fn labels() -> &'static (String, String) {
-    static LABELS_CSS: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
-    LABELS_CSS.get_or_init(|| {
-        let css = crate::views::request_lists::phone_labels_css();
-        let version = hex(&Sha256::digest(css.as_bytes())[..6]);
-        (css, version)
-    })
+/// A file's bytes and current version: an embedded file, or the generated stylesheet (made
+/// once, on first use).
+fn lookup(path: &str) -> Option<(Cow<'static, [u8]>, String)> {
+    if path == LABELS {
+        static LABELS_CSS: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+        let (css, version) = LABELS_CSS.get_or_init(|| {
+            let css = crate::views::request_lists::phone_labels_css();
+            let version = hex(&Sha256::digest(css.as_bytes())[..6]);
+            (css, version)
+        });
+        return Some((Cow::Borrowed(css.as_bytes()), version.clone()));
+    }
+    Assets::get(path).map(|file| (file.data, hex(&file.metadata.sha256_hash()[..6])))
 }
 
 fn url(path: &str) -> String {
-    if path == LABELS {
-        return format!("/assets/{path}?v={}", labels().1);
-    }
-    match version_of(path) {
-        Some(v) => format!("/assets/{path}?v={v}"),
+    match lookup(path) {
+        Some((_, v)) => format!("/assets/{path}?v={v}"),
         None => format!("/assets/{path}"),
     }
 }
@@ -59,20 +59,10 @@ pub struct Version {
 }
 
 pub async fn serve(Path(path): Path<String>, Query(version): Query<Version>) -> Response {
-    if path == LABELS {
-        let (css, current) = labels();
-        return answer(css.clone().into_bytes(), current, version, &path);
-    }
-    let Some(file) = Assets::get(&path) else {
+    let Some((data, current)) = lookup(&path) else {
         return (StatusCode::NOT_FOUND, "no such asset").into_response();
     };
-    let current = hex(&file.metadata.sha256_hash()[..6]);
-    answer(file.data.into_owned(), &current, version, &path)
-}
-
-/// A file's bytes, cached for a year when asked for at its current version.
-fn answer(data: Vec<u8>, current: &str, version: Version, path: &str) -> Response {
-    let cache = if version.v.as_deref() == Some(current) {
+    let cache = if version.v.as_deref() == Some(current.as_str()) {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"
@@ -86,7 +76,7 @@ fn answer(data: Vec<u8>, current: &str, version: Version, path: &str) -> Respons
         Some("woff2") => "font/woff2",
         _ => "text/plain; charset=utf-8",
     };
-    let mut response = data.into_response();
+    let mut response = data.into_owned().into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
