@@ -43,8 +43,54 @@ pub struct Outcome {
     pub p99: Duration,
 }
 
+/// What one stretch of load measured: each answered request's latency, the failures, and
+/// how long it lasted. Stretches add up into one `Outcome`.
+#[derive(Default)]
+pub struct Sample {
+    latencies: Vec<Duration>,
+    errors: u64,
+    duration: Duration,
+}
+
+impl Sample {
+    pub fn add(&mut self, other: Sample) {
+        self.latencies.extend(other.latencies);
+        self.errors += other.errors;
+        self.duration += other.duration;
+    }
+
+    pub fn per_second(&self) -> f64 {
+        self.latencies.len() as f64 / self.duration.as_secs_f64().max(f64::MIN_POSITIVE)
+    }
+
+    pub fn outcome(mut self) -> Outcome {
+        let per_second = self.per_second();
+        let all = &mut self.latencies;
+        all.sort_unstable();
+        // The q-th quantile, by integer arithmetic on the rank: `permille` is q × 1000.
+        let at = |permille: usize| {
+            all.get((all.len() * permille / 1000).min(all.len().saturating_sub(1)))
+                .copied()
+                .unwrap_or_default()
+        };
+        Outcome {
+            requests: all.len() as u64,
+            errors: self.errors,
+            per_second,
+            p50: at(500),
+            p99: at(990),
+        }
+    }
+}
+
 /// Drives `target` with `connections` keep-alive connections for `duration`.
 pub async fn load(target: &Target, connections: usize, duration: Duration) -> Outcome {
+    sample(target, connections, duration).await.outcome()
+}
+
+/// Drives `target` with `connections` keep-alive connections for `duration`, and keeps what
+/// it measured to be added to other stretches.
+pub async fn sample(target: &Target, connections: usize, duration: Duration) -> Sample {
     let deadline = Instant::now() + duration;
     let mut tasks = Vec::new();
     for _ in 0..connections {
@@ -94,27 +140,16 @@ pub async fn load(target: &Target, connections: usize, duration: Duration) -> Ou
             (latencies, errors)
         }));
     }
-    let mut all = Vec::new();
-    let mut errors = 0;
+    let mut all = Sample {
+        duration,
+        ..Sample::default()
+    };
     for task in tasks {
         let (latencies, e) = task.await.expect("task");
-        all.extend(latencies);
-        errors += e;
+        all.latencies.extend(latencies);
+        all.errors += e;
     }
-    all.sort_unstable();
-    // The q-th quantile, by integer arithmetic on the rank: `permille` is q × 1000.
-    let at = |permille: usize| {
-        all.get((all.len() * permille / 1000).min(all.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or_default()
-    };
-    Outcome {
-        requests: all.len() as u64,
-        errors,
-        per_second: all.len() as f64 / duration.as_secs_f64(),
-        p50: at(500),
-        p99: at(990),
-    }
+    all
 }
 
 pub fn arg(name: &str, default: u64) -> u64 {
@@ -194,38 +229,61 @@ pub fn text_arg(name: &str) -> Option<String> {
     args.get(at + 1).cloned()
 }
 
-/// Loads each target in turn and prints a table with ratios to the first one. With
-/// `--only WORDS`, only the first target and those whose name holds WORDS are loaded (to
-/// profile one page).
+/// How many stretches a target's time is cut into, each followed by as long a stretch of the
+/// plain handler.
+const SLICES: u32 = 4;
+
+/// Loads each target in turn and prints a table with ratios to the first one, the plain
+/// handler. The machine's speed drifts during a run (by up to 40 % between the sections of one
+/// run on a shared machine), so each target's time is cut into stretches alternated with
+/// stretches of the plain handler, and its ratio is to the plain handler measured beside it
+/// (column `beside`). With `--only WORDS`, only the first target and those whose name holds
+/// WORDS are loaded (to profile one page).
 pub async fn table(targets: &[Target], connections: usize, seconds: u64) {
     let only = text_arg("--only");
+    let Some((plain, targets)) = targets.split_first() else {
+        return;
+    };
     let targets: Vec<&Target> = targets
         .iter()
-        .enumerate()
-        .filter(|(i, t)| *i == 0 || only.as_ref().is_none_or(|w| t.name.contains(w.as_str())))
-        .map(|(_, t)| t)
+        .filter(|t| only.as_ref().is_none_or(|w| t.name.contains(w.as_str())))
         .collect();
-    println!("{connections} keep-alive connections, {seconds} s per target");
     println!(
-        "{:<26} {:>10} {:>9} {:>9} {:>9} {:>7}",
-        "target", "req/s", "p50", "p99", "ratio", "errors"
+        "{connections} keep-alive connections, {seconds} s per target, alternated with the plain handler in {SLICES} stretches"
     );
-    let mut baseline = None;
+    println!(
+        "{:<26} {:>10} {:>9} {:>9} {:>9} {:>7} {:>10}",
+        "target", "req/s", "p50", "p99", "ratio", "errors", "beside"
+    );
+    let slice = Duration::from_secs(seconds) / SLICES;
+    // A short warm-up so that caches and allocator pools are filled.
+    let _ = load(plain, connections, Duration::from_millis(300)).await;
+    let alone = load(plain, connections, Duration::from_secs(seconds)).await;
+    row(plain.name, &alone, 100.0, None);
     for target in targets {
-        // A short warm-up so that caches and allocator pools are filled.
         let _ = load(target, connections, Duration::from_millis(300)).await;
-        let outcome = load(target, connections, Duration::from_secs(seconds)).await;
-        let base = *baseline.get_or_insert(outcome.per_second);
-        println!(
-            "{:<26} {:>10.0} {:>9.2?} {:>9.2?} {:>8.0}% {:>7}",
+        let (mut measured, mut beside) = (Sample::default(), Sample::default());
+        for _ in 0..SLICES {
+            measured.add(sample(target, connections, slice).await);
+            beside.add(sample(plain, connections, slice).await);
+        }
+        let base = beside.per_second();
+        let outcome = measured.outcome();
+        row(
             target.name,
-            outcome.per_second,
-            outcome.p50,
-            outcome.p99,
+            &outcome,
             100.0 * outcome.per_second / base,
-            outcome.errors
+            Some(base),
         );
     }
+}
+
+fn row(name: &str, outcome: &Outcome, ratio: f64, beside: Option<f64>) {
+    let beside = beside.map_or_else(String::new, |b| format!("{b:.0}"));
+    println!(
+        "{:<26} {:>10.0} {:>9.2?} {:>9.2?} {:>8.0}% {:>7} {:>10}",
+        name, outcome.per_second, outcome.p50, outcome.p99, ratio, outcome.errors, beside
+    );
 }
 
 /// A memory figure of `/proc/{process}/status` in KiB (`VmRSS:`, `VmHWM:`); `process` is a pid

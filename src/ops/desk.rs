@@ -11,7 +11,7 @@ use std::sync::Arc;
 /// What the desk's filters offer.
 pub struct DeskOptions {
     /// Every service, by name.
-    pub services: Vec<(crate::domain::ServiceId, String)>,
+    pub services: Arc<[(crate::domain::ServiceId, String)]>,
     /// Every user by name (requesters), the IT team among them (`People::staff`).
     pub people: Arc<People>,
 }
@@ -29,7 +29,7 @@ impl Ops {
         let reader = self.store().read()?;
         let page = self.summaries_of(&reader, viewer, filter, self.now())?;
         let page = self.rows(&reader, page)?;
-        let services = self.catalog(&reader)?.choices.clone();
+        let services = Arc::clone(&self.catalog(&reader)?.choices);
         let people = self.people(&reader)?;
         Ok((page, DeskOptions { services, people }))
     }
@@ -51,7 +51,9 @@ impl Ops {
     }
 
     /// Every service by name, for the filters of a list.
-    pub fn service_choices(&self) -> Result<Vec<(crate::domain::ServiceId, String)>, Error> {
-        Ok(self.catalog_at(self.store().generation())?.choices.clone())
+    pub fn service_choices(&self) -> Result<Arc<[(crate::domain::ServiceId, String)]>, Error> {
+        Ok(Arc::clone(
+            &self.catalog_at(self.store().generation())?.choices,
+        ))
     }
 }

@@ -11,6 +11,7 @@ use crate::domain::sla::{SlaPolicy, SlaState, replay};
 use crate::domain::{Role, TeamId, Timestamp, User, UserId};
 use crate::storage::{Listing, Reader};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Longest page any listing answers.
 pub const MAX_PAGE: usize = 100;
@@ -23,8 +24,8 @@ pub struct RequestRow {
     pub id: RequestId,
     pub service_name: String,
     pub status: Status,
-    pub requester: String,
-    pub assignee: Option<String>,
+    pub requester: Arc<str>,
+    pub assignee: Option<Arc<str>>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     /// The estimate ("expected by").
@@ -83,7 +84,7 @@ pub struct RequestPage {
     pub request: Request,
     /// The timeline, without what the viewer may not read (internal comments).
     pub events: Vec<Event>,
-    pub names: HashMap<UserId, String>,
+    pub names: HashMap<UserId, Arc<str>>,
     pub may: Permissions,
     /// Who a request can be assigned to, when the viewer may assign.
     pub technicians: Vec<(UserId, String)>,
@@ -96,7 +97,7 @@ pub struct RequestPage {
 
 impl RequestPage {
     pub fn name(&self, id: UserId) -> &str {
-        self.names.get(&id).map_or("?", String::as_str)
+        self.names.get(&id).map_or("?", |n| n)
     }
 
     pub fn team_name(&self, id: TeamId) -> &str {
@@ -115,34 +116,35 @@ struct Names {
 }
 
 impl Names {
-    fn get(&self, id: UserId) -> String {
+    fn get(&self, id: UserId) -> Arc<str> {
         self.people
-            .user(id)
-            .map_or_else(|| format!("#{id}"), |u| u.display_name.clone())
+            .name(id)
+            .map_or_else(|| Arc::from(format!("#{id}")), Arc::clone)
     }
 
     /// A page of summaries as rows.
     fn page(&self, page: Page<Summary>) -> Page<RequestRow> {
         Page {
-            items: page.items.iter().map(|r| self.row(r)).collect(),
+            items: page.items.into_iter().map(|r| self.row(r)).collect(),
             next: page.next,
         }
     }
 
-    fn row(&self, r: &Summary) -> RequestRow {
+    fn row(&self, r: Summary) -> RequestRow {
+        let (late, overdue) = (r.late(self.now), r.overdue(self.now));
         RequestRow {
             id: r.id,
-            service_name: r.service_name.clone(),
+            service_name: r.service_name,
             status: r.status,
             requester: self.get(r.requester),
             assignee: r.assignee.map(|a| self.get(a)),
             created_at: r.created_at,
             updated_at: r.updated_at,
             due_at: r.due_at,
-            late: r.late(self.now),
+            late,
             has_sla: r.sla.is_some(),
             sla_due: r.sla.as_ref().and_then(|s| s.next_due),
-            overdue: r.overdue(self.now),
+            overdue,
             breached: r.sla.as_ref().is_some_and(|s| s.breached),
             paused: r.paused,
             due_soon: r.status.is_open()
@@ -239,7 +241,7 @@ impl Ops {
                 people.push(to);
             }
         }
-        let named: HashMap<UserId, String> =
+        let named: HashMap<UserId, Arc<str>> =
             people.into_iter().map(|id| (id, names.get(id))).collect();
         let may = permissions(
             &request,

@@ -21,7 +21,7 @@ pub struct Catalog {
     by_id: HashMap<ServiceId, Arc<Service>>,
     by_category: HashMap<CategoryId, Vec<Arc<Service>>>,
     /// Every service's id and name, by name: the services a list can be filtered by.
-    pub choices: Vec<(ServiceId, String)>,
+    pub choices: Arc<[(ServiceId, String)]>,
     /// Categories holding an active service, themselves or below.
     with_active: HashSet<CategoryId>,
     /// Categories holding any service, for those who see inactive ones.
@@ -57,7 +57,7 @@ impl Catalog {
         choices.sort_by(|a, b| a.1.cmp(&b.1));
         Ok(Catalog {
             version,
-            choices,
+            choices: choices.into(),
             by_id: services.iter().map(|s| (s.id, Arc::clone(s))).collect(),
             categories,
             services,
@@ -234,6 +234,8 @@ pub struct People {
     pub teams: Vec<Team>,
     /// Where each user is in `users`.
     by_id: HashMap<UserId, usize>,
+    /// Each user's display name, shared by the rows of every listing that names them.
+    names: Vec<Arc<str>>,
 }
 
 impl People {
@@ -241,11 +243,21 @@ impl People {
         users.sort_by(|a, b| a.display_name.cmp(&b.display_name));
         teams.sort_by(|a, b| a.name.cmp(&b.name));
         let by_id = users.iter().enumerate().map(|(at, u)| (u.id, at)).collect();
+        let names = users
+            .iter()
+            .map(|u| Arc::from(u.display_name.as_str()))
+            .collect();
         People {
             users,
             teams,
             by_id,
+            names,
         }
+    }
+
+    /// `id`'s display name, shared rather than copied.
+    pub fn name(&self, id: UserId) -> Option<&Arc<str>> {
+        self.by_id.get(&id).map(|&at| &self.names[at])
     }
 
     pub fn user(&self, id: UserId) -> Option<&User> {

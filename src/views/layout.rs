@@ -49,6 +49,9 @@ pub struct PageCtx {
 }
 
 pub fn page(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
+    let t = ctx.t;
+    // One template for the whole frame, header and menu included, so that it is written
+    // straight into the page rather than each part into a string of its own then copied.
     html! {
         // The frame is about 4 KiB: the page then grows once.
         (Reserve(body.0.len() + 6144))
@@ -69,8 +72,50 @@ pub fn page(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                 }
             }
             body {
-                a.skip href="#main" { (Text(ctx.t.skip_to_content)) }
-                (header(ctx))
+                a.skip href="#main" { (Text(t.skip_to_content)) }
+                header.site-header {
+                    nav.container aria-label=(Text(t.main_navigation)) {
+                        ul.brand-row {
+                            li { a.brand href="/" { strong { (Text(&ctx.org_name)) } } }
+                        }
+                        @if ctx.viewer.as_ref().is_some_and(|v| !v.must_change_password) {
+                            form.header-search method="get" action="/search" {
+                                input type="search" name="q" placeholder=(Text(t.search_placeholder))
+                                    aria-label=(Text(t.search_title)) autocomplete="off" data-suggest="/search/suggest";
+                            }
+                        }
+                        @if let Some(viewer) = &ctx.viewer {
+                            // On a narrow screen the links open from a menu button as a popover
+                            // (no JavaScript); on a wide one app.css shows them as a row.
+                            button.menu-toggle type="button" popovertarget="site-menu" {
+                                (Text(t.menu))
+                                @if viewer.unread > 0 {
+                                    " " span.count aria-label={ (viewer.unread) " " (Text(t.unread)) } { (viewer.unread) }
+                                }
+                            }
+                            ul.nav-links #site-menu popover {
+                                @for (href, label, count) in nav_entries(t, viewer).into_iter().flatten() {
+                                    li {
+                                        a href=(Text(href)) aria-current=[current(ctx, href).then_some("page")] {
+                                            (Text(label))
+                                            @if count > 0 {
+                                                " " span.count aria-label={ (count) " " (Text(t.unread)) } { (count) }
+                                            }
+                                        }
+                                    }
+                                }
+                                (switch_and_sign_out(ctx, viewer))
+                            }
+                        } @else {
+                            ul {
+                                li {
+                                    a href={ "?lang=" (other_locale(ctx.locale).code()) }
+                                        lang=(other_locale(ctx.locale).code()) { (Text(t.other_lang_label)) }
+                                }
+                            }
+                        }
+                    }
+                }
                 main.container #main { (body) }
                 footer.container.site-footer {
                     small { "Guichet " (env!("CARGO_PKG_VERSION")) }
@@ -80,100 +125,54 @@ pub fn page(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
     }
 }
 
-fn nav_link(ctx: &PageCtx, href: &str, label: &str) -> Markup {
-    let current = ctx.path == href || (href != "/" && ctx.path.starts_with(href));
-    html! {
-        li { a href=(href) aria-current=[current.then_some("page")] { (Text(label)) } }
-    }
+/// Whether `href` is the page shown or the section it belongs to.
+fn current(ctx: &PageCtx, href: &str) -> bool {
+    ctx.path == href || (href != "/" && ctx.path.starts_with(href))
 }
 
-/// A navigation entry with a count badge when the count is not zero.
-fn counted_link(ctx: &PageCtx, href: &str, label: &str, count: u64) -> Markup {
-    let current = ctx.path.starts_with(href);
-    html! {
-        li {
-            a href=(href) aria-current=[current.then_some("page")] {
-                (Text(label))
-                @if count > 0 {
-                    " " span.count aria-label={ (count) " " (Text(ctx.t.unread)) } { (count) }
-                }
-            }
-        }
-    }
+/// The menu's links `viewer` may follow, in order, each with its count (shown when not zero):
+/// none but signing out while the password must change.
+fn nav_entries(
+    t: &'static Texts,
+    viewer: &Viewer,
+) -> [Option<(&'static str, &'static str, u64)>; 8] {
+    let open = !viewer.must_change_password;
+    let staff = open && viewer.role.is_staff();
+    let admin = open && viewer.role == Role::Admin;
+    [
+        open.then_some(("/", t.nav_home, 0)),
+        open.then_some(("/my/requests", t.nav_my_requests, 0)),
+        (open && (viewer.approvals > 0 || admin)).then_some((
+            "/approvals",
+            t.nav_approvals,
+            viewer.approvals,
+        )),
+        staff.then_some(("/desk", t.nav_desk, 0)),
+        staff.then_some(("/metrics", t.metrics.nav, 0)),
+        open.then_some(("/notifications", t.nav_notifications, viewer.unread)),
+        admin.then_some(("/admin", t.nav_admin, 0)),
+        open.then_some(("/account", t.nav_account, 0)),
+    ]
 }
 
-fn header(ctx: &PageCtx) -> Markup {
-    let t = ctx.t;
-    html! {
-        header.site-header {
-            nav.container aria-label=(Text(t.main_navigation)) {
-                ul.brand-row {
-                    li { a.brand href="/" { strong { (Text(&ctx.org_name)) } } }
-                }
-                @if ctx.viewer.as_ref().is_some_and(|v| !v.must_change_password) {
-                    form.header-search method="get" action="/search" {
-                        input type="search" name="q" placeholder=(Text(t.search_placeholder))
-                            aria-label=(Text(t.search_title)) autocomplete="off" data-suggest="/search/suggest";
-                    }
-                }
-                @if let Some(viewer) = &ctx.viewer {
-                    // On a narrow screen the links open from a menu button as a popover (no
-                    // JavaScript); on a wide one app.css shows them as a row.
-                    button.menu-toggle type="button" popovertarget="site-menu" {
-                        (Text(t.menu))
-                        @if viewer.unread > 0 {
-                            " " span.count aria-label={ (viewer.unread) " " (Text(t.unread)) } { (viewer.unread) }
-                        }
-                    }
-                    (nav_links(ctx, viewer))
-                } @else {
-                    ul {
-                        li {
-                            a href={ "?lang=" (other_locale(ctx.locale).code()) }
-                                lang=(other_locale(ctx.locale).code()) { (Text(t.other_lang_label)) }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn nav_links(ctx: &PageCtx, viewer: &Viewer) -> Markup {
+/// The menu's last two entries: the other language, and signing out.
+fn switch_and_sign_out(ctx: &PageCtx, viewer: &Viewer) -> Markup {
     let t = ctx.t;
     let other = other_locale(ctx.locale);
     html! {
-        ul.nav-links #site-menu popover {
-            @if !viewer.must_change_password {
-                (nav_link(ctx, "/", t.nav_home))
-                (nav_link(ctx, "/my/requests", t.nav_my_requests))
-                @if viewer.approvals > 0 || viewer.role == Role::Admin {
-                    (counted_link(ctx, "/approvals", t.nav_approvals, viewer.approvals))
-                }
-                @if viewer.role.is_staff() {
-                    (nav_link(ctx, "/desk", t.nav_desk))
-                    (nav_link(ctx, "/metrics", t.metrics.nav))
-                }
-                (counted_link(ctx, "/notifications", t.nav_notifications, viewer.unread))
-                @if viewer.role == Role::Admin {
-                    (nav_link(ctx, "/admin", t.nav_admin))
-                }
-                (nav_link(ctx, "/account", t.nav_account))
+        li {
+            form.inline method="post" action="/account/locale" {
+                input type="hidden" name="_csrf" value=(Text(&ctx.csrf));
+                input type="hidden" name="locale" value=(other.code());
+                input type="hidden" name="back" value=(Text(&ctx.path));
+                button.link.lang-switch type="submit" lang=(other.code()) { (Text(t.other_lang_label)) }
             }
-            li {
-                form.inline method="post" action="/account/locale" {
-                    input type="hidden" name="_csrf" value=(Text(&ctx.csrf));
-                    input type="hidden" name="locale" value=(other.code());
-                    input type="hidden" name="back" value=(Text(&ctx.path));
-                    button.link.lang-switch type="submit" lang=(other.code()) { (Text(t.other_lang_label)) }
-                }
-            }
-            li {
-                form.inline method="post" action="/logout" {
-                    input type="hidden" name="_csrf" value=(Text(&ctx.csrf));
-                    button.outline.secondary.small type="submit"
-                        title=(Text(&viewer.display_name)) { (Text(t.sign_out)) }
-                }
+        }
+        li {
+            form.inline method="post" action="/logout" {
+                input type="hidden" name="_csrf" value=(Text(&ctx.csrf));
+                button.outline.secondary.small type="submit"
+                    title=(Text(&viewer.display_name)) { (Text(t.sign_out)) }
             }
         }
     }

@@ -11,6 +11,7 @@ pub mod confirm;
 pub mod errors;
 pub mod forms;
 pub mod i18n;
+pub mod inbox;
 pub mod jobs;
 pub mod layout;
 pub mod mail;

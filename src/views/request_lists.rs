@@ -6,7 +6,6 @@ use super::i18n::Texts;
 use super::layout::page;
 use super::requests::status_badge;
 use super::{Number, PageCtx, Reserve, Time, format_time};
-use crate::domain::notification::Notification;
 use crate::domain::request::{Request, RequestId, Status};
 use crate::domain::{FieldErrors, Locale, ServiceId};
 use crate::ops::{DeskFilter, DeskOptions, DueFilter, Page, RequestRow, StatusFilter};
@@ -14,6 +13,15 @@ use maud::{Markup, html};
 
 /// Room for a row of `table` in a page (about 480 bytes in French).
 const ROW_BYTES: usize = 640;
+/// Room for a listing's filters besides one option per service or person (about 2,300 bytes
+/// on the desk in French), and for an option.
+const FILTERS_BYTES: usize = 3072;
+const OPTION_BYTES: usize = 64;
+
+/// Room for a listing's body: its filters and its rows, so that it grows once.
+fn listing_bytes(rows: usize, options: usize) -> Reserve {
+    Reserve(FILTERS_BYTES + options * OPTION_BYTES + rows * ROW_BYTES)
+}
 
 /// The columns of a table of requests, in order; the requester's only on the desk.
 fn columns(t: &Texts, with_requester: bool) -> impl Iterator<Item = &'static str> {
@@ -147,8 +155,8 @@ fn service_field(ctx: &PageCtx, filter: &DeskFilter, services: &[(ServiceId, Str
 fn words_field(ctx: &PageCtx, filter: &DeskFilter) -> Markup {
     let l = ctx.t.life;
     html! {
-        label { (l.words)
-            input type="search" name="q" value=[filter.text.as_deref()] placeholder=(l.words_hint) maxlength="200";
+        label { (Text(l.words))
+            input type="search" name="q" value=[filter.text.as_deref()] placeholder=(Text(l.words_hint)) maxlength="200";
         }
     }
 }
@@ -169,7 +177,7 @@ fn my_filters(ctx: &PageCtx, list: &MyList<'_>) -> Markup {
                 (status_field(ctx, f))
                 (service_field(ctx, f, list.services))
             }
-            button type="submit" { (t.filter) }
+            button type="submit" { (Text(t.filter)) }
         }
     }
 }
@@ -180,17 +188,18 @@ pub fn my_requests_filtered(ctx: &PageCtx, list: &MyList<'_>, found: &Page<Reque
     let f = list.filter;
     let query = desk_query(f, false);
     let body = html! {
-        h1 { (t.my_requests_title) }
+        (listing_bytes(found.items.len(), list.services.len()))
+        h1 { (Text(t.my_requests_title)) }
         (my_filters(ctx, list))
         @if found.items.is_empty() {
-            p.muted { (t.no_requests_match) }
+            p.muted { (Text(t.no_requests_match)) }
         } @else {
             (table(ctx, &found.items, false))
         }
         nav.pager {
-            @if f.cursor.is_some() { a href={ "/my/requests?" (query) } { (t.first_page) } }
+            @if f.cursor.is_some() { a href={ "/my/requests?" (query) } { (Text(t.first_page)) } }
             @if let Some(next) = found.next {
-                a href={ "/my/requests?" (query) "&before=" (RequestId(next).number()) } { (t.next_page) " →" }
+                a href={ "/my/requests?" (query) "&before=" (RequestId(next).number()) } { (Text(t.next_page)) " →" }
             }
         }
     };
@@ -206,30 +215,31 @@ pub fn my_requests(
 ) -> Markup {
     let t = ctx.t;
     let body = html! {
-        h1 { (t.my_requests_title) }
+        (listing_bytes(open.items.len() + history.items.len(), list.services.len()))
+        h1 { (Text(t.my_requests_title)) }
         (my_filters(ctx, list))
         section {
-            h2 { (t.open_requests) }
+            h2 { (Text(t.open_requests)) }
             @if open.items.is_empty() {
-                p.muted { (t.no_open_requests) " " a href="/" { (t.new_request_hint) } }
+                p.muted { (Text(t.no_open_requests)) " " a href="/" { (Text(t.new_request_hint)) } }
             } @else {
                 (table(ctx, &open.items, false))
             }
             @if open.next.is_some() {
-                nav.pager { a href="/my/requests?status=open" { (t.life.all_open) " →" } }
+                nav.pager { a href="/my/requests?status=open" { (Text(t.life.all_open)) " →" } }
             }
         }
         section {
-            h2 { (t.history) }
+            h2 { (Text(t.history)) }
             @if history.items.is_empty() {
-                p.muted { (t.no_history) }
+                p.muted { (Text(t.no_history)) }
             } @else {
                 (table(ctx, &history.items, false))
             }
             nav.pager {
-                @if paged { a href="/my/requests" { (t.first_page) } }
+                @if paged { a href="/my/requests" { (Text(t.first_page)) } }
                 @if let Some(next) = history.next {
-                    a href={ "/my/requests?before=" (RequestId(next).number()) } { (t.next_page) " →" }
+                    a href={ "/my/requests?before=" (RequestId(next).number()) } { (Text(t.next_page)) " →" }
                 }
             }
         }
@@ -248,10 +258,10 @@ pub fn approvals(
     let t = ctx.t;
     let none = FieldErrors::new();
     let body = html! {
-        h1 { (t.approvals_title) }
+        h1 { (Text(t.approvals_title)) }
         (super::layout::flash(flash))
         @if items.is_empty() {
-            p.muted { (t.no_approvals) }
+            p.muted { (Text(t.no_approvals)) }
         } @else {
             ul.approval-list {
                 @for (row, request) in items {
@@ -262,7 +272,7 @@ pub fn approvals(
                                 a.tracking href={ "/requests/" (row.id.number()) } { (row.id.number()) }
                                 " · " strong { (row.service_name) }
                                 br;
-                                small.muted { (t.requester) (t.colon) (row.requester) " · " (format_time(row.created_at, ctx.locale, &ctx.tz)) }
+                                small.muted { (Text(t.requester)) (Text(t.colon)) (row.requester) " · " (format_time(row.created_at, ctx.locale, &ctx.tz)) }
                             }
                             (super::requests::details(ctx, request))
                             hr;
@@ -341,103 +351,65 @@ pub fn desk(
         Some(Some(id)) => id.to_string(),
         None => String::new(),
     };
+    let options = choices.services.len() + 2 * choices.people.users.len();
     let body = html! {
-        h1 { (t.desk_title) }
+        (listing_bytes(page_of.items.len(), options))
+        h1 { (Text(t.desk_title)) }
         form.desk-filters method="get" action="/desk" {
             (words_field(ctx, filter))
             div.grid {
                 (status_field(ctx, filter))
                 (service_field(ctx, filter, &choices.services))
-                label { (t.assignee)
+                label { (Text(t.assignee))
                     select name="assignee" {
-                        option value="" selected[assignee.is_empty()] { (t.any) }
-                        option value="me" selected[assignee == "me"] { (t.mine) }
-                        option value="none" selected[assignee == "none"] { (t.unassigned) }
+                        option value="" selected[assignee.is_empty()] { (Text(t.any)) }
+                        option value="me" selected[assignee == "me"] { (Text(t.mine)) }
+                        option value="none" selected[assignee == "none"] { (Text(t.unassigned)) }
                         @for user in choices.people.staff() {
-                            option value=(user.id) selected[!mine && filter.assignee == Some(Some(user.id))] { (user.display_name) }
+                            option value=(user.id) selected[!mine && filter.assignee == Some(Some(user.id))] { (Text(&user.display_name)) }
                         }
                     }
                 }
-                label { (t.requester)
+                label { (Text(t.requester))
                     select name="requester" {
-                        option value="" { (t.any) }
+                        option value="" { (Text(t.any)) }
                         @for user in &choices.people.users {
-                            option value=(user.id) selected[filter.requester == Some(user.id)] { (user.display_name) }
+                            option value=(user.id) selected[filter.requester == Some(user.id)] { (Text(&user.display_name)) }
                         }
                     }
                 }
-                label { (t.sort)
+                label { (Text(t.sort))
                     select name="sort" {
-                        option value="newest" selected[filter.newest_first && !filter.urgent] { (t.newest_first) }
-                        option value="oldest" selected[!filter.newest_first && !filter.urgent] { (t.oldest_first) }
-                        option value="urgent" selected[filter.urgent] { (t.sla.sort_urgent) }
+                        option value="newest" selected[filter.newest_first && !filter.urgent] { (Text(t.newest_first)) }
+                        option value="oldest" selected[!filter.newest_first && !filter.urgent] { (Text(t.oldest_first)) }
+                        option value="urgent" selected[filter.urgent] { (Text(t.sla.sort_urgent)) }
                     }
                 }
-                label { (t.sla.due_label)
+                label { (Text(t.sla.due_label))
                     select name="due" {
-                        option value="" selected[filter.due.is_none()] { (t.sla.due_any) }
+                        option value="" selected[filter.due.is_none()] { (Text(t.sla.due_any)) }
                         @for due in [DueFilter::Soon, DueFilter::Overdue, DueFilter::Late] {
-                            option value=(due.code()) selected[filter.due == Some(due)] { (due_text(ctx, due)) }
+                            option value=(due.code()) selected[filter.due == Some(due)] { (Text(due_text(ctx, due))) }
                         }
                     }
                 }
             }
-            button type="submit" { (t.filter) }
+            button type="submit" { (Text(t.filter)) }
         }
         @if page_of.items.is_empty() {
-            p.muted { (t.no_requests_match) }
+            p.muted { (Text(t.no_requests_match)) }
         } @else {
             (table(ctx, &page_of.items, true))
         }
         nav.pager {
             @if !page_of.items.is_empty() {
-                a.export href={ "/desk/export.csv?" (desk_query(filter, mine)) } download { (t.life.export) }
+                a.export href={ "/desk/export.csv?" (desk_query(filter, mine)) } download { (Text(t.life.export)) }
             }
-            @if filter.cursor.is_some() { a href={ "/desk?" (desk_query(filter, mine)) } { (t.first_page) } }
+            @if filter.cursor.is_some() { a href={ "/desk?" (desk_query(filter, mine)) } { (Text(t.first_page)) } }
             @if let Some(next) = page_of.next {
-                a href={ "/desk?" (desk_query(filter, mine)) "&before=" (RequestId(next).number()) } { (t.next_page) " →" }
+                a href={ "/desk?" (desk_query(filter, mine)) "&before=" (RequestId(next).number()) } { (Text(t.next_page)) " →" }
             }
         }
     };
     page(ctx, t.desk_title, body)
-}
-
-pub fn notifications(ctx: &PageCtx, page_of: &Page<(Notification, String)>, paged: bool) -> Markup {
-    let t = ctx.t;
-    let any_unread = page_of.items.iter().any(|(n, _)| !n.read);
-    let body = html! {
-        h1 { (t.notifications_title) }
-        @if any_unread {
-            form method="post" action="/notifications/read-all" {
-                input type="hidden" name="_csrf" value=(ctx.csrf);
-                button.outline.small type="submit" { (t.mark_all_read) }
-            }
-        }
-        @if page_of.items.is_empty() {
-            p.muted { (t.no_notifications) }
-        } @else {
-            ul.inbox {
-                (Reserve(page_of.items.len() * 400))
-                @for (n, service) in &page_of.items {
-                    // A link: opening the request marks its notifications read.
-                    li.unread[!n.read] {
-                        a href={ "/requests/" (Number(n.request)) } {
-                            @if !n.read { span.visually-hidden { (Text(t.unread_one)) (Text(t.colon)) } }
-                            strong { (Text(t.notice(n.kind))) }
-                            " · " span.tracking { (Number(n.request)) } " " (Text(service))
-                        }
-                        br;
-                        small.muted { (Time(n.at, ctx.locale, &ctx.tz)) }
-                    }
-                }
-            }
-        }
-        nav.pager {
-            @if paged { a href="/notifications" { (t.first_page) } }
-            @if let Some(next) = page_of.next {
-                a href={ "/notifications?before=" (next) } { (t.next_page) " →" }
-            }
-        }
-    };
-    page(ctx, t.notifications_title, body)
 }

@@ -52,11 +52,34 @@ pub fn push_span(out: &mut String, class: [&str; 2], text: &str) {
     out.push_str("</span>");
 }
 
-/// Appends `text` to `out` with `&`, `<`, `>` and `"` escaped, as maud does.
+/// Appends `text` to `out` with `&`, `<`, `>` and `"` escaped, as maud does. Most text holds
+/// none of the four: it is looked through eight bytes at a time (the last few padded) and
+/// then copied whole.
 pub fn escape(text: &str, out: &mut String) {
-    out.reserve(text.len());
+    let bytes = text.as_bytes();
+    let mut words = bytes.chunks_exact(8);
+    for (n, word) in words.by_ref().enumerate() {
+        if holds_special(u64::from_le_bytes(word.try_into().unwrap_or_default())) {
+            return escape_from(text, n * 8, out);
+        }
+    }
+    // The last few bytes, in a word padded with zeros (not one of the four).
+    let rest = words.remainder();
+    let word = rest
+        .iter()
+        .rev()
+        .fold(0u64, |word, byte| (word << 8) | u64::from(*byte));
+    if holds_special(word) {
+        return escape_from(text, bytes.len() - rest.len(), out);
+    }
+    out.push_str(text);
+}
+
+/// `escape` for a text holding one of the four at or after `at`, byte by byte from there.
+fn escape_from(text: &str, at: usize, out: &mut String) {
+    out.reserve(text.len() + 8);
     let mut from = 0;
-    for (at, byte) in text.bytes().enumerate() {
+    for (at, byte) in text.bytes().enumerate().skip(at) {
         let entity = match byte {
             b'&' => "&amp;",
             b'<' => "&lt;",
@@ -70,6 +93,20 @@ pub fn escape(text: &str, out: &mut String) {
         from = at + 1;
     }
     out.push_str(&text[from..]);
+}
+
+/// Whether one of the eight bytes of `word` is `&`, `<`, `>` or `"`: a byte equal to the
+/// one looked for becomes zero by `^`, and `(x - 0x01…) & !x & 0x80…` is not zero exactly
+/// when `x` holds a zero byte.
+fn holds_special(word: u64) -> bool {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    zero_in(word ^ (ONES * u64::from(b'&')))
+        | zero_in(word ^ (ONES * u64::from(b'<')))
+        | zero_in(word ^ (ONES * u64::from(b'>')))
+        | zero_in(word ^ (ONES * u64::from(b'"')))
+        != 0
 }
 
 #[cfg(test)]
@@ -104,7 +141,32 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_word_holds_a_special_byte_exactly_when_one_of_its_bytes_is_one() {
+        for filler in [b'a', 0, 0x80, 0xff, b'%', b'=', b'?'] {
+            for place in 0..8 {
+                for byte in 0..=255u8 {
+                    let mut word = [filler; 8];
+                    word[place] = byte;
+                    let special = |b: u8| matches!(b, b'&' | b'<' | b'>' | b'"');
+                    assert_eq!(
+                        holds_special(u64::from_le_bytes(word)),
+                        word.iter().any(|b| special(*b)),
+                        "{word:?}"
+                    );
+                }
+            }
+        }
+    }
+
     proptest! {
+        #[test]
+        fn long_text_renders_exactly_as_maud(text in "[a-zé€😀&<>\"' ]{0,80}") {
+            let mut out = String::from("<p>");
+            escape(&text, &mut out);
+            prop_assert_eq!(out, format!("<p>{}", maud(&text)));
+        }
+
         #[test]
         fn renders_exactly_as_maud(text in "(.|[&<>\"'])*") {
             let mut out = String::new();

@@ -11,7 +11,7 @@ use crate::domain::request::{Action, RequestId};
 use crate::domain::{FieldErrors, ServiceId, TeamId, UserId};
 use crate::ops::Error;
 use crate::views::confirm::{self, Confirm};
-use crate::views::{portal, request_lists, requests};
+use crate::views::{inbox, portal, request_lists, requests};
 use axum::Router;
 use axum::extract::FromRequest;
 use axum::extract::{Path, RawQuery, State};
@@ -400,7 +400,7 @@ async fn notifications(
         .ops
         .notifications(&signed.user, cursor, 30)
         .map_err(signed.ctx.fail())?;
-    Ok(request_lists::notifications(&signed.ctx, &page, cursor.is_some()).into_response())
+    Ok(inbox::notifications(&signed.ctx, &page, cursor.is_some()).into_response())
 }
 
 /// Marks a notification read and opens its request.

@@ -195,6 +195,13 @@ async fn a_change_of_people_shows_on_the_very_next_request() {
     assert!(select(&desk, "assignee").contains("Thomas Bernard-Martin"));
     assert!(select(&desk, "requester").contains("Thomas Bernard-Martin"));
     assert!(!desk.contains(&tom_name));
+    // And a listing's rows name people from the same snapshot: the requester of the newest.
+    let mut alice = document(&admin, "/api/v1/users/3").await;
+    alice["display_name"] = json!("Alice Durand-Moreau");
+    put(&admin, "/api/v1/users/3", &alice).await;
+    let (_, desk) = lea.get_text("/desk").await;
+    let rows = &desk[desk.find("<tbody>").expect("the desk's rows")..];
+    assert!(rows.contains("<td>Alice Durand-Moreau</td>"), "{rows}");
 
     // No longer in the IT team: not offered as an assignee, and refused the desk.
     doc["role"] = json!("requester");
