@@ -170,6 +170,9 @@ struct Inner {
     /// them without decoding them per page.
     catalog: snapshots::Versioned<snapshots::Catalog>,
     people: snapshots::Versioned<snapshots::People>,
+    /// The people snapshot by store generation: a page that names people skips reading the
+    /// people version while no commit has come.
+    people_at: snapshots::Versioned<Arc<snapshots::People>>,
     /// The catalog as of the last store generation a page asked at.
     catalog_at: snapshots::Versioned<Arc<snapshots::Catalog>>,
     /// What every page's frame reads, until the next commit (`snapshots.rs`): the session and
@@ -223,6 +226,7 @@ impl Ops {
                 search: std::sync::OnceLock::new(),
                 catalog: Default::default(),
                 people: Default::default(),
+                people_at: Default::default(),
                 jobs_running: tokio::sync::Mutex::new(()),
                 open_summaries: Default::default(),
                 catalog_at: Default::default(),

@@ -149,6 +149,9 @@ pub struct Store {
 pub struct Reader {
     txn: ReadTransaction,
     kept: kept::ReadKept,
+    /// The store's generation just before the transaction began: what it sees is at least
+    /// that recent.
+    generation: u64,
 }
 
 /// The one write transaction of a use case (or of a batch of them), lent to it with the tables
@@ -243,9 +246,11 @@ impl Store {
     }
 
     pub fn read(&self) -> Result<Reader, Error> {
+        let generation = self.generation();
         Ok(Reader {
             kept: kept::ReadKept::default(),
             txn: self.db.begin_read()?,
+            generation,
         })
     }
 
@@ -335,6 +340,14 @@ impl Store {
         let bytes = std::fs::metadata(dest).map_err(io)?.len();
         self.write(|w| w.record_backup(now, bytes))?;
         Ok(bytes)
+    }
+}
+
+impl Reader {
+    /// The store's generation when this reader began: a commit acknowledged before then is
+    /// among what it sees.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 }
 

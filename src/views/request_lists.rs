@@ -5,7 +5,8 @@ use super::Text;
 use super::i18n::Texts;
 use super::layout::page;
 use super::requests::status_badge;
-use super::{Number, PageCtx, Reserve, Time, format_time};
+use super::text::TrackingLink;
+use super::{PageCtx, Reserve, Time, format_time};
 use crate::domain::request::{Request, RequestId, Status};
 use crate::domain::{FieldErrors, Locale, ServiceId};
 use crate::ops::{DeskFilter, DeskOptions, DueFilter, Page, RequestRow, StatusFilter};
@@ -74,7 +75,7 @@ fn table(ctx: &PageCtx, rows: &[RequestRow], show_requester: bool) -> Markup {
                 tbody {
                     @for row in rows {
                         tr {
-                            td { a.tracking href={ "/requests/" (Number(row.id)) } { (Number(row.id)) } }
+                            td { (TrackingLink(row.id)) }
                             td { (Text(&row.service_name)) }
                             td { (status_badge(ctx, row.status)) }
                             @if show_requester { td { (Text(&row.requester)) } }

@@ -31,6 +31,20 @@ impl Render for Number {
     }
 }
 
+/// A link to a request named by its tracking number, the number written once for both.
+pub struct TrackingLink(pub RequestId);
+
+impl Render for TrackingLink {
+    fn render_to(&self, buffer: &mut String) {
+        let number = self.0.number_text();
+        buffer.push_str("<a class=\"tracking\" href=\"/requests/");
+        buffer.push_str(number.as_str());
+        buffer.push_str("\">");
+        buffer.push_str(number.as_str());
+        buffer.push_str("</a>");
+    }
+}
+
 /// Makes room for that many more bytes where it is spliced, writing nothing: a long listing then
 /// grows its page once rather than doubling it row after row.
 pub struct Reserve(pub usize);
@@ -138,6 +152,10 @@ mod tests {
             let written = maud::html! { (Number(RequestId(id))) }.into_string();
             assert_eq!(written, format!("REQ-{id:06}"));
             assert_eq!(RequestId(id).number(), written);
+            let link = maud::html! { (TrackingLink(RequestId(id))) }.into_string();
+            let number = RequestId(id).number();
+            let by_maud = maud::html! { a.tracking href={ "/requests/" (number) } { (number) } };
+            assert_eq!(link, by_maud.into_string());
         }
     }
 
