@@ -91,6 +91,16 @@ pub fn page_ctx(state: &AppState, parts: &Parts, user: Option<&User>, csrf: Stri
     }
 }
 
+/// Whether the request may carry a form for `FormData` or an upload to check against the
+/// session's form token (and answer in the page's language when refused): what the page's
+/// extractor leaves for them, so that a page that is only shown does not copy its frame.
+fn sends_form(parts: &Parts) -> bool {
+    !matches!(
+        parts.method,
+        axum::http::Method::GET | axum::http::Method::HEAD
+    )
+}
+
 fn to_login(parts: &Parts) -> Response {
     let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let query: String = form_urlencoded::Serializer::new(String::new())
@@ -125,8 +135,10 @@ impl FromRequestParts<AppState> for Signed {
             return Err(Redirect::to("/account/password").into_response());
         }
         let ctx = page_ctx(state, parts, Some(&user), session.csrf.clone());
-        parts.extensions.insert(ExpectedCsrf(session.csrf.clone()));
-        parts.extensions.insert(ctx.clone());
+        if sends_form(parts) {
+            parts.extensions.insert(ExpectedCsrf(session.csrf.clone()));
+            parts.extensions.insert(ctx.clone());
+        }
         Ok(Signed { user, token, ctx })
     }
 }
@@ -190,13 +202,17 @@ impl FromRequestParts<AppState> for Visitor {
                 state.web.secure_cookies,
             ));
         }
-        parts.extensions.insert(ExpectedCsrf(csrf.clone()));
+        if sends_form(parts) {
+            parts.extensions.insert(ExpectedCsrf(csrf.clone()));
+        }
         let mut ctx = page_ctx(state, parts, None, csrf);
         if let Some(locale) = picked {
             ctx.locale = locale;
             ctx.t = texts(locale);
         }
-        parts.extensions.insert(ctx.clone());
+        if sends_form(parts) {
+            parts.extensions.insert(ctx.clone());
+        }
         Ok(Visitor { ctx, set_cookies })
     }
 }
