@@ -282,13 +282,13 @@ impl Ops {
     /// store generation the reader began at, so that while no commit has come the version is
     /// not even read (2 % of the desk's time at 100,000 requests).
     pub(super) fn catalog(&self, reader: &Reader) -> Result<Arc<Catalog>, Error> {
-        let kept = self.inner.catalog_at.get(reader.generation(), || {
-            let version = reader.catalog_version()?;
-            self.inner
-                .catalog
-                .get(version, || Catalog::read(reader, version))
-        })?;
-        Ok(Arc::clone(&kept))
+        at_generation(
+            &self.inner.catalog_at,
+            &self.inner.catalog,
+            reader,
+            || Ok(reader.catalog_version()?),
+            |version| Catalog::read(reader, version),
+        )
     }
 
     /// The catalog at store `generation` (read by the caller before anything else): without a
@@ -304,14 +304,31 @@ impl Ops {
     /// Users and teams at the version `reader` sees, decoded once per version, and kept by
     /// store generation so that, while no commit has come, the version is not even read.
     pub(super) fn people(&self, reader: &Reader) -> Result<Arc<People>, Error> {
-        let kept = self.inner.people_at.get(reader.generation(), || {
-            let version = reader.people_version()?;
-            self.inner.people.get(version, || {
-                Ok(People::new(reader.users()?, reader.teams()?))
-            })
-        })?;
-        Ok(Arc::clone(&kept))
+        at_generation(
+            &self.inner.people_at,
+            &self.inner.people,
+            reader,
+            || Ok(reader.people_version()?),
+            |_| Ok(People::new(reader.users()?, reader.teams()?)),
+        )
     }
+}
+
+/// What `reader` sees of something versioned: the value kept in `at` for the store generation
+/// the reader began at, else the one `by_version` keeps for the version `version` reads, else
+/// `read` of that version.
+fn at_generation<T>(
+    at: &Versioned<Arc<T>>,
+    by_version: &Versioned<T>,
+    reader: &Reader,
+    version: impl FnOnce() -> Result<u64, Error>,
+    read: impl FnOnce(u64) -> Result<T, Error>,
+) -> Result<Arc<T>, Error> {
+    let kept = at.get(reader.generation(), || {
+        let version = version()?;
+        by_version.get(version, || read(version))
+    })?;
+    Ok(Arc::clone(&kept))
 }
 
 #[cfg(test)]

@@ -270,7 +270,7 @@ pub fn approvals(
                     li {
                         article {
                             header {
-                                a.tracking href={ "/requests/" (row.id.number()) } { (row.id.number()) }
+                                (TrackingLink(row.id))
                                 " · " strong { (row.service_name) }
                                 br;
                                 small.muted { (Text(t.requester)) (Text(t.colon)) (row.requester) " · " (format_time(row.created_at, ctx.locale, &ctx.tz)) }
