@@ -339,7 +339,12 @@ pub fn start_server_within(
     command
         .args(["serve", "--demo", "--listen", &addr.to_string(), "--data"])
         .arg(data)
-        .env("GUICHET_LOG", "warn")
+        // Quiet unless asked otherwise, e.g. `GUICHET_LOG=warn,guichet::storage::batch=debug`
+        // for the group commits' sizes and durations.
+        .env(
+            "GUICHET_LOG",
+            std::env::var("GUICHET_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .envs(env.iter().copied());
     let mut child = match limit {
         Some(limit) => limit.wrap(&command).spawn(),

@@ -73,7 +73,12 @@ fn run(db: &Database, generation: &AtomicU64, rx: &mut Receiver<Box<dyn Job>>) {
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
         take_waiting(rx, &mut batch);
+        let (jobs, started) = (batch.len(), std::time::Instant::now());
         commit_batch(db, generation, batch);
+        // How the callers share the commits (`GUICHET_LOG=guichet::storage::batch=debug`):
+        // the batches' sizes and what each cost, most of it the disk's flush.
+        let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        tracing::debug!(jobs, micros, "group commit");
     }
 }
 
