@@ -9,7 +9,7 @@
 use super::tables::{
     ATTACHMENTS, CALENDARS, META, NOTIFICATIONS, REQUEST_DUE, REQUEST_EVENTS, REQUEST_INDEX,
     REQUEST_SUMMARIES, REQUESTS, ROLLUPS, SEQUENCES, SERVICE_REQUESTS, SERVICES, SLA_POLICIES,
-    TEAMS, UNREAD, UNREAD_ABOUT, UNREAD_COUNT, USERS,
+    TEAMS, UNREAD_ABOUT, UNREAD_COUNT, USERS,
 };
 use super::{Error, Reader, Writer};
 use redb::{ReadOnlyTable, Table};
@@ -87,7 +87,6 @@ kept! {
     attachments_table: ATTACHMENTS => ((u64, &'static str), &'static [u8]);
     request_index_table: REQUEST_INDEX => ((u64, u64), ());
     notifications_table: NOTIFICATIONS => ((u64, u64), &'static [u8]);
-    unread_table: UNREAD => ((u64, u64), ());
     unread_about_table: UNREAD_ABOUT => ((u64, u64, u64), ());
     unread_count_table: UNREAD_COUNT => (u64, u64);
     calendars_table: CALENDARS => (u64, &'static [u8]);

@@ -63,6 +63,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "index the unread notifications by request",
         apply: index_unread_by_request,
     },
+    Migration {
+        name: "drop the list of unread notifications, which the index by request holds too",
+        apply: drop_unread_list,
+    },
 ];
 
 pub const SCHEMA_VERSION: u64 = MIGRATIONS.len() as u64;
@@ -193,6 +197,13 @@ fn index_unread_by_request(txn: &WriteTransaction) -> Result<(), Error> {
         )?;
         about.insert((user, n.request.0, id), ())?;
     }
+    Ok(())
+}
+
+/// Schema 12: the unread notifications are found through their index by request (schema 11),
+/// which holds the same entries.
+fn drop_unread_list(txn: &WriteTransaction) -> Result<(), Error> {
+    txn.delete_table(tables::UNREAD)?;
     Ok(())
 }
 

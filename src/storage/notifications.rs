@@ -3,7 +3,6 @@
 
 use super::records::{decode, encode};
 use super::request_records::NotificationRecord;
-use super::requests::bounds;
 use super::{Error, Writer};
 use crate::domain::UserId;
 use crate::domain::notification::Notification;
@@ -24,7 +23,6 @@ impl Writer<'_> {
         }
         let first = self.next_ids("notification", notifications.len() as u64)?;
         let mut table = self.notifications_table()?;
-        let mut unread = self.unread_table()?;
         let mut counts = self.unread_count_table()?;
         let mut about = self.unread_about_table()?;
         for (id, mut notification) in (first..).zip(notifications) {
@@ -35,7 +33,6 @@ impl Writer<'_> {
                 (user, id),
                 encode(&NotificationRecord::from(&notification))?.as_slice(),
             )?;
-            unread.insert((user, id), ())?;
             about.insert((user, notification.request.0, id), ())?;
             let count = counts.get(user)?.map_or(0, |v| v.value());
             counts.insert(user, count + 1)?;
@@ -55,7 +52,6 @@ impl Writer<'_> {
                 (user.0, id),
                 encode(&NotificationRecord::from(&notification))?.as_slice(),
             )?;
-            self.unread_table()?.remove((user.0, id))?;
             self.unread_about_table()?
                 .remove((user.0, notification.request.0, id))?;
             let mut counts = self.unread_count_table()?;
@@ -65,12 +61,12 @@ impl Writer<'_> {
         Ok(true)
     }
 
-    /// The ids of `user`'s unread notifications.
+    /// The ids of `user`'s unread notifications, by request.
     fn unread_ids(&self, user: UserId) -> Result<Vec<u64>, Error> {
-        let table = self.unread_table()?;
+        let table = self.unread_about_table()?;
         let mut ids = Vec::new();
-        for entry in table.range(bounds(user.0, None, true))? {
-            ids.push(entry?.0.value().1);
+        for entry in table.range((user.0, 0, 0)..=(user.0, u64::MAX, u64::MAX))? {
+            ids.push(entry?.0.value().2);
         }
         Ok(ids)
     }
@@ -101,7 +97,6 @@ impl Writer<'_> {
             }
         }
         let mut table = self.notifications_table()?;
-        let mut unread = self.unread_table()?;
         let mut about = self.unread_about_table()?;
         for (user, mut notifications) in by_user {
             let mut ids: Vec<u64> = notifications.iter().map(|n| n.id).collect();
@@ -109,7 +104,6 @@ impl Writer<'_> {
             notifications.sort_by_key(|n| (n.at, n.id));
             for n in &notifications {
                 table.remove((user, n.id))?;
-                unread.remove((user, n.id))?;
                 about.remove((user, n.request.0, n.id))?;
             }
             for (id, mut n) in ids.into_iter().zip(notifications) {
@@ -119,7 +113,6 @@ impl Writer<'_> {
                     encode(&NotificationRecord::from(&n))?.as_slice(),
                 )?;
                 if !n.read {
-                    unread.insert((user, id), ())?;
                     about.insert((user, n.request.0, id), ())?;
                 }
             }

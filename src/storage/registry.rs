@@ -154,6 +154,8 @@ pub fn tables() -> Vec<Entry> {
                 )
             },
         ),
+        // Dropped by schema 12: still known, so that a store or a backup of an
+        // earlier schema is checked, backed up and restored as it was.
         plain(UNREAD, |s, d| copy(s, d, UNREAD), |s, p| raw(s, UNREAD, p)),
         plain(
             UNREAD_ABOUT,

@@ -365,7 +365,7 @@ fn the_unread_index_by_request_follows_adding_reading_and_reordering() {
 }
 
 #[test]
-fn migration_to_schema_11_indexes_the_unread_notifications_by_request() {
+fn migrations_11_and_12_index_the_unread_notifications_by_request_then_drop_their_list() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join(FILE_NAME);
     let notice = |request: u64| Notification {
@@ -393,14 +393,23 @@ fn migration_to_schema_11_indexes_the_unread_notifications_by_request() {
         let ids = store
             .write(|w| w.add_notifications(vec![notice(1), notice(2), notice(1)]))
             .expect("write");
+        store
+            .write(|w| w.mark_read(UserId(3), ids[2]).map(|_| ()))
+            .expect("write");
+        // As schema 10 wrote them: the unread ones in the unread list, no index by request.
         // In a write of its own: a write keeps the tables it opened open until it ends.
         store
             .write(|w| {
                 w.txn.delete_table(tables::UNREAD_ABOUT)?;
-                w.mark_read(UserId(3), ids[2]).map(|_| ())
+                let mut unread = w.txn.open_table(tables::UNREAD)?;
+                for id in &ids[..2] {
+                    unread.insert((3, *id), ())?;
+                }
+                Ok::<_, Error>(())
             })
             .expect("write");
     }
+    // Schema 11 indexes them by request from the list, then schema 12 drops the list.
     let store = Store::open(&path, CACHE).expect("migrate");
     let reader = store.read().expect("read");
     let about = |request| {
@@ -410,4 +419,22 @@ fn migration_to_schema_11_indexes_the_unread_notifications_by_request() {
     };
     assert_eq!(about(1), vec![1], "the unread one only");
     assert_eq!(about(2), vec![2]);
+    let names = registry::names_in(&reader.txn).expect("tables");
+    assert!(
+        !names.iter().any(|n| n == "unread_notifications"),
+        "{names:?}"
+    );
+    drop(reader);
+    let marked = store
+        .write(|w| w.mark_all_read(UserId(3)))
+        .expect("mark all read");
+    assert_eq!(
+        marked, 2,
+        "the two unread ones, found through the index by request"
+    );
+    let reader = store.read().expect("read");
+    assert_eq!(
+        reader.unread_about(UserId(3), RequestId(1)).expect("index"),
+        Vec::<u64>::new()
+    );
 }

@@ -55,16 +55,19 @@ pub const REQUEST_INDEX: RequestIndex = TableDefinition::new("request_index");
 
 /// (user id, notification id) → `NotificationRecord`: each user's inbox, newest last.
 pub const NOTIFICATIONS: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("notifications");
-/// (user id, notification id) → (): the unread ones, so "mark all read" touches only those.
+/// (user id, notification id) → (), until schema 12: the unread ones. Schema 11's index by
+/// request holds the same entries, so schema 12 drops this one: a notification then writes
+/// three rows, not four (a submission notifies each member of its team).
 pub const UNREAD: RequestIndex = TableDefinition::new("unread_notifications");
 /// (user id, request id, notification id) → () (schema 11): the unread ones by request, so
-/// that opening a request marks its notices read without reading the whole unread list.
+/// that opening a request marks its notices read without reading them all, and "mark all
+/// read" touches only those.
 pub const UNREAD_ABOUT: TableDefinition<(u64, u64, u64), ()> =
     TableDefinition::new("unread_about_request");
 /// User id → how many notifications they have not read, for the header.
 pub const UNREAD_COUNT: TableDefinition<u64, u64> = TableDefinition::new("unread_count");
 
-/// The request index and the unread index, for migrations and backups.
+/// The request index and the unread index (until schema 12), as schema 4 created them.
 pub const REQUEST_INDEXES: [RequestIndex; 2] = [REQUEST_INDEX, UNREAD];
 
 /// Calendar id → `CalendarRecord` (schema 5): working hours and holidays for SLA clocks.

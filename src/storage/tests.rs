@@ -231,7 +231,16 @@ fn every_table_of_a_new_store_is_in_the_registry() {
         Vec::<String>::new(),
         "a migration created a table that storage/registry.rs does not declare"
     );
+    // Tables of earlier schemas that a migration dropped stay known, for the stores and
+    // backups that still hold them; a new store has none of them.
+    use redb::TableHandle;
+    let dropped = [tables::UNREAD.name()];
+    assert!(
+        dropped.iter().all(|d| known.iter().any(|e| e.name == *d)),
+        "a dropped table stays known"
+    );
     let mut names: Vec<String> = known.iter().map(|e| e.name.clone()).collect();
+    names.retain(|name| !dropped.contains(&name.as_str()));
     names.sort();
     assert_eq!(
         names,
