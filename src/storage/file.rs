@@ -4,7 +4,7 @@
 //! Invariant: a command that refuses a file changes nothing: no directory, file or record is
 //! created, and the file is not migrated.
 
-use super::{Error, migrations, open_error, registry};
+use super::{Error, journal, migrations, open_error, registry};
 use crate::domain::SessionKind;
 use redb::{Database, ReadableDatabase};
 use std::path::{Path, PathBuf};
@@ -55,21 +55,39 @@ pub fn open(path: &Path, opening: Opening) -> Result<Database, Error> {
     // Verified on a copy, so that a refused file is left exactly as it was: redb writes to a
     // file it opens for writing, if only to record its free pages when it closes.
     let verified = exists && opening.verify == Verify::Always;
-    if verified {
-        verify_copy(path)?;
+    let mut replayed = 0;
+    if exists {
+        // Nothing else may use the file or its journal while the journal is replayed.
+        let _lock = lock(path)?;
+        if verified {
+            verify_locked(path)?;
+        }
+        replayed = journal::settle(path).map_err(|source| Error::Io {
+            path: path.to_owned(),
+            source,
+        })?;
     }
-    let recovered = Arc::new(AtomicBool::new(false));
+    let recovered = Arc::new(AtomicBool::new(replayed > 0));
     let flag = Arc::clone(&recovered);
     let mut builder = Database::builder();
     builder
         .set_cache_size(opening.cache_bytes)
         .set_repair_callback(move |_| flag.store(true, Ordering::Relaxed));
-    let opened = if exists {
-        builder.open(path)
-    } else {
-        builder.create(path)
+    let io = |source| Error::Io {
+        path: path.to_owned(),
+        source,
     };
-    let mut db = opened.map_err(|e| open_error(path, e))?;
+    let file = std::fs::File::options()
+        .read(true)
+        .write(true)
+        .create(!exists)
+        .truncate(false)
+        .open(path)
+        .map_err(io)?;
+    let storage = journal::Journaled::new(file, path, journal::SEGMENT_BYTES).map_err(io)?;
+    let mut db = builder
+        .create_with_backend(storage)
+        .map_err(|e| open_error(path, e))?;
     refuse_newer(&db)?;
     if recovered.load(Ordering::Relaxed) && !verified {
         // redb has just repaired the file in place; read every record before trusting it.
@@ -85,9 +103,18 @@ pub fn open(path: &Path, opening: Opening) -> Result<Database, Error> {
 /// Verifies a copy of the store at `path`, made beside it while holding the file's lock (a
 /// running server holds it too, so this refuses a store in use).
 fn verify_copy(path: &Path) -> Result<CheckReport, Error> {
-    let lock = lock(path)?;
+    let _lock = lock(path)?;
+    verify_locked(path)
+}
+
+/// Verifies a copy of the store at `path`, with the journal a crash left replayed onto the
+/// copy; the caller holds the file's lock.
+fn verify_locked(path: &Path) -> Result<CheckReport, Error> {
     let copy = TempCopy::of(path, "verify")?;
-    drop(lock);
+    journal::replay_onto(path, &copy.0).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
     let mut db = Database::builder()
         .set_cache_size(16 << 20)
         .open(&copy.0)
@@ -231,6 +258,9 @@ pub fn restore(from: &Path, store: &Path) -> Result<CheckReport, Error> {
         move |source| Error::Io { path, source }
     };
     if store.exists() {
+        // The replaced store's journal goes into it first: left beside the restored file, it
+        // would be replayed onto it at the next start.
+        journal::settle(store).map_err(io(store))?;
         std::fs::rename(store, &kept).map_err(io(store))?;
     }
     std::fs::rename(&staged, store).map_err(io(store))?;

@@ -10,6 +10,7 @@ mod catalog_records;
 mod codes;
 mod file;
 mod jobs;
+mod journal;
 mod kept;
 mod migrations;
 mod notifications;

@@ -1,0 +1,237 @@
+//! The journal: what a crash leaves is replayed up to the last sync and no further, a torn or
+//! stale group ends the chain, reused segments replay in order, and a store that crashed
+//! opens, checks and restores with every commit it acknowledged.
+
+use super::*;
+use crate::domain::request::{RequestId, Status};
+use crate::storage::request_tests::request;
+use crate::storage::{FILE_NAME, Store, before_restore_path, check, restore};
+
+const CACHE: usize = 4 << 20;
+
+/// A journaled file at `dir/store` holding `len` zero bytes.
+fn journaled(dir: &Path, len: u64, capacity: u64) -> (PathBuf, Journaled) {
+    let path = dir.join("store");
+    let file = File::options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&path)
+        .expect("create");
+    file.set_len(len).expect("len");
+    let storage = Journaled::new(file, &path, capacity).expect("journaled");
+    (path, storage)
+}
+
+/// What the disk holds after a crash in which no write since the file was made reached the
+/// store file itself: `len` zero bytes.
+fn nothing_reached_the_file(dir: &Path, len: u64) -> PathBuf {
+    let image = dir.join("image");
+    File::create(&image)
+        .and_then(|f| f.set_len(len))
+        .expect("image");
+    image
+}
+
+fn bytes_at(path: &Path, offset: u64, n: usize) -> Vec<u8> {
+    let mut out = vec![0; n];
+    File::open(path)
+        .and_then(|f| f.read_exact_at(&mut out, offset))
+        .expect("read");
+    out
+}
+
+#[test]
+fn a_crash_is_replayed_up_to_the_last_sync_and_no_further() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, storage) = journaled(dir.path(), 8192, SEGMENT_BYTES);
+    storage.write(0, &[1; 4096]).expect("write");
+    storage.set_len(16384).expect("grow");
+    storage.write(12288, &[2; 10]).expect("write");
+    storage.sync_data().expect("sync");
+    storage.write(0, &[3; 4096]).expect("write");
+    storage
+        .write(4096, &[4; 4096])
+        .expect("write, never synced");
+
+    // The store file itself has every write (the page cache), its journal the synced ones.
+    assert_eq!(bytes_at(&path, 4096, 1), [4]);
+    let image = nothing_reached_the_file(dir.path(), 8192);
+    assert_eq!(replay_onto(&path, &image).expect("replay"), 1);
+    assert_eq!(std::fs::metadata(&image).expect("meta").len(), 16384);
+    assert_eq!(bytes_at(&image, 0, 4096), vec![1; 4096]);
+    assert_eq!(bytes_at(&image, 4096, 4096), vec![0; 4096], "never synced");
+    assert_eq!(
+        bytes_at(&image, 12288, 11),
+        [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0]
+    );
+
+    // Replayed onto the file as it is, the synced value wins over the one that followed it.
+    assert_eq!(replay_onto(&path, &path).expect("replay"), 1);
+    assert_eq!(bytes_at(&path, 0, 1), [1]);
+}
+
+#[test]
+fn a_torn_or_damaged_group_ends_the_chain() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, storage) = journaled(dir.path(), 4096, SEGMENT_BYTES);
+    for n in 1..=3u8 {
+        storage.write(u64::from(n) * 100, &[n; 50]).expect("write");
+        storage.sync_data().expect("sync");
+    }
+    let segment = std::fs::read(&segment_paths(&path)[0]).expect("segment");
+    let seqs = |bytes: &[u8]| chain(bytes).iter().map(|g| g.seq).collect::<Vec<_>>();
+    assert_eq!(seqs(&segment), [1, 2, 3]);
+    assert_eq!(
+        chain(&segment)[1].changes,
+        [Change::Write(200, &[2; 50][..])]
+    );
+    // Torn: the last group's checksum is missing.
+    assert_eq!(seqs(&segment[..segment.len() - 2]), [1, 2]);
+    // Damaged: one byte of the second group's data.
+    let mut damaged = segment.clone();
+    let second = segment.len() / 2;
+    damaged[second] ^= 0xff;
+    assert_eq!(seqs(&damaged), [1]);
+    // Garbage after the chain (an older group's bytes) is not a group.
+    let mut stale = segment.clone();
+    stale.extend_from_slice(&segment[..segment.len() / 3]);
+    assert_eq!(seqs(&stale), [1, 2, 3]);
+    // A group whose number does not follow ends the chain, even if whole.
+    let mut reordered = segment.clone();
+    reordered.extend_from_slice(&segment);
+    assert_eq!(seqs(&reordered), [1, 2, 3]);
+    assert_eq!(seqs(&[]), Vec::<u64>::new());
+}
+
+fn groups(seqs: std::ops::RangeInclusive<u64>) -> Vec<Group<'static>> {
+    seqs.map(|seq| Group {
+        seq,
+        changes: Vec::new(),
+    })
+    .collect()
+}
+
+#[test]
+fn the_older_segment_is_replayed_only_when_it_leads_up_to_the_newer() {
+    let seqs = |chains: Vec<Vec<Group<'static>>>| {
+        to_replay(chains).iter().map(|g| g.seq).collect::<Vec<_>>()
+    };
+    assert_eq!(seqs(vec![groups(5..=6), groups(1..=4)]), [1, 2, 3, 4, 5, 6]);
+    assert_eq!(seqs(vec![groups(1..=2), groups(5..=6)]), [5, 6]);
+    assert_eq!(seqs(vec![groups(1..=2), Vec::new()]), [1, 2]);
+    assert_eq!(seqs(vec![Vec::new(), Vec::new()]), Vec::<u64>::new());
+}
+
+#[test]
+fn reused_segments_replay_in_order_from_before_the_last_checkpoint() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Every sync fills its segment: each group is followed by a checkpoint and a switch.
+    let (path, storage) = journaled(dir.path(), 8192, 1);
+    for n in 1..=9u8 {
+        storage.write(0, &[n; 16]).expect("write");
+        storage.write(u64::from(n) * 16, &[n; 16]).expect("write");
+        storage.sync_data().expect("sync");
+    }
+    storage.write(0, &[99; 16]).expect("never synced");
+    let [a, b] = segment_paths(&path).map(|p| std::fs::read(p).expect("segment"));
+    let chains = [chain(&a), chain(&b)].map(|c| c.iter().map(|g| g.seq).collect::<Vec<_>>());
+    assert_eq!(chains, [vec![9], vec![8]], "each segment was written over");
+
+    assert_eq!(replay_onto(&path, &path).expect("replay"), 2);
+    assert_eq!(bytes_at(&path, 0, 16), vec![9; 16]);
+    for n in 1..=9u8 {
+        assert_eq!(bytes_at(&path, u64::from(n) * 16, 16), vec![n; 16]);
+    }
+}
+
+/// Opens the store at `path`, commits requests `ids` one commit each, and leaves without
+/// closing: the journal stays as a crash leaves it.
+fn commit_then_crash(path: &Path, ids: std::ops::RangeInclusive<u64>) {
+    let store = Store::open(path, CACHE).expect("open");
+    for id in ids {
+        let new = request(id, 3, Status::New);
+        store
+            .write(|w| w.put_request(None, &new, &new.summary()))
+            .expect("commit");
+    }
+    // Neither the store nor its file is closed: no checkpoint, no removal of the journal.
+    std::mem::forget(store);
+}
+
+fn has_request(path: &Path, id: u64) -> bool {
+    let store = Store::open(path, CACHE).expect("open");
+    let read = store.read().expect("read");
+    read.request(RequestId(id)).expect("request").is_some()
+}
+
+/// The crash of a store at `path`: its file as it was when last closed (`closed`), and its
+/// journal, copied to `dir/crashed`.
+fn crashed_copy(dir: &Path, closed: &Path, path: &Path) -> PathBuf {
+    let crashed = dir.join("crashed");
+    std::fs::create_dir(&crashed).expect("dir");
+    let store = crashed.join(FILE_NAME);
+    std::fs::copy(closed, &store).expect("copy");
+    for (from, to) in segment_paths(path).iter().zip(segment_paths(&store)) {
+        if from.exists() {
+            std::fs::copy(from, to).expect("segment");
+        }
+    }
+    store
+}
+
+#[test]
+fn a_crashed_store_opens_with_every_commit_its_journal_holds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join(FILE_NAME);
+    drop(Store::open(&path, CACHE).expect("create"));
+    assert!(
+        segment_paths(&path).iter().all(|p| !p.exists()),
+        "a closed store has no journal"
+    );
+    let closed = dir.path().join("closed.redb");
+    std::fs::copy(&path, &closed).expect("copy");
+    commit_then_crash(&path, 1..=20);
+    assert!(segment_paths(&path)[0].exists());
+
+    // The worst crash: not one of the store file's writes since it was closed reached the disk.
+    let store = crashed_copy(dir.path(), &closed, &path);
+    let report = check(&store).expect("check sees the journal");
+    assert_eq!(report.entries("requests"), 20);
+    assert!(segment_paths(&store)[0].exists(), "check changes nothing");
+    for id in [1, 20] {
+        assert!(has_request(&store, id), "request {id}");
+    }
+    assert!(segment_paths(&store).iter().all(|p| !p.exists()));
+}
+
+#[test]
+fn a_restore_puts_the_journal_into_the_store_it_replaces() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join(FILE_NAME);
+    let backup = dir.path().join("backup.redb");
+    {
+        let store = Store::open(&path, CACHE).expect("open");
+        let new = request(1, 3, Status::New);
+        store
+            .write(|w| w.put_request(None, &new, &new.summary()))
+            .expect("commit");
+        store.backup_to(&backup, 0).expect("backup");
+    }
+    let closed = dir.path().join("closed.redb");
+    std::fs::copy(&path, &closed).expect("copy");
+    commit_then_crash(&path, 2..=2);
+    let store = crashed_copy(dir.path(), &closed, &path);
+
+    restore(&backup, &store).expect("restore");
+    assert!(segment_paths(&store).iter().all(|p| !p.exists()));
+    assert!(has_request(&store, 1));
+    assert!(!has_request(&store, 2), "the backup was taken before");
+    let replaced = dir.path().join("replaced.redb");
+    std::fs::rename(before_restore_path(&store), &replaced).expect("move");
+    assert!(
+        has_request(&replaced, 2),
+        "the replaced store kept its journal's commit"
+    );
+}
