@@ -17,9 +17,11 @@
 //! reached the disk), from which redb's recovery goes on as after any crash. A closed store
 //! has no journal.
 //!
-//! A segment holds groups, one per sync: `GJ01`, the sequence number (u64), the writes
-//! (`1`, offset u64, length u32, bytes) and length changes (`2`, length u64), then `3` and a
-//! CRC-32 of everything from `GJ01` on. Numbers are little-endian. A segment is written over
+//! A segment holds groups, one per sync, each starting on a 4 KiB page: `GJ01`, the sequence
+//! number (u64), the writes (`1`, offset u64, length u32, bytes) and length changes (`2`,
+//! length u64), then `3` and a CRC-32 of everything from `GJ01` on, then zeros to the end of
+//! the page. Numbers are little-endian. Once flushed, a group's pages are dropped from the
+//! page cache. A segment is written over
 //! from its start once a checkpoint covers it, so older bytes may follow its last group: a
 //! chain of groups stops at the first one that is not whole, fails its checksum or does not
 //! follow the one before.
@@ -43,6 +45,10 @@ const END: u8 = 3;
 pub(super) const SEGMENT_BYTES: u64 = 16 << 20;
 /// Writes of a group are gathered up to this size before they go to the segment.
 const BUFFER_BYTES: usize = 1 << 20;
+/// Groups start on a page of the segment and fill their last page with zeros, so that every
+/// write to a segment is of whole pages: written over, a page the cache has dropped (below)
+/// is never read back first.
+const PAGE: usize = 4096;
 
 /// The journal's two segments beside the store file.
 pub(super) fn segment_paths(store: &Path) -> [PathBuf; 2] {
@@ -116,8 +122,9 @@ impl Journaled {
         Ok(())
     }
 
-    /// Writes the gathered bytes of the open group to the current segment.
+    /// Writes the gathered whole pages of the open group to the current segment.
     fn spill(&self, state: &mut State) -> io::Result<()> {
+        let whole = state.buffer.len() / PAGE * PAGE;
         let current = state.current;
         if state.segments[current].is_none() {
             state.segments[current] = Some(self.create_segment(current)?);
@@ -125,9 +132,9 @@ impl Journaled {
         let Some(segment) = &state.segments[current] else {
             return Err(io::Error::other("the journal segment is not open"));
         };
-        segment.write_all_at(&state.buffer, state.at + state.written)?;
-        state.written += state.buffer.len() as u64;
-        state.buffer.clear();
+        segment.write_all_at(&state.buffer[..whole], state.at + state.written)?;
+        state.written += whole as u64;
+        state.buffer.drain(..whole);
         Ok(())
     }
 
@@ -151,9 +158,15 @@ impl Journaled {
         push(state, &[&[END]]);
         let crc = std::mem::take(&mut state.crc).finalize().to_le_bytes();
         state.buffer.extend_from_slice(&crc);
+        let padded = state.buffer.len().next_multiple_of(PAGE);
+        state.buffer.resize(padded, 0);
         self.spill(state)?;
         if let Some(segment) = &state.segments[state.current] {
             segment.sync_data()?;
+            // Read again only after a crash: out of the page cache, where it would take the
+            // room of the store's pages (and count against a memory limit).
+            let length = std::num::NonZeroU64::new(state.written);
+            rustix::fs::fadvise(segment, state.at, length, rustix::fs::Advice::DontNeed)?;
         }
         state.at += state.written;
         state.written = 0;
@@ -185,6 +198,13 @@ impl Journaled {
         );
         state.current = 1 - state.current;
         state.at = 0;
+        // A segment that one large commit (a migration, a restore's first start) made much
+        // longer than the others is cut back: its groups are all covered by a checkpoint.
+        if let Some(segment) = &state.segments[state.current]
+            && segment.metadata()?.len() > 2 * self.capacity
+        {
+            segment.set_len(0)?;
+        }
         Ok(())
     }
 
@@ -312,16 +332,16 @@ struct Group<'a> {
     changes: Vec<Change<'a>>,
 }
 
-/// The groups of a segment that follow one another from its start.
+/// The groups of a segment that follow one another from its start, each on a new page.
 fn chain(segment: &[u8]) -> Vec<Group<'_>> {
     let mut groups: Vec<Group<'_>> = Vec::new();
     let mut at = 0;
-    while let Some((group, next)) = group_at(segment, at) {
+    while let Some((group, end)) = group_at(segment, at) {
         if groups.last().is_some_and(|last| group.seq != last.seq + 1) {
             break;
         }
         groups.push(group);
-        at = next;
+        at = end.next_multiple_of(PAGE);
     }
     groups
 }

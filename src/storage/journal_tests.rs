@@ -87,12 +87,13 @@ fn a_torn_or_damaged_group_ends_the_chain() {
         chain(&segment)[1].changes,
         [Change::Write(200, &[2; 50][..])]
     );
+    // Each group on a page of its own.
+    assert_eq!(segment.len(), 3 * PAGE);
     // Torn: the last group's checksum is missing.
-    assert_eq!(seqs(&segment[..segment.len() - 2]), [1, 2]);
+    assert_eq!(seqs(&segment[..2 * PAGE + 60]), [1, 2]);
     // Damaged: one byte of the second group's data.
     let mut damaged = segment.clone();
-    let second = segment.len() / 2;
-    damaged[second] ^= 0xff;
+    damaged[PAGE + 40] ^= 0xff;
     assert_eq!(seqs(&damaged), [1]);
     // Garbage after the chain (an older group's bytes) is not a group.
     let mut stale = segment.clone();
@@ -127,8 +128,9 @@ fn the_older_segment_is_replayed_only_when_it_leads_up_to_the_newer() {
 #[test]
 fn reused_segments_replay_in_order_from_before_the_last_checkpoint() {
     let dir = tempfile::tempdir().expect("tempdir");
-    // Every sync fills its segment: each group is followed by a checkpoint and a switch.
-    let (path, storage) = journaled(dir.path(), 8192, 1);
+    // Two groups (a page each) fill a segment: each second group is followed by a
+    // checkpoint and a switch, and each segment is written over twice.
+    let (path, storage) = journaled(dir.path(), 8192, 2 * PAGE as u64);
     for n in 1..=9u8 {
         storage.write(0, &[n; 16]).expect("write");
         storage.write(u64::from(n) * 16, &[n; 16]).expect("write");
@@ -137,13 +139,34 @@ fn reused_segments_replay_in_order_from_before_the_last_checkpoint() {
     storage.write(0, &[99; 16]).expect("never synced");
     let [a, b] = segment_paths(&path).map(|p| std::fs::read(p).expect("segment"));
     let chains = [chain(&a), chain(&b)].map(|c| c.iter().map(|g| g.seq).collect::<Vec<_>>());
-    assert_eq!(chains, [vec![9], vec![8]], "each segment was written over");
+    assert_eq!(
+        chains,
+        [vec![9], vec![7, 8]],
+        "each segment was written over"
+    );
 
-    assert_eq!(replay_onto(&path, &path).expect("replay"), 2);
+    assert_eq!(replay_onto(&path, &path).expect("replay"), 3);
     assert_eq!(bytes_at(&path, 0, 16), vec![9; 16]);
     for n in 1..=9u8 {
         assert_eq!(bytes_at(&path, u64::from(n) * 16, 16), vec![n; 16]);
     }
+}
+
+#[test]
+fn a_segment_a_large_commit_grew_is_cut_back_when_it_is_reused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, storage) = journaled(dir.path(), 1 << 20, 4096);
+    let len = |n: usize| std::fs::metadata(&segment_paths(&path)[n]).map_or(0, |m| m.len());
+    storage.write(0, &[7; 64 << 10]).expect("a large commit");
+    storage.sync_data().expect("sync");
+    assert!(len(0) > 64 << 10);
+    for n in 0..2u8 {
+        storage.write(0, &[n; 5000]).expect("write");
+        storage.sync_data().expect("sync");
+    }
+    assert_eq!(len(0), 2 * PAGE as u64, "cut back to one group");
+    assert_eq!(replay_onto(&path, &path).expect("replay"), 2);
+    assert_eq!(bytes_at(&path, 0, 5000), vec![1; 5000]);
 }
 
 /// Opens the store at `path`, commits requests `ids` one commit each, and leaves without
