@@ -31,7 +31,6 @@ use redb::{BackendError, StorageBackend};
 use std::fs::File;
 use std::io;
 use std::ops::Bound;
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::thread::JoinHandle;
@@ -132,7 +131,7 @@ impl Journaled {
         let Some(segment) = &state.segments[current] else {
             return Err(io::Error::other("the journal segment is not open"));
         };
-        segment.write_all_at(&state.buffer[..whole], state.at + state.written)?;
+        write_at(segment, &state.buffer[..whole], state.at + state.written)?;
         state.written += whole as u64;
         state.buffer.drain(..whole);
         Ok(())
@@ -163,10 +162,7 @@ impl Journaled {
         self.spill(state)?;
         if let Some(segment) = &state.segments[state.current] {
             segment.sync_data()?;
-            // Read again only after a crash: out of the page cache, where it would take the
-            // room of the store's pages (and count against a memory limit).
-            let length = std::num::NonZeroU64::new(state.written);
-            rustix::fs::fadvise(segment, state.at, length, rustix::fs::Advice::DontNeed)?;
+            drop_cached(segment, state.at, state.written)?;
         }
         state.at += state.written;
         state.written = 0;
@@ -217,8 +213,43 @@ impl Journaled {
         }
         self.store.sync_data()?;
         state.segments = [None, None];
-        remove_segments(&self.paths, &self.dir)
+        let newer = state.current;
+        remove_segments([&self.paths[1 - newer], &self.paths[newer]], &self.dir)
     }
+}
+
+/// Writes all of `bytes` at `offset` in `file`.
+fn write_at(file: &File, bytes: &[u8], offset: u64) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::write_all_at(file, bytes, offset)
+    }
+    #[cfg(windows)]
+    {
+        let (mut bytes, mut offset) = (bytes, offset);
+        while !bytes.is_empty() {
+            let n = std::os::windows::fs::FileExt::seek_write(file, bytes, offset)?;
+            if n == 0 {
+                return Err(io::ErrorKind::WriteZero.into());
+            }
+            bytes = &bytes[n..];
+            offset += n as u64;
+        }
+        Ok(())
+    }
+}
+
+/// Drops flushed bytes of a segment from the page cache: read again only after a crash, they
+/// would take the room of the store's pages (and count against a memory limit).
+fn drop_cached(segment: &File, offset: u64, len: u64) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        let len = std::num::NonZeroU64::new(len);
+        rustix::fs::fadvise(segment, offset, len, rustix::fs::Advice::DontNeed)?;
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (segment, offset, len);
+    Ok(())
 }
 
 fn push(state: &mut State, bytes: &[&[u8]]) {
@@ -239,17 +270,17 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
-fn remove_segments(paths: &[PathBuf; 2], dir: &Path) -> io::Result<()> {
-    let mut removed = false;
-    for path in paths {
+/// Removes the segments of a journal whose every group the store file holds, the older one
+/// (by its groups) first, each removal made durable before the next: should the newer one
+/// outlive a crash, replaying it again changes nothing, where the older one alone would take
+/// pages back to before the newer one's groups.
+fn remove_segments(older_first: [&Path; 2], dir: &Path) -> io::Result<()> {
+    for path in older_first {
         match std::fs::remove_file(path) {
-            Ok(()) => removed = true,
+            Ok(()) => sync_dir(dir)?,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
         }
-    }
-    if removed {
-        sync_dir(dir)?;
     }
     Ok(())
 }
@@ -415,15 +446,25 @@ fn to_replay<'a>(mut chains: Vec<Vec<Group<'a>>>) -> Vec<Group<'a>> {
 /// Replays the journal of the store at `store` onto `target` (the store itself, or a copy of
 /// it) and flushes it; answers how many groups were replayed. The journal is left as it is.
 pub(super) fn replay_onto(store: &Path, target: &Path) -> io::Result<usize> {
-    let mut segments = Vec::new();
-    for path in segment_paths(store) {
+    let segments = read_segments(store)?;
+    replay(segments.iter().map(|s| chain(s)).collect(), target)
+}
+
+/// The segments of the journal of `store`, empty where there is none.
+fn read_segments(store: &Path) -> io::Result<[Vec<u8>; 2]> {
+    let mut segments = [Vec::new(), Vec::new()];
+    for (bytes, path) in segments.iter_mut().zip(segment_paths(store)) {
         match std::fs::read(&path) {
-            Ok(bytes) => segments.push(bytes),
+            Ok(read) => *bytes = read,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
         }
     }
-    let groups = to_replay(segments.iter().map(|s| chain(s)).collect());
+    Ok(segments)
+}
+
+fn replay(chains: Vec<Vec<Group<'_>>>, target: &Path) -> io::Result<usize> {
+    let groups = to_replay(chains);
     if groups.is_empty() {
         return Ok(0);
     }
@@ -431,7 +472,7 @@ pub(super) fn replay_onto(store: &Path, target: &Path) -> io::Result<usize> {
     for group in &groups {
         for change in &group.changes {
             match change {
-                Change::Write(offset, bytes) => file.write_all_at(bytes, *offset)?,
+                Change::Write(offset, bytes) => write_at(&file, bytes, *offset)?,
                 Change::SetLen(len) => file.set_len(*len)?,
             }
         }
@@ -443,9 +484,19 @@ pub(super) fn replay_onto(store: &Path, target: &Path) -> io::Result<usize> {
 /// Replays the journal left by a crash onto the store file and removes it; answers how many
 /// groups were replayed. The caller holds the store's lock.
 pub(super) fn settle(store: &Path) -> io::Result<usize> {
-    let replayed = replay_onto(store, store)?;
-    remove_segments(&segment_paths(store), parent(store))?;
+    let segments = read_segments(store)?;
+    let chains: Vec<_> = segments.iter().map(|s| chain(s)).collect();
+    let paths = segment_paths(store);
+    let [older, newer] = older_first(&chains).map(|n| paths[n].as_path());
+    let replayed = replay(chains, store)?;
+    remove_segments([older, newer], parent(store))?;
     Ok(replayed)
+}
+
+/// The segments' numbers, the one whose chain starts earlier (or is empty) first.
+fn older_first(chains: &[Vec<Group<'_>>]) -> [usize; 2] {
+    let first = |n: usize| chains.get(n).and_then(|c| c.first()).map_or(0, |g| g.seq);
+    if first(1) < first(0) { [1, 0] } else { [0, 1] }
 }
 
 #[cfg(test)]

@@ -35,10 +35,11 @@ fn nothing_reached_the_file(dir: &Path, len: u64) -> PathBuf {
 }
 
 fn bytes_at(path: &Path, offset: u64, n: usize) -> Vec<u8> {
+    use std::io::{Read, Seek, SeekFrom};
     let mut out = vec![0; n];
-    File::open(path)
-        .and_then(|f| f.read_exact_at(&mut out, offset))
-        .expect("read");
+    let mut file = File::open(path).expect("open");
+    file.seek(SeekFrom::Start(offset)).expect("seek");
+    file.read_exact(&mut out).expect("read");
     out
 }
 
@@ -123,6 +124,14 @@ fn the_older_segment_is_replayed_only_when_it_leads_up_to_the_newer() {
     assert_eq!(seqs(vec![groups(1..=2), groups(5..=6)]), [5, 6]);
     assert_eq!(seqs(vec![groups(1..=2), Vec::new()]), [1, 2]);
     assert_eq!(seqs(vec![Vec::new(), Vec::new()]), Vec::<u64>::new());
+}
+
+#[test]
+fn the_older_segment_is_removed_first() {
+    assert_eq!(older_first(&[groups(5..=6), groups(1..=4)]), [1, 0]);
+    assert_eq!(older_first(&[groups(1..=4), groups(5..=6)]), [0, 1]);
+    assert_eq!(older_first(&[groups(3..=3), Vec::new()]), [1, 0]);
+    assert_eq!(older_first(&[Vec::new(), groups(3..=3)]), [0, 1]);
 }
 
 #[test]
