@@ -66,6 +66,13 @@ pub fn open(path: &Path, opening: Opening) -> Result<Database, Error> {
             path: path.to_owned(),
             source,
         })?;
+        if replayed > 0 {
+            tracing::warn!(
+                commits = replayed,
+                "{} was not closed: its journal was replayed into it",
+                path.display()
+            );
+        }
     }
     let recovered = Arc::new(AtomicBool::new(replayed > 0));
     let flag = Arc::clone(&recovered);
