@@ -83,6 +83,8 @@ struct State {
     seq: u64,
     /// The flush of the store file that covers the segment not in use.
     checkpoint: Option<JoinHandle<io::Result<()>>>,
+    /// A write to the journal failed: where its next group would start is not known.
+    failed: bool,
 }
 
 impl Journaled {
@@ -100,10 +102,20 @@ impl Journaled {
         })
     }
 
+    /// The journal's state, unless one of its writes failed: then nothing more is written
+    /// and the store is not closed as if all went well, so that the next start replays
+    /// what was flushed.
     fn state(&self) -> io::Result<std::sync::MutexGuard<'_, State>> {
-        self.state
+        let state = self
+            .state
             .lock()
-            .map_err(|_| io::Error::other("the journal's lock is poisoned"))
+            .map_err(|_| io::Error::other("the journal's lock is poisoned"))?;
+        if state.failed {
+            return Err(io::Error::other(
+                "an earlier write to the store's journal failed; restart the server",
+            ));
+        }
+        Ok(state)
     }
 
     /// Adds `bytes` to the open group, opening it first if needed.
@@ -252,6 +264,12 @@ fn drop_cached(segment: &File, offset: u64, len: u64) -> io::Result<()> {
     Ok(())
 }
 
+/// `result`, the journal marked failed if it is an error.
+fn failing(state: &mut State, result: io::Result<()>) -> io::Result<()> {
+    state.failed |= result.is_err();
+    result
+}
+
 fn push(state: &mut State, bytes: &[&[u8]]) {
     for part in bytes {
         state.crc.update(part);
@@ -297,12 +315,14 @@ impl StorageBackend for Journaled {
     fn set_len(&self, len: u64) -> Result<(), io::Error> {
         let mut state = self.state()?;
         self.inner.set_len(len)?;
-        self.append(&mut state, &[&[SET_LEN], &len.to_le_bytes()])
+        let appended = self.append(&mut state, &[&[SET_LEN], &len.to_le_bytes()]);
+        failing(&mut state, appended)
     }
 
     fn sync_data(&self) -> Result<(), io::Error> {
         let mut state = self.state()?;
-        self.commit(&mut state)
+        let committed = self.commit(&mut state);
+        failing(&mut state, committed)
     }
 
     fn write(&self, offset: u64, data: &[u8]) -> Result<(), io::Error> {
@@ -311,7 +331,8 @@ impl StorageBackend for Journaled {
         let mut state = self.state()?;
         self.inner.write(offset, data)?;
         let (offset, length) = (offset.to_le_bytes(), length.to_le_bytes());
-        self.append(&mut state, &[&[WRITE], &offset, &length, data])
+        let appended = self.append(&mut state, &[&[WRITE], &offset, &length, data]);
+        failing(&mut state, appended)
     }
 
     fn close(&self) -> Result<(), io::Error> {

@@ -127,6 +127,29 @@ fn the_older_segment_is_replayed_only_when_it_leads_up_to_the_newer() {
 }
 
 #[test]
+fn after_a_failed_write_the_journal_takes_no_more_and_is_kept_for_the_next_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Each sync fills its segment; the second segment cannot be made.
+    let (path, storage) = journaled(dir.path(), 4096, 1);
+    std::fs::create_dir(&segment_paths(&path)[1]).expect("in the way");
+    storage.write(0, &[1; 10]).expect("write");
+    storage.sync_data().expect("the first group");
+    storage.write(0, &[2; 10]).expect("gathered");
+    assert!(
+        storage.sync_data().is_err(),
+        "the second group has no segment"
+    );
+    assert!(storage.write(0, &[3; 10]).is_err());
+    assert!(storage.sync_data().is_err());
+    assert!(storage.close().is_err(), "not closed as if all went well");
+    assert!(segment_paths(&path)[0].exists());
+    std::fs::remove_dir(&segment_paths(&path)[1]).expect("out of the way");
+    let image = nothing_reached_the_file(dir.path(), 4096);
+    assert_eq!(replay_onto(&path, &image).expect("replay"), 1);
+    assert_eq!(bytes_at(&image, 0, 11), [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0]);
+}
+
+#[test]
 fn the_older_segment_is_removed_first() {
     assert_eq!(older_first(&[groups(5..=6), groups(1..=4)]), [1, 0]);
     assert_eq!(older_first(&[groups(1..=4), groups(5..=6)]), [0, 1]);
