@@ -73,6 +73,8 @@ pub fn open(path: &Path, opening: Opening) -> Result<Database, Error> {
                 path.display()
             );
         }
+    } else {
+        discard_orphan_journal(path)?;
     }
     let recovered = Arc::new(AtomicBool::new(replayed > 0));
     let flag = Arc::clone(&recovered);
@@ -105,6 +107,20 @@ pub fn open(path: &Path, opening: Opening) -> Result<Database, Error> {
         verify(&mut db, path)?;
     }
     Ok(db)
+}
+
+fn discard_orphan_journal(store: &Path) -> Result<(), Error> {
+    let found = journal::discard_orphan(store).map_err(|source| Error::Io {
+        path: store.to_owned(),
+        source,
+    })?;
+    if found {
+        tracing::warn!(
+            "{} is missing but its journal was there; the journal was removed",
+            store.display()
+        );
+    }
+    Ok(())
 }
 
 /// Verifies a copy of the store at `path`, made beside it while holding the file's lock (a
@@ -269,6 +285,8 @@ pub fn restore(from: &Path, store: &Path) -> Result<CheckReport, Error> {
         // would be replayed onto it at the next start.
         journal::settle(store).map_err(io(store))?;
         std::fs::rename(store, &kept).map_err(io(store))?;
+    } else {
+        discard_orphan_journal(store)?;
     }
     std::fs::rename(&staged, store).map_err(io(store))?;
     std::fs::File::open(data_dir)

@@ -374,7 +374,7 @@ impl StorageBackend for Journaled {
 mod replay;
 #[cfg(test)]
 use replay::{Change, Group, chain, older_first, to_replay};
-pub(super) use replay::{replay_onto, settle};
+pub(super) use replay::{discard_orphan, replay_onto, settle};
 
 #[cfg(test)]
 #[path = "journal_tests.rs"]

@@ -150,6 +150,16 @@ pub(in crate::storage) fn settle(store: &Path) -> io::Result<usize> {
     Ok(replayed)
 }
 
+/// Removes a journal left where there is no store file (removed by hand after a crash):
+/// it belongs to no store, and replayed onto a new or restored one it would damage it.
+/// Answers whether there was one.
+pub(in crate::storage) fn discard_orphan(store: &Path) -> io::Result<bool> {
+    let paths = segment_paths(store);
+    let found = paths.iter().any(|p| p.exists());
+    remove_segments([&paths[0], &paths[1]], parent(store))?;
+    Ok(found)
+}
+
 /// The segments' numbers, the one whose chain starts earlier (or is empty) first.
 pub(super) fn older_first(chains: &[Vec<Group<'_>>]) -> [usize; 2] {
     let first = |n: usize| chains.get(n).and_then(|c| c.first()).map_or(0, |g| g.seq);

@@ -262,6 +262,44 @@ fn a_crashed_store_opens_with_every_commit_its_journal_holds() {
 }
 
 #[test]
+fn a_journal_without_its_store_is_never_replayed_onto_a_new_or_restored_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join(FILE_NAME);
+    commit_then_crash(&path, 1..=3);
+    let backup = dir.path().join("backup.redb");
+    drop(Store::open(&backup, CACHE).expect("an empty store"));
+    for (n, into) in ["new", "restored"].iter().enumerate() {
+        let data = dir.path().join(into);
+        std::fs::create_dir(&data).expect("dir");
+        let store = data.join(FILE_NAME);
+        // The store file was removed by hand after the crash; its journal was left.
+        for (from, to) in segment_paths(&path).iter().zip(segment_paths(&store)) {
+            if from.exists() {
+                std::fs::copy(from, to).expect("segment");
+            }
+        }
+        if n == 1 {
+            restore(&backup, &store).expect("restore");
+        }
+        let opened = Store::open(&store, CACHE).expect("open");
+        assert!(
+            opened
+                .read()
+                .expect("read")
+                .request(RequestId(1))
+                .expect("read")
+                .is_none()
+        );
+        drop(opened);
+        assert_eq!(
+            check(&store).expect("check").entries("requests"),
+            0,
+            "{into}"
+        );
+    }
+}
+
+#[test]
 fn a_restore_puts_the_journal_into_the_store_it_replaces() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join(FILE_NAME);
