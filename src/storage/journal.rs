@@ -21,10 +21,9 @@
 //! number (u64), the writes (`1`, offset u64, length u32, bytes) and length changes (`2`,
 //! length u64), then `3` and a CRC-32 of everything from `GJ01` on, then zeros to the end of
 //! the page. Numbers are little-endian. Once flushed, a group's pages are dropped from the
-//! page cache. A segment is written over
-//! from its start once a checkpoint covers it, so older bytes may follow its last group: a
-//! chain of groups stops at the first one that is not whole, fails its checksum or does not
-//! follow the one before.
+//! page cache. A segment is written over from its start once a checkpoint covers it, so older
+//! bytes may follow its last group: a chain of groups stops at the first one that is not
+//! whole, fails its checksum or does not follow the one before.
 
 use redb::backends::FileBackend;
 use redb::{BackendError, StorageBackend};
