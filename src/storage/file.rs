@@ -62,10 +62,7 @@ pub fn open(path: &Path, opening: Opening) -> Result<Database, Error> {
         if verified {
             verify_locked(path)?;
         }
-        replayed = journal::settle(path).map_err(|source| Error::Io {
-            path: path.to_owned(),
-            source,
-        })?;
+        replayed = journal::settle(path).map_err(io(path))?;
         if replayed > 0 {
             tracing::warn!(
                 commits = replayed,
@@ -82,18 +79,14 @@ pub fn open(path: &Path, opening: Opening) -> Result<Database, Error> {
     builder
         .set_cache_size(opening.cache_bytes)
         .set_repair_callback(move |_| flag.store(true, Ordering::Relaxed));
-    let io = |source| Error::Io {
-        path: path.to_owned(),
-        source,
-    };
     let file = std::fs::File::options()
         .read(true)
         .write(true)
         .create(!exists)
         .truncate(false)
         .open(path)
-        .map_err(io)?;
-    let storage = journal::Journaled::new(file, path, journal::SEGMENT_BYTES).map_err(io)?;
+        .map_err(io(path))?;
+    let storage = journal::Journaled::new(file, path, journal::SEGMENT_BYTES).map_err(io(path))?;
     let mut db = builder
         .create_with_backend(storage)
         .map_err(|e| open_error(path, e))?;
@@ -109,12 +102,14 @@ pub fn open(path: &Path, opening: Opening) -> Result<Database, Error> {
     Ok(db)
 }
 
+/// The file system error `source` met on `path`.
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error {
+    let path = path.to_owned();
+    move |source| Error::Io { path, source }
+}
+
 fn discard_orphan_journal(store: &Path) -> Result<(), Error> {
-    let found = journal::discard_orphan(store).map_err(|source| Error::Io {
-        path: store.to_owned(),
-        source,
-    })?;
-    if found {
+    if journal::discard_orphan(store).map_err(io(store))? {
         tracing::warn!(
             "{} is missing but its journal was there; the journal was removed",
             store.display()
@@ -134,10 +129,7 @@ fn verify_copy(path: &Path) -> Result<CheckReport, Error> {
 /// copy; the caller holds the file's lock.
 fn verify_locked(path: &Path) -> Result<CheckReport, Error> {
     let copy = TempCopy::of(path, "verify")?;
-    journal::replay_onto(path, &copy.0).map_err(|source| Error::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    journal::replay_onto(path, &copy.0).map_err(io(path))?;
     let mut db = Database::builder()
         .set_cache_size(16 << 20)
         .open(&copy.0)
@@ -275,10 +267,6 @@ pub fn restore(from: &Path, store: &Path) -> Result<CheckReport, Error> {
             let _ = std::fs::remove_file(&staged);
             return Err(e);
         }
-    };
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |source| Error::Io { path, source }
     };
     if store.exists() {
         // The replaced store's journal goes into it first: left beside the restored file, it

@@ -225,7 +225,8 @@ impl Journaled {
         self.store.sync_data()?;
         state.segments = [None, None];
         let newer = state.current;
-        remove_segments([&self.paths[1 - newer], &self.paths[newer]], &self.dir)
+        remove_segments([&self.paths[1 - newer], &self.paths[newer]], &self.dir)?;
+        Ok(())
     }
 }
 
@@ -290,16 +291,20 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 /// Removes the segments of a journal whose every group the store file holds, the older one
 /// (by its groups) first, each removal made durable before the next: should the newer one
 /// outlive a crash, replaying it again changes nothing, where the older one alone would take
-/// pages back to before the newer one's groups.
-fn remove_segments(older_first: [&Path; 2], dir: &Path) -> io::Result<()> {
+/// pages back to before the newer one's groups. Answers whether there was any.
+fn remove_segments(older_first: [&Path; 2], dir: &Path) -> io::Result<bool> {
+    let mut removed = false;
     for path in older_first {
         match std::fs::remove_file(path) {
-            Ok(()) => sync_dir(dir)?,
+            Ok(()) => {
+                sync_dir(dir)?;
+                removed = true;
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
         }
     }
-    Ok(())
+    Ok(removed)
 }
 
 impl StorageBackend for Journaled {

@@ -155,9 +155,7 @@ pub(in crate::storage) fn settle(store: &Path) -> io::Result<usize> {
 /// Answers whether there was one.
 pub(in crate::storage) fn discard_orphan(store: &Path) -> io::Result<bool> {
     let paths = segment_paths(store);
-    let found = paths.iter().any(|p| p.exists());
-    remove_segments([&paths[0], &paths[1]], parent(store))?;
-    Ok(found)
+    remove_segments([&paths[0], &paths[1]], parent(store))
 }
 
 /// The segments' numbers, the one whose chain starts earlier (or is empty) first.
