@@ -1,6 +1,8 @@
 //! Journeys in a real browser: headless Chromium driven over WebDriver (`fantoccini`), against
-//! the real server. Each step is photographed; when a journey fails, its screenshots, the address
-//! and the text of the last page are written under `target/tmp/browser-screenshots/<journey>/`.
+//! the real server. When a journey fails, a screenshot of the last page, its address and text and
+//! the list of the steps taken are written under `target/tmp/browser-screenshots/<journey>/`;
+//! with `GUICHET_SCREENSHOTS=1` every step is photographed and written, failed or not (a
+//! screenshot costs a quarter of a second on two busy cores: a third of the journeys' time).
 //! Every distinct page a journey reaches is audited once by axe-core in both colour schemes, and
 //! on a phone no page may scroll sideways.
 
@@ -24,8 +26,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// The screenshots of a journey's steps, by step name.
-type Shots = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+/// A journey's steps in order: name, and its screenshot where they are kept.
+type Shots = Arc<Mutex<Vec<(String, Option<Vec<u8>>)>>>;
 
 /// One person's browser during a journey.
 #[derive(Clone)]
@@ -35,6 +37,8 @@ pub struct Page {
     screen: Screen,
     scheme: Scheme,
     shots: Shots,
+    /// Whether each step is photographed (`GUICHET_SCREENSHOTS=1`).
+    photograph: bool,
 }
 
 /// How a journey is run: where, on what, in which language.
@@ -84,19 +88,21 @@ where
     let profile = tempfile::tempdir().expect("profile dir");
     let client = driver::session(&driver, &chromium, profile.path(), how.screen, how.lang).await;
     driver::set_scheme(&client, how.scheme).await;
+    let photograph = std::env::var("GUICHET_SCREENSHOTS").is_ok_and(|v| v == "1");
     let page = Page {
         client: client.clone(),
         base: app.base.clone(),
         screen: how.screen,
         scheme: how.scheme,
         shots: Arc::new(Mutex::new(Vec::new())),
+        photograph,
     };
     let shots = page.shots.clone();
     let outcome = tokio::spawn(journey(page)).await;
     if let Err(failure) = outcome {
         let mut shots = shots.lock().expect("shots").clone();
         if let Ok(last) = client.screenshot().await {
-            shots.push(("at-failure".into(), last));
+            shots.push(("at-failure".into(), Some(last)));
         }
         let dir = write_shots(how.name, &shots);
         let url = client.current_url().await.map(|u| u.to_string());
@@ -123,20 +129,25 @@ where
         drop(driver);
         std::panic::resume_unwind(failure.into_panic());
     }
-    if std::env::var("GUICHET_SCREENSHOTS").is_ok_and(|v| v == "1") {
+    if photograph {
         write_shots(how.name, &shots.lock().expect("shots"));
     }
     let _ = client.close().await;
 }
 
-/// Writes a journey's screenshots, numbered in order, into its folder.
-fn write_shots(journey: &str, shots: &[(String, Vec<u8>)]) -> PathBuf {
+/// Writes a journey's screenshots, numbered in order, and the list of its steps into its folder.
+fn write_shots(journey: &str, shots: &[(String, Option<Vec<u8>>)]) -> PathBuf {
     let dir = screenshot_dir(journey);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("screenshot dir");
+    let mut steps = String::new();
     for (i, (step, png)) in shots.iter().enumerate() {
-        let _ = std::fs::write(dir.join(format!("{i:02}-{step}.png")), png);
+        steps.push_str(&format!("{i:02} {step}\n"));
+        if let Some(png) = png {
+            let _ = std::fs::write(dir.join(format!("{i:02}-{step}.png")), png);
+        }
     }
+    let _ = std::fs::write(dir.join("steps.txt"), steps);
     dir
 }
 
@@ -150,11 +161,15 @@ impl Page {
         self.step(path).await;
     }
 
-    /// What the browser shows now: screenshot kept for a failure report, no sideways scroll on
-    /// a phone, and axe-core once per distinct page in each scheme.
+    /// What the browser shows now: the step noted (and photographed where asked) for a failure
+    /// report, no sideways scroll on a phone, and axe-core once per distinct page.
     pub async fn step(&self, name: &str) {
         let path = self.path().await;
-        let png = self.client.screenshot().await.expect("screenshot");
+        let png = if self.photograph {
+            Some(self.client.screenshot().await.expect("screenshot"))
+        } else {
+            None
+        };
         let label: String = name
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
