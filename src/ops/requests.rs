@@ -2,7 +2,7 @@
 //! it. Writes go through the group-commit writer (`Store::write_batched`): one use case is one
 //! job, committed durably before the caller answers.
 
-use super::sla::{Known, SlaRules, WithKnown, summarize};
+use super::sla::{Known, SlaReads, SlaRules, WithKnown, summarize};
 use super::{Error, Ops};
 use crate::domain::approval::{People, resolve_steps};
 use crate::domain::form::{self, Submitted};
@@ -72,6 +72,23 @@ fn record_known(
     rules: &SlaRules,
     now: Timestamp,
 ) -> Result<(), Error> {
+    let reads = WithKnown {
+        reads: w,
+        known: Known::Service(service),
+    };
+    record_with(w, &reads, previous, request, events, rules, now)
+}
+
+/// `record`, its SLA computed through `reads` (the SLA scan remembers what it read).
+pub(super) fn record_with(
+    w: &Writer,
+    reads: &impl SlaReads,
+    previous: Option<&Request>,
+    request: &Request,
+    events: &[Event],
+    rules: &SlaRules,
+    now: Timestamp,
+) -> Result<(), Error> {
     let first = request
         .events
         .saturating_sub(u32::try_from(events.len()).unwrap_or(u32::MAX));
@@ -81,11 +98,7 @@ fn record_known(
         0 => events.to_vec(),
         _ => w.events(request.id)?,
     };
-    let reads = WithKnown {
-        reads: w,
-        known: Known::Service(service),
-    };
-    let mut summary = summarize(&reads, request, &timeline, rules, now)?;
+    let mut summary = summarize(reads, request, &timeline, rules, now)?;
     let old_summary = match previous {
         Some(_) => w.summary(request.id)?,
         None => None,

@@ -9,6 +9,8 @@ use crate::domain::calendar::Calendar;
 use crate::domain::sla::{CalendarDef, SlaPolicy};
 use crate::storage::{Reader, Writer};
 use jiff::tz::TimeZone;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// The reads SLA computations make, from a snapshot or inside a write.
 pub(super) trait SlaReads {
@@ -72,6 +74,65 @@ impl<R: SlaReads> SlaReads for WithKnown<'_, R> {
     }
     fn default_calendar(&self) -> Result<Option<u64>, Error> {
         self.reads.default_calendar()
+    }
+}
+
+/// `reads` with each answer kept: the SLA scan asks the same few services, policies and
+/// calendars for every request it handles (twice: its escalations, then the summary), and in
+/// its one write transaction none of them can change.
+pub(super) struct Remembered<'a, R> {
+    reads: &'a R,
+    policy_ids: RefCell<HashMap<ServiceId, Option<u64>>>,
+    policies: RefCell<HashMap<u64, Option<SlaPolicy>>>,
+    calendars: RefCell<HashMap<u64, Option<CalendarDef>>>,
+    default_calendar: RefCell<Option<Option<u64>>>,
+}
+
+impl<'a, R: SlaReads> Remembered<'a, R> {
+    pub fn new(reads: &'a R) -> Self {
+        Remembered {
+            reads,
+            policy_ids: RefCell::default(),
+            policies: RefCell::default(),
+            calendars: RefCell::default(),
+            default_calendar: RefCell::default(),
+        }
+    }
+}
+
+/// The answer kept for `key` in `map`, else `read`'s, then kept.
+fn remembered<K: std::hash::Hash + Eq, V: Clone>(
+    map: &RefCell<HashMap<K, V>>,
+    key: K,
+    read: impl FnOnce() -> Result<V, Error>,
+) -> Result<V, Error> {
+    if let Some(known) = map.borrow().get(&key) {
+        return Ok(known.clone());
+    }
+    let value = read()?;
+    map.borrow_mut().insert(key, value.clone());
+    Ok(value)
+}
+
+impl<R: SlaReads> SlaReads for Remembered<'_, R> {
+    fn policy_id_of(&self, service: ServiceId) -> Result<Option<u64>, Error> {
+        remembered(&self.policy_ids, service, || {
+            self.reads.policy_id_of(service)
+        })
+    }
+    fn policy_of(&self, id: u64) -> Result<Option<SlaPolicy>, Error> {
+        remembered(&self.policies, id, || self.reads.policy_of(id))
+    }
+    fn calendar_of(&self, id: u64) -> Result<Option<CalendarDef>, Error> {
+        remembered(&self.calendars, id, || self.reads.calendar_of(id))
+    }
+    fn default_calendar(&self) -> Result<Option<u64>, Error> {
+        if let Some(known) = *self.default_calendar.borrow() {
+            return Ok(known);
+        }
+        let id = self.reads.default_calendar()?;
+        *self.default_calendar.borrow_mut() = Some(id);
+        Ok(id)
     }
 }
 

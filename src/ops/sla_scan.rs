@@ -5,8 +5,9 @@
 //! event written in the same transaction as its notifications, so it fires exactly once, even
 //! across restarts and repeated scans.
 
-use super::requests::record;
-use super::sla::{SlaRules, sla_of};
+use super::requests::record_with;
+use super::sla::{SlaReads, SlaRules, sla_of};
+use super::sla_reads::Remembered;
 use super::{Error, Ops};
 use crate::domain::Timestamp;
 use crate::domain::request::{EventKind, RequestId, apply_system};
@@ -16,15 +17,22 @@ use crate::storage::{DueKind, Writer};
 /// Requests one scan transaction handles; a scan runs as many as needed.
 const CHUNK: usize = 500;
 
-/// Handles one request due at `now`; answers how many events it caused.
-fn scan_one(w: &Writer, id: RequestId, rules: &SlaRules, now: Timestamp) -> Result<usize, Error> {
+/// Handles one request due at `now`, its SLA read through `reads` (those of its transaction,
+/// remembered); answers how many events it caused.
+fn scan_one(
+    w: &Writer,
+    reads: &impl SlaReads,
+    id: RequestId,
+    rules: &SlaRules,
+    now: Timestamp,
+) -> Result<usize, Error> {
     let Some(request) = w.request(id)? else {
         return Ok(0);
     };
     let events = w.events(id)?;
     let clock = replay(&events, request.steps.len());
     let mut kinds = Vec::new();
-    if let Some((policy, calendar)) = sla_of(w, request.service_id, &rules.zone)? {
+    if let Some((policy, calendar)) = sla_of(reads, request.service_id, &rules.zone)? {
         for e in clock.due_escalations(&policy, &calendar, now) {
             kinds.push(EventKind::Escalated {
                 target: e.target,
@@ -45,7 +53,7 @@ fn scan_one(w: &Writer, id: RequestId, rules: &SlaRules, now: Timestamp) -> Resu
     let new = apply_system(&mut changed, kinds, now);
     // Without events, the summary is still refreshed: a deadline passed is marked breached and
     // the next due instant moves on.
-    record(w, Some(&request), &changed, &new, rules, now)?;
+    record_with(w, reads, Some(&request), &changed, &new, rules, now)?;
     Ok(new.len())
 }
 
@@ -57,12 +65,13 @@ pub(super) fn catch_up(
     rules: &SlaRules,
     until: Timestamp,
 ) -> Result<(), Error> {
+    let reads = Remembered::new(w);
     while let Some(at) = w
         .summary(id)?
         .and_then(|s| s.wake_at)
         .filter(|at| *at <= until)
     {
-        scan_one(w, id, rules, at)?;
+        scan_one(w, &reads, id, rules, at)?;
     }
     Ok(())
 }
@@ -79,9 +88,10 @@ impl Ops {
                 .store()
                 .write_batched(move |w| {
                     let due = w.due_ids(DueKind::Wake, Timestamp(i64::MIN), now, after, CHUNK)?;
+                    let reads = Remembered::new(w);
                     let mut count = 0;
                     for (_, id) in &due {
-                        count += scan_one(w, *id, &rules, now)?;
+                        count += scan_one(w, &reads, *id, &rules, now)?;
                     }
                     Ok::<_, Error>((count, due.last().copied()))
                 })
