@@ -168,3 +168,64 @@ pub(super) fn sla_of(
     let calendar = calendar_for(r, policy.calendar_id, zone)?;
     Ok(Some((policy, calendar)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    /// Two services under policy 7, counting in calendar 3; every read counted.
+    #[derive(Default)]
+    struct Counted {
+        reads: Cell<u32>,
+    }
+
+    impl SlaReads for Counted {
+        fn policy_id_of(&self, service: ServiceId) -> Result<Option<u64>, Error> {
+            self.reads.set(self.reads.get() + 1);
+            Ok((service.0 <= 2).then_some(7))
+        }
+        fn policy_of(&self, id: u64) -> Result<Option<SlaPolicy>, Error> {
+            self.reads.set(self.reads.get() + 1);
+            Ok(Some(SlaPolicy {
+                id,
+                name: "P".into(),
+                calendar_id: Some(3),
+                response: None,
+                resolution: None,
+                thresholds: Vec::new(),
+            }))
+        }
+        fn calendar_of(&self, id: u64) -> Result<Option<CalendarDef>, Error> {
+            self.reads.set(self.reads.get() + 1);
+            Ok(Some(CalendarDef {
+                id,
+                name: "C".into(),
+                calendar: Calendar::always(TimeZone::UTC),
+            }))
+        }
+        fn default_calendar(&self) -> Result<Option<u64>, Error> {
+            self.reads.set(self.reads.get() + 1);
+            Ok(None)
+        }
+    }
+
+    #[test]
+    fn remembered_reads_answer_as_the_store_does_and_read_each_thing_once() {
+        let store = Counted::default();
+        let reads = Remembered::new(&store);
+        for round in 0..3 {
+            for service in [1, 2, 9] {
+                let direct = sla_of(&Counted::default(), ServiceId(service), &TimeZone::UTC)
+                    .expect("direct");
+                let kept = sla_of(&reads, ServiceId(service), &TimeZone::UTC).expect("kept");
+                assert_eq!(kept, direct, "service {service}, round {round}");
+            }
+        }
+        // Three services' policy ids, policy 7 and calendar 3, each once.
+        assert_eq!(store.reads.get(), 5);
+        assert_eq!(reads.default_calendar().expect("default"), None);
+        assert_eq!(reads.default_calendar().expect("default"), None);
+        assert_eq!(store.reads.get(), 6);
+    }
+}
