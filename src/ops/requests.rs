@@ -58,28 +58,11 @@ pub(super) fn record(
     rules: &SlaRules,
     now: Timestamp,
 ) -> Result<(), Error> {
-    record_known(w, previous, None, request, events, rules, now)
+    record_with(w, w, previous, request, events, rules, now)
 }
 
-/// `record`, with the request's `service` when the caller read it in this transaction (a
-/// submission): its SLA policy is then taken from it rather than decoded again.
-fn record_known(
-    w: &Writer,
-    previous: Option<&Request>,
-    service: Option<&crate::domain::Service>,
-    request: &Request,
-    events: &[Event],
-    rules: &SlaRules,
-    now: Timestamp,
-) -> Result<(), Error> {
-    let reads = WithKnown {
-        reads: w,
-        known: Known::Service(service),
-    };
-    record_with(w, &reads, previous, request, events, rules, now)
-}
-
-/// `record`, its SLA computed through `reads` (the SLA scan remembers what it read).
+/// `record`, its SLA read through `reads`: a submission's from the service it was checked
+/// against (`WithKnown`), the SLA scan's remembered for its transaction.
 pub(super) fn record_with(
     w: &Writer,
     reads: &impl SlaReads,
@@ -303,7 +286,11 @@ fn submit_checked_in(
             .map_or(&[][..], Vec::as_slice);
         w.put_attachment(id, &attachment.key, bytes)?;
     }
-    record_known(w, None, Some(&service), &request, &events, rules, now)?;
+    let reads = WithKnown {
+        reads: w,
+        known: Known::Service(&service),
+    };
+    record_with(w, &reads, None, &request, &events, rules, now)?;
     w.count_request(service.id)?;
     Ok(request)
 }

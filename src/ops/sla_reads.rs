@@ -49,7 +49,7 @@ pub(super) enum Known<'a> {
     Catalog(&'a Catalog),
     /// The service a request is filed for, as read in the same write (a submission, on the
     /// writer's thread).
-    Service(Option<&'a crate::domain::Service>),
+    Service(&'a crate::domain::Service),
 }
 
 /// A read or a write with a service's policy `known`; everything else is read from `reads`.
@@ -62,7 +62,7 @@ impl<R: SlaReads> SlaReads for WithKnown<'_, R> {
     fn policy_id_of(&self, service: ServiceId) -> Result<Option<u64>, Error> {
         match self.known {
             Known::Catalog(catalog) => Ok(catalog.service(service).and_then(|s| s.sla_policy_id)),
-            Known::Service(Some(known)) if known.id == service => Ok(known.sla_policy_id),
+            Known::Service(known) if known.id == service => Ok(known.sla_policy_id),
             Known::Service(_) => self.reads.policy_id_of(service),
         }
     }
