@@ -23,8 +23,7 @@ async fn an_admin_creates_categories_and_a_service_with_every_kind_of_field() {
     let app = TestApp::spawn().await;
     run(&app, Run::desktop_fr("admin-fr"), |p| async move {
         p.sign_in("admin").await;
-        p.click("header a[href='/admin']").await;
-        p.step("admin").await;
+        p.follow("header a[href='/admin']", "admin").await;
         p.click_text("Catégories").await;
         p.click_text("Nouvelle catégorie").await;
         p.fill("input[name=name]", "Mobilité").await;

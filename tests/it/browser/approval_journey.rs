@@ -22,8 +22,7 @@ async fn a_manager_approves_and_rejects_with_a_reason() {
     let (one, two) = (first.clone(), second.clone());
     run(&app, Run::desktop_fr("approvals-fr"), move |p| async move {
         p.sign_in("bob").await;
-        p.click("header a[href='/approvals']").await;
-        p.step("approvals").await;
+        p.follow("header a[href='/approvals']", "approvals").await;
         // The answers are there to decide on.
         p.sees("Télétravail le vendredi").await;
 

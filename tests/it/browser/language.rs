@@ -33,8 +33,7 @@ async fn the_language_follows_the_browser_until_chosen_and_the_choice_is_kept() 
         assert_eq!(lang_of(&p).await, "en", "the profile's choice wins");
         p.sign_out().await;
         p.go("/login").await;
-        p.click("header a[href='?lang=en']").await;
-        p.step("login-en").await;
+        p.follow("header a[href='?lang=en']", "login-en").await;
         assert_eq!(lang_of(&p).await, "en");
         p.fill("input[name=username]", "bob").await;
         p.fill("input[name=password]", "demo").await;

@@ -24,7 +24,7 @@ use serde_json::json;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A journey's steps in order: name, and its screenshot where they are kept.
 type Shots = Arc<Mutex<Vec<(String, Option<Vec<u8>>)>>>;
@@ -264,14 +264,50 @@ impl Page {
             .for_element(Locator::XPath(&xpath))
             .await
             .unwrap_or_else(|e| panic!("nothing to click reading {text:?}: {e}"));
-        target.click().await.expect("click");
+        self.leaving(async { target.click().await.expect("click") })
+            .await;
         self.step(text).await;
     }
 
     /// Submits the form holding `css` by clicking its submit button, and records the step.
     pub async fn submit(&self, button_css: &str, step: &str) {
-        self.click(button_css).await;
+        self.follow(button_css, step).await;
+    }
+
+    /// Clicks the link or button `css`, which leads to another page, and records the step.
+    pub async fn follow(&self, css: &str, step: &str) {
+        self.leaving(self.click(css)).await;
         self.step(step).await;
+    }
+
+    /// Runs `click` and waits until the browser shows the page it leads to. That page may have
+    /// the same address (a form's answer), so the page left is told apart by a mark set on it
+    /// before: a step must not read, or type into, the page it left.
+    async fn leaving(&self, click: impl Future<Output = ()>) {
+        self.client
+            .execute("window.guichetLeft = true", vec![])
+            .await
+            .expect("mark the page");
+        click.await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let arrived = self
+                .client
+                .execute(
+                    "return !window.guichetLeft && document.readyState === 'complete'",
+                    vec![],
+                )
+                .await;
+            if arrived.is_ok_and(|v| v == json!(true)) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the click did not lead to another page: still {}",
+                self.path().await
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     pub async fn text(&self, css: &str) -> String {

@@ -60,9 +60,11 @@ async fn every_page_fits_a_phone_and_passes_axe() {
         }
         // A field's own page, and the confirmation before a destructive action.
         p.go("/admin/services/8").await;
-        p.click("a[href^='/admin/services/8/fields/']:not([href$='/new'])")
-            .await;
-        p.step("field").await;
+        p.follow(
+            "a[href^='/admin/services/8/fields/']:not([href$='/new'])",
+            "field",
+        )
+        .await;
         p.go("/admin/categories/1").await;
         p.submit(
             "form[action='/admin/categories/1/delete'] button",

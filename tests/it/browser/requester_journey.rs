@@ -72,11 +72,11 @@ async fn life(app: &TestApp, requester: Run, technician: Run) {
     run(app, again, move |p| async move {
         p.sign_in("alice").await;
         p.open_menu().await;
-        p.click("header a[href='/notifications']").await;
-        p.step("notifications").await;
+        p.follow("header a[href='/notifications']", "notifications")
+            .await;
         p.sees(&n).await;
-        p.click(&format!("main a[href='/requests/{n}']")).await;
-        p.step("request-after").await;
+        p.follow(&format!("main a[href='/requests/{n}']"), "request-after")
+            .await;
         p.sees(EXTERNAL).await;
         p.does_not_see(INTERNAL).await;
         p.sees(if english { "Done" } else { "Terminée" }).await;
@@ -172,8 +172,8 @@ async fn submit(p: &Page, english: bool, photo: &str) -> String {
     .await;
 
     p.open_menu().await;
-    p.click("header a[href='/my/requests']").await;
-    p.step("my-requests").await;
+    p.follow("header a[href='/my/requests']", "my-requests")
+        .await;
     p.sees(&number).await;
     number
 }
@@ -182,8 +182,7 @@ async fn submit(p: &Page, english: bool, photo: &str) -> String {
 /// comments, complete.
 async fn work_on(p: &Page, number: &str, english: bool) {
     p.open_menu().await;
-    p.click("header a[href='/desk']").await;
-    p.step("desk").await;
+    p.follow("header a[href='/desk']", "desk").await;
     p.find("form.desk-filters select[name=assignee]")
         .await
         .select_by_value("none")
@@ -193,8 +192,8 @@ async fn work_on(p: &Page, number: &str, english: bool) {
         .await;
     p.submit("form.desk-filters button[type=submit]", "desk-filtered")
         .await;
-    p.click(&format!("main a[href='/requests/{number}']")).await;
-    p.step("request").await;
+    p.follow(&format!("main a[href='/requests/{number}']"), "request")
+        .await;
     p.submit("form[action$='/take'] button", "taken").await;
     p.sees(if english {
         "Assigned to"
