@@ -41,8 +41,11 @@ impl Ops {
         if export.done {
             return Ok(None);
         }
-        let page = self.summaries_of(
+        // Every request once: through the memo it would only push out what pages keep there.
+        let summaries = super::kept_summaries::KeptSummaries::unkept(&export.reader)?;
+        let page = self.summaries_through(
             &export.reader,
+            &summaries,
             &export.viewer,
             export.filter.clone(),
             export.now,

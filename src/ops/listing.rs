@@ -4,6 +4,7 @@
 //! filters reject, never every request.
 
 use super::Error;
+use super::kept_summaries::KeptSummaries;
 use super::request_views::{MAX_PAGE, Page};
 use crate::domain::request::{RequestId, Status, Summary};
 use crate::domain::{ServiceId, Timestamp, User, UserId};
@@ -162,6 +163,7 @@ fn position(s: &Summary) -> Option<(DueKind, Timestamp)> {
 /// `limit` are found or `MAX_SCANNED` entries were examined.
 pub(super) fn walk(
     reader: &Reader,
+    summaries: &KeptSummaries,
     listing: Listing,
     mut cursor: Option<RequestId>,
     newest_first: bool,
@@ -169,7 +171,6 @@ pub(super) fn walk(
     keep: impl Fn(&Summary) -> bool,
 ) -> Result<Page<Summary>, Error> {
     let limit = limit.clamp(1, MAX_PAGE);
-    let summaries = reader.summaries()?;
     let mut items = Vec::new();
     let mut scanned = 0;
     loop {
@@ -203,15 +204,19 @@ pub(super) fn walk(
 /// A page in deadline order: the due index's `segments`, then (when `tail`) the open requests
 /// without a date, oldest first. The cursor is the last request shown; where it stands is read
 /// from its summary.
-fn walk_due(reader: &Reader, filter: &DeskFilter, now: Timestamp) -> Result<Page<Summary>, Error> {
+fn walk_due(
+    reader: &Reader,
+    summaries: &KeptSummaries,
+    filter: &DeskFilter,
+    now: Timestamp,
+) -> Result<Page<Summary>, Error> {
     let limit = filter.limit.clamp(1, MAX_PAGE);
     let (segments, tail) = filter.segments(now);
     let keep = |s: &Summary| filter.matches(s) && s.status.is_open();
     let cursor = match filter.cursor {
-        Some(id) => Some((id, reader.summary(id)?.and_then(|s| position(&s)))),
+        Some(id) => Some((id, summaries.get(id)?.and_then(|s| position(&s)))),
         None => None,
     };
-    let summaries = reader.summaries()?;
     let mut items: Vec<Summary> = Vec::new();
     let mut scanned = 0;
     let mut last = None;
@@ -261,6 +266,7 @@ fn walk_due(reader: &Reader, filter: &DeskFilter, now: Timestamp) -> Result<Page
     };
     let rest = walk(
         reader,
+        summaries,
         Listing::Open,
         tail_cursor,
         false,
@@ -277,6 +283,7 @@ fn walk_due(reader: &Reader, filter: &DeskFilter, now: Timestamp) -> Result<Page
 /// The summaries matching `filter`. Requesters only ever list their own.
 pub(super) fn summaries(
     reader: &Reader,
+    summaries: &KeptSummaries,
     viewer: &User,
     filter: DeskFilter,
     now: Timestamp,
@@ -285,10 +292,11 @@ pub(super) fn summaries(
     let open_only = matches!(filter.status, StatusFilter::Open)
         || matches!(filter.status, StatusFilter::Is(s) if s.is_open());
     if (filter.urgent && open_only) || filter.due.is_some() {
-        return walk_due(reader, &filter, now);
+        return walk_due(reader, summaries, &filter, now);
     }
     walk(
         reader,
+        summaries,
         filter.listing(),
         filter.cursor,
         filter.newest_first,

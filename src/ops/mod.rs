@@ -17,6 +17,7 @@ mod demo_sla;
 mod desk;
 mod export;
 mod jobs;
+mod kept_summaries;
 mod listing;
 mod mail_choices;
 mod mail_links;
@@ -186,6 +187,8 @@ struct Inner {
     /// What the metrics read of the open requests, at the store generation it was read at
     /// (`metrics_report.rs`): current until the next commit.
     open_summaries: snapshots::Versioned<Vec<crate::domain::request::Summary>>,
+    /// The summaries listings read, until the next commit (`kept_summaries.rs`).
+    summaries: kept_summaries::SummaryMemo,
     /// What the usual times read of the past days (`metrics.rs`).
     usual_past: metrics::UsualCache,
     /// The relay connection, when mail is on (`mailer.rs`).
@@ -229,6 +232,7 @@ impl Ops {
                 people_at: Default::default(),
                 jobs_running: tokio::sync::Mutex::new(()),
                 open_summaries: Default::default(),
+                summaries: Default::default(),
                 catalog_at: Default::default(),
                 sessions: Default::default(),
                 header_counts: Default::default(),

@@ -3,7 +3,8 @@
 //! text filter walk its hits newest first through the same filters and visibility as any
 //! listing, so a hit never shows a request its viewer may not see.
 
-use super::listing::{DeskFilter, summaries};
+use super::kept_summaries::KeptSummaries;
+use super::listing::{self, DeskFilter};
 use super::request_views::Page;
 use super::{Error, Ops};
 use crate::domain::form::Answer;
@@ -155,8 +156,21 @@ impl Ops {
         filter: DeskFilter,
         now: Timestamp,
     ) -> Result<Page<Summary>, Error> {
+        let summaries = self.inner.summaries.over(reader)?;
+        self.summaries_through(reader, &summaries, viewer, filter, now)
+    }
+
+    /// `summaries_of`, each summary read through `summaries`.
+    pub(super) fn summaries_through(
+        &self,
+        reader: &Reader,
+        summaries: &KeptSummaries,
+        viewer: &User,
+        filter: DeskFilter,
+        now: Timestamp,
+    ) -> Result<Page<Summary>, Error> {
         let Some(text) = filter.text.clone() else {
-            return summaries(reader, viewer, filter, now);
+            return listing::summaries(reader, summaries, viewer, filter, now);
         };
         let Some(index) = self.inner.request_index.get() else {
             return Err(Error::Internal("request search is not available".into()));
@@ -164,7 +178,6 @@ impl Ops {
         let filter = filter.seen_by(viewer);
         // The newest ids first, in a window that widens while it finds too little: a common
         // word costs the window's requests, not every request that holds it.
-        let summaries = reader.summaries()?;
         let mut items = Vec::new();
         let mut below = filter.cursor.map(|c| c.0);
         let mut window = (filter.limit as u64 + 1) * 8;

@@ -373,8 +373,10 @@ impl Ops {
         cursor: Option<RequestId>,
     ) -> Result<(Page<RequestRow>, Page<RequestRow>), Error> {
         let reader = self.store().read()?;
+        let summaries = self.inner.summaries.over(&reader)?;
         let open = super::listing::walk(
             &reader,
+            &summaries,
             Listing::OpenOfRequester(user.id),
             None,
             true,
@@ -383,6 +385,7 @@ impl Ops {
         )?;
         let history = super::listing::walk(
             &reader,
+            &summaries,
             Listing::ClosedOfRequester(user.id),
             cursor,
             true,
@@ -397,8 +400,10 @@ impl Ops {
     /// that fell back to "any administrator" (never their own).
     pub fn approvals(&self, user: &User) -> Result<Vec<RequestRow>, Error> {
         let reader = self.store().read()?;
+        let summaries = self.inner.summaries.over(&reader)?;
         let mut found = super::listing::walk(
             &reader,
+            &summaries,
             Listing::PendingFor(Approver::User(user.id)),
             None,
             false,
@@ -409,6 +414,7 @@ impl Ops {
         if user.role == Role::Admin {
             let others = super::listing::walk(
                 &reader,
+                &summaries,
                 Listing::PendingFor(Approver::Admins),
                 None,
                 false,

@@ -426,6 +426,6 @@ mod golden_sla_tests;
 #[cfg(test)]
 mod golden_tests;
 #[cfg(test)]
-mod request_tests;
+pub(crate) mod request_tests;
 #[cfg(test)]
 mod tests;

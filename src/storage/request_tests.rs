@@ -13,13 +13,13 @@ use crate::domain::{ServiceId, TeamId, Timestamp, UserId};
 
 const CACHE: usize = 4 << 20;
 
-pub(super) fn open() -> (tempfile::TempDir, Store) {
+pub(crate) fn open() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(&dir.path().join(FILE_NAME), CACHE).expect("open");
     (dir, store)
 }
 
-pub(super) fn request(id: u64, requester: u64, status: Status) -> Request {
+pub(crate) fn request(id: u64, requester: u64, status: Status) -> Request {
     let mut data = crate::domain::form::RequestData::new();
     data.insert("why".into(), Answer::Text("Remote work".into()));
     data.insert("count".into(), Answer::Number(2.5));

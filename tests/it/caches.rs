@@ -288,3 +288,94 @@ async fn the_header_counts_follow_on_the_very_next_request() {
     assert_eq!(header_count(&after, "/approvals"), approvals + 1);
     assert_eq!(header_count(&after, "/notifications"), unread + 1);
 }
+
+/// The table row of request `number` in a listing page.
+fn row<'a>(html: &'a str, number: &str) -> &'a str {
+    let at = html
+        .find(&format!(">{number}<"))
+        .unwrap_or_else(|| panic!("{number} is listed"));
+    let start = html[..at].rfind("<tr").expect("its row");
+    let end = html[at..].find("</tr>").expect("end of its row") + at;
+    &html[start..end]
+}
+
+/// The status and assignee the API listing gives request `number`.
+async fn listed(api: &Api, number: &str) -> (Value, Value) {
+    let page = document(api, "/api/v1/requests?status=all").await;
+    let item = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["number"] == number)
+        .unwrap_or_else(|| panic!("{number} in {page}"))
+        .clone();
+    (item["status"].clone(), item["assignee_id"].clone())
+}
+
+#[tokio::test]
+async fn a_request_changed_shows_in_every_listing_on_the_very_next_request() {
+    let app = TestApp::spawn().await;
+    let alice_api = app.api_as("alice").await;
+    let tom_api = app.api_as("tom").await;
+    let alice = app.signed_in("alice").await;
+    let tom = app.signed_in("tom").await;
+    let service = service_id(&alice_api, PASSWORD).await;
+    let data = json!({ "compte": "a.durand", "contact": "Par SMS" });
+    let number = submit(&alice_api, service, data).await["number"]
+        .as_str()
+        .expect("number")
+        .to_owned();
+    // Each listing reads the request's summary once, and keeps it until the next commit; read
+    // twice, the second from what was kept.
+    for _ in 0..2 {
+        let (_, mine) = alice.get_text("/my/requests").await;
+        assert!(
+            row(&mine, &number).contains("Nouvelle"),
+            "{}",
+            row(&mine, &number)
+        );
+        let (_, desk) = tom.get_text("/desk").await;
+        assert!(!row(&desk, &number).contains("Tom Bernard"));
+        assert_eq!(listed(&tom_api, &number).await, (json!("new"), Value::Null));
+    }
+
+    let path = format!("/api/v1/requests/{number}/take");
+    let (status, taken) = Api::json(tom_api.post(&path, &json!({})).await).await;
+    assert_eq!(status, StatusCode::OK, "{taken}");
+    let (_, mine) = alice.get_text("/my/requests").await;
+    assert!(
+        row(&mine, &number).contains("En cours"),
+        "{}",
+        row(&mine, &number)
+    );
+    let (_, desk) = tom.get_text("/desk").await;
+    assert!(
+        row(&desk, &number).contains("Tom Bernard"),
+        "{}",
+        row(&desk, &number)
+    );
+    assert_eq!(
+        listed(&tom_api, &number).await,
+        (json!("in_progress"), json!(4))
+    );
+    let (_, urgent) = tom.get_text("/desk?sort=urgent").await;
+    assert!(row(&urgent, &number).contains("Tom Bernard"));
+
+    // Completed: it leaves the open listings at once and shows in alice's history.
+    let path = format!("/api/v1/requests/{number}/complete");
+    let body = json!({ "resolution": "Mot de passe réinitialisé" });
+    let (status, done) = Api::json(tom_api.post(&path, &body).await).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    let (_, desk) = tom.get_text("/desk").await;
+    assert!(
+        !desk.contains(&format!(">{number}<")),
+        "gone from the open desk"
+    );
+    let (_, mine) = alice.get_text("/my/requests").await;
+    assert!(
+        row(&mine, &number).contains("Terminée"),
+        "{}",
+        row(&mine, &number)
+    );
+    assert_eq!(listed(&tom_api, &number).await.0, json!("done"));
+}

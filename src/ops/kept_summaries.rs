@@ -1,0 +1,250 @@
+//! The summaries listings read, kept until the next commit. A listing page reads each row's
+//! summary by id, a B-tree descent and a decode each (a third of `/my/requests`' instructions
+//! with the demo, more with 100,000 requests where the tree is deeper); the desk, the API and
+//! "my requests" read the same recent requests over and over between two commits. What a page
+//! read at one store generation is kept for the next pages of that generation; the first
+//! commit after it empties the memo for whoever reads after it (the generation is bumped
+//! before the commit's caller hears of it), so a change shows on the very next request.
+
+use super::Error;
+use crate::domain::request::{RequestId, Summary};
+use crate::storage::{Reader, Summaries};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Most summaries kept at once (about 2 MB); beyond, the memo starts again empty.
+const KEPT: usize = 8192;
+
+/// The summaries read at one store generation, by id. Only summaries found are kept, so ids
+/// made up in a query string cannot fill it.
+#[derive(Default)]
+pub struct SummaryMemo(Mutex<(u64, HashMap<RequestId, Arc<Summary>>)>);
+
+impl SummaryMemo {
+    /// The summaries as `reader` sees them, through the memo of its generation.
+    pub(super) fn over<'r>(&'r self, reader: &'r Reader) -> Result<KeptSummaries<'r>, Error> {
+        Ok(KeptSummaries {
+            table: reader.summaries()?,
+            memo: Some(self),
+            generation: reader.generation(),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, (u64, HashMap<RequestId, Arc<Summary>>)> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A reader's summaries: those kept for its generation from memory, the others from its
+/// snapshot (then kept). The reader's generation was read before its snapshot began, so a
+/// summary kept for a generation is never older than that generation's commit.
+pub(super) struct KeptSummaries<'r> {
+    table: Summaries<'r>,
+    /// None for a walk over every request (the export), which would only churn the memo.
+    memo: Option<&'r SummaryMemo>,
+    generation: u64,
+}
+
+impl<'r> KeptSummaries<'r> {
+    /// The summaries of `reader`'s snapshot, read from it each time and not kept.
+    pub(super) fn unkept(reader: &'r Reader) -> Result<KeptSummaries<'r>, Error> {
+        Ok(KeptSummaries {
+            table: reader.summaries()?,
+            memo: None,
+            generation: reader.generation(),
+        })
+    }
+
+    pub fn get(&self, id: RequestId) -> Result<Option<Summary>, Error> {
+        Ok(self.of_listed(&[id])?.pop().flatten())
+    }
+
+    /// The summaries of `ids`, in their order (see `Summaries::of_listed`: the ones not kept
+    /// are read in one pass when they lie close together).
+    pub fn of_listed(&self, ids: &[RequestId]) -> Result<Vec<Option<Summary>>, Error> {
+        let Some(memo) = self.memo else {
+            return Ok(self.table.of_listed(ids)?);
+        };
+        let mut kept: Vec<Option<Arc<Summary>>> = Vec::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        {
+            let memo = memo.lock();
+            let current = memo.0 == self.generation;
+            for id in ids {
+                let found = memo.1.get(id).filter(|_| current).cloned();
+                if found.is_none() {
+                    missing.push(*id);
+                }
+                kept.push(found);
+            }
+        }
+        // Copied outside the lock, which the other pages share.
+        let mut found: Vec<Option<Summary>> = kept.iter().map(|s| s.as_deref().cloned()).collect();
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let read = self.table.of_listed(&missing)?;
+        let mut memo = memo.lock();
+        if memo.0 < self.generation {
+            *memo = (self.generation, HashMap::new());
+        }
+        let keep = memo.0 == self.generation;
+        let mut read = read.into_iter();
+        for (slot, was_kept) in found.iter_mut().zip(&kept) {
+            if was_kept.is_some() {
+                continue;
+            }
+            let Some(summary) = read.next().flatten() else {
+                continue;
+            };
+            if keep {
+                if memo.1.len() >= KEPT {
+                    memo.1.clear();
+                }
+                memo.1.insert(summary.id, Arc::new(summary.clone()));
+            }
+            *slot = Some(summary);
+        }
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::request::Status;
+    use crate::storage::Store;
+    use crate::storage::request_tests::{open, request};
+    use proptest::prelude::*;
+
+    /// Requests 1 to 300 but `gaps`, all of requester 3 and new.
+    fn store_with_gaps(gaps: &[u64]) -> (tempfile::TempDir, Store) {
+        let (dir, store) = open();
+        store
+            .write(|w| {
+                for id in (1..=300u64).filter(|id| !gaps.contains(id)) {
+                    let r = request(id, 3, Status::New);
+                    w.put_request(None, &r, &r.summary())?;
+                }
+                Ok::<_, crate::storage::Error>(())
+            })
+            .expect("write");
+        (dir, store)
+    }
+
+    fn set_status(store: &Store, id: u64, status: Status) {
+        store
+            .write(|w| {
+                let before = w.request(RequestId(id))?.expect("stored");
+                let mut after = before.clone();
+                after.status = status;
+                w.put_request(Some(&before), &after, &after.summary())
+            })
+            .expect("write");
+    }
+
+    fn kept(memo: &SummaryMemo) -> (u64, Vec<u64>) {
+        let memo = memo.lock();
+        let mut ids: Vec<u64> = memo.1.keys().map(|id| id.0).collect();
+        ids.sort_unstable();
+        (memo.0, ids)
+    }
+
+    fn ids(ids: &[u64]) -> Vec<RequestId> {
+        ids.iter().copied().map(RequestId).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// Whatever the memo already holds, a listing gets what the store holds, in its order.
+        #[test]
+        fn kept_or_read_the_summaries_are_the_stores(
+            gaps in proptest::collection::btree_set(1u64..=300, 0..40),
+            first in proptest::collection::vec(1u64..=340, 0..40),
+            then in proptest::collection::vec(1u64..=340, 0..40),
+        ) {
+            let gaps: Vec<u64> = gaps.into_iter().collect();
+            let (_dir, store) = store_with_gaps(&gaps);
+            let memo = SummaryMemo::default();
+            let reader = store.read().expect("read");
+            let table = reader.summaries().expect("table");
+            for wanted in [ids(&first), ids(&then)] {
+                let through = memo.over(&reader).expect("over").of_listed(&wanted).expect("listed");
+                let direct: Vec<_> = wanted.iter().map(|id| table.get(*id).expect("get")).collect();
+                prop_assert_eq!(through, direct);
+            }
+            // Only what was found is kept.
+            let (_, held) = kept(&memo);
+            for id in &held {
+                prop_assert!(!gaps.contains(id) && *id <= 300);
+                prop_assert!(first.contains(id) || then.contains(id));
+            }
+        }
+    }
+
+    #[test]
+    fn a_summary_is_kept_until_the_next_commit_and_never_for_a_newer_one() {
+        let (_dir, store) = store_with_gaps(&[]);
+        let memo = SummaryMemo::default();
+        let old = store.read().expect("read");
+        let page = ids(&[12, 11, 10]);
+        memo.over(&old)
+            .expect("over")
+            .of_listed(&page)
+            .expect("listed");
+        assert_eq!(kept(&memo), (old.generation(), vec![10, 11, 12]));
+
+        set_status(&store, 11, Status::InProgress);
+        let status = |reader: &Reader, id| {
+            memo.over(reader)
+                .expect("over")
+                .get(RequestId(id))
+                .expect("get")
+                .expect("found")
+                .status
+        };
+        assert_eq!(status(&old, 11), Status::New);
+
+        // A reader after the commit does not take it from the memo, and empties it.
+        let new = store.read().expect("read");
+        assert!(new.generation() > old.generation());
+        assert_eq!(status(&new, 11), Status::InProgress);
+        assert_eq!(kept(&memo), (new.generation(), vec![11]));
+
+        // The old reader, still open, neither reads the newer memo nor writes into it.
+        assert_eq!(status(&old, 10), Status::New);
+        assert_eq!(status(&old, 11), Status::New);
+        assert_eq!(kept(&memo), (new.generation(), vec![11]));
+    }
+
+    #[test]
+    fn the_memo_stays_within_its_bound_and_an_unkept_read_reads_every_summary() {
+        let (_dir, store) = open();
+        let total = KEPT as u64 + 100;
+        store
+            .write(|w| {
+                for id in 1..=total {
+                    let r = request(id, 3, Status::New);
+                    w.put_request(None, &r, &r.summary())?;
+                }
+                Ok::<_, crate::storage::Error>(())
+            })
+            .expect("write");
+        let reader = store.read().expect("read");
+        let all: Vec<RequestId> = (1..=total).map(RequestId).collect();
+        let read = KeptSummaries::unkept(&reader)
+            .expect("unkept")
+            .of_listed(&all);
+        assert_eq!(read.expect("listed").iter().flatten().count(), all.len());
+        let memo = SummaryMemo::default();
+        let through = memo
+            .over(&reader)
+            .expect("over")
+            .of_listed(&all)
+            .expect("listed");
+        assert_eq!(through.iter().flatten().count(), all.len());
+        let (_, held) = kept(&memo);
+        assert!(!held.is_empty() && held.len() <= KEPT, "{}", held.len());
+    }
+}
