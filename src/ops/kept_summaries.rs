@@ -12,8 +12,9 @@ use crate::storage::{Reader, Summaries};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-/// Most summaries kept at once (about 2 MB); beyond, the memo starts again empty.
-const KEPT: usize = 8192;
+/// Most summaries kept at once (well under a megabyte): the pages a desk's team reads between
+/// two commits. Beyond, the memo starts again empty.
+const KEPT: usize = 4096;
 
 /// The summaries read at one store generation, by id. Only summaries found are kept, so ids
 /// made up in a query string cannot fill it.
@@ -40,7 +41,8 @@ impl SummaryMemo {
 /// summary kept for a generation is never older than that generation's commit.
 pub(super) struct KeptSummaries<'r> {
     table: Summaries<'r>,
-    /// None for a walk over every request (the export), which would only churn the memo.
+    /// None for reads that would only churn the memo: the export's walk over every request,
+    /// a word search's hits.
     memo: Option<&'r SummaryMemo>,
     generation: u64,
 }

@@ -160,7 +160,7 @@ impl Ops {
         self.summaries_through(reader, &summaries, viewer, filter, now)
     }
 
-    /// `summaries_of`, each summary read through `summaries`.
+    /// `summaries_of`, a listing's summaries read through `summaries` (a word search's past it).
     pub(super) fn summaries_through(
         &self,
         reader: &Reader,
@@ -176,6 +176,9 @@ impl Ops {
             return Err(Error::Internal("request search is not available".into()));
         };
         let filter = filter.seen_by(viewer);
+        // The hits are read past the memo: a common word reads hundreds of summaries a page,
+        // which would push out those the listings keep.
+        let summaries = KeptSummaries::unkept(reader)?;
         // The newest ids first, in a window that widens while it finds too little: a common
         // word costs the window's requests, not every request that holds it.
         let mut items = Vec::new();
