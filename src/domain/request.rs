@@ -125,7 +125,7 @@ impl Status {
 }
 
 /// Who decides one approval step, once resolved at submission.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Approver {
     User(UserId),
     /// Nobody else qualified: any administrator other than the requester.

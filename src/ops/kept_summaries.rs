@@ -1,30 +1,40 @@
-//! The summaries listings read, kept until the next commit. A listing page reads each row's
-//! summary by id, a B-tree descent and a decode each (a third of `/my/requests`' instructions
-//! with the demo, more with 100,000 requests where the tree is deeper); the desk, the API and
-//! "my requests" read the same recent requests over and over between two commits. What a page
+//! What listings read, kept until the next commit: the ids of a listing's page and each row's
+//! summary. A listing page reads a range of the request index, then each row's summary by id,
+//! a B-tree descent and a decode each (together 44 % of `/my/requests`' instructions with the
+//! demo, more with 100,000 requests where the trees are deeper); the desk, the API and "my
+//! requests" read the same recent requests over and over between two commits. What a page
 //! read at one store generation is kept for the next pages of that generation; the first
 //! commit after it empties the memo for whoever reads after it (the generation is bumped
 //! before the commit's caller hears of it), so a change shows on the very next request.
 
 use super::Error;
 use crate::domain::request::{RequestId, Summary};
-use crate::storage::{Reader, Summaries};
+use crate::storage::{Listing, Reader, Summaries};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Most summaries kept at once (well under a megabyte): the pages a desk's team reads between
 /// two commits. Beyond, the memo starts again empty.
 const KEPT: usize = 4096;
+/// Most listing pages' ids kept at once (a cursor can be made up in a query string).
+const PAGES_KEPT: usize = 1024;
 
-/// The summaries read at one store generation, by id. Only summaries found are kept, so ids
-/// made up in a query string cannot fill it.
+/// A listing page's ids as `Reader::request_ids` is asked for them.
+type PageKey = (Listing, Option<RequestId>, bool, usize);
+
+/// What was read at one store generation: summaries by id (only those found, so ids made up in
+/// a query string cannot fill it), and listing pages' ids by what was asked.
 #[derive(Default)]
-pub struct SummaryMemo(Mutex<(u64, HashMap<RequestId, Arc<Summary>>)>);
+pub struct SummaryMemo {
+    summaries: Mutex<(u64, HashMap<RequestId, Arc<Summary>>)>,
+    pages: Mutex<(u64, HashMap<PageKey, Arc<[RequestId]>>)>,
+}
 
 impl SummaryMemo {
     /// The summaries as `reader` sees them, through the memo of its generation.
     pub(super) fn over<'r>(&'r self, reader: &'r Reader) -> Result<KeptSummaries<'r>, Error> {
         Ok(KeptSummaries {
+            reader,
             table: reader.summaries()?,
             memo: Some(self),
             generation: reader.generation(),
@@ -32,14 +42,19 @@ impl SummaryMemo {
     }
 
     fn lock(&self) -> MutexGuard<'_, (u64, HashMap<RequestId, Arc<Summary>>)> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.summaries)
     }
 }
 
-/// A reader's summaries: those kept for its generation from memory, the others from its
-/// snapshot (then kept). The reader's generation was read before its snapshot began, so a
-/// summary kept for a generation is never older than that generation's commit.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A reader's listings and summaries: those kept for its generation from memory, the others
+/// from its snapshot (then kept). The reader's generation was read before its snapshot began,
+/// so what is kept for a generation is never older than that generation's commit.
 pub(super) struct KeptSummaries<'r> {
+    reader: &'r Reader,
     table: Summaries<'r>,
     /// None for reads that would only churn the memo: the export's walk over every request,
     /// a word search's hits.
@@ -51,10 +66,46 @@ impl<'r> KeptSummaries<'r> {
     /// The summaries of `reader`'s snapshot, read from it each time and not kept.
     pub(super) fn unkept(reader: &'r Reader) -> Result<KeptSummaries<'r>, Error> {
         Ok(KeptSummaries {
+            reader,
             table: reader.summaries()?,
             memo: None,
             generation: reader.generation(),
         })
+    }
+
+    /// Up to `n` ids of `listing` after `cursor`, as `Reader::request_ids` answers them.
+    pub fn request_ids(
+        &self,
+        listing: Listing,
+        cursor: Option<RequestId>,
+        newest_first: bool,
+        n: usize,
+    ) -> Result<Vec<RequestId>, Error> {
+        let read = || self.reader.request_ids(listing, cursor, newest_first, n);
+        let Some(memo) = self.memo else {
+            return Ok(read()?);
+        };
+        let key = (listing, cursor, newest_first, n);
+        {
+            let pages = lock(&memo.pages);
+            if pages.0 == self.generation
+                && let Some(ids) = pages.1.get(&key)
+            {
+                return Ok(ids.to_vec());
+            }
+        }
+        let ids = read()?;
+        let mut pages = lock(&memo.pages);
+        if pages.0 < self.generation {
+            *pages = (self.generation, HashMap::new());
+        }
+        if pages.0 == self.generation {
+            if pages.1.len() >= PAGES_KEPT {
+                pages.1.clear();
+            }
+            pages.1.insert(key, ids.as_slice().into());
+        }
+        Ok(ids)
     }
 
     pub fn get(&self, id: RequestId) -> Result<Option<Summary>, Error> {
@@ -114,6 +165,7 @@ impl<'r> KeptSummaries<'r> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::UserId;
     use crate::domain::request::Status;
     use crate::storage::Store;
     use crate::storage::request_tests::{open, request};
@@ -176,6 +228,18 @@ mod tests {
                 let direct: Vec<_> = wanted.iter().map(|id| table.get(*id).expect("get")).collect();
                 prop_assert_eq!(through, direct);
             }
+            // A listing's pages, asked twice (the second from memory), are the store's.
+            for cursor in first.iter().take(3).map(|c| Some(RequestId(*c))).chain([None]) {
+                for newest_first in [true, false] {
+                    let asked = (Listing::OpenOfRequester(UserId(3)), cursor, newest_first, 26);
+                    let direct = reader.request_ids(asked.0, asked.1, asked.2, asked.3).expect("ids");
+                    for _ in 0..2 {
+                        let kept = memo.over(&reader).expect("over");
+                        let through = kept.request_ids(asked.0, asked.1, asked.2, asked.3).expect("ids");
+                        prop_assert_eq!(&through, &direct);
+                    }
+                }
+            }
             // Only what was found is kept.
             let (_, held) = kept(&memo);
             for id in &held {
@@ -218,6 +282,33 @@ mod tests {
         assert_eq!(status(&old, 10), Status::New);
         assert_eq!(status(&old, 11), Status::New);
         assert_eq!(kept(&memo), (new.generation(), vec![11]));
+    }
+
+    #[test]
+    fn a_listing_page_is_kept_until_the_next_commit_and_never_for_a_newer_one() {
+        let (_dir, store) = store_with_gaps(&[]);
+        let memo = SummaryMemo::default();
+        let new_ones = |reader: &Reader| {
+            let kept = memo.over(reader).expect("over");
+            let ids = kept.request_ids(Listing::Status(Status::New), None, true, 3);
+            ids.expect("ids").iter().map(|id| id.0).collect::<Vec<_>>()
+        };
+        let old = store.read().expect("read");
+        assert_eq!(new_ones(&old), vec![300, 299, 298]);
+        assert_eq!(lock(&memo.pages).1.len(), 1, "kept");
+
+        set_status(&store, 300, Status::InProgress);
+        let new = store.read().expect("read");
+        assert_eq!(
+            new_ones(&new),
+            vec![299, 298, 297],
+            "read again after the commit"
+        );
+        assert_eq!(lock(&memo.pages).0, new.generation());
+        // The old reader neither takes the newer page nor keeps its own in its place.
+        assert_eq!(new_ones(&old), vec![300, 299, 298]);
+        assert_eq!(new_ones(&new), vec![299, 298, 297]);
+        assert_eq!(lock(&memo.pages).1.len(), 1);
     }
 
     #[test]

@@ -162,7 +162,6 @@ fn position(s: &Summary) -> Option<(DueKind, Timestamp)> {
 /// Walks `listing` after `cursor`, keeping the requests whose summary passes `keep`, until
 /// `limit` are found or `MAX_SCANNED` entries were examined.
 pub(super) fn walk(
-    reader: &Reader,
     summaries: &KeptSummaries,
     listing: Listing,
     mut cursor: Option<RequestId>,
@@ -174,7 +173,7 @@ pub(super) fn walk(
     let mut items = Vec::new();
     let mut scanned = 0;
     loop {
-        let chunk = reader.request_ids(listing, cursor, newest_first, limit + 1)?;
+        let chunk = summaries.request_ids(listing, cursor, newest_first, limit + 1)?;
         let exhausted = chunk.len() <= limit;
         let found = summaries.of_listed(&chunk)?;
         for (id, summary) in chunk.into_iter().zip(found) {
@@ -265,7 +264,6 @@ fn walk_due(
         _ => None,
     };
     let rest = walk(
-        reader,
         summaries,
         Listing::Open,
         tail_cursor,
@@ -295,7 +293,6 @@ pub(super) fn summaries(
         return walk_due(reader, summaries, &filter, now);
     }
     walk(
-        reader,
         summaries,
         filter.listing(),
         filter.cursor,

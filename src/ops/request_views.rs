@@ -375,7 +375,6 @@ impl Ops {
         let reader = self.store().read()?;
         let summaries = self.inner.summaries.over(&reader)?;
         let open = super::listing::walk(
-            &reader,
             &summaries,
             Listing::OpenOfRequester(user.id),
             None,
@@ -384,7 +383,6 @@ impl Ops {
             |_| true,
         )?;
         let history = super::listing::walk(
-            &reader,
             &summaries,
             Listing::ClosedOfRequester(user.id),
             cursor,
@@ -402,7 +400,6 @@ impl Ops {
         let reader = self.store().read()?;
         let summaries = self.inner.summaries.over(&reader)?;
         let mut found = super::listing::walk(
-            &reader,
             &summaries,
             Listing::PendingFor(Approver::User(user.id)),
             None,
@@ -413,7 +410,6 @@ impl Ops {
         .items;
         if user.role == Role::Admin {
             let others = super::listing::walk(
-                &reader,
                 &summaries,
                 Listing::PendingFor(Approver::Admins),
                 None,

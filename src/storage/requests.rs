@@ -13,7 +13,7 @@ use redb::{ReadableTable, ReadableTableMetadata};
 use std::ops::Bound;
 
 /// Which requests a listing walks, in id order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Listing {
     All,
     Open,

@@ -339,6 +339,18 @@ async fn a_request_changed_shows_in_every_listing_on_the_very_next_request() {
         assert_eq!(listed(&tom_api, &number).await, (json!("new"), Value::Null));
     }
 
+    // A new request is listed at once, on top.
+    let data = json!({ "compte": "a.durand", "contact": "Par téléphone" });
+    let second = submit(&alice_api, service, data).await["number"]
+        .as_str()
+        .expect("number")
+        .to_owned();
+    let (_, mine) = alice.get_text("/my/requests").await;
+    assert!(row(&mine, &second).contains("Nouvelle"));
+    let (_, desk) = tom.get_text("/desk").await;
+    assert!(desk.find(&second) < desk.find(&number), "the newest first");
+    assert_eq!(listed(&tom_api, &second).await, (json!("new"), Value::Null));
+
     let path = format!("/api/v1/requests/{number}/take");
     let (status, taken) = Api::json(tom_api.post(&path, &json!({})).await).await;
     assert_eq!(status, StatusCode::OK, "{taken}");
