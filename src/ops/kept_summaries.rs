@@ -21,13 +21,15 @@ const PAGES_KEPT: usize = 1024;
 
 /// A listing page's ids as `Reader::request_ids` is asked for them.
 type PageKey = (Listing, Option<RequestId>, bool, usize);
+/// Listing pages' ids read at one generation.
+type Pages = (u64, HashMap<PageKey, Arc<[RequestId]>>);
 
 /// What was read at one store generation: summaries by id (only those found, so ids made up in
 /// a query string cannot fill it), and listing pages' ids by what was asked.
 #[derive(Default)]
 pub struct SummaryMemo {
     summaries: Mutex<(u64, HashMap<RequestId, Arc<Summary>>)>,
-    pages: Mutex<(u64, HashMap<PageKey, Arc<[RequestId]>>)>,
+    pages: Mutex<Pages>,
 }
 
 impl SummaryMemo {
