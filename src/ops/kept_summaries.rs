@@ -170,23 +170,8 @@ mod tests {
     use crate::domain::UserId;
     use crate::domain::request::Status;
     use crate::storage::Store;
-    use crate::storage::request_tests::{open, request};
+    use crate::storage::request_tests::{open, request, store_with_gaps};
     use proptest::prelude::*;
-
-    /// Requests 1 to 300 but `gaps`, all of requester 3 and new.
-    fn store_with_gaps(gaps: &[u64]) -> (tempfile::TempDir, Store) {
-        let (dir, store) = open();
-        store
-            .write(|w| {
-                for id in (1..=300u64).filter(|id| !gaps.contains(id)) {
-                    let r = request(id, 3, Status::New);
-                    w.put_request(None, &r, &r.summary())?;
-                }
-                Ok::<_, crate::storage::Error>(())
-            })
-            .expect("write");
-        (dir, store)
-    }
 
     fn set_status(store: &Store, id: u64, status: Status) {
         store

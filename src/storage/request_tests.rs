@@ -19,6 +19,21 @@ pub(crate) fn open() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
+/// A store holding requests 1 to 300 (of requester 3, new) but those in `gaps`.
+pub(crate) fn store_with_gaps(gaps: &[u64]) -> (tempfile::TempDir, Store) {
+    let (dir, store) = open();
+    store
+        .write(|w| {
+            for id in (1..=300u64).filter(|id| !gaps.contains(id)) {
+                let r = request(id, 3, Status::New);
+                w.put_request(None, &r, &r.summary())?;
+            }
+            Ok::<_, Error>(())
+        })
+        .expect("write");
+    (dir, store)
+}
+
 pub(crate) fn request(id: u64, requester: u64, status: Status) -> Request {
     let mut data = crate::domain::form::RequestData::new();
     data.insert("why".into(), Answer::Text("Remote work".into()));

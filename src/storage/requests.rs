@@ -396,24 +396,9 @@ impl Writer<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::request_tests::{open, request};
-    use crate::domain::request::{RequestId, Status};
+    use super::super::request_tests::store_with_gaps;
+    use crate::domain::request::RequestId;
     use proptest::prelude::*;
-
-    /// A store holding summaries for ids 1 to 300 but those in `gaps`.
-    fn store_with_gaps(gaps: &[u64]) -> (tempfile::TempDir, crate::storage::Store) {
-        let (dir, store) = open();
-        store
-            .write(|w| {
-                for id in (1..=300u64).filter(|id| !gaps.contains(id)) {
-                    let r = request(id, 3, Status::New);
-                    w.put_request(None, &r, &r.summary())?;
-                }
-                Ok::<_, crate::storage::Error>(())
-            })
-            .expect("write");
-        (dir, store)
-    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]

@@ -299,6 +299,19 @@ fn row<'a>(html: &'a str, number: &str) -> &'a str {
     &html[start..end]
 }
 
+/// Asserts that the row of request `number` holds `text`.
+fn shows(html: &str, number: &str, text: &str) {
+    let row = row(html, number);
+    assert!(row.contains(text), "{text} in {row}");
+}
+
+/// A password reset submitted by the API's user, by its tracking number.
+async fn submitted(api: &Api, service: u64, contact: &str) -> String {
+    let data = json!({ "compte": "a.durand", "contact": contact });
+    let created = submit(api, service, data).await;
+    created["number"].as_str().expect("number").to_owned()
+}
+
 /// The status and assignee the API listing gives request `number`.
 async fn listed(api: &Api, number: &str) -> (Value, Value) {
     let page = document(api, "/api/v1/requests?status=all").await;
@@ -320,58 +333,39 @@ async fn a_request_changed_shows_in_every_listing_on_the_very_next_request() {
     let alice = app.signed_in("alice").await;
     let tom = app.signed_in("tom").await;
     let service = service_id(&alice_api, PASSWORD).await;
-    let data = json!({ "compte": "a.durand", "contact": "Par SMS" });
-    let number = submit(&alice_api, service, data).await["number"]
-        .as_str()
-        .expect("number")
-        .to_owned();
+    let number = submitted(&alice_api, service, "Par SMS").await;
     // Each listing reads the request's summary once, and keeps it until the next commit; read
     // twice, the second from what was kept.
     for _ in 0..2 {
         let (_, mine) = alice.get_text("/my/requests").await;
-        assert!(
-            row(&mine, &number).contains("Nouvelle"),
-            "{}",
-            row(&mine, &number)
-        );
+        shows(&mine, &number, "Nouvelle");
         let (_, desk) = tom.get_text("/desk").await;
         assert!(!row(&desk, &number).contains("Tom Bernard"));
         assert_eq!(listed(&tom_api, &number).await, (json!("new"), Value::Null));
     }
 
     // A new request is listed at once, on top.
-    let data = json!({ "compte": "a.durand", "contact": "Par téléphone" });
-    let second = submit(&alice_api, service, data).await["number"]
-        .as_str()
-        .expect("number")
-        .to_owned();
+    let second = submitted(&alice_api, service, "Par téléphone").await;
     let (_, mine) = alice.get_text("/my/requests").await;
-    assert!(row(&mine, &second).contains("Nouvelle"));
+    shows(&mine, &second, "Nouvelle");
     let (_, desk) = tom.get_text("/desk").await;
-    assert!(desk.find(&second) < desk.find(&number), "the newest first");
+    let at = |number: &str| desk.find(&format!(">{number}<")).expect("listed");
+    assert!(at(&second) < at(&number), "the newest first");
     assert_eq!(listed(&tom_api, &second).await, (json!("new"), Value::Null));
 
     let path = format!("/api/v1/requests/{number}/take");
     let (status, taken) = Api::json(tom_api.post(&path, &json!({})).await).await;
     assert_eq!(status, StatusCode::OK, "{taken}");
     let (_, mine) = alice.get_text("/my/requests").await;
-    assert!(
-        row(&mine, &number).contains("En cours"),
-        "{}",
-        row(&mine, &number)
-    );
+    shows(&mine, &number, "En cours");
     let (_, desk) = tom.get_text("/desk").await;
-    assert!(
-        row(&desk, &number).contains("Tom Bernard"),
-        "{}",
-        row(&desk, &number)
-    );
+    shows(&desk, &number, "Tom Bernard");
     assert_eq!(
         listed(&tom_api, &number).await,
         (json!("in_progress"), json!(4))
     );
     let (_, urgent) = tom.get_text("/desk?sort=urgent").await;
-    assert!(row(&urgent, &number).contains("Tom Bernard"));
+    shows(&urgent, &number, "Tom Bernard");
 
     // Completed: it leaves the open listings at once and shows in alice's history.
     let path = format!("/api/v1/requests/{number}/complete");
@@ -384,10 +378,6 @@ async fn a_request_changed_shows_in_every_listing_on_the_very_next_request() {
         "gone from the open desk"
     );
     let (_, mine) = alice.get_text("/my/requests").await;
-    assert!(
-        row(&mine, &number).contains("Terminée"),
-        "{}",
-        row(&mine, &number)
-    );
+    shows(&mine, &number, "Terminée");
     assert_eq!(listed(&tom_api, &number).await.0, json!("done"));
 }
