@@ -90,7 +90,7 @@ impl Writer<'_> {
                 let (key, bytes) = entry?;
                 let n: Notification = decode::<NotificationRecord, _>(
                     "notifications",
-                    super::pair_key(key.value()),
+                    super::pair(key.value()),
                     bytes.value(),
                 )?;
                 by_user.entry(n.user.0).or_default().push(n);

@@ -453,3 +453,24 @@ fn migrations_11_and_12_index_the_unread_notifications_by_request_then_drop_thei
         Vec::<u64>::new()
     );
 }
+
+#[test]
+fn an_unreadable_event_names_its_request_and_place() {
+    let (_dir, store) = open();
+    store
+        .write(|w| {
+            let garbage: &[u8] = &[0xff, 0xff, 0xff];
+            w.request_events_table()?.insert((7u64, 2u32), garbage)?;
+            Ok::<_, Error>(())
+        })
+        .expect("write");
+    let reader = store.read().expect("read");
+    let text = reader
+        .events(RequestId(7))
+        .expect_err("unreadable")
+        .to_string();
+    assert!(
+        text.contains("request_events") && text.contains("(7, 2)"),
+        "{text}"
+    );
+}

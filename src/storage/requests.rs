@@ -189,7 +189,7 @@ macro_rules! request_reads {
                     let (key, bytes) = entry?;
                     found.push(decode::<EventRecord, _>(
                         "request_events",
-                        super::pair_key(key.value()),
+                        super::pair(key.value()),
                         bytes.value(),
                     )?);
                 }
@@ -214,7 +214,7 @@ macro_rules! request_reads {
                     let (key, bytes) = entry?;
                     found.push(decode::<NotificationRecord, _>(
                         "notifications",
-                        super::pair_key(key.value()),
+                        super::pair(key.value()),
                         bytes.value(),
                     )?);
                 }
@@ -232,7 +232,7 @@ macro_rules! request_reads {
                 };
                 decode::<NotificationRecord, _>(
                     "notifications",
-                    super::pair_key((user.0, id)),
+                    super::pair((user.0, id)),
                     bytes.value(),
                 )
                 .map(Some)
