@@ -170,7 +170,8 @@ mod tests {
     use crate::domain::UserId;
     use crate::domain::request::Status;
     use crate::storage::Store;
-    use crate::storage::request_tests::{open, request, store_with_gaps};
+    use crate::storage::request_read_tests::store_with_gaps;
+    use crate::storage::request_tests::{open, request};
     use proptest::prelude::*;
 
     fn set_status(store: &Store, id: u64, status: Status) {

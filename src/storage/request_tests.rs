@@ -19,21 +19,6 @@ pub(crate) fn open() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
-/// A store holding requests 1 to 300 (of requester 3, new) but those in `gaps`.
-pub(crate) fn store_with_gaps(gaps: &[u64]) -> (tempfile::TempDir, Store) {
-    let (dir, store) = open();
-    store
-        .write(|w| {
-            for id in (1..=300u64).filter(|id| !gaps.contains(id)) {
-                let r = request(id, 3, Status::New);
-                w.put_request(None, &r, &r.summary())?;
-            }
-            Ok::<_, Error>(())
-        })
-        .expect("write");
-    (dir, store)
-}
-
 pub(crate) fn request(id: u64, requester: u64, status: Status) -> Request {
     let mut data = crate::domain::form::RequestData::new();
     data.insert("why".into(), Answer::Text("Remote work".into()));
@@ -451,26 +436,5 @@ fn migrations_11_and_12_index_the_unread_notifications_by_request_then_drop_thei
     assert_eq!(
         reader.unread_about(UserId(3), RequestId(1)).expect("index"),
         Vec::<u64>::new()
-    );
-}
-
-#[test]
-fn an_unreadable_event_names_its_request_and_place() {
-    let (_dir, store) = open();
-    store
-        .write(|w| {
-            let garbage: &[u8] = &[0xff, 0xff, 0xff];
-            w.request_events_table()?.insert((7u64, 2u32), garbage)?;
-            Ok::<_, Error>(())
-        })
-        .expect("write");
-    let reader = store.read().expect("read");
-    let text = reader
-        .events(RequestId(7))
-        .expect_err("unreadable")
-        .to_string();
-    assert!(
-        text.contains("request_events") && text.contains("(7, 2)"),
-        "{text}"
     );
 }

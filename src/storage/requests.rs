@@ -396,7 +396,7 @@ impl Writer<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::request_tests::store_with_gaps;
+    use super::super::request_read_tests::store_with_gaps;
     use crate::domain::request::RequestId;
     use proptest::prelude::*;
 
