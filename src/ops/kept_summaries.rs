@@ -42,10 +42,6 @@ impl SummaryMemo {
             generation: reader.generation(),
         })
     }
-
-    fn lock(&self) -> MutexGuard<'_, (u64, HashMap<RequestId, Arc<Summary>>)> {
-        lock(&self.summaries)
-    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -123,7 +119,7 @@ impl<'r> KeptSummaries<'r> {
         let mut kept: Vec<Option<Arc<Summary>>> = Vec::with_capacity(ids.len());
         let mut missing = Vec::new();
         {
-            let memo = memo.lock();
+            let memo = lock(&memo.summaries);
             let current = memo.0 == self.generation;
             for id in ids {
                 let found = memo.1.get(id).filter(|_| current).cloned();
@@ -139,7 +135,7 @@ impl<'r> KeptSummaries<'r> {
             return Ok(found);
         }
         let read = self.table.of_listed(&missing)?;
-        let mut memo = memo.lock();
+        let mut memo = lock(&memo.summaries);
         if memo.0 < self.generation {
             *memo = (self.generation, HashMap::new());
         }
@@ -186,7 +182,7 @@ mod tests {
     }
 
     fn kept(memo: &SummaryMemo) -> (u64, Vec<u64>) {
-        let memo = memo.lock();
+        let memo = lock(&memo.summaries);
         let mut ids: Vec<u64> = memo.1.keys().map(|id| id.0).collect();
         ids.sort_unstable();
         (memo.0, ids)

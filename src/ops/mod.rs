@@ -187,7 +187,8 @@ struct Inner {
     /// What the metrics read of the open requests, at the store generation it was read at
     /// (`metrics_report.rs`): current until the next commit.
     open_summaries: snapshots::Versioned<Vec<crate::domain::request::Summary>>,
-    /// The summaries listings read, until the next commit (`kept_summaries.rs`).
+    /// What listings read (pages' ids, rows' summaries), until the next commit
+    /// (`kept_summaries.rs`).
     summaries: kept_summaries::SummaryMemo,
     /// What the usual times read of the past days (`metrics.rs`).
     usual_past: metrics::UsualCache,
