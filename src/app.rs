@@ -124,6 +124,7 @@ impl App {
                 upload_limit_bytes: u64::from(config.upload_limit_mb) << 20,
                 assets: Arc::new(web::assets::urls()),
                 trusted_proxies: config.trusted_proxies.clone().into(),
+                rows: Arc::default(),
             }),
             drafts: Arc::default(),
         };

@@ -57,6 +57,7 @@ pub use demo::DEMO_PASSWORD;
 pub use desk::DeskOptions;
 pub use export::Export;
 pub use jobs::{JobStatus, Outcome};
+pub use kept_summaries::IdHasher;
 pub use listing::SOON;
 pub use listing::{DeskFilter, DueFilter, StatusFilter};
 pub use mail_choices::MailChoices;

@@ -19,7 +19,7 @@ pub const MAX_PAGE: usize = 100;
 const MY_OPEN: usize = 25;
 
 /// One line of a list of requests.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestRow {
     pub id: RequestId,
     pub service_name: String,

@@ -46,6 +46,8 @@ pub struct PageCtx {
     pub assets: Arc<AssetUrls>,
     /// The server's time zone, for dates.
     pub tz: jiff::tz::TimeZone,
+    /// Listing rows as written, kept by the server (`row_html.rs`).
+    pub rows: Arc<super::row_html::RowHtml>,
 }
 
 pub fn page(ctx: &PageCtx, title: &str, body: Markup) -> Markup {

@@ -24,6 +24,7 @@ pub mod portal;
 pub mod request_form;
 pub mod request_lists;
 pub mod requests;
+pub mod row_html;
 pub mod search;
 pub mod services_admin;
 pub mod sla;

@@ -5,12 +5,13 @@ use super::Text;
 use super::i18n::Texts;
 use super::layout::page;
 use super::requests::status_badge;
+use super::row_html::RowContext;
 use super::text::TrackingLink;
 use super::{PageCtx, Reserve, Time, format_time};
 use crate::domain::request::{Request, RequestId, Status};
 use crate::domain::{FieldErrors, Locale, ServiceId};
 use crate::ops::{DeskFilter, DeskOptions, DueFilter, Page, RequestRow, StatusFilter};
-use maud::{Markup, html};
+use maud::{Markup, PreEscaped, html};
 
 /// Room for a row of `table` in a page (about 480 bytes in French).
 const ROW_BYTES: usize = 640;
@@ -64,6 +65,14 @@ pub fn phone_labels_css() -> String {
 }
 
 fn table(ctx: &PageCtx, rows: &[RequestRow], show_requester: bool) -> Markup {
+    let context = RowContext {
+        locale: ctx.locale,
+        show_requester,
+        staff: ctx.viewer.as_ref().is_some_and(|v| v.role.is_staff()),
+    };
+    let written = ctx.rows.rows(rows, context, |row| {
+        table_row(ctx, row, show_requester).into_string()
+    });
     html! {
         (Reserve(rows.len() * ROW_BYTES))
         div.table-scroll {
@@ -73,30 +82,35 @@ fn table(ctx: &PageCtx, rows: &[RequestRow], show_requester: bool) -> Markup {
                     tr { @for name in columns(ctx.t, show_requester) { th { (Text(name)) } } }
                 }
                 tbody {
-                    @for row in rows {
-                        tr {
-                            td { (TrackingLink(row.id)) }
-                            td { (Text(&row.service_name)) }
-                            td { (status_badge(ctx, row.status)) }
-                            @if show_requester { td { (Text(&row.requester)) } }
-                            td { (Text(row.assignee.as_deref().unwrap_or("—"))) }
-                            td { (Time(row.created_at, ctx.locale, &ctx.tz)) }
-                            // One element: on a phone the date and its badges sit together
-                            // at the right of the card, not the date alone in the middle.
-                            td { span {
-                                @if row.has_sla {
-                                    @if let Some(due) = row.sla_due {
-                                        (due_time(ctx, due, row.overdue))
-                                    }
-                                } @else if let Some(due) = row.due_at {
-                                    (due_time(ctx, due, row.late))
-                                } @else if !row.paused { "—" }
-                                (super::sla::row_badges(ctx, row))
-                            } }
-                        }
-                    }
+                    @for row in &written { (PreEscaped(&**row)) }
                 }
             }
+        }
+    }
+}
+
+/// One row of `table`: what `RowHtml` keeps.
+fn table_row(ctx: &PageCtx, row: &RequestRow, show_requester: bool) -> Markup {
+    html! {
+        tr {
+            td { (TrackingLink(row.id)) }
+            td { (Text(&row.service_name)) }
+            td { (status_badge(ctx, row.status)) }
+            @if show_requester { td { (Text(&row.requester)) } }
+            td { (Text(row.assignee.as_deref().unwrap_or("—"))) }
+            td { (Time(row.created_at, ctx.locale, &ctx.tz)) }
+            // One element: on a phone the date and its badges sit together
+            // at the right of the card, not the date alone in the middle.
+            td { span {
+                @if row.has_sla {
+                    @if let Some(due) = row.sla_due {
+                        (due_time(ctx, due, row.overdue))
+                    }
+                } @else if let Some(due) = row.due_at {
+                    (due_time(ctx, due, row.late))
+                } @else if !row.paused { "—" }
+                (super::sla::row_badges(ctx, row))
+            } }
         }
     }
 }

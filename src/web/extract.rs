@@ -88,6 +88,7 @@ pub fn page_ctx(state: &AppState, parts: &Parts, user: Option<&User>, csrf: Stri
         demo: state.web.demo,
         assets: state.web.assets.clone(),
         tz: state.ops.time_zone().clone(),
+        rows: state.web.rows.clone(),
     }
 }
 

@@ -25,4 +25,6 @@ pub struct WebSettings {
     pub assets: Arc<AssetUrls>,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Arc<[crate::config::IpRange]>,
+    /// Listing rows as written, kept for the pages that show them again.
+    pub rows: Arc<crate::views::row_html::RowHtml>,
 }
