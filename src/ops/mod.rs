@@ -17,6 +17,7 @@ mod demo_sla;
 mod desk;
 mod export;
 mod jobs;
+mod kept_requests;
 mod kept_summaries;
 mod listing;
 mod mail_choices;
@@ -191,6 +192,9 @@ struct Inner {
     /// What listings read (pages' ids, rows' summaries), until the next commit
     /// (`kept_summaries.rs`).
     summaries: kept_summaries::SummaryMemo,
+    /// What request pages read (a request and its timeline), until the next commit
+    /// (`kept_requests.rs`).
+    requests: kept_requests::RequestMemo,
     /// What the usual times read of the past days (`metrics.rs`).
     usual_past: metrics::UsualCache,
     /// The relay connection, when mail is on (`mailer.rs`).
@@ -235,6 +239,7 @@ impl Ops {
                 jobs_running: tokio::sync::Mutex::new(()),
                 open_summaries: Default::default(),
                 summaries: Default::default(),
+                requests: Default::default(),
                 catalog_at: Default::default(),
                 sessions: Default::default(),
                 header_counts: Default::default(),

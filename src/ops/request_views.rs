@@ -81,9 +81,9 @@ pub struct SlaView {
 }
 
 pub struct RequestPage {
-    pub request: Request,
+    pub request: Arc<Request>,
     /// The timeline, without what the viewer may not read (internal comments).
-    pub events: Vec<Event>,
+    pub events: Arc<[Event]>,
     pub names: HashMap<UserId, Arc<str>>,
     pub may: Permissions,
     /// Who a request can be assigned to, when the viewer may assign.
@@ -223,9 +223,19 @@ impl Ops {
     /// A request as `viewer` may see it; one they may not see is not found.
     pub fn request_page(&self, viewer: &User, id: RequestId) -> Result<RequestPage, Error> {
         let reader = self.store().read()?;
-        let request = visible(&reader, viewer, id)?;
+        let (request, events) = (self.inner.requests.read(&reader, id)?)
+            .filter(|(r, _)| request::may_view(actor(viewer), r))
+            .ok_or(Error::NotFound)?;
         let staff = viewer.role.is_staff();
-        let events = visible_events(&reader, viewer, id)?;
+        // Internal comments are for the IT team.
+        let events = match staff {
+            true => events,
+            false => events
+                .iter()
+                .filter(|e| !e.kind.is_internal())
+                .cloned()
+                .collect(),
+        };
         let names = self.names(&reader)?;
         let mut people = vec![request.requester];
         people.extend(request.assignee);
@@ -235,7 +245,7 @@ impl Ops {
             }
             people.extend(step.decision.as_ref().map(|d| d.by));
         }
-        for event in &events {
+        for event in events.iter() {
             people.extend(event.by);
             if let request::EventKind::Assigned { to } = event.kind {
                 people.push(to);

@@ -96,7 +96,7 @@ pub fn lines(text: &str) -> maud::Markup {
     maud::html! {
         @for (i, line) in text.lines().enumerate() {
             @if i > 0 { br; }
-            (line)
+            (Text(line))
         }
     }
 }

@@ -53,20 +53,20 @@ pub fn home(ctx: &PageCtx, display_name: &str, home: &PortalHome) -> Markup {
     let t = ctx.t;
     let body = html! {
         hgroup {
-            h1 { (t.welcome) ", " (display_name) }
-            p { (t.home_intro) }
+            h1 { (Text(t.welcome)) ", " (display_name) }
+            p { (Text(t.home_intro)) }
         }
         @if home.top.is_empty() {
-            article.empty-state { p { (t.home_empty_catalog) } }
+            article.empty-state { p { (Text(t.home_empty_catalog)) } }
         } @else {
             section {
-                h2 { (t.browse_title) }
+                h2 { (Text(t.browse_title)) }
                 (category_tiles(&home.top))
             }
         }
         @if !home.popular.is_empty() {
             section {
-                h2 { (t.popular_title) }
+                h2 { (Text(t.popular_title)) }
                 (service_list(ctx, &home.popular))
             }
         }
@@ -104,20 +104,20 @@ pub fn category(ctx: &PageCtx, view: &CategoryPage) -> Markup {
         }
         @if !view.children.is_empty() {
             section {
-                h2 { (t.subcategories) }
+                h2 { (Text(t.subcategories)) }
                 (category_tiles(&view.children))
             }
         }
         // A parent whose services are all in its sub-categories says nothing about services.
         @if !view.services.is_empty() {
             section {
-                h2 { (t.services_title) }
+                h2 { (Text(t.services_title)) }
                 (service_list(ctx, &view.services))
             }
         } @else if view.children.is_empty() {
             section {
-                h2 { (t.services_title) }
-                p.muted { (t.no_services_here) }
+                h2 { (Text(t.services_title)) }
+                p.muted { (Text(t.no_services_here)) }
             }
         }
     };
@@ -128,20 +128,20 @@ fn approval(ctx: &PageCtx, view: &ServicePage) -> Markup {
     let t = ctx.t;
     html! {
         @if view.approval.is_empty() {
-            p { (t.approval_none) }
+            p { (Text(t.approval_none)) }
         } @else {
-            p { (t.approval_needed) }
+            p { (Text(t.approval_needed)) }
             ol.approval-steps {
                 @for step in &view.approval {
                     li {
                         @match step.rule {
-                            ApprovalRule::Manager => { (t.rule_manager) }
-                            ApprovalRule::TeamLead => { (t.rule_team_lead) }
-                            ApprovalRule::User(_) => { (t.rule_user) }
+                            ApprovalRule::Manager => { (Text(t.rule_manager)) }
+                            ApprovalRule::TeamLead => { (Text(t.rule_team_lead)) }
+                            ApprovalRule::User(_) => { (Text(t.rule_user)) }
                         }
                         @match &step.approver {
                             Some(name) => { " (" strong { (name) } ")" }
-                            None => { " — " em { (t.approver_fallback) } }
+                            None => { " — " em { (Text(t.approver_fallback)) } }
                         }
                     }
                 }
@@ -167,7 +167,7 @@ pub fn service(
         (super::layout::flash(notice))
         h1 { (service.name) }
         @if !service.active {
-            p.notice.warning role="status" { (t.inactive_notice) }
+            p.notice.warning role="status" { (Text(t.inactive_notice)) }
         }
         div.grid.service-head {
             div.description {
@@ -178,28 +178,28 @@ pub fn service(
             aside.facts-card {
                 dl.facts {
                     @if let Some(policy) = &view.sla {
-                        dt { (t.sla.title) }
+                        dt { (Text(t.sla.title)) }
                         dd { (super::sla::promise(ctx, policy)) "." }
                     } @else {
-                        dt { (t.estimated_delay) }
+                        dt { (Text(t.estimated_delay)) }
                         dd { (service.estimated_delay.map_or_else(|| t.delay_unknown.to_owned(), |d| t.delay(d))) }
                     }
                     @if let Some(usual) = view.usual_seconds {
-                        dt { (t.metrics.usually) }
-                        dd { (super::sla::duration(usual, ctx.locale)) br; small.muted { (t.metrics.usually_detail) } }
+                        dt { (Text(t.metrics.usually)) }
+                        dd { (super::sla::duration(usual, ctx.locale)) br; small.muted { (Text(t.metrics.usually_detail)) } }
                     }
                     @if let Some(team) = &view.team {
-                        dt { (t.handled_by) } dd { (team) }
+                        dt { (Text(t.handled_by)) } dd { (team) }
                     }
                 }
                 (approval(ctx, view))
             }
         }
         article #request {
-            header { h2 { (t.request_form_title) } }
+            header { h2 { (Text(t.request_form_title)) } }
             @if !errors.is_empty() {
                 div.notice.warning role="alert" {
-                    p { (t.form_has_errors) }
+                    p { (Text(t.form_has_errors)) }
                     (request_form::error_list(ctx, &service.form, errors))
                 }
             }
@@ -208,23 +208,23 @@ pub fn service(
                 form.request-form method="post" action={ "/services/" (service.id) } enctype="multipart/form-data" novalidate {
                     input type="hidden" name="_csrf" value=(ctx.csrf);
                     @if !view.filing_for.is_empty() {
-                        label for="requester_id" { (t.life.file_for) }
+                        label for="requester_id" { (Text(t.life.file_for)) }
                         select #requester_id name="requester_id" aria-describedby="requester_id-help" {
-                            option value="" { (t.life.file_for_me) }
+                            option value="" { (Text(t.life.file_for_me)) }
                             @for (id, name) in &view.filing_for {
                                 option value=(id.0) selected[values.get("requester_id").and_then(|v| v.first()) == Some(&id.0.to_string())] { (name) }
                             }
                         }
-                        small #requester_id-help { (t.life.file_for_help) }
+                        small #requester_id-help { (Text(t.life.file_for_help)) }
                         @if let Some(message) = errors.get("requester_id") {
                             small.field-error role="alert" { (super::i18n::field_message(ctx.locale, message)) }
                         }
                     }
                     @if service.form.is_empty() {
-                        p.muted { (t.no_form_fields) }
+                        p.muted { (Text(t.no_form_fields)) }
                     }
                     (request_form::fields(ctx, &service.form, values, errors, today))
-                    button type="submit" { (t.submit_request) }
+                    button type="submit" { (Text(t.submit_request)) }
                 }
             } @else {
                 (request_form::fields(ctx, &service.form, values, errors, today))

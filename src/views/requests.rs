@@ -2,7 +2,7 @@
 //! attachments, approval steps, the timeline with comments, and the actions the viewer may take.
 
 use super::layout::page;
-use super::{PageCtx, Time, i18n::field_message, lines};
+use super::{PageCtx, Text, Time, i18n::field_message, lines};
 use crate::domain::form::{Answer, FieldKind};
 use crate::domain::request::{Approver, Event, EventKind, Request, Status};
 use crate::domain::{FieldErrors, Locale};
@@ -89,42 +89,42 @@ fn event_line(ctx: &PageCtx, view: &RequestPage, event: &Event) -> Markup {
             " "
             @match &event.kind {
                 EventKind::Submitted => {
-                    strong { (who) } " " (t.ev_submitted)
+                    strong { (Text(who)) } " " (Text(t.ev_submitted))
                     @if event.by.is_some_and(|by| by != view.request.requester) {
-                        " " (t.life.ev_for) " " strong { (view.name(view.request.requester)) }
+                        " " (Text(t.life.ev_for)) " " strong { (Text(view.name(view.request.requester))) }
                     }
                 }
-                EventKind::ApprovedWhenFiled => { em { (t.life.ev_approved_when_filed) } }
+                EventKind::ApprovedWhenFiled => { em { (Text(t.life.ev_approved_when_filed)) } }
                 EventKind::ApproverFallback { step, reason, to } => {
-                    em { (t.fb_step) " " (step + 1) (t.colon) (t.fallback_reason(*reason)) (t.semicolon) (t.fb_handed_to) " " (approver_name(ctx, view, *to)) "." }
+                    em { (Text(t.fb_step)) " " (step + 1) (Text(t.colon)) (t.fallback_reason(*reason)) (Text(t.semicolon)) (Text(t.fb_handed_to)) " " (approver_name(ctx, view, *to)) "." }
                 }
                 EventKind::Approved { comment, overridden, .. } => {
-                    strong { (who) } " " (t.ev_approved)
-                    @if *overridden { " (" (t.ev_override) ")" }
-                    @if !comment.is_empty() { blockquote { (comment) } }
+                    strong { (Text(who)) } " " (Text(t.ev_approved))
+                    @if *overridden { " (" (Text(t.ev_override)) ")" }
+                    @if !comment.is_empty() { blockquote { (Text(comment)) } }
                 }
                 EventKind::Rejected { reason, overridden, .. } => {
-                    strong { (who) } " " (t.ev_rejected)
-                    @if *overridden { " (" (t.ev_override) ")" }
-                    blockquote { (reason) }
+                    strong { (Text(who)) } " " (Text(t.ev_rejected))
+                    @if *overridden { " (" (Text(t.ev_override)) ")" }
+                    blockquote { (Text(reason)) }
                 }
-                EventKind::Taken => { strong { (who) } " " (t.ev_taken) }
-                EventKind::Assigned { to } => { strong { (who) } " " (t.ev_assigned) " " strong { (view.name(*to)) } }
-                EventKind::Completed { resolution } => { strong { (who) } " " (t.ev_completed) blockquote { (resolution) } }
+                EventKind::Taken => { strong { (Text(who)) } " " (Text(t.ev_taken)) }
+                EventKind::Assigned { to } => { strong { (Text(who)) } " " (Text(t.ev_assigned)) " " strong { (Text(view.name(*to))) } }
+                EventKind::Completed { resolution } => { strong { (Text(who)) } " " (Text(t.ev_completed)) blockquote { (Text(resolution)) } }
                 EventKind::Cancelled { reason } => {
-                    strong { (who) } " " (t.ev_cancelled)
+                    strong { (Text(who)) } " " (Text(t.ev_cancelled))
                     @if !reason.is_empty() { blockquote { (lines(reason)) } }
                 }
                 EventKind::Reopened { reason, .. } => {
-                    strong { (who) } " " (t.life.ev_reopened) blockquote { (lines(reason)) }
+                    strong { (Text(who)) } " " (Text(t.life.ev_reopened)) blockquote { (lines(reason)) }
                 }
-                EventKind::Released => { strong { (who) } " " (t.life.ev_released) }
+                EventKind::Released => { strong { (Text(who)) } " " (Text(t.life.ev_released)) }
                 EventKind::Transferred { team } => {
-                    strong { (who) } " " (t.life.ev_transferred) " " strong { (view.team_name(*team)) }
+                    strong { (Text(who)) } " " (Text(t.life.ev_transferred)) " " strong { (Text(view.team_name(*team))) }
                 }
                 EventKind::Comment { body, internal } => {
-                    strong { (who) } " " (t.ev_commented)
-                    @if *internal { " " span.badge.off { (t.internal_badge) } }
+                    strong { (Text(who)) } " " (Text(t.ev_commented))
+                    @if *internal { " " span.badge.off { (Text(t.internal_badge)) } }
                     blockquote { (lines(body)) }
                 }
                 _ => { (super::sla::event(ctx, who, event).unwrap_or_default()) }
@@ -153,17 +153,17 @@ pub fn decision_form(
     let id = format!("reason-{number}");
     let invalid = errors.get("reason").is_some();
     html! {
-        form method="post" action={ "/requests/" (number) "/decide" } {
+        form method="post" action={ "/requests/" (Text(number)) "/decide" } {
             input type="hidden" name="_csrf" value=(ctx.csrf);
             @if let Some(back) = back { input type="hidden" name="back" value=(back); }
-            label for=(id) { (t.reason) " / " (t.approval_comment) }
+            label for=(id) { (Text(t.reason)) " / " (Text(t.approval_comment)) }
             textarea #(id) name="reason" rows="2" maxlength="5000" aria-describedby={ (id) "-help" }
                 aria-invalid=[invalid.then_some("true")] autofocus[invalid] {}
-            small id={ (id) "-help" } { (t.reason_help) }
+            small id={ (id) "-help" } { (Text(t.reason_help)) }
             (error_of(ctx, errors, "reason"))
             div.button-row {
-                button type="submit" name="decision" value="approve" { (t.approve) }
-                button.secondary type="submit" name="decision" value="reject" { (t.reject) }
+                button type="submit" name="decision" value="approve" { (Text(t.approve)) }
+                button.secondary type="submit" name="decision" value="reject" { (Text(t.reject)) }
             }
         }
     }
@@ -176,59 +176,59 @@ fn action_forms(ctx: &PageCtx, view: &RequestPage, errors: &FieldErrors) -> Mark
     html! {
         @if may.decide {
             article.decision {
-                header { h2 { (t.approval_title) } }
+                header { h2 { (Text(t.approval_title)) } }
                 (decision_form(ctx, &view.request.id.number(), None, errors))
             }
         }
         @if may.reopen {
             article.reopen {
-                header { h2 { (t.life.reopen_title) } }
-                p.muted { (t.life.reopen_help) }
+                header { h2 { (Text(t.life.reopen_title)) } }
+                p.muted { (Text(t.life.reopen_help)) }
                 form method="post" action={ (base) "/reopen" } {
                     input type="hidden" name="_csrf" value=(ctx.csrf);
-                    label for="reopen-reason" { (t.life.reopen_reason) }
+                    label for="reopen-reason" { (Text(t.life.reopen_reason)) }
                     textarea #reopen-reason name="reason" rows="2" maxlength="5000" required
                         aria-invalid=[errors.get("reason").is_some().then_some("true")] {}
                     (error_of(ctx, errors, "reason"))
-                    button type="submit" { (t.life.reopen) }
+                    button type="submit" { (Text(t.life.reopen)) }
                 }
             }
         }
         @if may.take || may.assign || may.complete || may.cancel || may.release || may.transfer {
             article.request-actions {
-                header { h2 { (t.actions) } }
+                header { h2 { (Text(t.actions)) } }
                 div.forms {
                 @if may.take {
                     form method="post" action={ (base) "/take" } {
                         input type="hidden" name="_csrf" value=(ctx.csrf);
-                        button type="submit" { (t.take) }
+                        button type="submit" { (Text(t.take)) }
                     }
                 }
                 @if may.assign {
                     form method="post" action={ (base) "/assign" } {
                         input type="hidden" name="_csrf" value=(ctx.csrf);
-                        label for="assign-to" { (t.assign_to) }
+                        label for="assign-to" { (Text(t.assign_to)) }
                         div.inline-field {
                             select #assign-to name="user_id" {
                                 @for (id, name) in &view.technicians {
                                     option value=(id) selected[view.request.assignee == Some(*id)] { (name) }
                                 }
                             }
-                            button.secondary type="submit" { (t.assign) }
+                            button.secondary type="submit" { (Text(t.assign)) }
                         }
                     }
                 }
                 @if may.transfer && view.teams.iter().any(|(id, _)| view.request.team != Some(*id)) {
                     form method="post" action={ (base) "/assign" } {
                         input type="hidden" name="_csrf" value=(ctx.csrf);
-                        label for="transfer-to" { (t.life.transfer_to) }
+                        label for="transfer-to" { (Text(t.life.transfer_to)) }
                         div.inline-field {
                             select #transfer-to name="team_id" {
                                 @for (id, name) in view.teams.iter().filter(|(id, _)| view.request.team != Some(*id)) {
                                     option value=(id.0) { (name) }
                                 }
                             }
-                            button.secondary type="submit" { (t.life.transfer) }
+                            button.secondary type="submit" { (Text(t.life.transfer)) }
                         }
                         (error_of(ctx, errors, "team_id"))
                     }
@@ -236,22 +236,22 @@ fn action_forms(ctx: &PageCtx, view: &RequestPage, errors: &FieldErrors) -> Mark
                 @if may.release {
                     form method="post" action={ (base) "/release" } {
                         input type="hidden" name="_csrf" value=(ctx.csrf);
-                        button.outline.secondary type="submit" { (t.life.release) }
+                        button.outline.secondary type="submit" { (Text(t.life.release)) }
                     }
                 }
                 @if may.complete {
                     form method="post" action={ (base) "/complete" } {
                         input type="hidden" name="_csrf" value=(ctx.csrf);
-                        label for="resolution" { (t.resolution) }
+                        label for="resolution" { (Text(t.resolution)) }
                         textarea #resolution name="resolution" rows="3" required {}
                         (error_of(ctx, errors, "resolution"))
-                        button type="submit" { (t.complete) }
+                        button type="submit" { (Text(t.complete)) }
                     }
                 }
                 @if may.cancel {
                     form method="post" action={ (base) "/cancel" } {
                         input type="hidden" name="_csrf" value=(ctx.csrf);
-                        button.outline.secondary type="submit" { (t.cancel_request) }
+                        button.outline.secondary type="submit" { (Text(t.cancel_request)) }
                     }
                 }
                 }
@@ -265,7 +265,7 @@ pub fn details(ctx: &PageCtx, r: &Request) -> Markup {
     let t = ctx.t;
     html! {
         @if r.data.is_empty() {
-            p.muted { (t.no_details) }
+            p.muted { (Text(t.no_details)) }
         } @else {
             dl.answers {
                 @for field in &r.form {
@@ -274,7 +274,7 @@ pub fn details(ctx: &PageCtx, r: &Request) -> Markup {
                         dd {
                             (answer(ctx, field.kind, value))
                             @if matches!(value, Answer::File(_)) {
-                                " " a href={ "/requests/" (r.id.number()) "/files/" (field.key) } download { (t.download) }
+                                " " a href={ "/requests/" (r.id.number()) "/files/" (field.key) } download { (Text(t.download)) }
                             }
                         }
                     }
@@ -298,35 +298,35 @@ pub fn request(
         (super::layout::flash(notice))
         @if created {
             article.confirmation role="status" {
-                h2 { (t.request_created) }
-                p { (t.tracking_number) (t.colon) strong.tracking { (number) } }
-                p { (t.next_step) (t.colon) (next_step(ctx, view)) }
+                h2 { (Text(t.request_created)) }
+                p { (Text(t.tracking_number)) (Text(t.colon)) strong.tracking { (Text(&number)) } }
+                p { (Text(t.next_step)) (Text(t.colon)) (next_step(ctx, view)) }
                 @if let Some(sla) = &view.sla {
                     p { (super::sla::promise(ctx, &sla.policy)) "." }
                 } @else if let Some(due) = r.due_at {
-                    p { (t.expected_by) " " (Time(due, ctx.locale, &ctx.tz)) }
+                    p { (Text(t.expected_by)) " " (Time(due, ctx.locale, &ctx.tz)) }
                 }
             }
         }
         hgroup {
-            h1 { (r.service_name) }
-            p { span.tracking { (number) } " " (status_badge(ctx, r.status)) }
+            h1 { (Text(&r.service_name)) }
+            p { span.tracking { (Text(&number)) } " " (status_badge(ctx, r.status)) }
         }
         div.grid.request-head {
             dl.facts {
-                dt { (t.requester) } dd { (view.name(r.requester)) }
-                dt { (t.submitted_on) } dd { (Time(r.created_at, ctx.locale, &ctx.tz)) }
+                dt { (Text(t.requester)) } dd { (Text(view.name(r.requester))) }
+                dt { (Text(t.submitted_on)) } dd { (Time(r.created_at, ctx.locale, &ctx.tz)) }
                 @if let (Some(due), None) = (r.due_at, &view.sla) {
-                    dt { (t.due) } dd { (Time(due, ctx.locale, &ctx.tz)) }
+                    dt { (Text(t.due)) } dd { (Time(due, ctx.locale, &ctx.tz)) }
                 }
                 (super::sla::facts(ctx, view))
-                dt { (t.assignee) }
+                dt { (Text(t.assignee)) }
                 dd { (r.assignee.map_or(t.unassigned, |a| view.name(a))) }
-                dt { (t.next_step) } dd { (next_step(ctx, view)) }
+                dt { (Text(t.next_step)) } dd { (next_step(ctx, view)) }
             }
             @if !r.steps.is_empty() {
                 div {
-                    h2.small-title { (t.approval_steps_title) }
+                    h2.small-title { (Text(t.approval_steps_title)) }
                     ol.approval-steps {
                         @for step in &r.steps {
                             li {
@@ -343,34 +343,34 @@ pub fn request(
         }
         (action_forms(ctx, view, errors))
         article {
-            header { h2 { (t.details) } }
+            header { h2 { (Text(t.details)) } }
             (details(ctx, r))
         }
         (super::sla::waiting_banner(ctx, view))
         section {
-            h2 { (t.timeline) }
+            h2 { (Text(t.timeline)) }
             ol.timeline {
-                @for event in &view.events { (event_line(ctx, view, event)) }
+                @for event in view.events.iter() { (event_line(ctx, view, event)) }
             }
             @if view.may.comment {
-                form.comment-form method="post" action={ "/requests/" (number) "/comments" } {
+                form.comment-form method="post" action={ "/requests/" (Text(&number)) "/comments" } {
                     input type="hidden" name="_csrf" value=(ctx.csrf);
-                    label for="comment-body" { (t.add_comment) }
+                    label for="comment-body" { (Text(t.add_comment)) }
                     textarea #comment-body name="body" rows="3" required {}
                     (error_of(ctx, errors, "body"))
                     @if view.may.comment_internal {
-                        label { input type="checkbox" name="internal" value="on"; (t.internal_comment) }
+                        label { input type="checkbox" name="internal" value="on"; (Text(t.internal_comment)) }
                     }
                     @if view.may.wait {
-                        label { input type="checkbox" name="wait" value="on"; (t.sla.wait_checkbox) }
+                        label { input type="checkbox" name="wait" value="on"; (Text(t.sla.wait_checkbox)) }
                     }
-                    button type="submit" { (t.send) }
+                    button type="submit" { (Text(t.send)) }
                 }
             }
             @if view.may.resume {
-                form method="post" action={ "/requests/" (number) "/resume" } {
+                form method="post" action={ "/requests/" (Text(&number)) "/resume" } {
                     input type="hidden" name="_csrf" value=(ctx.csrf);
-                    button.secondary type="submit" { (t.sla.resume) }
+                    button.secondary type="submit" { (Text(t.sla.resume)) }
                 }
             }
         }

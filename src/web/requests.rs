@@ -366,7 +366,7 @@ fn approvals_page(
             .request_page(&signed.user, row.id)
             .map_err(&fail)?
             .request;
-        items.push((row, request));
+        items.push((row, std::sync::Arc::unwrap_or_clone(request)));
     }
     let page = request_lists::approvals(&signed.ctx, &items, refused, flash);
     Ok((status, page).into_response())

@@ -381,3 +381,46 @@ async fn a_request_changed_shows_in_every_listing_on_the_very_next_request() {
     shows(&mine, &number, "Terminée");
     assert_eq!(listed(&tom_api, &number).await.0, json!("done"));
 }
+
+#[tokio::test]
+async fn a_request_page_shows_a_change_on_the_very_next_request_to_those_who_may_see_it() {
+    let app = TestApp::spawn().await;
+    let alice_api = app.api_as("alice").await;
+    let tom_api = app.api_as("tom").await;
+    let (alice, tom) = (app.signed_in("alice").await, app.signed_in("tom").await);
+    let service = service_id(&alice_api, PASSWORD).await;
+    let number = submitted(&alice_api, service, "Par SMS").await;
+    let page = format!("/requests/{number}");
+    // Read twice by each, the second time from what the first kept.
+    for _ in 0..2 {
+        assert!(alice.get_text(&page).await.1.contains("Nouvelle"));
+        assert!(tom.get_text(&page).await.1.contains("Nouvelle"));
+    }
+    // A note for the IT team, then a comment: the team reads both at once, the requester only
+    // the comment, from the same timeline kept for both.
+    let comments = format!("/api/v1/requests/{number}/comments");
+    for (body, internal) in [("Note interne", true), ("Réponse visible", false)] {
+        let doc = json!({ "body": body, "internal": internal });
+        let (status, sent) = Api::json(tom_api.post(&comments, &doc).await).await;
+        assert_eq!(status, StatusCode::CREATED, "{sent}");
+        let (_, seen_by_tom) = tom.get_text(&page).await;
+        assert!(seen_by_tom.contains(body), "{body} for the IT team");
+        let (_, seen_by_alice) = alice.get_text(&page).await;
+        assert_eq!(
+            seen_by_alice.contains(body),
+            !internal,
+            "{body} for the requester"
+        );
+        assert!(!seen_by_alice.contains("Note interne"));
+    }
+    let take = format!("/api/v1/requests/{number}/take");
+    let (status, taken) = Api::json(tom_api.post(&take, &json!({})).await).await;
+    assert_eq!(status, StatusCode::OK, "{taken}");
+    assert!(alice.get_text(&page).await.1.contains("En cours"));
+    // A request of someone else stays refused to alice, though the IT team's reads kept it.
+    let bob_api = app.api_as("bob").await;
+    let theirs = submitted(&bob_api, service, "Par téléphone").await;
+    let theirs = format!("/requests/{theirs}");
+    assert_eq!(tom.get_text(&theirs).await.0, StatusCode::OK);
+    assert_eq!(alice.get_text(&theirs).await.0, StatusCode::NOT_FOUND);
+}
