@@ -41,22 +41,20 @@ impl Ops {
         let mut found = reader.notifications(user.id, cursor, limit + 1)?;
         let next = (found.len() > limit).then(|| found[limit - 1].id);
         found.truncate(limit);
+        // The service's name from each request's summary (not the request with its answers),
+        // through the listings' memo of this generation: a page names the same requests again.
+        let mut requests: Vec<_> = found.iter().map(|n| n.request).collect();
+        requests.sort_unstable();
+        requests.dedup();
+        let summaries = self.inner.summaries.over(&reader)?.of_listed(&requests)?;
         let mut items = Vec::with_capacity(found.len());
-        // The service's name from each request's summary, not the request with its answers.
-        let mut names: std::collections::HashMap<crate::domain::request::RequestId, String> =
-            std::collections::HashMap::new();
         for n in found {
-            let service = match names.get(&n.request) {
-                Some(name) => name.clone(),
-                None => {
-                    let name = reader
-                        .summary(n.request)?
-                        .map(|s| s.service_name)
-                        .unwrap_or_default();
-                    names.insert(n.request, name.clone());
-                    name
-                }
-            };
+            let service = requests
+                .binary_search(&n.request)
+                .ok()
+                .and_then(|at| summaries[at].as_ref())
+                .map(|s| s.service_name.clone())
+                .unwrap_or_default();
             items.push((n, service));
         }
         Ok(Page { items, next })
