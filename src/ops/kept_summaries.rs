@@ -84,8 +84,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 pub(super) struct KeptSummaries<'r> {
     reader: &'r Reader,
     table: Summaries<'r>,
-    /// None for reads that would only churn the memo: the export's walk over every request,
-    /// a word search's hits.
+    /// None for reads that would only churn the memo: the export's walk over every request.
+    /// (A word search's hits go through it with `of_hits`, which keeps none of them.)
     memo: Option<&'r SummaryMemo>,
     generation: u64,
 }
@@ -143,6 +143,36 @@ impl<'r> KeptSummaries<'r> {
     /// The summaries of `ids`, in their order (see `Summaries::of_listed`: the ones not kept
     /// are read in one pass when they lie close together).
     pub fn of_listed(&self, ids: &[RequestId]) -> Result<Vec<Option<Summary>>, Error> {
+        self.read(ids, true)
+    }
+
+    /// `of_listed`, keeping none of what it reads from the store: a word search reads many
+    /// hits to fill a page, and keeps only the rows it shows (`keep`).
+    pub fn of_hits(&self, ids: &[RequestId]) -> Result<Vec<Option<Summary>>, Error> {
+        self.read(ids, false)
+    }
+
+    /// Keeps `shown` for the next readers of this generation.
+    pub fn keep(&self, shown: &[Summary]) {
+        let Some(memo) = self.memo else {
+            return;
+        };
+        let mut memo = lock(&memo.summaries);
+        if memo.0 < self.generation {
+            *memo = (self.generation, HashMap::default());
+        }
+        if memo.0 != self.generation {
+            return;
+        }
+        for summary in shown {
+            if memo.1.len() >= KEPT {
+                memo.1.clear();
+            }
+            memo.1.insert(summary.id, Arc::new(summary.clone()));
+        }
+    }
+
+    fn read(&self, ids: &[RequestId], keep_read: bool) -> Result<Vec<Option<Summary>>, Error> {
         let Some(memo) = self.memo else {
             return Ok(self.table.of_listed(ids)?);
         };
@@ -165,6 +195,15 @@ impl<'r> KeptSummaries<'r> {
             return Ok(found);
         }
         let read = self.table.of_listed(&missing)?;
+        if !keep_read {
+            let mut read = read.into_iter();
+            for (slot, was_kept) in found.iter_mut().zip(&kept) {
+                if was_kept.is_none() {
+                    *slot = read.next().flatten();
+                }
+            }
+            return Ok(found);
+        }
         let mut memo = lock(&memo.summaries);
         if memo.0 < self.generation {
             *memo = (self.generation, HashMap::default());
@@ -257,9 +296,11 @@ mod tests {
             let reader = store.read().expect("read");
             let table = reader.summaries().expect("table");
             for wanted in [ids(&first), ids(&then)] {
-                let through = memo.over(&reader).expect("over").of_listed(&wanted).expect("listed");
+                let over = memo.over(&reader).expect("over");
                 let direct: Vec<_> = wanted.iter().map(|id| table.get(*id).expect("get")).collect();
-                prop_assert_eq!(through, direct);
+                // A search's hits read without keeping, then as a listing reads them.
+                prop_assert_eq!(over.of_hits(&wanted).expect("hits"), direct.clone());
+                prop_assert_eq!(over.of_listed(&wanted).expect("listed"), direct);
             }
             // A listing's pages, asked twice (the second from memory), are the store's.
             for cursor in first.iter().take(3).map(|c| Some(RequestId(*c))).chain([None]) {
@@ -280,6 +321,37 @@ mod tests {
                 prop_assert!(first.contains(id) || then.contains(id));
             }
         }
+    }
+
+    #[test]
+    fn a_search_keeps_only_the_rows_it_shows_and_only_for_its_generation() {
+        let (_dir, store) = store_with_gaps(&[]);
+        let memo = SummaryMemo::default();
+        let old = store.read().expect("read");
+        let hits = ids(&[40, 30, 20, 10]);
+        let read = memo.over(&old).expect("over").of_hits(&hits).expect("hits");
+        assert_eq!(kept(&memo).1, Vec::<u64>::new(), "hits read are not kept");
+        let shown: Vec<Summary> = read.into_iter().flatten().take(2).collect();
+        memo.over(&old).expect("over").keep(&shown);
+        assert_eq!(kept(&memo), (old.generation(), vec![30, 40]));
+        // After a commit, what the older reader shows is not kept for the newer readers.
+        set_status(&store, 40, Status::Done);
+        let new = store.read().expect("read");
+        let now = memo
+            .over(&new)
+            .expect("over")
+            .of_hits(&ids(&[40]))
+            .expect("hits");
+        assert_eq!(now[0].as_ref().map(|s| s.status), Some(Status::Done));
+        memo.over(&new).expect("over").keep(&[]);
+        memo.over(&old).expect("over").keep(&shown);
+        assert_eq!(kept(&memo), (new.generation(), vec![]));
+        let again = memo
+            .over(&new)
+            .expect("over")
+            .of_hits(&ids(&[40]))
+            .expect("hits");
+        assert_eq!(again[0].as_ref().map(|s| s.status), Some(Status::Done));
     }
 
     #[test]

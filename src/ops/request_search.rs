@@ -160,7 +160,8 @@ impl Ops {
         self.summaries_through(reader, &summaries, viewer, filter, now)
     }
 
-    /// `summaries_of`, a listing's summaries read through `summaries` (a word search's past it).
+    /// `summaries_of`, a listing's summaries read through `summaries` (a word search keeps only
+    /// the rows it shows).
     pub(super) fn summaries_through(
         &self,
         reader: &Reader,
@@ -176,9 +177,8 @@ impl Ops {
             return Err(Error::Internal("request search is not available".into()));
         };
         let filter = filter.seen_by(viewer);
-        // The hits are read past the memo: a common word reads hundreds of summaries a page,
-        // which would push out those the listings keep.
-        let summaries = KeptSummaries::unkept(reader)?;
+        // The hits are read through the memo but only the rows shown are kept: a common word
+        // reads hundreds of summaries a page, which would push out those the listings keep.
         // The newest ids first, in a window that widens while it finds too little: a common
         // word costs the window's requests, not every request that holds it.
         let mut items = Vec::new();
@@ -203,7 +203,7 @@ impl Ops {
             let ids: Vec<RequestId> = hits.into_iter().map(RequestId).collect();
             // A page's worth at a time: the page may fill before the hits run out.
             for chunk in ids.chunks(filter.limit + 1) {
-                let found = summaries.of_listed(chunk)?;
+                let found = summaries.of_hits(chunk)?;
                 for (id, summary) in chunk.iter().zip(found) {
                     below = Some(id.0);
                     let Some(summary) = summary else {
@@ -214,12 +214,14 @@ impl Ops {
                     }
                     if items.len() == filter.limit {
                         let next = items.last().map(|s: &Summary| s.id.0);
+                        summaries.keep(&items);
                         return Ok(Page { items, next });
                     }
                     items.push(summary);
                 }
             }
             if exhausted {
+                summaries.keep(&items);
                 return Ok(Page { items, next: None });
             }
             if short {

@@ -343,6 +343,11 @@ async fn a_request_changed_shows_in_every_listing_on_the_very_next_request() {
         assert!(!row(&desk, &number).contains("Tom Bernard"));
         assert_eq!(listed(&tom_api, &number).await, (json!("new"), Value::Null));
     }
+    app.ops().index_requests_now().expect("indexed");
+    for _ in 0..2 {
+        let (_, found) = tom.get_text("/desk?status=all&q=SMS").await;
+        shows(&found, &number, "Nouvelle");
+    }
 
     // A new request is listed at once, on top.
     let second = submitted(&alice_api, service, "Par téléphone").await;
@@ -366,6 +371,10 @@ async fn a_request_changed_shows_in_every_listing_on_the_very_next_request() {
     );
     let (_, urgent) = tom.get_text("/desk?sort=urgent").await;
     shows(&urgent, &number, "Tom Bernard");
+    // Found by its words: the rows a search shows are kept too, and follow as well.
+    app.ops().index_requests_now().expect("indexed");
+    let (_, found) = tom.get_text("/desk?status=all&q=SMS").await;
+    shows(&found, &number, "Tom Bernard");
 
     // Completed: it leaves the open listings at once and shows in alice's history.
     let path = format!("/api/v1/requests/{number}/complete");
@@ -380,6 +389,8 @@ async fn a_request_changed_shows_in_every_listing_on_the_very_next_request() {
     let (_, mine) = alice.get_text("/my/requests").await;
     shows(&mine, &number, "Terminée");
     assert_eq!(listed(&tom_api, &number).await.0, json!("done"));
+    let (_, found) = tom.get_text("/desk?status=all&q=SMS").await;
+    shows(&found, &number, "Terminée");
 }
 
 #[tokio::test]
