@@ -8,12 +8,10 @@
 //! Who may see what is checked by the caller on every read, kept or not.
 
 use super::Error;
-use super::kept_summaries::IdHasher;
+use super::snapshots::ByGeneration;
 use crate::domain::request::{Event, Request, RequestId};
 use crate::storage::Reader;
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 /// Most requests kept at once (a few kilobytes each with their form and timeline).
 const KEPT: usize = 128;
@@ -21,20 +19,16 @@ const KEPT: usize = 128;
 /// A request and its whole timeline, as stored.
 pub(super) type KeptRequest = (Arc<Request>, Arc<[Event]>);
 
-type Kept = (
-    u64,
-    HashMap<RequestId, KeptRequest, BuildHasherDefault<IdHasher>>,
-);
-
 /// Requests read at one store generation (only those found: made-up numbers cannot fill it).
-#[derive(Default)]
-pub struct RequestMemo(Mutex<Kept>);
+pub struct RequestMemo(ByGeneration<RequestId, KeptRequest>);
+
+impl Default for RequestMemo {
+    fn default() -> Self {
+        RequestMemo(ByGeneration::bounded(KEPT))
+    }
+}
 
 impl RequestMemo {
-    fn lock(&self) -> MutexGuard<'_, Kept> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     /// Request `id` and its timeline as `reader` sees them: from the memo when they were read
     /// at `reader`'s generation, else from its snapshot (then kept).
     pub(super) fn read(
@@ -42,30 +36,12 @@ impl RequestMemo {
         reader: &Reader,
         id: RequestId,
     ) -> Result<Option<KeptRequest>, Error> {
-        let generation = reader.generation();
-        {
-            let memo = self.lock();
-            if memo.0 == generation
-                && let Some(kept) = memo.1.get(&id)
-            {
-                return Ok(Some(kept.clone()));
-            }
-        }
-        let Some(request) = reader.request(id)? else {
-            return Ok(None);
-        };
-        let kept: KeptRequest = (Arc::new(request), reader.events(id)?.into());
-        let mut memo = self.lock();
-        if memo.0 < generation {
-            *memo = (generation, HashMap::default());
-        }
-        if memo.0 == generation {
-            if memo.1.len() >= KEPT {
-                memo.1.clear();
-            }
-            memo.1.insert(id, kept.clone());
-        }
-        Ok(Some(kept))
+        self.0.get(reader.generation(), id, || {
+            let Some(request) = reader.request(id)? else {
+                return Ok(None);
+            };
+            Ok(Some((Arc::new(request), reader.events(id)?.into())))
+        })
     }
 }
 
@@ -103,7 +79,7 @@ mod tests {
         };
         assert_eq!(status(&after), Status::InProgress);
         assert_eq!(status(&before), Status::New);
-        assert_eq!(memo.lock().0, after.generation());
+        assert_eq!(memo.0.held().0, after.generation());
         assert_eq!(status(&after), Status::InProgress);
         // A commit later, the next reader reads the store again.
         put(&store, 1, Status::Done);
@@ -123,7 +99,7 @@ mod tests {
                 .expect("read")
                 .is_none()
         );
-        assert!(memo.lock().1.is_empty());
+        assert_eq!(memo.0.held().1, 0);
         for id in 1..=(KEPT as u64 + 10) {
             let (request, _) = memo
                 .read(&reader, RequestId(id))
@@ -131,6 +107,6 @@ mod tests {
                 .expect("found");
             assert_eq!(request.id, RequestId(id));
         }
-        assert!(memo.lock().1.len() <= KEPT);
+        assert!(memo.0.held().1 <= KEPT);
     }
 }

@@ -154,6 +154,11 @@ impl<'r> KeptSummaries<'r> {
 
     /// Keeps `shown` for the next readers of this generation.
     pub fn keep(&self, shown: &[Summary]) {
+        self.keep_all(shown.iter());
+    }
+
+    /// `keep`, unless a newer generation was seen meanwhile.
+    fn keep_all<'s>(&self, summaries: impl Iterator<Item = &'s Summary>) {
         let Some(memo) = self.memo else {
             return;
         };
@@ -164,7 +169,7 @@ impl<'r> KeptSummaries<'r> {
         if memo.0 != self.generation {
             return;
         }
-        for summary in shown {
+        for summary in summaries {
             if memo.1.len() >= KEPT {
                 memo.1.clear();
             }
@@ -194,36 +199,18 @@ impl<'r> KeptSummaries<'r> {
         if missing.is_empty() {
             return Ok(found);
         }
-        let read = self.table.of_listed(&missing)?;
-        if !keep_read {
-            let mut read = read.into_iter();
-            for (slot, was_kept) in found.iter_mut().zip(&kept) {
-                if was_kept.is_none() {
-                    *slot = read.next().flatten();
-                }
-            }
-            return Ok(found);
-        }
-        let mut memo = lock(&memo.summaries);
-        if memo.0 < self.generation {
-            *memo = (self.generation, HashMap::default());
-        }
-        let keep = memo.0 == self.generation;
-        let mut read = read.into_iter();
+        let mut read = self.table.of_listed(&missing)?.into_iter();
         for (slot, was_kept) in found.iter_mut().zip(&kept) {
-            if was_kept.is_some() {
-                continue;
+            if was_kept.is_none() {
+                *slot = read.next().flatten();
             }
-            let Some(summary) = read.next().flatten() else {
-                continue;
-            };
-            if keep {
-                if memo.1.len() >= KEPT {
-                    memo.1.clear();
-                }
-                memo.1.insert(summary.id, Arc::new(summary.clone()));
-            }
-            *slot = Some(summary);
+        }
+        if keep_read {
+            let fresh = found
+                .iter()
+                .zip(&kept)
+                .filter(|(_, was_kept)| was_kept.is_none());
+            self.keep_all(fresh.filter_map(|(summary, _)| summary.as_ref()));
         }
         Ok(found)
     }
@@ -337,21 +324,15 @@ mod tests {
         // After a commit, what the older reader shows is not kept for the newer readers.
         set_status(&store, 40, Status::Done);
         let new = store.read().expect("read");
-        let now = memo
-            .over(&new)
-            .expect("over")
-            .of_hits(&ids(&[40]))
-            .expect("hits");
-        assert_eq!(now[0].as_ref().map(|s| s.status), Some(Status::Done));
+        let status_of_40 = || {
+            let hits = memo.over(&new).expect("over").of_hits(&ids(&[40]));
+            hits.expect("hits")[0].as_ref().map(|s| s.status)
+        };
+        assert_eq!(status_of_40(), Some(Status::Done));
         memo.over(&new).expect("over").keep(&[]);
         memo.over(&old).expect("over").keep(&shown);
         assert_eq!(kept(&memo), (new.generation(), vec![]));
-        let again = memo
-            .over(&new)
-            .expect("over")
-            .of_hits(&ids(&[40]))
-            .expect("hits");
-        assert_eq!(again[0].as_ref().map(|s| s.status), Some(Status::Done));
+        assert_eq!(status_of_40(), Some(Status::Done));
     }
 
     #[test]

@@ -164,12 +164,16 @@ pub(super) fn visible(reader: &Reader, viewer: &User, id: RequestId) -> Result<R
         .ok_or(Error::NotFound)
 }
 
-/// The timeline without what `viewer` may not read: internal comments are for the IT team.
+/// The timeline without what `viewer` may not read.
 fn visible_events(reader: &Reader, viewer: &User, id: RequestId) -> Result<Vec<Event>, Error> {
-    let staff = viewer.role.is_staff();
     let mut events = reader.events(id)?;
-    events.retain(|e| staff || !e.kind.is_internal());
+    events.retain(|e| readable(viewer, e));
     Ok(events)
+}
+
+/// Whether `viewer` may read `event`: internal comments are for the IT team.
+fn readable(viewer: &User, event: &Event) -> bool {
+    viewer.role.is_staff() || !event.kind.is_internal()
 }
 
 fn permissions(request: &Request, viewer: &User, now: Timestamp, reopen_days: u32) -> Permissions {
@@ -227,12 +231,12 @@ impl Ops {
             .filter(|(r, _)| request::may_view(actor(viewer), r))
             .ok_or(Error::NotFound)?;
         let staff = viewer.role.is_staff();
-        // Internal comments are for the IT team.
-        let events = match staff {
+        // The kept timeline shared as it is when the viewer may read all of it.
+        let events = match events.iter().all(|e| readable(viewer, e)) {
             true => events,
             false => events
                 .iter()
-                .filter(|e| !e.kind.is_internal())
+                .filter(|e| readable(viewer, e))
                 .cloned()
                 .collect(),
         };

@@ -178,15 +178,36 @@ impl<T> Versioned<T> {
 /// Values read from the store at one generation, by key (a session, a user): every page's frame
 /// asks the same questions (who is this token, how many unread notices) and nothing changes
 /// them but a commit, which bumps the generation and so empties the memo. Only what was found
-/// is kept, so made-up keys cannot fill it, and at most `MEMO_ENTRIES` at once.
-pub struct ByGeneration<K, V>(std::sync::Mutex<(u64, HashMap<K, V>)>);
+/// is kept, so made-up keys cannot fill it, and at most `MEMO_ENTRIES` at once (or the bound
+/// it was made with).
+pub struct ByGeneration<K, V> {
+    kept: std::sync::Mutex<(u64, HashMap<K, V>)>,
+    bound: usize,
+}
 
 /// Most values a `ByGeneration` keeps: beyond, it starts again empty.
 const MEMO_ENTRIES: usize = 4096;
 
 impl<K, V> Default for ByGeneration<K, V> {
     fn default() -> Self {
-        ByGeneration(std::sync::Mutex::new((0, HashMap::new())))
+        ByGeneration::bounded(MEMO_ENTRIES)
+    }
+}
+
+impl<K, V> ByGeneration<K, V> {
+    /// A memo that keeps at most `entries` values (for values larger than a session's).
+    pub(super) fn bounded(entries: usize) -> Self {
+        ByGeneration {
+            kept: std::sync::Mutex::new((0, HashMap::new())),
+            bound: entries,
+        }
+    }
+
+    /// The generation of what is kept, and how many values (for tests).
+    #[cfg(test)]
+    pub(super) fn held(&self) -> (u64, usize) {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        (kept.0, kept.1.len())
     }
 }
 
@@ -200,7 +221,7 @@ impl<K: std::hash::Hash + Eq, V: Clone> ByGeneration<K, V> {
         key: K,
         read: impl FnOnce() -> Result<Option<V>, Error>,
     ) -> Result<Option<V>, Error> {
-        let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let lock = || self.kept.lock().unwrap_or_else(|e| e.into_inner());
         {
             let kept = lock();
             if kept.0 == generation
@@ -216,7 +237,7 @@ impl<K: std::hash::Hash + Eq, V: Clone> ByGeneration<K, V> {
                 *kept = (generation, HashMap::new());
             }
             if kept.0 == generation {
-                if kept.1.len() >= MEMO_ENTRIES {
+                if kept.1.len() >= self.bound {
                     kept.1.clear();
                 }
                 kept.1.insert(key, found.clone());
@@ -416,7 +437,7 @@ mod tests {
         get(&memo, 1, u32::MAX, Some(1), &reads);
         get(&memo, 1, 0, Some(0), &reads);
         assert_eq!(reads.get(), entries + 2, "emptied when full");
-        let kept = memo.0.lock().expect("lock").1.len();
+        let kept = memo.held().1;
         assert_eq!(kept, 2);
     }
 }
