@@ -6,6 +6,7 @@
 //! rebuilt.
 
 mod analysis;
+mod id_window;
 mod requests;
 mod snippet;
 

@@ -4,18 +4,16 @@
 //! a lost or damaged index is rebuilt by catching up from nothing.
 
 use super::analysis::{self, Analyzers, register};
+use super::id_window::{DocRanges, SegmentIds};
 use super::{Error, manual_reader, open_or_create};
 use std::collections::{HashMap, HashSet};
-use std::ops::Bound;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use tantivy::Order;
 use tantivy::collector::{Collector, TopDocs};
 use tantivy::index::SegmentId;
-use tantivy::query::{
-    BooleanQuery, EnableScoring, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery,
-};
+use tantivy::query::{BooleanQuery, EnableScoring, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, Schema};
 use tantivy::{Index, IndexReader, Searcher, SegmentReader, TantivyDocument, Term, doc};
 
@@ -38,7 +36,7 @@ enum Matching {
 }
 
 /// The least and greatest request id of each live segment.
-type Bounds = HashMap<SegmentId, (u64, u64)>;
+type Bounds = HashMap<SegmentId, Arc<SegmentIds>>;
 
 /// What the index knows of a request.
 #[derive(Debug, Clone)]
@@ -196,13 +194,23 @@ impl RequestIndex {
             };
             all.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
-        if from > 0 || before.is_some() {
-            let lower = Bound::Included(Term::from_field_u64(self.id, from));
-            let upper = match before {
-                Some(before) => Bound::Excluded(Term::from_field_u64(self.id, before)),
-                None => Bound::Unbounded,
-            };
-            all.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+        // Only the segments holding ids of the window: the others would each open their id
+        // column for nothing. The window's documents are found in each by binary search.
+        let windowed = from > 0 || before.is_some();
+        let mut segments = Vec::new();
+        let mut windows = HashMap::new();
+        for (ord, segment) in (0u32..).zip(searcher.segment_readers()) {
+            let ids = self.segment_ids(segment)?;
+            if ids.most < from || before.is_some_and(|before| ids.least >= before) {
+                continue;
+            }
+            if windowed {
+                windows.insert(segment.segment_id(), ids.within(from, before));
+            }
+            segments.push((ord, segment));
+        }
+        if windowed {
+            all.push((Occur::Must, Box::new(DocRanges(Arc::new(windows)))));
         }
         if let Some(requester) = requester {
             let theirs = Term::from_field_u64(self.requester, requester);
@@ -214,14 +222,8 @@ impl RequestIndex {
             TopDocs::with_limit(limit.max(1)).order_by_fast_field::<u64>("id", Order::Desc);
         newest.check_schema(searcher.schema())?;
         let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
-        // Only the segments holding ids of the window: the others would each open their id
-        // column for nothing.
         let mut fruits = Vec::new();
-        for (ord, segment) in (0u32..).zip(searcher.segment_readers()) {
-            let (least, most) = self.bounds(segment)?;
-            if most < from || before.is_some_and(|before| least >= before) {
-                continue;
-            }
+        for (ord, segment) in segments {
             fruits.push(newest.collect_segment(weight.as_ref(), ord, segment)?);
         }
         let top = newest.merge_fruits(fruits)?;
@@ -246,16 +248,15 @@ impl RequestIndex {
         Ok(fewest)
     }
 
-    /// The least and greatest request id `segment` holds (segments never change).
-    fn bounds(&self, segment: &SegmentReader) -> Result<(u64, u64), Error> {
+    /// `segment`'s request ids, read once (segments never change).
+    fn segment_ids(&self, segment: &SegmentReader) -> Result<Arc<SegmentIds>, Error> {
         let key = segment.segment_id();
         if let Some(known) = self.lock_bounds()?.get(&key) {
-            return Ok(*known);
+            return Ok(Arc::clone(known));
         }
-        let column = segment.fast_fields().u64("id")?;
-        let bounds = (column.min_value(), column.max_value());
-        self.lock_bounds()?.insert(key, bounds);
-        Ok(bounds)
+        let ids = Arc::new(SegmentIds::read(segment)?);
+        self.lock_bounds()?.insert(key, Arc::clone(&ids));
+        Ok(ids)
     }
 
     fn lock_bounds(&self) -> Result<MutexGuard<'_, Bounds>, Error> {
@@ -389,6 +390,105 @@ mod tests {
         assert_eq!(theirs, vec![157, 154, 151, 148]);
         let nobody = index.search(&words, (0, None), Some(7), 4).unwrap();
         assert!(nobody.is_empty());
+    }
+
+    #[test]
+    fn ids_indexed_backwards_are_found_by_reading_the_column_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = RequestIndex::open(dir.path()).unwrap();
+        // 600 runs of one id each: more than a segment is searched by halves.
+        let docs: Vec<RequestDoc> = (1..=600).rev().map(|id| request(id, "sms")).collect();
+        index.add(&docs, 600).unwrap();
+        let searcher = index.reader.searcher();
+        let ids = index.segment_ids(&searcher.segment_readers()[0]).unwrap();
+        assert!(ids.runs.len() > 256, "{} runs", ids.runs.len());
+        assert_eq!(
+            find(&index, "sms", (590, None), 50),
+            (590..=600).rev().collect::<Vec<_>>()
+        );
+        assert_eq!(find(&index, "sms", (1, Some(4)), 50), vec![3, 2, 1]);
+        assert_eq!(
+            find(&index, "sms", (300, Some(303)), 50),
+            vec![302, 301, 300]
+        );
+        assert!(find(&index, "sms", (601, None), 50).is_empty());
+    }
+
+    /// Merges every segment of `index` into one, in the order given by `order` (a merge puts
+    /// segments side by side in the order it is given them).
+    fn merge_all(index: &RequestIndex, reversed: bool) {
+        let mut ids = index.index.searchable_segment_ids().unwrap();
+        if ids.len() < 2 {
+            return;
+        }
+        if reversed {
+            ids.reverse();
+        }
+        let mut writer: tantivy::IndexWriter<TantivyDocument> =
+            index.index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.merge(&ids).wait().unwrap();
+        writer.wait_merging_threads().unwrap();
+        index.reader.reload().unwrap();
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+        /// Whatever order the ids were indexed in (in order, stretches out of order, or enough
+        /// disorder to be read through) and however segments were merged, a window gives the
+        /// ids of every request in it holding the word, newest first.
+        #[test]
+        fn a_window_gives_exactly_the_ids_in_it_however_they_were_indexed(
+            total in 1u64..700,
+            commits in 1usize..5,
+            shuffle_seed in proptest::prelude::any::<u64>(),
+            disorder in 0u8..3,
+            merge in 0u8..3,
+            windows in proptest::collection::vec((0u64..720, proptest::option::of(0u64..720)), 1..6),
+        ) {
+            let mut ids: Vec<u64> = (1..=total).collect();
+            match disorder {
+                0 => {}
+                1 => {
+                    let third = ids.len() / 3;
+                    ids.rotate_left(third);
+                }
+                _ => {
+                    // A fixed pseudo-random permutation from the seed.
+                    let mut state = shuffle_seed | 1;
+                    for i in (1..ids.len()).rev() {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        ids.swap(i, usize::try_from(state % (i as u64 + 1)).unwrap());
+                    }
+                }
+            }
+            let dir = tempfile::tempdir().unwrap();
+            let index = RequestIndex::open(dir.path()).unwrap();
+            let per = ids.len().div_ceil(commits);
+            for part in ids.chunks(per) {
+                let docs: Vec<RequestDoc> = part
+                    .iter()
+                    .map(|&id| request(id, if id % 5 == 0 { "sms other" } else { "sms" }))
+                    .collect();
+                index.add(&docs, total).unwrap();
+            }
+            if merge > 0 {
+                merge_all(&index, merge == 2);
+            }
+            for (from, before) in windows {
+                for (word, holds) in [("sms", 1), ("other", 5)] {
+                    let mut expected: Vec<u64> = (1..=total)
+                        .filter(|id| id % holds == 0)
+                        .filter(|&id| id >= from && before.is_none_or(|before| id < before))
+                        .collect();
+                    expected.reverse();
+                    let found = find(&index, word, (from, before), 1_000);
+                    proptest::prop_assert_eq!(found, expected, "{} in {}..{:?}", word, from, before);
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,216 @@
+//! The documents of a segment whose request ids lie in a window, found by binary search rather
+//! than by reading the id column from the segment's start.
+//!
+//! Requests are indexed in the order of their ids, so a segment's documents hold increasing
+//! ids, except where a merge put segments side by side in another order: a segment is a few
+//! stretches ("runs") of increasing ids. tantivy's range query on the id column reads every
+//! value from the first document up to the window (most of a large segment for the newest
+//! ids); here each run is searched by halves, and the window's documents are handed to the
+//! search as ranges (`DocRanges`). A segment of many runs (ids indexed out of order) is read
+//! through once instead, which costs what the range query did.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+use tantivy::columnar::{Cardinality, Column};
+use tantivy::index::SegmentId;
+use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError};
+
+/// Above this many runs a segment's window is found by reading its ids through.
+const MOST_RUNS: usize = 256;
+/// Ids read from the column at a time when its runs are found.
+const CHUNK: u32 = 4096;
+
+/// A segment's request ids: its column, the least and greatest, and its runs.
+pub(super) struct SegmentIds {
+    column: Column<u64>,
+    pub(super) least: u64,
+    pub(super) most: u64,
+    /// Ranges of documents whose ids increase, in document order; empty when some document
+    /// has no id (never so for requests, but then every window is read through).
+    pub(super) runs: Vec<Range<DocId>>,
+    max_doc: DocId,
+}
+
+impl SegmentIds {
+    /// Reads `segment`'s ids once (segments never change).
+    pub(super) fn read(segment: &SegmentReader) -> tantivy::Result<SegmentIds> {
+        let column = segment.fast_fields().u64("id")?;
+        let max_doc = segment.max_doc();
+        let mut runs = Vec::new();
+        if column.get_cardinality() == Cardinality::Full {
+            let mut ids = vec![0u64; CHUNK as usize];
+            let (mut start, mut previous) = (0, None);
+            let mut doc = 0;
+            while doc < max_doc {
+                let n = CHUNK.min(max_doc - doc);
+                let ids = &mut ids[..n as usize];
+                column.values.get_range(u64::from(doc), ids);
+                for (at, &id) in (doc..).zip(ids.iter()) {
+                    if previous.is_some_and(|previous| id <= previous) {
+                        runs.push(start..at);
+                        start = at;
+                    }
+                    previous = Some(id);
+                }
+                doc += n;
+            }
+            if start < max_doc {
+                runs.push(start..max_doc);
+            }
+        }
+        Ok(SegmentIds {
+            least: column.min_value(),
+            most: column.max_value(),
+            column,
+            runs,
+            max_doc,
+        })
+    }
+
+    /// The documents holding an id in `from..before` (`before` none: no upper bound), as
+    /// ranges in increasing order.
+    pub(super) fn within(&self, from: u64, before: Option<u64>) -> Vec<Range<DocId>> {
+        let below_end = |id: u64| before.is_none_or(|before| id < before);
+        if self.runs.is_empty() || self.runs.len() > MOST_RUNS {
+            let mut ranges: Vec<Range<DocId>> = Vec::new();
+            for doc in 0..self.max_doc {
+                if !self
+                    .column
+                    .first(doc)
+                    .is_some_and(|id| id >= from && below_end(id))
+                {
+                    continue;
+                }
+                match ranges.last_mut() {
+                    Some(last) if last.end == doc => last.end = doc + 1,
+                    _ => ranges.push(doc..doc + 1),
+                }
+            }
+            return ranges;
+        }
+        let id = |doc: DocId| self.column.values.get_val(doc);
+        self.runs
+            .iter()
+            .filter_map(|run| {
+                let start = first_where(run, |doc| id(doc) >= from);
+                let end = first_where(run, |doc| !below_end(id(doc)));
+                (start < end).then_some(start..end)
+            })
+            .collect()
+    }
+}
+
+/// The first document of `run` for which `holds`, which once true stays true (`run.end` if
+/// none).
+fn first_where(run: &Range<DocId>, holds: impl Fn(DocId) -> bool) -> DocId {
+    let (mut low, mut high) = (run.start, run.end);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if holds(middle) {
+            high = middle;
+        } else {
+            low = middle + 1;
+        }
+    }
+    low
+}
+
+/// A query matching, in each segment, the documents of the ranges given for it (none in a
+/// segment it does not name).
+#[derive(Clone, Debug)]
+pub(super) struct DocRanges(pub(super) Arc<HashMap<SegmentId, Vec<Range<DocId>>>>);
+
+impl DocRanges {
+    fn of(&self, segment: &SegmentReader) -> &[Range<DocId>] {
+        self.0.get(&segment.segment_id()).map_or(&[], Vec::as_slice)
+    }
+}
+
+impl Query for DocRanges {
+    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Weight for DocRanges {
+    fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(Box::new(RangesScorer::new(self.of(reader).to_vec())))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        if self.of(reader).iter().any(|range| range.contains(&doc)) {
+            Ok(Explanation::new("request id in the window", 1.0))
+        } else {
+            Err(TantivyError::InvalidArgument(format!(
+                "document {doc} is outside the window"
+            )))
+        }
+    }
+}
+
+/// The documents of increasing, disjoint ranges, one by one.
+struct RangesScorer {
+    ranges: Vec<Range<DocId>>,
+    at: usize,
+    doc: DocId,
+    size: u32,
+}
+
+impl RangesScorer {
+    fn new(ranges: Vec<Range<DocId>>) -> RangesScorer {
+        let size = ranges.iter().map(|range| range.end - range.start).sum();
+        let mut scorer = RangesScorer {
+            ranges,
+            at: 0,
+            doc: 0,
+            size,
+        };
+        scorer.doc = scorer.from(0);
+        scorer
+    }
+
+    /// The first document at or after `target`, which becomes the current one.
+    fn from(&mut self, target: DocId) -> DocId {
+        while let Some(range) = self.ranges.get(self.at) {
+            if target < range.end {
+                self.doc = target.max(range.start);
+                return self.doc;
+            }
+            self.at += 1;
+        }
+        self.doc = TERMINATED;
+        TERMINATED
+    }
+}
+
+impl DocSet for RangesScorer {
+    fn advance(&mut self) -> DocId {
+        if self.doc == TERMINATED {
+            return TERMINATED;
+        }
+        self.from(self.doc + 1)
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if target <= self.doc {
+            return self.doc;
+        }
+        self.from(target)
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.size
+    }
+}
+
+impl Scorer for RangesScorer {
+    fn score(&mut self) -> Score {
+        1.0
+    }
+}
