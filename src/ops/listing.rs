@@ -111,7 +111,7 @@ impl DeskFilter {
     }
 
     /// The index to walk: the most selective filter that has one.
-    fn listing(&self) -> Listing {
+    pub(super) fn listing(&self) -> Listing {
         if let Some(assignee) = self.assignee {
             Listing::Assignee(assignee)
         } else if let Some(requester) = self.requester {

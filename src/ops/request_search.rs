@@ -185,12 +185,14 @@ impl Ops {
         let mut below = filter.cursor.map(|c| c.0);
         let mut window = (filter.limit as u64 + 1) * 8;
         let want = (filter.limit + 1) * 4;
+        let words = index.words(&text).map_err(search_error)?;
         // A word held by fewer requests than a window costs no more searched everywhere at
         // once, and spares the widening windows that would find it.
-        let words = index.words(&text).map_err(search_error)?;
         if index.fewest_holding(&words).map_err(search_error)? <= window {
             window = u64::MAX;
         }
+        let (listing, mut probed) = (filter.listing(), false);
+        let narrow = usize::try_from((filter.limit as u64 + 1) * 8).unwrap_or(usize::MAX);
         loop {
             let top = below.unwrap_or(index.last() + 1);
             let from = top.saturating_sub(window);
@@ -200,26 +202,10 @@ impl Ops {
             // Fewer than asked: the window holds no more; otherwise keep on below the last.
             let exhausted = hits.len() < want && from == 0;
             let short = hits.len() < want;
-            let ids: Vec<RequestId> = hits.into_iter().map(RequestId).collect();
-            // A page's worth at a time: the page may fill before the hits run out.
-            for chunk in ids.chunks(filter.limit + 1) {
-                let found = summaries.of_hits(chunk)?;
-                for (id, summary) in chunk.iter().zip(found) {
-                    below = Some(id.0);
-                    let Some(summary) = summary else {
-                        continue;
-                    };
-                    if !filter.matches(&summary) {
-                        continue;
-                    }
-                    if items.len() == filter.limit {
-                        let next = items.last().map(|s: &Summary| s.id.0);
-                        summaries.keep(&items);
-                        return Ok(Page { items, next });
-                    }
-                    items.push(summary);
-                }
+            if let Some(page) = fill(summaries, &filter, &hits, &mut items)? {
+                return Ok(page);
             }
+            below = hits.last().copied().or(below);
             if exhausted {
                 summaries.keep(&items);
                 return Ok(Page { items, next: None });
@@ -229,8 +215,55 @@ impl Ops {
                 below = Some(from);
                 window = window.saturating_mul(8);
             }
+            // The first window did not fill the page: a listing narrower than a window (one
+            // person's open requests, say, when most of theirs are finished) is read whole
+            // and searched at once, rather than reading the summary of every request that
+            // holds the words until the page fills.
+            if !probed && listing != Listing::All {
+                probed = true;
+                let ids = reader.request_ids(listing, below.map(RequestId), true, narrow + 1)?;
+                if ids.len() <= narrow {
+                    let ids: Vec<u64> = ids.into_iter().map(|id| id.0).collect();
+                    let held = index.holding(&words, &ids).map_err(search_error)?;
+                    if let Some(page) = fill(summaries, &filter, &held, &mut items)? {
+                        return Ok(page);
+                    }
+                    summaries.keep(&items);
+                    return Ok(Page { items, next: None });
+                }
+            }
         }
     }
+}
+
+/// Adds to `items` the summaries of `hits` (ids, newest first) that `filter` lets through, a
+/// page's worth read at a time (the page may fill before the hits run out); answers the page
+/// once it is full and one more follows, keeping the rows it shows.
+fn fill(
+    summaries: &KeptSummaries,
+    filter: &DeskFilter,
+    hits: &[u64],
+    items: &mut Vec<Summary>,
+) -> Result<Option<Page<Summary>>, Error> {
+    let ids: Vec<RequestId> = hits.iter().copied().map(RequestId).collect();
+    for chunk in ids.chunks(filter.limit + 1) {
+        let found = summaries.of_hits(chunk)?;
+        for summary in found.into_iter().flatten() {
+            if !filter.matches(&summary) {
+                continue;
+            }
+            if items.len() == filter.limit {
+                let next = items.last().map(|s: &Summary| s.id.0);
+                summaries.keep(items);
+                return Ok(Some(Page {
+                    items: std::mem::take(items),
+                    next,
+                }));
+            }
+            items.push(summary);
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

@@ -102,6 +102,46 @@ impl SegmentIds {
     }
 }
 
+impl SegmentIds {
+    /// The documents holding one of `ids` (in any order), as ranges in increasing order: each
+    /// id is looked up by halves in each run.
+    pub(super) fn holding(&self, ids: &[u64]) -> Vec<Range<DocId>> {
+        let mut docs: Vec<DocId> = Vec::new();
+        if self.runs.is_empty() || self.runs.len() > MOST_RUNS {
+            let wanted: std::collections::HashSet<u64> = ids.iter().copied().collect();
+            docs.extend((0..self.max_doc).filter(|&doc| {
+                self.column
+                    .first(doc)
+                    .is_some_and(|id| wanted.contains(&id))
+            }));
+        } else {
+            let id = |doc: DocId| self.column.values.get_val(doc);
+            for &wanted in ids
+                .iter()
+                .filter(|&&id| (self.least..=self.most).contains(&id))
+            {
+                for run in &self.runs {
+                    let doc = first_where(run, |doc| id(doc) >= wanted);
+                    if doc < run.end && id(doc) == wanted {
+                        docs.push(doc);
+                        break;
+                    }
+                }
+            }
+            docs.sort_unstable();
+            docs.dedup();
+        }
+        let mut ranges: Vec<Range<DocId>> = Vec::new();
+        for doc in docs {
+            match ranges.last_mut() {
+                Some(last) if last.end == doc => last.end = doc + 1,
+                _ => ranges.push(doc..doc + 1),
+            }
+        }
+        ranges
+    }
+}
+
 /// The first document of `run` for which `holds`, which once true stays true (`run.end` if
 /// none).
 fn first_where(run: &Range<DocId>, holds: impl Fn(DocId) -> bool) -> DocId {

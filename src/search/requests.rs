@@ -38,6 +38,15 @@ enum Matching {
 /// The least and greatest request id of each live segment.
 type Bounds = HashMap<SegmentId, Arc<SegmentIds>>;
 
+/// The requests a search looks among.
+#[derive(Clone, Copy)]
+enum Within<'a> {
+    Everything,
+    /// Ids in `from..before` (no upper bound when none).
+    Window(u64, Option<u64>),
+    Ids(&'a [u64]),
+}
+
 /// What the index knows of a request.
 #[derive(Debug, Clone)]
 pub struct RequestDoc {
@@ -173,6 +182,26 @@ impl RequestIndex {
         requester: Option<u64>,
         limit: usize,
     ) -> Result<Vec<u64>, Error> {
+        let within = match (from, before) {
+            (0, None) => Within::Everything,
+            (from, before) => Within::Window(from, before),
+        };
+        self.matching(words, within, requester, limit)
+    }
+
+    /// Which of `ids` hold every one of `words`, newest first: a listing small enough to be
+    /// read whole is searched in one go.
+    pub fn holding(&self, words: &Words, ids: &[u64]) -> Result<Vec<u64>, Error> {
+        self.matching(words, Within::Ids(ids), None, ids.len())
+    }
+
+    fn matching(
+        &self,
+        words: &Words,
+        within: Within<'_>,
+        requester: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<u64>, Error> {
         if words.matching.is_empty() {
             return Ok(Vec::new());
         }
@@ -196,21 +225,35 @@ impl RequestIndex {
         }
         // Only the segments holding ids of the window: the others would each open their id
         // column for nothing. The window's documents are found in each by binary search.
-        let windowed = from > 0 || before.is_some();
+        let (least, most) = match within {
+            Within::Everything => (0, u64::MAX),
+            Within::Window(from, before) => {
+                (from, before.map_or(u64::MAX, |b| b.saturating_sub(1)))
+            }
+            Within::Ids(ids) => match (ids.iter().min(), ids.iter().max()) {
+                (Some(&least), Some(&most)) => (least, most),
+                _ => return Ok(Vec::new()),
+            },
+        };
         let mut segments = Vec::new();
-        let mut windows = HashMap::new();
+        let mut documents = HashMap::new();
         for (ord, segment) in (0u32..).zip(searcher.segment_readers()) {
             let ids = self.segment_ids(segment)?;
-            if ids.most < from || before.is_some_and(|before| ids.least >= before) {
+            if ids.most < least || ids.least > most {
                 continue;
             }
-            if windowed {
-                windows.insert(segment.segment_id(), ids.within(from, before));
+            let docs = match within {
+                Within::Everything => None,
+                Within::Window(from, before) => Some(ids.within(from, before)),
+                Within::Ids(wanted) => Some(ids.holding(wanted)),
+            };
+            if let Some(docs) = docs {
+                documents.insert(segment.segment_id(), docs);
             }
             segments.push((ord, segment));
         }
-        if windowed {
-            all.push((Occur::Must, Box::new(DocRanges(Arc::new(windows)))));
+        if !matches!(within, Within::Everything) {
+            all.push((Occur::Must, Box::new(DocRanges(Arc::new(documents)))));
         }
         if let Some(requester) = requester {
             let theirs = Term::from_field_u64(self.requester, requester);
@@ -412,6 +455,11 @@ mod tests {
             vec![302, 301, 300]
         );
         assert!(find(&index, "sms", (601, None), 50).is_empty());
+        let words = index.words("sms").unwrap();
+        assert_eq!(
+            index.holding(&words, &[1, 600, 300]).unwrap(),
+            vec![600, 300, 1]
+        );
     }
 
     /// Merges every segment of `index` into one, in the order given by `order` (a merge puts
@@ -436,7 +484,8 @@ mod tests {
 
         /// Whatever order the ids were indexed in (in order, stretches out of order, or enough
         /// disorder to be read through) and however segments were merged, a window gives the
-        /// ids of every request in it holding the word, newest first.
+        /// ids of every request in it holding the word, newest first; asked for by id, the
+        /// same of those ids.
         #[test]
         fn a_window_gives_exactly_the_ids_in_it_however_they_were_indexed(
             total in 1u64..700,
@@ -485,7 +534,16 @@ mod tests {
                         .collect();
                     expected.reverse();
                     let found = find(&index, word, (from, before), 1_000);
-                    proptest::prop_assert_eq!(found, expected, "{} in {}..{:?}", word, from, before);
+                    proptest::prop_assert_eq!(&found, &expected, "{} in {}..{:?}", word, from, before);
+                    // The same window's every third id, asked for by id, in no order.
+                    let mut asked: Vec<u64> = (from..before.unwrap_or(total + 1).min(total + 1))
+                        .filter(|id| id % 3 == 0)
+                        .collect();
+                    let half = asked.len() / 2;
+                    asked.rotate_left(half);
+                    let held = index.holding(&index.words(word).unwrap(), &asked).unwrap();
+                    let thirds: Vec<u64> = expected.into_iter().filter(|id| id % 3 == 0).collect();
+                    proptest::prop_assert_eq!(held, thirds, "{} among {:?}", word, asked);
                 }
             }
         }

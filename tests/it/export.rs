@@ -1,26 +1,14 @@
 //! The desk's CSV export: the very rows of the listing for the same filters, in the metrics
 //! CSV's conventions, for the IT team only.
 
+use crate::request_search::every_page;
 use crate::requests::{PASSWORD, service_id};
 use crate::support::{Api, TestApp};
 use reqwest::StatusCode;
 
 /// Every request number the API lists for `query`, page after page.
 async fn listed(api: &Api, query: &str) -> Vec<String> {
-    let mut numbers = Vec::new();
-    let mut cursor = String::new();
-    loop {
-        let path = format!("/api/v1/requests?{query}&limit=100{cursor}");
-        let (status, page) = Api::json(api.get(&path).await).await;
-        assert_eq!(status, StatusCode::OK, "{page}");
-        for item in page["items"].as_array().expect("items") {
-            numbers.push(item["number"].as_str().expect("number").to_owned());
-        }
-        match page["next"].as_str() {
-            Some(next) => cursor = format!("&cursor={next}"),
-            None => return numbers,
-        }
-    }
+    every_page(api, 100, query).await
 }
 
 /// The numbers of a CSV export's rows, after checking its form.

@@ -7,21 +7,9 @@ use crate::support::{Api, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 
-/// Every number a listing gives, page after page (`limit` at a time).
+/// Every number a listing of every status gives, page after page (`limit` at a time).
 async fn all_pages(api: &Api, limit: u32, query: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut cursor = String::new();
-    loop {
-        let path = format!("/api/v1/requests?status=all&limit={limit}&{query}{cursor}");
-        let (_, page) = Api::json(api.get(&path).await).await;
-        for item in page["items"].as_array().expect("items") {
-            found.push(item["number"].as_str().expect("number").to_owned());
-        }
-        match page["next"].as_str() {
-            Some(next) => cursor = format!("&cursor={next}"),
-            None => return found,
-        }
-    }
+    every_page(api, limit, &format!("status=all&{query}")).await
 }
 
 async fn numbers(api: &Api, query: &str) -> Vec<String> {
@@ -183,4 +171,54 @@ async fn a_search_never_shows_a_request_its_viewer_may_not_see() {
         }
     }
     assert!(shown > 0, "the draw found something to check");
+}
+
+/// Every number a listing gives, page after page, `limit` at a time, for the filter `query`.
+pub(crate) async fn every_page(api: &Api, limit: u32, query: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let path = format!("/api/v1/requests?limit={limit}&{query}{cursor}");
+        let (status, page) = Api::json(api.get(&path).await).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {page}");
+        for item in page["items"].as_array().expect("items") {
+            found.push(item["number"].as_str().expect("number").to_owned());
+        }
+        // A page that starts again where an earlier one did would never end.
+        assert!(found.len() < 10_000, "{path} keeps on giving");
+        match page["next"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => return found,
+        }
+    }
+}
+
+/// A search reads a narrow listing whole (its ids searched at once) and a wide one through
+/// windows of ids; which one depends on the page's size. Whatever the size, the same requests
+/// come, in the same order: here the demo's requesters, most of whose requests are finished.
+#[tokio::test]
+async fn a_search_lists_the_same_requests_whichever_way_it_reads_them() {
+    let app = TestApp::spawn().await;
+    app.ops().index_requests_now().expect("indexed");
+    let (alice, tom) = (app.api_as("alice").await, app.api_as("tom").await);
+    let service = service_id(&alice, PASSWORD).await;
+    let cases = [
+        (&alice, "status=open&q=durand".to_owned()),
+        (&alice, "status=all&q=durand".to_owned()),
+        (&alice, "status=done&q=sms".to_owned()),
+        (&tom, "status=open&q=durand".to_owned()),
+        (&tom, format!("status=all&service={service}&q=passe")),
+        (&tom, "status=all&q=vpn".to_owned()),
+    ];
+    for (api, query) in cases {
+        let wide = every_page(api, 2, &query).await;
+        assert!(!wide.is_empty(), "{query} finds something");
+        for limit in [7, 40, 100] {
+            assert_eq!(
+                every_page(api, limit, &query).await,
+                wide,
+                "{query} by {limit}"
+            );
+        }
+    }
 }
