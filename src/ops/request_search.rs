@@ -184,6 +184,7 @@ impl Ops {
         let mut items = Vec::new();
         let mut below = filter.cursor.map(|c| c.0);
         let mut window = (filter.limit as u64 + 1) * 8;
+        let narrow = usize::try_from(window).unwrap_or(usize::MAX);
         let want = (filter.limit + 1) * 4;
         let words = index.words(&text).map_err(search_error)?;
         // A word held by fewer requests than a window costs no more searched everywhere at
@@ -192,7 +193,6 @@ impl Ops {
             window = u64::MAX;
         }
         let (listing, mut probed) = (filter.listing(), false);
-        let narrow = usize::try_from((filter.limit as u64 + 1) * 8).unwrap_or(usize::MAX);
         loop {
             let top = below.unwrap_or(index.last() + 1);
             let from = top.saturating_sub(window);

@@ -27,10 +27,16 @@ pub(super) struct SegmentIds {
     column: Column<u64>,
     pub(super) least: u64,
     pub(super) most: u64,
-    /// Ranges of documents whose ids increase, in document order; empty when some document
-    /// has no id (never so for requests, but then every window is read through).
-    pub(super) runs: Vec<Range<DocId>>,
+    /// Stretches of documents whose ids increase, in document order; empty when some
+    /// document has no id (never so for requests, but then every window is read through).
+    pub(super) runs: Vec<Run>,
     max_doc: DocId,
+}
+
+/// Documents whose ids increase, from `ids.start()` to `ids.end()`.
+pub(super) struct Run {
+    docs: Range<DocId>,
+    ids: std::ops::RangeInclusive<u64>,
 }
 
 impl SegmentIds {
@@ -41,23 +47,33 @@ impl SegmentIds {
         let mut runs = Vec::new();
         if column.get_cardinality() == Cardinality::Full {
             let mut ids = vec![0u64; CHUNK as usize];
-            let (mut start, mut previous) = (0, None);
+            // The run being read: its first document and id, and its last id so far.
+            let mut open: Option<(DocId, u64, u64)> = None;
             let mut doc = 0;
             while doc < max_doc {
                 let n = CHUNK.min(max_doc - doc);
                 let ids = &mut ids[..n as usize];
                 column.values.get_range(u64::from(doc), ids);
                 for (at, &id) in (doc..).zip(ids.iter()) {
-                    if previous.is_some_and(|previous| id <= previous) {
-                        runs.push(start..at);
-                        start = at;
-                    }
-                    previous = Some(id);
+                    open = match open {
+                        Some((start, first, last)) if id > last => Some((start, first, id)),
+                        Some((start, first, last)) => {
+                            runs.push(Run {
+                                docs: start..at,
+                                ids: first..=last,
+                            });
+                            Some((at, id, id))
+                        }
+                        None => Some((at, id, id)),
+                    };
                 }
                 doc += n;
             }
-            if start < max_doc {
-                runs.push(start..max_doc);
+            if let Some((start, first, last)) = open {
+                runs.push(Run {
+                    docs: start..max_doc,
+                    ids: first..=last,
+                });
             }
         }
         Ok(SegmentIds {
@@ -93,16 +109,15 @@ impl SegmentIds {
         let id = |doc: DocId| self.column.values.get_val(doc);
         self.runs
             .iter()
+            .filter(|run| *run.ids.end() >= from && below_end(*run.ids.start()))
             .filter_map(|run| {
-                let start = first_where(run, |doc| id(doc) >= from);
-                let end = first_where(run, |doc| !below_end(id(doc)));
+                let start = first_where(&run.docs, |doc| id(doc) >= from);
+                let end = first_where(&run.docs, |doc| !below_end(id(doc)));
                 (start < end).then_some(start..end)
             })
             .collect()
     }
-}
 
-impl SegmentIds {
     /// The documents holding one of `ids` (in any order), as ranges in increasing order: each
     /// id is looked up by halves in each run.
     pub(super) fn holding(&self, ids: &[u64]) -> Vec<Range<DocId>> {
@@ -120,9 +135,9 @@ impl SegmentIds {
                 .iter()
                 .filter(|&&id| (self.least..=self.most).contains(&id))
             {
-                for run in &self.runs {
-                    let doc = first_where(run, |doc| id(doc) >= wanted);
-                    if doc < run.end && id(doc) == wanted {
+                for run in self.runs.iter().filter(|run| run.ids.contains(&wanted)) {
+                    let doc = first_where(&run.docs, |doc| id(doc) >= wanted);
+                    if doc < run.docs.end && id(doc) == wanted {
                         docs.push(doc);
                         break;
                     }
