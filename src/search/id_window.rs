@@ -89,26 +89,11 @@ impl SegmentIds {
     /// ranges in increasing order.
     pub(super) fn within(&self, from: u64, before: Option<u64>) -> Vec<Range<DocId>> {
         let below_end = |id: u64| before.is_none_or(|before| id < before);
-        if self.runs.is_empty() || self.runs.len() > MOST_RUNS {
-            let mut ranges: Vec<Range<DocId>> = Vec::new();
-            for doc in 0..self.max_doc {
-                if !self
-                    .column
-                    .first(doc)
-                    .is_some_and(|id| id >= from && below_end(id))
-                {
-                    continue;
-                }
-                match ranges.last_mut() {
-                    Some(last) if last.end == doc => last.end = doc + 1,
-                    _ => ranges.push(doc..doc + 1),
-                }
-            }
-            return ranges;
-        }
+        let Some(runs) = self.by_halves() else {
+            return self.read_through(|id| id >= from && below_end(id));
+        };
         let id = |doc: DocId| self.column.values.get_val(doc);
-        self.runs
-            .iter()
+        runs.iter()
             .filter(|run| *run.ids.end() >= from && below_end(*run.ids.start()))
             .filter_map(|run| {
                 let start = first_where(&run.docs, |doc| id(doc) >= from);
@@ -121,40 +106,47 @@ impl SegmentIds {
     /// The documents holding one of `ids` (in any order), as ranges in increasing order: each
     /// id is looked up by halves in each run.
     pub(super) fn holding(&self, ids: &[u64]) -> Vec<Range<DocId>> {
-        let mut docs: Vec<DocId> = Vec::new();
-        if self.runs.is_empty() || self.runs.len() > MOST_RUNS {
+        let Some(runs) = self.by_halves() else {
             let wanted: std::collections::HashSet<u64> = ids.iter().copied().collect();
-            docs.extend((0..self.max_doc).filter(|&doc| {
-                self.column
-                    .first(doc)
-                    .is_some_and(|id| wanted.contains(&id))
-            }));
-        } else {
-            let id = |doc: DocId| self.column.values.get_val(doc);
-            for &wanted in ids
-                .iter()
-                .filter(|&&id| (self.least..=self.most).contains(&id))
-            {
-                for run in self.runs.iter().filter(|run| run.ids.contains(&wanted)) {
-                    let doc = first_where(&run.docs, |doc| id(doc) >= wanted);
-                    if doc < run.docs.end && id(doc) == wanted {
-                        docs.push(doc);
-                        break;
-                    }
+            return self.read_through(|id| wanted.contains(&id));
+        };
+        let id = |doc: DocId| self.column.values.get_val(doc);
+        let mut docs: Vec<DocId> = Vec::new();
+        for &wanted in ids {
+            for run in runs.iter().filter(|run| run.ids.contains(&wanted)) {
+                let doc = first_where(&run.docs, |doc| id(doc) >= wanted);
+                if doc < run.docs.end && id(doc) == wanted {
+                    docs.push(doc);
+                    break;
                 }
             }
-            docs.sort_unstable();
-            docs.dedup();
         }
-        let mut ranges: Vec<Range<DocId>> = Vec::new();
-        for doc in docs {
-            match ranges.last_mut() {
-                Some(last) if last.end == doc => last.end = doc + 1,
-                _ => ranges.push(doc..doc + 1),
-            }
-        }
-        ranges
+        docs.sort_unstable();
+        docs.dedup();
+        ranges_of(docs)
     }
+
+    /// The runs, unless there are too many (or none) to search by halves.
+    fn by_halves(&self) -> Option<&[Run]> {
+        (!self.runs.is_empty() && self.runs.len() <= MOST_RUNS).then_some(self.runs.as_slice())
+    }
+
+    /// The documents whose id `keeps`, reading every id of the segment.
+    fn read_through(&self, keeps: impl Fn(u64) -> bool) -> Vec<Range<DocId>> {
+        ranges_of((0..self.max_doc).filter(|&doc| self.column.first(doc).is_some_and(&keeps)))
+    }
+}
+
+/// Increasing documents as ranges, neighbours joined.
+fn ranges_of(docs: impl IntoIterator<Item = DocId>) -> Vec<Range<DocId>> {
+    let mut ranges: Vec<Range<DocId>> = Vec::new();
+    for doc in docs {
+        match ranges.last_mut() {
+            Some(last) if last.end == doc => last.end = doc + 1,
+            _ => ranges.push(doc..doc + 1),
+        }
+    }
+    ranges
 }
 
 /// The first document of `run` for which `holds`, which once true stays true (`run.end` if

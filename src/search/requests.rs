@@ -35,7 +35,7 @@ enum Matching {
     Prefix(Term),
 }
 
-/// The least and greatest request id of each live segment.
+/// The request ids of each live segment (`id_window.rs`).
 type Bounds = HashMap<SegmentId, Arc<SegmentIds>>;
 
 /// The requests a search looks among.
