@@ -126,6 +126,18 @@ impl SegmentIds {
         ranges_of(docs)
     }
 
+    /// The ids of `docs` (documents of this segment) into `newest`.
+    pub(super) fn ids_of(&self, docs: &[DocId], newest: &mut Newest) {
+        if self.column.get_cardinality() == Cardinality::Full {
+            let at = newest.ids.len();
+            newest.ids.resize(at + docs.len(), 0);
+            self.column.values.get_vals(docs, &mut newest.ids[at..]);
+        } else {
+            (newest.ids).extend(docs.iter().filter_map(|&doc| self.column.first(doc)));
+        }
+        newest.keep_bounded();
+    }
+
     /// The runs, unless there are too many (or none) to search by halves.
     fn by_halves(&self) -> Option<&[Run]> {
         (!self.runs.is_empty() && self.runs.len() <= MOST_RUNS).then_some(self.runs.as_slice())
@@ -134,6 +146,44 @@ impl SegmentIds {
     /// The documents whose id `keeps`, reading every id of the segment.
     fn read_through(&self, keeps: impl Fn(u64) -> bool) -> Vec<Range<DocId>> {
         ranges_of((0..self.max_doc).filter(|&doc| self.column.first(doc).is_some_and(&keeps)))
+    }
+}
+
+/// The greatest `limit` ids of those given, gathered as plain integers: cut down to `limit`
+/// whenever twice as many are held, sorted once at the end.
+pub(super) struct Newest {
+    limit: usize,
+    ids: Vec<u64>,
+}
+
+impl Newest {
+    /// At least one is kept.
+    pub(super) fn new(limit: usize) -> Newest {
+        Newest {
+            limit: limit.max(1),
+            ids: Vec::new(),
+        }
+    }
+
+    fn keep_bounded(&mut self) {
+        if self.ids.len() >= 2 * self.limit.max(64) {
+            self.cut();
+        }
+    }
+
+    fn cut(&mut self) {
+        if self.ids.len() > self.limit {
+            self.ids
+                .select_nth_unstable_by(self.limit - 1, |a, b| b.cmp(a));
+            self.ids.truncate(self.limit);
+        }
+    }
+
+    /// The ids kept, greatest first.
+    pub(super) fn into_sorted(mut self) -> Vec<u64> {
+        self.cut();
+        self.ids.sort_unstable_by(|a, b| b.cmp(a));
+        self.ids
     }
 }
 

@@ -4,14 +4,12 @@
 //! a lost or damaged index is rebuilt by catching up from nothing.
 
 use super::analysis::{self, Analyzers, register};
-use super::id_window::{DocRanges, SegmentIds};
+use super::id_window::{DocRanges, Newest, SegmentIds};
 use super::{Error, manual_reader, open_or_create};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use tantivy::Order;
-use tantivy::collector::{Collector, TopDocs};
 use tantivy::index::SegmentId;
 use tantivy::query::{BooleanQuery, EnableScoring, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, Schema};
@@ -237,7 +235,7 @@ impl RequestIndex {
         };
         let mut segments = Vec::new();
         let mut documents = HashMap::new();
-        for (ord, segment) in (0u32..).zip(searcher.segment_readers()) {
+        for segment in searcher.segment_readers() {
             let ids = self.segment_ids(segment)?;
             if ids.most < least || ids.least > most {
                 continue;
@@ -250,7 +248,7 @@ impl RequestIndex {
             if let Some(docs) = docs {
                 documents.insert(segment.segment_id(), docs);
             }
-            segments.push((ord, segment));
+            segments.push((segment, ids));
         }
         if !matches!(within, Within::Everything) {
             all.push((Occur::Must, Box::new(DocRanges(Arc::new(documents)))));
@@ -261,16 +259,14 @@ impl RequestIndex {
             all.push((Occur::Must, Box::new(theirs)));
         }
         let query = BooleanQuery::new(all);
-        let newest =
-            TopDocs::with_limit(limit.max(1)).order_by_fast_field::<u64>("id", Order::Desc);
-        newest.check_schema(searcher.schema())?;
+        // The hits' ids as plain integers, the newest kept: tantivy's top-N by a fast field
+        // sorts its (value, document) pairs generically, which cost more than the search.
         let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
-        let mut fruits = Vec::new();
-        for (ord, segment) in segments {
-            fruits.push(newest.collect_segment(weight.as_ref(), ord, segment)?);
+        let mut newest = Newest::new(limit);
+        for (segment, ids) in segments {
+            weight.for_each_no_score(segment, &mut |docs| ids.ids_of(docs, &mut newest))?;
         }
-        let top = newest.merge_fruits(fruits)?;
-        Ok(top.into_iter().filter_map(|(id, _)| id).collect())
+        Ok(newest.into_sorted())
     }
 
     /// At most how many requests hold every one of `words`: as many as hold the rarest. Cheap
@@ -484,8 +480,8 @@ mod tests {
 
         /// Whatever order the ids were indexed in (in order, stretches out of order, or enough
         /// disorder to be read through) and however segments were merged, a window gives the
-        /// ids of every request in it holding the word, newest first; asked for by id, the
-        /// same of those ids.
+        /// ids of every request in it holding the word, newest first, or the newest so many;
+        /// asked for by id, the same of those ids.
         #[test]
         fn a_window_gives_exactly_the_ids_in_it_however_they_were_indexed(
             total in 1u64..700,
@@ -494,6 +490,7 @@ mod tests {
             disorder in 0u8..3,
             merge in 0u8..3,
             windows in proptest::collection::vec((0u64..720, proptest::option::of(0u64..720)), 1..6),
+            limit in 1usize..160,
         ) {
             let mut ids: Vec<u64> = (1..=total).collect();
             match disorder {
@@ -535,6 +532,10 @@ mod tests {
                     expected.reverse();
                     let found = find(&index, word, (from, before), 1_000);
                     proptest::prop_assert_eq!(&found, &expected, "{} in {}..{:?}", word, from, before);
+                    // The newest `limit` only, however many more hold it.
+                    let newest = find(&index, word, (from, before), limit);
+                    let first = &expected[..limit.min(expected.len())];
+                    proptest::prop_assert_eq!(&newest[..], first, "{} newest {}", word, limit);
                     // The same window's every third id, asked for by id, in no order.
                     let mut asked: Vec<u64> = (from..before.unwrap_or(total + 1).min(total + 1))
                         .filter(|id| id % 3 == 0)
