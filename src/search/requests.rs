@@ -18,11 +18,28 @@ use tantivy::{Index, IndexReader, Searcher, SegmentReader, TantivyDocument, Term
 /// Above this many indexed words starting with the last word typed, the prefix is matched by
 /// an automaton instead of one term query each.
 const MOST_PREFIXED: usize = 64;
+/// Searches whose words are kept for the index as it is (forgotten at once when it changes).
+const MOST_KEPT_SEARCHES: usize = 64;
 
 /// The words of a search, looked up in one view of the index.
 pub struct Words {
     searcher: Searcher,
+    looked_up: Arc<LookedUp>,
+}
+
+/// A search's words as one view of the index holds them.
+struct LookedUp {
     matching: Vec<Matching>,
+    /// At most how many requests hold them all, once asked.
+    fewest: std::sync::OnceLock<u64>,
+}
+
+/// The words of the last searches, for the view of the index they were looked up in: paging
+/// through a search, or the desk's search shown again, spares the dictionary's look-ups.
+#[derive(Default)]
+struct KeptWords {
+    generation: u64,
+    searches: HashMap<String, Arc<LookedUp>>,
 }
 
 /// What a word of a search matches.
@@ -68,6 +85,7 @@ pub struct RequestIndex {
     last: AtomicU64,
     /// The ids each live segment holds, so a search skips the segments outside its window.
     bounds: Mutex<Bounds>,
+    kept_words: Mutex<KeptWords>,
     writing: Mutex<()>,
 }
 
@@ -106,6 +124,7 @@ impl RequestIndex {
             analyzers,
             last: AtomicU64::new(last),
             bounds: Mutex::new(HashMap::new()),
+            kept_words: Mutex::new(KeptWords::default()),
             writing: Mutex::new(()),
         })
     }
@@ -149,6 +168,43 @@ impl RequestIndex {
     /// windows looks its words up once, in one view of the index.
     pub fn words(&self, text: &str) -> Result<Words, Error> {
         let searcher = self.reader.searcher();
+        let generation = searcher.generation().generation_id();
+        let lock_kept = || self.kept_words.lock().map_err(|_| Error::Poisoned);
+        {
+            let kept = lock_kept()?;
+            if let Some(known) = kept
+                .searches
+                .get(text)
+                .filter(|_| kept.generation == generation)
+            {
+                let looked_up = Arc::clone(known);
+                return Ok(Words {
+                    searcher,
+                    looked_up,
+                });
+            }
+        }
+        let looked_up = Arc::new(LookedUp {
+            matching: self.matching_words(&searcher, text)?,
+            fewest: std::sync::OnceLock::new(),
+        });
+        let mut kept = lock_kept()?;
+        if kept.generation != generation || kept.searches.len() >= MOST_KEPT_SEARCHES {
+            *kept = KeptWords {
+                generation,
+                searches: HashMap::new(),
+            };
+        }
+        kept.searches
+            .insert(text.to_owned(), Arc::clone(&looked_up));
+        Ok(Words {
+            searcher,
+            looked_up,
+        })
+    }
+
+    /// What each word of `text` matches in `searcher`.
+    fn matching_words(&self, searcher: &Searcher, text: &str) -> Result<Vec<Matching>, Error> {
         let words = self.analyzers.words(text);
         let mut matching = Vec::with_capacity(words.len());
         for (i, word) in words.iter().enumerate() {
@@ -157,13 +213,13 @@ impl RequestIndex {
                 matching.push(Matching::Terms(vec![plain]));
                 continue;
             }
-            matching.push(match self.prefixed(&searcher, word)? {
+            matching.push(match self.prefixed(searcher, word)? {
                 Some(longer) => Matching::Terms([vec![plain], longer].concat()),
                 // Too many words start so: an automaton over the dictionary finds them all.
                 None => Matching::Prefix(plain),
             });
         }
-        Ok(Words { searcher, matching })
+        Ok(matching)
     }
 
     /// The ids of the requests holding every one of `words`, with ids in `from..before` (of
@@ -200,12 +256,12 @@ impl RequestIndex {
         requester: Option<u64>,
         limit: usize,
     ) -> Result<Vec<u64>, Error> {
-        if words.matching.is_empty() {
+        if words.looked_up.matching.is_empty() {
             return Ok(Vec::new());
         }
         let searcher = &words.searcher;
         let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for word in &words.matching {
+        for word in &words.looked_up.matching {
             let any: Vec<(Occur, Box<dyn Query>)> = match word {
                 Matching::Terms(terms) => terms
                     .iter()
@@ -273,8 +329,12 @@ impl RequestIndex {
     /// (the dictionary only): a caller searches a rare word everywhere at once rather than in
     /// windows.
     pub fn fewest_holding(&self, words: &Words) -> Result<u64, Error> {
+        let looked_up = &words.looked_up;
+        if let Some(&fewest) = looked_up.fewest.get() {
+            return Ok(fewest);
+        }
         let mut fewest = words.searcher.num_docs();
-        for word in &words.matching {
+        for word in &looked_up.matching {
             let Matching::Terms(terms) = word else {
                 continue;
             };
@@ -284,6 +344,7 @@ impl RequestIndex {
             }
             fewest = fewest.min(holding);
         }
+        let _ = looked_up.fewest.set(fewest);
         Ok(fewest)
     }
 
@@ -392,6 +453,22 @@ mod tests {
         assert_eq!(fewest(&index, "vpn zebra"), 0);
         // One letter is matched whole only.
         assert_eq!(everything(&index, "l"), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn a_search_kept_from_before_sees_the_requests_indexed_since() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = RequestIndex::open(dir.path()).unwrap();
+        index.add(&[request(1, "laptop")], 1).unwrap();
+        assert_eq!(everything(&index, "lap"), vec![1]);
+        assert_eq!(fewest(&index, "lap"), 1);
+        // A longer word never indexed before, and the same word again.
+        index
+            .add(&[request(2, "lapwing"), request(3, "laptop")], 3)
+            .unwrap();
+        assert_eq!(everything(&index, "lap"), vec![3, 2, 1]);
+        assert_eq!(fewest(&index, "lap"), 3);
+        assert_eq!(everything(&index, "lapw"), vec![2]);
     }
 
     #[test]
