@@ -6,7 +6,9 @@ use super::api::Body;
 use super::error::ApiError;
 use super::extract::ApiUser;
 use super::listing_query::desk_filter;
-use super::request_json::{Listed, Listing, event_json, notification_json, request_value};
+use super::request_json::{
+    Listed, Listing, event_json, json_answer, notification_json, request_value,
+};
 use super::requests::{parse_request, query_pairs};
 use super::state::AppState;
 use super::uploads::{Sent, SentError};
@@ -132,7 +134,7 @@ async fn submit(State(state): State<AppState>, api: ApiUser, request: HttpReques
     };
     let created = state.ops.submit_request(&api.user, submission).await?;
     let value = request_value(&state, &api.user, &created)?;
-    Ok((StatusCode::CREATED, Json(value)).into_response())
+    Ok((StatusCode::CREATED, json_answer(&value)).into_response())
 }
 
 async fn list(State(state): State<AppState>, api: ApiUser, RawQuery(query): RawQuery) -> ApiResult {
@@ -146,12 +148,12 @@ async fn list(State(state): State<AppState>, api: ApiUser, RawQuery(query): RawQ
             .next
             .map(|n| crate::domain::request::RequestId(n).number()),
     };
-    Ok(Json(listing).into_response())
+    Ok(json_answer(&listing))
 }
 
 async fn one(State(state): State<AppState>, api: ApiUser, Path(id): Path<String>) -> ApiResult {
     let request = state.ops.request(&api.user, parse_request(&id)?)?;
-    Ok(Json(request_value(&state, &api.user, &request)?).into_response())
+    Ok(json_answer(&request_value(&state, &api.user, &request)?))
 }
 
 async fn events(State(state): State<AppState>, api: ApiUser, Path(id): Path<String>) -> ApiResult {
@@ -267,7 +269,7 @@ async fn act(
         _ => return Err(Error::NotFound.into()),
     };
     let changed = state.ops.act(&api.user, id, action).await?;
-    Ok(Json(request_value(&state, &api.user, &changed)?).into_response())
+    Ok(json_answer(&request_value(&state, &api.user, &changed)?))
 }
 
 async fn attachment(
@@ -302,7 +304,9 @@ async fn notifications(
         .iter()
         .map(|(n, service)| notification_json(n, service))
         .collect();
-    Ok(Json(json!({ "items": items, "next": page.next, "unread": unread })).into_response())
+    Ok(json_answer(
+        &json!({ "items": items, "next": page.next, "unread": unread }),
+    ))
 }
 
 async fn read_one(

@@ -384,10 +384,18 @@ impl Api {
             .expect("request")
     }
 
-    /// Status and JSON body in one call.
+    /// Status and JSON body in one call; a body is always said to be JSON.
     pub async fn json(response: Response) -> (StatusCode, Value) {
         let status = response.status();
+        let said = response.headers().get("content-type").cloned();
         let body = response.json().await.unwrap_or(Value::Null);
+        if !body.is_null() {
+            assert_eq!(
+                said.as_ref().and_then(|v| v.to_str().ok()),
+                Some("application/json"),
+                "a JSON answer ({status}) says so"
+            );
+        }
         (status, body)
     }
 }
