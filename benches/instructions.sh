@@ -8,7 +8,8 @@
 #
 # The demo is created once in a data directory of its own (kept in $GUICHET_INSTRUCTIONS_DATA,
 # /tmp/guichet-instructions by default, so that two binaries are compared on the same data),
-# the server is started under callgrind on it, the user signs in, 200 requests warm it up,
+# the server is started under callgrind on it, the user signs in (an API path: with a bearer
+# token from /api/v1/login), 200 requests warm it up,
 # the counters are zeroed, REQUESTS requests are sent on one keep-alive connection, and the
 # instructions counted meanwhile (user space, every thread) are divided by REQUESTS.
 # Needs valgrind (callgrind_control), curl and python3. Copies of memcpy count each byte of a
@@ -52,17 +53,23 @@ token=$(grep -o 'name="_csrf" value="[^"]*"' "$out/login.html" | sed 's/.*value=
 curl -s -c "$out/jar" -b "$out/jar" -o /dev/null \
   -d "_csrf=$token&username=$user&password=demo" "$base/login"
 
-python3 - "$port" "$out/jar" "$path" "$requests" <<'PY'
-import http.client, subprocess, sys
+python3 - "$port" "$out/jar" "$path" "$requests" "$user" <<'PY'
+import http.client, json, subprocess, sys
 port, jar, path, n = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 cookies = [l.rstrip("\n").split("\t") for l in open(jar) if l.count("\t") >= 6]
-cookie = "; ".join(f"{c[5]}={c[6]}" for c in cookies)
+headers = {"Cookie": "; ".join(f"{c[5]}={c[6]}" for c in cookies)}
 connection = http.client.HTTPConnection("127.0.0.1", port)
+if path.startswith("/api/"):
+    # The API takes a bearer token, not the session cookie.
+    login = {"username": sys.argv[5], "password": "demo"}
+    connection.request("POST", "/api/v1/login", body=json.dumps(login),
+                       headers={"Content-Type": "application/json"})
+    headers = {"Authorization": "Bearer " + json.loads(connection.getresponse().read())["token"]}
 size = 0
 def send(count):
     global size
     for _ in range(count):
-        connection.request("GET", path, headers={"Cookie": cookie})
+        connection.request("GET", path, headers=headers)
         response = connection.getresponse()
         size = len(response.read())
         if response.status != 200:
