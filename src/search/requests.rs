@@ -189,14 +189,17 @@ impl RequestIndex {
             fewest: std::sync::OnceLock::new(),
         });
         let mut kept = lock_kept()?;
-        if kept.generation != generation || kept.searches.len() >= MOST_KEPT_SEARCHES {
-            *kept = KeptWords {
-                generation,
-                searches: HashMap::new(),
-            };
+        // A view older than the one kept (another search reloaded meanwhile) is not kept.
+        if generation >= kept.generation {
+            if generation > kept.generation || kept.searches.len() >= MOST_KEPT_SEARCHES {
+                *kept = KeptWords {
+                    generation,
+                    searches: HashMap::new(),
+                };
+            }
+            kept.searches
+                .insert(text.to_owned(), Arc::clone(&looked_up));
         }
-        kept.searches
-            .insert(text.to_owned(), Arc::clone(&looked_up));
         Ok(Words {
             searcher,
             looked_up,
