@@ -33,8 +33,15 @@ async fn get_json(addr: SocketAddr, token: &str, path: &str) -> Value {
         .expect("json")
 }
 
-/// Submits until the store holds `total` requests, spreading them over several requesters.
-async fn fill(addr: SocketAddr, tokens: Vec<String>, body: String, total: u64, connections: usize) {
+/// Submits until the store holds `total` requests, spreading them over several requesters;
+/// answers how many it holds then (more than `total` when it held more already).
+async fn fill(
+    addr: SocketAddr,
+    tokens: Vec<String>,
+    body: String,
+    total: u64,
+    connections: usize,
+) -> u64 {
     let highest = get_json(addr, &tokens[0], "/api/v1/requests?status=all&limit=1").await;
     let have = highest["items"][0]["id"].as_u64().unwrap_or(0);
     let left = Arc::new(AtomicU64::new(total.saturating_sub(have)));
@@ -63,6 +70,7 @@ async fn fill(addr: SocketAddr, tokens: Vec<String>, body: String, total: u64, c
     for task in tasks {
         task.await.expect("task");
     }
+    total.max(have)
 }
 
 /// A page of `app` as the holder of session `cookie` sees it.
@@ -177,7 +185,8 @@ fn main() {
 
         let started = Instant::now();
         let tokens = vec![alice.clone(), bob.clone(), api_token(app, "admin").await];
-        fill(app, tokens, reset_body, total, connections).await;
+        // The submissions above already made more than a small `--total`.
+        let total = fill(app, tokens, reset_body, total, connections).await;
         println!(
             "== {total} requests in the store (filled in {:.1?}; file {:.0} MiB) ==",
             started.elapsed(),
