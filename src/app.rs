@@ -70,6 +70,16 @@ pub fn open_ops(config: &Config, clock: Arc<dyn Clock>, use_: StoreUse) -> anyho
     Ok(Ops::new(store, clock, settings)?)
 }
 
+/// Opens the catalog and request word indexes in `data_dir` and gives them to `ops`, which
+/// brings them up to date with the store.
+fn attach_indexes(ops: &Ops, data_dir: &std::path::Path) -> anyhow::Result<()> {
+    let (index, indexed_version) = crate::search::SearchIndex::open(&data_dir.join("search"))?;
+    ops.attach_search(index, indexed_version)?;
+    let requests = crate::search::RequestIndex::open(&data_dir.join("search-requests"))?;
+    ops.attach_request_index(requests)?;
+    Ok(())
+}
+
 /// What a command expects of the store.
 #[derive(Debug, Clone, Copy)]
 pub enum StoreUse {
@@ -86,9 +96,9 @@ impl App {
     }
 
     pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
-        let ops = open_ops(
+        let mut ops = open_ops(
             &config,
-            clock,
+            clock.clone(),
             StoreUse::Create {
                 verify: config.verify,
             },
@@ -100,6 +110,13 @@ impl App {
         if config.demo {
             if ops.seed_demo().await? {
                 tracing::info!("demo organisation created; every demo user's password is \"demo\"");
+                // Seeding, then indexing every demo request, fill the store's cache and the
+                // indexes' buffers, which would stay full while the server idles (a third of
+                // its memory). Once the indexes hold the demo, store and indexes are closed
+                // and opened again: the first start ends as every later one does.
+                attach_indexes(&ops, &config.data_dir)?;
+                drop(ops);
+                ops = open_ops(&config, clock, StoreUse::Create { verify: false })?;
             }
         } else if let Some(password) = ops.ensure_initial_admin().await? {
             tracing::warn!(
@@ -108,11 +125,7 @@ impl App {
             );
             initial_admin_password = Some(password);
         }
-        let search_dir = config.data_dir.join("search");
-        let (index, indexed_version) = crate::search::SearchIndex::open(&search_dir)?;
-        ops.attach_search(index, indexed_version)?;
-        let requests_dir = config.data_dir.join("search-requests");
-        ops.attach_request_index(crate::search::RequestIndex::open(&requests_dir)?)?;
+        attach_indexes(&ops, &config.data_dir)?;
         let state = AppState {
             ops: ops.clone(),
             web: Arc::new(WebSettings {
