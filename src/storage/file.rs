@@ -74,23 +74,27 @@ pub fn open(path: &Path, opening: Opening) -> Result<Database, Error> {
         discard_orphan_journal(path)?;
     }
     let recovered = Arc::new(AtomicBool::new(replayed > 0));
-    let flag = Arc::clone(&recovered);
-    let mut builder = Database::builder();
-    builder
-        .set_cache_size(opening.cache_bytes)
-        .set_repair_callback(move |_| flag.store(true, Ordering::Relaxed));
-    let file = std::fs::File::options()
-        .read(true)
-        .write(true)
-        .create(!exists)
-        .truncate(false)
-        .open(path)
-        .map_err(io(path))?;
-    let storage = journal::Journaled::new(file, path, journal::SEGMENT_BYTES).map_err(io(path))?;
-    let mut db = builder
-        .create_with_backend(storage)
-        .map_err(|e| open_error(path, e))?;
-    refuse_newer(&db)?;
+    let open_db = |repaired: Arc<AtomicBool>| -> Result<Database, Error> {
+        let mut builder = Database::builder();
+        builder
+            .set_cache_size(opening.cache_bytes)
+            .set_repair_callback(move |_| repaired.store(true, Ordering::Relaxed));
+        let file = std::fs::File::options()
+            .read(true)
+            .write(true)
+            .create(!exists)
+            .truncate(false)
+            .open(path)
+            .map_err(io(path))?;
+        let storage =
+            journal::Journaled::new(file, path, journal::SEGMENT_BYTES).map_err(io(path))?;
+        let db = builder
+            .create_with_backend(storage)
+            .map_err(|e| open_error(path, e))?;
+        refuse_newer(&db)?;
+        Ok(db)
+    };
+    let mut db = open_db(Arc::clone(&recovered))?;
     if recovered.load(Ordering::Relaxed) && !verified {
         // redb has just repaired the file in place; read every record before trusting it.
         tracing::warn!(
@@ -98,6 +102,11 @@ pub fn open(path: &Path, opening: Opening) -> Result<Database, Error> {
             path.display()
         );
         verify(&mut db, path)?;
+        // That read every record through the store's cache, which would stay full while
+        // the server idles: closed, cleanly now, and opened again, the store starts with
+        // its cache empty, as after any clean stop.
+        drop(db);
+        db = open_db(Arc::new(AtomicBool::new(false)))?;
     }
     Ok(db)
 }
