@@ -54,7 +54,7 @@ fn run() -> ExitCode {
         .thread_keep_alive(BLOCKING_KEEP_ALIVE)
         .build();
     match runtime {
-        Ok(runtime) => runtime.block_on(serve_cli()),
+        Ok(runtime) => runtime.block_on(run_cli()),
         Err(e) => {
             eprintln!("guichet: cannot start the async runtime: {e}");
             ExitCode::FAILURE
@@ -62,7 +62,7 @@ fn run() -> ExitCode {
     }
 }
 
-async fn serve_cli() -> ExitCode {
+async fn run_cli() -> ExitCode {
     let filter = EnvFilter::try_from_env("GUICHET_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,tower=warn,hyper=warn"));
     tracing_subscriber::fmt()

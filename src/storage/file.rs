@@ -74,7 +74,8 @@ pub fn open(path: &Path, opening: Opening) -> Result<Database, Error> {
         discard_orphan_journal(path)?;
     }
     let recovered = Arc::new(AtomicBool::new(replayed > 0));
-    let open_db = |repaired: Arc<AtomicBool>| -> Result<Database, Error> {
+    let open_db = || -> Result<Database, Error> {
+        let repaired = Arc::clone(&recovered);
         let mut builder = Database::builder();
         builder
             .set_cache_size(opening.cache_bytes)
@@ -94,7 +95,7 @@ pub fn open(path: &Path, opening: Opening) -> Result<Database, Error> {
         refuse_newer(&db)?;
         Ok(db)
     };
-    let mut db = open_db(Arc::clone(&recovered))?;
+    let mut db = open_db()?;
     if recovered.load(Ordering::Relaxed) && !verified {
         // redb has just repaired the file in place; read every record before trusting it.
         tracing::warn!(
@@ -106,7 +107,7 @@ pub fn open(path: &Path, opening: Opening) -> Result<Database, Error> {
         // the server idles: closed, cleanly now, and opened again, the store starts with
         // its cache empty, as after any clean stop.
         drop(db);
-        db = open_db(Arc::new(AtomicBool::new(false)))?;
+        db = open_db()?;
     }
     Ok(db)
 }
