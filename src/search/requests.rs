@@ -138,7 +138,7 @@ impl RequestIndex {
     /// request indexed.
     pub fn add(&self, docs: &[RequestDoc], up_to: u64) -> Result<(), Error> {
         let _guard = self.writing.lock().map_err(|_| Error::Poisoned)?;
-        let mut writer = self.index.writer_with_num_threads(1, 15_000_000)?;
+        let mut writer = super::small_writer(&self.index)?;
         for d in docs {
             let number = format!("REQ-{:06} {:06} {}", d.id, d.id, d.id);
             let text = [number.as_str(), &d.service, &d.requester, &d.answers].join("\n");
@@ -147,7 +147,7 @@ impl RequestIndex {
                 self.plain => text,
                 self.requester => d.requester_id,
             );
-            writer.add_document(document)?;
+            writer.add_document(document.into())?;
         }
         let mut commit = writer.prepare_commit()?;
         commit.set_payload(&up_to.to_string());

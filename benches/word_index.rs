@@ -1,0 +1,90 @@
+//! The request index's own memory: 100,000 generated requests indexed in commits of the
+//! server's size (2,000), in a process holding nothing else, with the server's allocator and
+//! its options (mimalloc giving freed memory back at once). Prints the resident size and its
+//! peak after the first commits and at the end: what one commit's writer costs, whatever the
+//! server is doing beside it.
+//!
+//! `cargo bench --bench word_index [-- --batch 2000 --total 100000]`
+
+#![allow(clippy::expect_used)] // A benchmark stops on a failed set-up; that is its error report.
+
+mod load;
+
+use guichet::search::{RequestDoc, RequestIndex};
+use load::{arg, status_kib};
+use std::time::Instant;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const WORDS: [&str; 10] = [
+    "laptop",
+    "écran",
+    "vpn",
+    "accès",
+    "souris",
+    "clavier",
+    "imprimante",
+    "badge",
+    "bureau",
+    "chaise",
+];
+
+fn main() {
+    // The server's own setting (`main.rs`), read by mimalloc when the process starts.
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        use std::os::unix::process::CommandExt;
+        let exe = std::env::current_exe().expect("own path");
+        let error = std::process::Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .env("MIMALLOC_PURGE_DELAY", "0")
+            .exec();
+        panic!("could not start again with MIMALLOC_PURGE_DELAY=0: {error}");
+    }
+    let batch = arg("--batch", 2_000);
+    let total = arg("--total", 100_000);
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let index = RequestIndex::open(dir.path()).expect("index");
+    let show = |what: &str| {
+        println!(
+            "{what:<28} VmRSS {:>6} KiB  VmHWM {:>6} KiB",
+            status_kib("self", "VmRSS:"),
+            status_kib("self", "VmHWM:")
+        )
+    };
+    show("index opened");
+    let started = Instant::now();
+    let mut id = 0;
+    let mut commits = 0;
+    while id < total {
+        let docs: Vec<RequestDoc> = (0..batch.min(total - id))
+            .map(|_| {
+                id += 1;
+                let user = id % 50;
+                RequestDoc {
+                    id,
+                    service: format!("Service {}", id % 40),
+                    requester: format!("Utilisateur {user} user{user}"),
+                    requester_id: user,
+                    answers: format!(
+                        "{} {} merci {} salle {}",
+                        WORDS[(id % 10) as usize],
+                        WORDS[(id / 10 % 10) as usize],
+                        id * 7_919 % 100_003,
+                        id % 300
+                    ),
+                }
+            })
+            .collect();
+        index.add(&docs, id).expect("commit");
+        commits += 1;
+        if commits <= 3 {
+            show(&format!("after commit {commits}"));
+        }
+    }
+    show(&format!("after {commits} commits"));
+    println!(
+        "{total} requests in commits of {batch} in {:.1?}",
+        started.elapsed()
+    );
+}
