@@ -12,8 +12,10 @@
 # token from /api/v1/login), 200 requests warm it up,
 # the counters are zeroed, REQUESTS requests are sent on one keep-alive connection, and the
 # instructions counted meanwhile (user space, every thread) are divided by REQUESTS.
-# Needs valgrind (callgrind_control), curl and python3. Copies of memcpy count each byte of a
-# `rep movsb`, so a page's copying weighs more here than in seconds.
+# With GUICHET_INSTRUCTIONS_FILL=100000, a new data directory is filled to that many requests
+# through the API after the demo (a page counted on it and on the demo alone tells what the
+# store's size costs it). Needs valgrind (callgrind_control), curl and python3. Copies of
+# memcpy count each byte of a `rep movsb`, so a page's copying weighs more here than in seconds.
 set -euo pipefail
 binary=${1:-target/release/guichet}
 path=${2:-/desk}
@@ -41,6 +43,45 @@ if [ ! -e "$data/guichet.redb" ]; then
   mkdir -p "$data"
   "$binary" serve --demo --data "$data" --listen "127.0.0.1:$port" >"$out/demo.log" 2>&1 &
   wait_up
+  if [ -n "${GUICHET_INSTRUCTIONS_FILL:-}" ]; then
+    # Submitted through the API until the store holds that many requests, as the requests
+    # bench fills it: alice, bob and admin in turn, a service without approval.
+    python3 - "$port" "$GUICHET_INSTRUCTIONS_FILL" <<'PY'
+import http.client, json, sys, threading
+port, total = int(sys.argv[1]), int(sys.argv[2])
+def call(connection, method, path, body=None, token=None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    connection.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+    response = connection.getresponse()
+    return response.status, response.read()
+connection = http.client.HTTPConnection("127.0.0.1", port)
+tokens = [json.loads(call(connection, "POST", "/api/v1/login", {"username": u, "password": "demo"})[1])["token"]
+          for u in ("alice", "bob", "admin")]
+services = json.loads(call(connection, "GET", "/api/v1/services", token=tokens[0])[1])
+reset = next(s["id"] for s in services if s["name"].startswith("Réinitialisation du mot de passe"))
+newest = json.loads(call(connection, "GET", "/api/v1/requests?status=all&limit=1", token=tokens[0])[1])
+left = [total - newest["items"][0]["id"]]
+lock = threading.Lock()
+body = {"service_id": reset, "data": {"compte": "a.durand", "contact": "Par SMS"}}
+def submit(i):
+    own = http.client.HTTPConnection("127.0.0.1", port)
+    while True:
+        with lock:
+            if left[0] <= 0:
+                return
+            left[0] -= 1
+        status, answer = call(own, "POST", "/api/v1/requests", body, tokens[i % 3])
+        if status != 201:
+            sys.exit(f"submission answered {status}: {answer[:200]}")
+threads = [threading.Thread(target=submit, args=(i,)) for i in range(24)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+PY
+  fi
   pkill -f -- "--listen 127.0.0.1:$port"
   sleep 1
 fi

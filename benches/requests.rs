@@ -95,6 +95,9 @@ async fn page_table(
 ) {
     let alice_cookie = session_cookie(app, "alice").await;
     let tom_cookie = session_cookie(app, "tom").await;
+    // The fill submits as alice, bob and admin: lea's page holds the same rows at every size,
+    // so it shows what the store's size alone costs a page, where alice's also grows longer.
+    let lea_cookie = session_cookie(app, "lea").await;
     let middle = (total / 2).max(1);
     let page = |name, path, cookie: &str| signed(app, name, path, cookie);
     let pages = [
@@ -111,6 +114,11 @@ async fn page_table(
             &tom_cookie,
         ),
         page("/my/requests", "/my/requests".into(), &alice_cookie),
+        page(
+            "/my/requests (lea, same rows)",
+            "/my/requests".into(),
+            &lea_cookie,
+        ),
         page("/notifications", "/notifications".into(), &alice_cookie),
         page(
             "/requests/{middle} (IT team)",
