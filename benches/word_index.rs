@@ -31,15 +31,9 @@ const WORDS: [&str; 10] = [
 ];
 
 fn main() {
-    // The server's own setting (`main.rs`), read by mimalloc when the process starts.
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        use std::os::unix::process::CommandExt;
-        let exe = std::env::current_exe().expect("own path");
-        let error = std::process::Command::new(exe)
-            .args(std::env::args_os().skip(1))
-            .env("MIMALLOC_PURGE_DELAY", "0")
-            .exec();
-        panic!("could not start again with MIMALLOC_PURGE_DELAY=0: {error}");
+    // The server's own allocator setting (`main.rs`), read by mimalloc when the process starts.
+    if let Some(error) = guichet::cli::give_freed_memory_back() {
+        panic!("could not start again with freed memory given back at once: {error}");
     }
     let batch = arg("--batch", 2_000);
     let total = arg("--total", 100_000);

@@ -41,7 +41,7 @@ pub fn open_ops(config: &Config, clock: Arc<dyn Clock>, use_: StoreUse) -> anyho
         create,
         verify,
         migrate: true,
-        cache_bytes: usize::try_from(config.cache_mb).unwrap_or(4) << 20,
+        cache_bytes: (config.cache_mb as usize) << 20,
     };
     let store = Store::open_as(&config.data_dir.join(storage::FILE_NAME), opening)?;
     let time_zone = match &config.time_zone {

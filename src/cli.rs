@@ -13,6 +13,36 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// mimalloc's environment variable for how long freed memory is kept before it is given back
+/// to the system (1,000 ms by default in mimalloc 3).
+pub const PURGE_DELAY: &str = "MIMALLOC_PURGE_DELAY";
+
+/// Under load, memory mimalloc keeps for its purge delay after it is freed added about 20 MB
+/// to the server's peak (`benches/README.md`: 80-89 MB against 62-63 MB, at the same rates),
+/// and 35 MB to its idle size after seeding the demo. mimalloc reads its options from the
+/// environment when the process starts, before `main`, and setting one from code would take
+/// `unsafe`; so, unless the environment already says, the process starts itself again (the
+/// same process: `exec`) with the delay at 0. Answers why that failed; returns only then, or
+/// when there was nothing to do. The executable and the benches that measure its memory use it.
+pub fn give_freed_memory_back() -> Option<std::io::Error> {
+    #[cfg(unix)]
+    if std::env::var_os(PURGE_DELAY).is_none() {
+        use std::os::unix::process::CommandExt;
+        let exe = match std::env::current_exe() {
+            Ok(exe) => exe,
+            Err(e) => return Some(e),
+        };
+        let mut args = std::env::args_os();
+        let mut again = std::process::Command::new(exe);
+        if let Some(name) = args.next() {
+            again.arg0(name);
+        }
+        // `exec` returns only when it failed.
+        return Some(again.args(args).env(PURGE_DELAY, "0").exec());
+    }
+    None
+}
+
 #[derive(Parser)]
 #[command(
     name = "guichet",

@@ -10,36 +10,19 @@ use tracing_subscriber::EnvFilter;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// mimalloc's environment variable for how long freed memory is kept before it is given back
-/// to the system (1,000 ms by default in mimalloc 3).
-const PURGE_DELAY: &str = "MIMALLOC_PURGE_DELAY";
-
 fn main() -> ExitCode {
     give_freed_memory_back_at_once();
     run()
 }
 
-/// Under load, memory mimalloc keeps for its purge delay after it is freed added about 20 MB
-/// to the server's peak (`benches/README.md`: 80-89 MB against 62-63 MB, at the same rates),
-/// and 35 MB to its idle size after seeding the demo. mimalloc reads its options from the
-/// environment when the process starts, before `main`, and setting one from code would take
-/// `unsafe`; so, unless the environment already says, the executable starts itself again (the
-/// same process: `exec`) with the delay at 0. Should that fail, it goes on as it is.
+/// The server's allocator gives freed memory back at once (`cli::give_freed_memory_back`);
+/// should starting again that way fail, it goes on as it is.
 fn give_freed_memory_back_at_once() {
-    #[cfg(unix)]
-    if std::env::var_os(PURGE_DELAY).is_none() {
-        use std::os::unix::process::CommandExt;
-        let Ok(exe) = std::env::current_exe() else {
-            return;
-        };
-        let mut args = std::env::args_os();
-        let mut again = std::process::Command::new(exe);
-        if let Some(name) = args.next() {
-            again.arg0(name);
-        }
-        // `exec` returns only when it failed.
-        let error = again.args(args).env(PURGE_DELAY, "0").exec();
-        eprintln!("guichet: could not start again with {PURGE_DELAY}=0 ({error}); going on");
+    if let Some(error) = guichet::cli::give_freed_memory_back() {
+        eprintln!(
+            "guichet: could not start again with {}=0 ({error}); going on",
+            guichet::cli::PURGE_DELAY
+        );
     }
 }
 
