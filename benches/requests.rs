@@ -42,8 +42,12 @@ async fn fill(
     total: u64,
     connections: usize,
 ) -> u64 {
-    let highest = get_json(addr, &tokens[0], "/api/v1/requests?status=all&limit=1").await;
-    let have = highest["items"][0]["id"].as_u64().unwrap_or(0);
+    // The newest request any of them sees: one requester's view misses the others' newer ones.
+    let mut have = 0;
+    for token in &tokens {
+        let newest = get_json(addr, token, "/api/v1/requests?status=all&limit=1").await;
+        have = have.max(newest["items"][0]["id"].as_u64().unwrap_or(0));
+    }
     let left = Arc::new(AtomicU64::new(total.saturating_sub(have)));
     let client = reqwest::Client::new();
     let mut tasks = Vec::new();
