@@ -237,8 +237,8 @@ fn main() {
         };
         let words = [
             hello(plain),
-            page("/desk?status=all&q=sms (every request)", "/desk?status=all&q=sms".into(), &tom_cookie),
-            api("API q=a.durand (every request)", "/api/v1/requests?status=all&q=a.durand".into()),
+            page("/desk?status=all&q=sms (many requests)", "/desk?status=all&q=sms".into(), &tom_cookie),
+            api("API q=a.durand (many requests)", "/api/v1/requests?status=all&q=a.durand".into()),
             api("API q=REQ-050000 (one)", format!("/api/v1/requests?status=all&q=REQ-{middle:06}")),
             page("/my/requests?q=durand", "/my/requests?q=durand".into(), &alice_cookie),
         ];

@@ -3,15 +3,17 @@
 //! catching up on the requests submitted since the last one it holds (its commit payload), so
 //! a lost or damaged index is rebuilt by catching up from nothing.
 
+mod query;
+
 use super::analysis::{self, Analyzers, register};
-use super::id_window::{DocRanges, Newest, SegmentIds};
+use super::id_window::{Newest, SegmentIds};
 use super::{Error, manual_reader, open_or_create};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tantivy::index::SegmentId;
-use tantivy::query::{BooleanQuery, EnableScoring, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, Schema};
 use tantivy::{Index, IndexReader, Searcher, SegmentReader, TantivyDocument, Term, doc};
 
@@ -52,6 +54,9 @@ enum Matching {
 
 /// The request ids of each live segment (`id_window.rs`).
 type Bounds = HashMap<SegmentId, Arc<SegmentIds>>;
+
+/// The segments a query looks in, with their request ids.
+type Segments<'s> = Vec<(&'s SegmentReader, Arc<SegmentIds>)>;
 
 /// The requests a search looks among.
 #[derive(Clone, Copy)]
@@ -259,68 +264,12 @@ impl RequestIndex {
         requester: Option<u64>,
         limit: usize,
     ) -> Result<Vec<u64>, Error> {
-        if words.looked_up.matching.is_empty() {
+        let Some((query, segments)) = self.query(words, within, requester)? else {
             return Ok(Vec::new());
-        }
-        let searcher = &words.searcher;
-        let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for word in &words.looked_up.matching {
-            let any: Vec<(Occur, Box<dyn Query>)> = match word {
-                Matching::Terms(terms) => terms
-                    .iter()
-                    .map(|term| -> (Occur, Box<dyn Query>) {
-                        let query = TermQuery::new(term.clone(), IndexRecordOption::Basic);
-                        (Occur::Should, Box::new(query))
-                    })
-                    .collect(),
-                Matching::Prefix(term) => vec![(
-                    Occur::Should,
-                    Box::new(FuzzyTermQuery::new_prefix(term.clone(), 0, true)),
-                )],
-            };
-            all.push((Occur::Must, Box::new(BooleanQuery::new(any))));
-        }
-        // Only the segments holding ids of the window: the others would each open their id
-        // column for nothing. The window's documents are found in each by binary search.
-        let (least, most) = match within {
-            Within::Everything => (0, u64::MAX),
-            Within::Window(from, before) => {
-                (from, before.map_or(u64::MAX, |b| b.saturating_sub(1)))
-            }
-            Within::Ids(ids) => match (ids.iter().min(), ids.iter().max()) {
-                (Some(&least), Some(&most)) => (least, most),
-                _ => return Ok(Vec::new()),
-            },
         };
-        let mut segments = Vec::new();
-        let mut documents = HashMap::new();
-        for segment in searcher.segment_readers() {
-            let ids = self.segment_ids(segment)?;
-            if ids.most < least || ids.least > most {
-                continue;
-            }
-            let docs = match within {
-                Within::Everything => None,
-                Within::Window(from, before) => Some(ids.within(from, before)),
-                Within::Ids(wanted) => Some(ids.holding(wanted)),
-            };
-            if let Some(docs) = docs {
-                documents.insert(segment.segment_id(), docs);
-            }
-            segments.push((segment, ids));
-        }
-        if !matches!(within, Within::Everything) {
-            all.push((Occur::Must, Box::new(DocRanges(Arc::new(documents)))));
-        }
-        if let Some(requester) = requester {
-            let theirs = Term::from_field_u64(self.requester, requester);
-            let theirs = TermQuery::new(theirs, IndexRecordOption::Basic);
-            all.push((Occur::Must, Box::new(theirs)));
-        }
-        let query = BooleanQuery::new(all);
         // The hits' ids as plain integers, the newest kept: tantivy's top-N by a fast field
         // sorts its (value, document) pairs generically, which cost more than the search.
-        let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+        let weight = query.weight(EnableScoring::disabled_from_searcher(&words.searcher))?;
         let mut newest = Newest::new(limit);
         for (segment, ids) in segments {
             weight.for_each_no_score(segment, &mut |docs| ids.ids_of(docs, &mut newest))?;
@@ -596,7 +545,11 @@ mod tests {
             for part in ids.chunks(per) {
                 let docs: Vec<RequestDoc> = part
                     .iter()
-                    .map(|&id| request(id, if id % 5 == 0 { "sms other" } else { "sms" }))
+                    .map(|&id| {
+                        let other = if id % 5 == 0 { " other" } else { "" };
+                        let early = if id <= total / 4 { " early" } else { "" };
+                        request(id, &format!("sms{other}{early}"))
+                    })
                     .collect();
                 index.add(&docs, total).unwrap();
             }
@@ -625,6 +578,26 @@ mod tests {
                     let held = index.holding(&index.words(word).unwrap(), &asked).unwrap();
                     let thirds: Vec<u64> = expected.into_iter().filter(|id| id % 3 == 0).collect();
                     proptest::prop_assert_eq!(held, thirds, "{} among {:?}", word, asked);
+                }
+                // The newest holding a word below `before`, anyone's or one requester's
+                // (`request` makes `id % 3` the requester): a word of the oldest only too.
+                let before = before.unwrap_or(total + 1);
+                let early = total / 4;
+                let words_held: [(&str, &dyn Fn(u64) -> bool); 3] = [
+                    ("sms", &|_| true),
+                    ("other", &|id| id % 5 == 0),
+                    ("early", &|id| id <= early),
+                ];
+                for (word, holds) in words_held {
+                    let words = index.words(word).unwrap();
+                    for requester in [None, Some(0), Some(2)] {
+                        let expected = (1..before.min(total + 1))
+                            .rev()
+                            .filter(|&id| holds(id) && requester.is_none_or(|r| id % 3 == r))
+                            .find(|_| true);
+                        let found = index.newest_below(&words, before, requester).unwrap();
+                        proptest::prop_assert_eq!(found, expected, "{} below {} of {:?}", word, before, requester);
+                    }
                 }
             }
         }
