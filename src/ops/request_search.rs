@@ -214,26 +214,25 @@ impl Ops {
                 summaries.keep(&items);
                 return Ok(Page { items, next: None });
             }
-            if short {
-                // The window is spent: the next one starts below it, eight times as wide, or,
-                // when it held none, at the newest request below it that holds the words (one
-                // whose words are only in old requests would otherwise be searched in a last
-                // window holding every older one).
-                below = Some(from);
-                window = window.saturating_mul(8);
-                if hits.is_empty() {
-                    let requester = filter.requester.map(|u| u.0);
-                    match index
-                        .newest_below(&words, from, requester)
-                        .map_err(search_error)?
-                    {
-                        Some(newest) => below = Some(newest + 1),
-                        None => {
-                            summaries.keep(&items);
-                            return Ok(Page { items, next: None });
-                        }
+            if hits.is_empty() {
+                // None in the window: the next one, as wide, starts at the newest request below
+                // it that holds the words (one whose words are only in old requests would
+                // otherwise be searched in a last window holding every older one).
+                let requester = filter.requester.map(|u| u.0);
+                match index
+                    .newest_below(&words, from, requester)
+                    .map_err(search_error)?
+                {
+                    Some(newest) => below = Some(newest + 1),
+                    None => {
+                        summaries.keep(&items);
+                        return Ok(Page { items, next: None });
                     }
                 }
+            } else if short {
+                // The window is spent: the next one starts below it, eight times as wide.
+                below = Some(from);
+                window = window.saturating_mul(8);
             }
             // The first window did not fill the page: a listing narrower than a window (one
             // person's open requests, say, when most of theirs are finished) is read whole
