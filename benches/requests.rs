@@ -241,6 +241,9 @@ fn main() {
             api("API q=a.durand (many requests)", "/api/v1/requests?status=all&q=a.durand".into()),
             api("API q=REQ-050000 (one)", format!("/api/v1/requests?status=all&q=REQ-{middle:06}")),
             page("/my/requests?q=durand", "/my/requests?q=durand".into(), &alice_cookie),
+            // A word of 276 of the demo's requests (its screens and keyboards), none since:
+            // found below every newer request whatever the submissions and the fill made.
+            page("/desk?status=all&q=ecran (demo's only)", "/desk?status=all&q=ecran".into(), &tom_cookie),
         ];
         table(&words, connections, seconds).await;
 

@@ -193,9 +193,11 @@ impl Ops {
         let words = index.words(&text).map_err(search_error)?;
         // A word held by fewer requests than a window costs no more searched everywhere at
         // once, and spares the widening windows that would find it.
-        if index.fewest_holding(&words).map_err(search_error)? <= window {
+        let fewest = index.fewest_holding(&words).map_err(search_error)?;
+        if fewest <= window {
             window = u64::MAX;
         }
+        let many = window.saturating_mul(4);
         let (listing, mut probed) = (filter.listing(), false);
         loop {
             let top = below.unwrap_or(index.last() + 1);
@@ -214,10 +216,12 @@ impl Ops {
                 summaries.keep(&items);
                 return Ok(Page { items, next: None });
             }
-            if hits.is_empty() {
+            if hits.is_empty() && fewest > many {
                 // None in the window: the next one, as wide, starts at the newest request below
                 // it that holds the words (one whose words are only in old requests would
-                // otherwise be searched in a last window holding every older one).
+                // otherwise be searched in a last window holding every older one). Words held
+                // by a few windows' worth cost less found by widening than by the halving's
+                // probes (276 old hits: 414,000 instructions a page against 372,000).
                 let requester = filter.requester.map(|u| u.0);
                 match index
                     .newest_below(&words, from, requester)
