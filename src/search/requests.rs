@@ -593,8 +593,7 @@ mod tests {
                     for requester in [None, Some(0), Some(2)] {
                         let expected = (1..before.min(total + 1))
                             .rev()
-                            .filter(|&id| holds(id) && requester.is_none_or(|r| id % 3 == r))
-                            .find(|_| true);
+                            .find(|&id| holds(id) && requester.is_none_or(|r| id % 3 == r));
                         let found = index.newest_below(&words, before, requester).unwrap();
                         proptest::prop_assert_eq!(found, expected, "{} below {} of {:?}", word, before, requester);
                     }
