@@ -329,13 +329,23 @@ pub fn start_server_within(
     env: &[(&str, &str)],
     limit: Option<&limit::MemoryLimit>,
 ) -> (std::process::Child, SocketAddr) {
+    start_binary_within(env!("CARGO_BIN_EXE_guichet").as_ref(), data, env, limit)
+}
+
+/// `start_server_within`, the executable `binary` (another build, to compare with).
+pub fn start_binary_within(
+    binary: &std::path::Path,
+    data: &std::path::Path,
+    env: &[(&str, &str)],
+    limit: Option<&limit::MemoryLimit>,
+) -> (std::process::Child, SocketAddr) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .expect("port")
         .local_addr()
         .expect("addr")
         .port();
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"));
+    let mut command = std::process::Command::new(binary);
     command
         .args(["serve", "--demo", "--listen", &addr.to_string(), "--data"])
         .arg(data)
