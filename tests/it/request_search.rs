@@ -269,3 +269,59 @@ async fn a_word_of_old_requests_only_is_found_below_the_newer_ones() {
     // A word no request holds gives an empty page, not an endless search.
     assert!(every_page(&tom, 2, "status=all&q=zzyzxq").await.is_empty());
 }
+
+/// One person's requests below many newer ones of other people: their search starts at their
+/// own newest request (the newest of the hits here, so one too low would miss it), for their
+/// own listing and a status, as they and the IT team see them. The index catches up in
+/// commits smaller than the submissions, one after the other.
+#[tokio::test]
+async fn a_persons_words_are_found_below_many_newer_requests_of_others() {
+    let app = TestApp::spawn().await;
+    let (alice, bob, tom) = (
+        app.api_as("alice").await,
+        app.api_as("bob").await,
+        app.api_as("tom").await,
+    );
+    let service = service_id(&alice, PASSWORD).await;
+    let mut hers = Vec::new();
+    for i in 0..30 {
+        let data = json!({ "compte": format!("quetzal n{i}"), "contact": "Par SMS" });
+        let request = submit(&alice, service, data).await;
+        hers.push(request["number"].as_str().expect("number").to_owned());
+    }
+    hers.reverse();
+    let mut newest = String::new();
+    for i in 0..300 {
+        let data = json!({ "compte": format!("autre{i}"), "contact": "Par SMS" });
+        newest = submit(&bob, service, data).await["number"]
+            .as_str()
+            .expect("number")
+            .to_owned();
+    }
+    // Seven a commit: the catch-up goes on commit after commit to the newest request.
+    app.ops().index_requests_by(7).expect("indexed");
+    assert_eq!(
+        numbers(&tom, &format!("q={newest}")).await,
+        [newest.clone()]
+    );
+    for (api, query) in [
+        (&alice, "q=quetzal"),
+        (&alice, "status=all&q=quetzal"),
+        (&alice, "status=new&q=quetzal"),
+        (&tom, "status=new&q=quetzal"),
+    ] {
+        for limit in [1, 3, 100] {
+            assert_eq!(
+                every_page(api, limit, query).await,
+                hers,
+                "{query} by {limit}"
+            );
+        }
+    }
+    assert!(every_page(&bob, 5, "q=quetzal").await.is_empty());
+    // Below the oldest request, a person's listing holds none: an empty page at once.
+    let (status, page) = Api::json(alice.get("/api/v1/requests?q=quetzal&cursor=1").await).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["items"], json!([]));
+    assert_eq!(page["next"], json!(null));
+}
