@@ -12,32 +12,18 @@
 
 mod load;
 
-use load::{Sample, Target, api_token, arg, sample, service_id, start_binary_within, text_arg};
+use load::{
+    Sample, Target, api_token, arg, cpu_ticks, sample, service_id, start_binary_within, text_arg,
+};
 use serde_json::json;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-/// A server under comparison: its address, its pid and its demo users' tokens.
+/// A server under comparison: what the table calls it, where it listens, its process.
 struct Server {
     name: String,
     addr: SocketAddr,
     pid: u32,
-}
-
-/// The process's CPU time so far (user + system), in clock ticks (`/proc/PID/stat`).
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // The fields after the command name (which may hold spaces), from the state on.
-    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let field = |n: usize| {
-        fields
-            .get(n)
-            .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 from the state.
-    field(11) + field(12)
 }
 
 /// The submissions compared, for a server: without an approval (alice) and with one (bob).
@@ -137,9 +123,9 @@ fn main() {
                 // always follows the other's stretch.
                 for k in 0..servers.len() {
                     let n = (k + round as usize) % servers.len();
-                    let before = cpu_ticks(servers[n].pid);
+                    let before = cpu_ticks(&servers[n].pid.to_string());
                     samples[n].add(sample(&per_server[n][t], connections, slice).await);
-                    ticks[n] += cpu_ticks(servers[n].pid).saturating_sub(before);
+                    ticks[n] += cpu_ticks(&servers[n].pid.to_string()).saturating_sub(before);
                 }
             }
             let rates: Vec<f64> = samples.iter().map(Sample::per_second).collect();

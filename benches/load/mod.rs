@@ -299,6 +299,23 @@ pub fn status_kib(process: &str, key: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// A process's CPU time so far, user and system, in clock ticks (a hundredth of a second on
+/// Linux), from `/proc/{process}/stat`; `process` is a pid or `self`. 0 when it cannot be read.
+pub fn cpu_ticks(process: &str) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{process}/stat")).unwrap_or_default();
+    // The fields after the command name (which may hold spaces and parentheses), from the
+    // state on: utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let field = |n: usize| {
+        fields
+            .get(n)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    field(11) + field(12)
+}
+
 /// Signs a demo user in to the API and answers the token.
 pub async fn api_token(addr: SocketAddr, user: &str) -> String {
     let body = serde_json::json!({"username": user, "password": "demo"});
