@@ -14,10 +14,12 @@ use crate::search::{RequestDoc, RequestIndex};
 use crate::storage::{Listing, Reader};
 use std::collections::HashMap;
 
-/// Requests indexed per commit when catching up. Each commit makes a segment, so larger ones
-/// cost fewer merges, but what a commit holds is in memory at once: with freed memory given
-/// back at once (`main.rs`), commits of 2,000 kept the server's peak after a burst of 100,000
-/// submissions at 56-59 MB against 63-65 MB with 10,000, at the same rates (`benches/`).
+/// Requests indexed per commit when catching up. Each commit makes a segment, and tantivy makes
+/// each segment's writer anew, zeroing about 12 MB of tables that are given back to the system
+/// after the commit (`main.rs`): 100,000 requests took 1.75 s of CPU in commits of 2,000 and
+/// 1.0 s in commits of 5,000, for a peak 4 MB higher (`cargo bench --bench word_index`); but
+/// what a commit holds is in memory at once, and commits of 10,000 raised the server's peak
+/// after a burst of 100,000 submissions to 63-65 MB (`benches/README.md`).
 const INDEX_BATCH: usize = 5_000;
 /// How long the indexer gathers submissions before one commit: under a burst of submissions,
 /// fewer and larger commits cost the request path less.
