@@ -193,6 +193,18 @@ pub(crate) async fn every_page(api: &Api, limit: u32, query: &str) -> Vec<String
     }
 }
 
+/// Submits `count` password resets as `api`, the account of the i-th named `{prefix}{i}`;
+/// answers their numbers in the order submitted.
+async fn resets(api: &Api, service: u64, prefix: &str, count: usize) -> Vec<String> {
+    let mut numbers = Vec::with_capacity(count);
+    for i in 0..count {
+        let data = json!({ "compte": format!("{prefix}{i}"), "contact": "Par SMS" });
+        let request = submit(api, service, data).await;
+        numbers.push(request["number"].as_str().expect("number").to_owned());
+    }
+    numbers
+}
+
 /// A search reads a narrow listing whole (its ids searched at once) and a wide one through
 /// windows of ids; which one depends on the page's size. Whatever the size, the same requests
 /// come, in the same order: here the demo's requesters, most of whose requests are finished.
@@ -232,20 +244,12 @@ async fn a_word_of_old_requests_only_is_found_below_the_newer_ones() {
     let app = TestApp::spawn().await;
     let (alice, tom) = (app.api_as("alice").await, app.api_as("tom").await);
     let service = service_id(&alice, PASSWORD).await;
-    let mut old = Vec::new();
     // More than four of a small page's first windows hold (limits 1 and 2: the listing goes
     // on from the newest holding them), and fewer than four of a larger page's (7: it widens
     // its windows; 100: one window holds them all).
-    for i in 0..100 {
-        let data = json!({ "compte": format!("quetzal n{i}"), "contact": "Par SMS" });
-        let request = submit(&alice, service, data).await;
-        old.push(request["number"].as_str().expect("number").to_owned());
-    }
+    let mut old = resets(&alice, service, "quetzal n", 100).await;
     old.reverse();
-    for i in 0..150 {
-        let data = json!({ "compte": format!("newer{i}"), "contact": "Par SMS" });
-        submit(&alice, service, data).await;
-    }
+    resets(&alice, service, "newer", 150).await;
     app.ops().index_requests_now().expect("indexed");
     for (api, query) in [
         (&tom, "status=all&q=n0 quetzal"),
@@ -283,27 +287,15 @@ async fn a_persons_words_are_found_below_many_newer_requests_of_others() {
         app.api_as("tom").await,
     );
     let service = service_id(&alice, PASSWORD).await;
-    let mut hers = Vec::new();
-    for i in 0..30 {
-        let data = json!({ "compte": format!("quetzal n{i}"), "contact": "Par SMS" });
-        let request = submit(&alice, service, data).await;
-        hers.push(request["number"].as_str().expect("number").to_owned());
-    }
+    let mut hers = resets(&alice, service, "quetzal n", 30).await;
     hers.reverse();
-    let mut newest = String::new();
-    for i in 0..300 {
-        let data = json!({ "compte": format!("autre{i}"), "contact": "Par SMS" });
-        newest = submit(&bob, service, data).await["number"]
-            .as_str()
-            .expect("number")
-            .to_owned();
-    }
+    let newest = resets(&bob, service, "autre", 300)
+        .await
+        .pop()
+        .expect("submitted");
     // Seven a commit: the catch-up goes on commit after commit to the newest request.
     app.ops().index_requests_by(7).expect("indexed");
-    assert_eq!(
-        numbers(&tom, &format!("q={newest}")).await,
-        [newest.clone()]
-    );
+    assert_eq!(numbers(&tom, &format!("q={newest}")).await, [newest]);
     for (api, query) in [
         (&alice, "q=quetzal"),
         (&alice, "status=all&q=quetzal"),
