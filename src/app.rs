@@ -187,15 +187,15 @@ impl App {
             .then(|| tokio::spawn(scheduler(self.ops.clone())));
         let sender = (self.background_jobs && self.ops.mail_on())
             .then(|| tokio::spawn(mail_sender(self.ops.clone())));
-        let indexer = {
-            let ops = self.ops.clone();
-            tokio::spawn(async move { ops.request_indexer().await })
-        };
+        let indexer = self
+            .ops
+            .start_request_indexer()
+            .context("the request index's thread could not start")?;
         let served = web::serve(self.listener, self.state, shutdown, self.limits).await;
         if let Some(sender) = sender {
             sender.abort();
         }
-        indexer.abort();
+        indexer.stop().await;
         if let Some(scheduler) = scheduler {
             scheduler.abort();
             let _ = scheduler.await;

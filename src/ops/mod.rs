@@ -66,6 +66,7 @@ pub use mail_links::{Decision, LinkRefusal, LinkView};
 pub use metrics_report::{MetricsQuery, MetricsView, QUIET_DAYS};
 pub use outbox::OutboxView;
 pub use password_reset::ResetRefusal;
+pub use request_search::IndexThread;
 pub use request_views::{Page, Permissions, RequestPage, RequestRow, SlaView};
 pub use requests::Submission;
 pub use search::SearchResult;

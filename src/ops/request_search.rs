@@ -37,6 +37,39 @@ fn keep_deferring(arrived: u64, waited: std::time::Duration) -> bool {
     arrived > BUSY_PER_GATHER && waited.as_millis() < u128::from(MOST_DEFERRED_MS)
 }
 
+/// How the indexing thread hears that it has work, and tells how many it indexed.
+type Done = tokio::sync::oneshot::Sender<Result<usize, Error>>;
+
+/// The indexing thread's priority, as a nice value: `nice`'s default. The kernel then gives
+/// it about a tenth of the share of a thread at the default (0) when both want a core.
+const INDEX_NICE: i32 = 10;
+
+/// Lowers the calling thread's priority to `INDEX_NICE`; threads it starts inherit it. Where
+/// that fails (or on another system), indexing runs as any thread, as it did before.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    if let Err(e) = rustix::process::setpriority_process(None, INDEX_NICE) {
+        tracing::debug!("the request index runs at the server's priority: {e}");
+    }
+}
+
+/// The request index's task and thread, running until `stop`.
+pub struct IndexThread {
+    task: tokio::task::JoinHandle<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl IndexThread {
+    /// Stops following submissions and waits for the pass under way, so that the store is
+    /// closed when the server returns.
+    pub async fn stop(self) {
+        self.task.abort();
+        let _ = self.task.await;
+        let thread = self.thread;
+        let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+    }
+}
+
 fn search_error(e: crate::search::Error) -> Error {
     Error::Internal(e.to_string())
 }
@@ -133,8 +166,30 @@ impl Ops {
         self.inner.index_wake.notify_one();
     }
 
-    /// Runs until the server stops: a moment after submissions, indexes them in one commit.
-    pub async fn request_indexer(&self) {
+    /// Starts keeping the request index up to date: a task that waits for submissions and a
+    /// thread of its own that indexes them, a moment later, in commits of `INDEX_BATCH`.
+    /// That thread (and tantivy's, which it starts) runs at a lower priority than the rest
+    /// of the server (`lower_priority`): on a small machine busy with submissions, indexing
+    /// then waits for a spare moment instead of taking its share of the cores from the
+    /// submissions and pages (`benches/README.md`). `IndexThread::stop` ends both.
+    pub fn start_request_indexer(&self) -> std::io::Result<IndexThread> {
+        let (ask, asked) = std::sync::mpsc::channel::<Done>();
+        let ops = self.clone();
+        let thread = std::thread::Builder::new()
+            .name("guichet-index".into())
+            .spawn(move || {
+                lower_priority();
+                while let Ok(done) = asked.recv() {
+                    let _ = done.send(ops.index_requests_now());
+                }
+            })?;
+        let ops = self.clone();
+        let task = tokio::spawn(async move { ops.follow_submissions(ask).await });
+        Ok(IndexThread { task, thread })
+    }
+
+    /// Runs until the server stops: a moment after submissions, has them indexed in one go.
+    async fn follow_submissions(&self, ask: std::sync::mpsc::Sender<Done>) {
         let submitted = || {
             self.inner
                 .submitted
@@ -150,11 +205,18 @@ impl Ops {
                     break;
                 }
             }
-            let ops = self.clone();
-            match tokio::task::spawn_blocking(move || ops.index_requests_now()).await {
+            let (done, indexed) = tokio::sync::oneshot::channel();
+            if ask.send(done).is_err() {
+                tracing::error!("request indexer stopped");
+                return;
+            }
+            match indexed.await {
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => tracing::error!("request index not updated: {e}"),
-                Err(e) => tracing::error!("request indexer stopped: {e}"),
+                Err(_) => {
+                    tracing::error!("request indexer stopped");
+                    return;
+                }
             }
         }
     }

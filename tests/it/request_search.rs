@@ -317,3 +317,49 @@ async fn a_persons_words_are_found_below_many_newer_requests_of_others() {
     assert_eq!(page["items"], json!([]));
     assert_eq!(page["next"], json!(null));
 }
+
+/// Without anyone calling the indexer, a submission is found by its words a moment later: the
+/// server's own task and thread index it. That thread runs at a lower priority than the
+/// server's other threads (nice 10, read from the kernel), so that on a busy machine indexing
+/// waits for a spare moment rather than slowing the submissions it follows.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn the_server_indexes_submissions_itself_on_a_thread_of_lower_priority() {
+    let app = TestApp::spawn().await;
+    let alice = app.api_as("alice").await;
+    let service = service_id(&alice, PASSWORD).await;
+    let submitted = submit(
+        &alice,
+        service,
+        json!({ "compte": "quetzal.k", "contact": "Par SMS" }),
+    )
+    .await;
+    let number = submitted["number"].as_str().expect("number").to_owned();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while numbers(&alice, "q=quetzal").await.is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not indexed within a minute"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(numbers(&alice, "q=quetzal").await, vec![number]);
+    // Every running server of this test process has its indexing thread, each at nice 10.
+    let mut nice = Vec::new();
+    for task in std::fs::read_dir("/proc/self/task").expect("tasks") {
+        let path = task.expect("task").path();
+        let named = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        if named.trim_end() != "guichet-index" {
+            continue;
+        }
+        let stat = std::fs::read_to_string(path.join("stat")).unwrap_or_default();
+        // After the name in parentheses: state is field 3, nice field 19.
+        let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+        let fields: Vec<&str> = after.split_whitespace().collect();
+        if let Some(value) = fields.get(16) {
+            nice.push(value.parse::<i32>().expect("nice"));
+        }
+    }
+    assert!(!nice.is_empty(), "no thread named guichet-index");
+    assert!(nice.iter().all(|&n| n == 10), "nice values: {nice:?}");
+}
