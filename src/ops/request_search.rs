@@ -108,6 +108,7 @@ impl Ops {
         let mut added = 0;
         let mut names: HashMap<UserId, String> = HashMap::new();
         loop {
+            let reading = std::time::Instant::now();
             let reader = self.store().read()?;
             let last = RequestId(index.last());
             let ids = reader.request_ids(Listing::All, Some(last), false, batch.max(1))?;
@@ -153,8 +154,15 @@ impl Ops {
             // store from reusing the pages the submissions' commits freed, and its checkpoints
             // took 10-18 ms instead of 2-3 while the index caught up after a burst (issue 17).
             drop(reader);
+            let read = reading.elapsed();
             index.add(&docs, up_to).map_err(search_error)?;
             added += docs.len();
+            tracing::debug!(
+                requests = docs.len(),
+                ?read,
+                indexed = ?(reading.elapsed() - read),
+                "request index pass"
+            );
         }
     }
 
