@@ -53,6 +53,17 @@ fn lower_priority() {
     }
 }
 
+/// The indexing thread's loop: runs `pass` each time it is asked, until nobody can ask any
+/// more. A pass that panicked is answered as a failed one and the next one runs all the same,
+/// as when each pass had a blocking thread of tokio's.
+fn run_passes(asked: &std::sync::mpsc::Receiver<Done>, pass: impl Fn() -> Result<usize, Error>) {
+    while let Ok(done) = asked.recv() {
+        let indexed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(&pass))
+            .unwrap_or_else(|_| Err(Error::Internal("the request index's pass panicked".into())));
+        let _ = done.send(indexed);
+    }
+}
+
 /// The request index's task and thread, running until `stop`.
 pub struct IndexThread {
     task: tokio::task::JoinHandle<()>,
@@ -187,9 +198,7 @@ impl Ops {
             .name("guichet-index".into())
             .spawn(move || {
                 lower_priority();
-                while let Ok(done) = asked.recv() {
-                    let _ = done.send(ops.index_requests_now());
-                }
+                run_passes(&asked, || ops.index_requests_now());
             })?;
         let ops = self.clone();
         let task = tokio::spawn(async move { ops.follow_submissions(ask).await });
@@ -401,5 +410,36 @@ mod tests {
             !keep_deferring(10_000, Duration::from_millis(MOST_DEFERRED_MS)),
             "never more than MOST_DEFERRED_MS behind"
         );
+    }
+
+    #[test]
+    fn a_pass_that_panics_is_answered_as_failed_and_the_next_one_runs() {
+        let (ask, asked) = std::sync::mpsc::channel::<Done>();
+        let mut answers = Vec::new();
+        for _ in 0..3 {
+            let (done, answer) = tokio::sync::oneshot::channel();
+            ask.send(done).expect("asked");
+            answers.push(answer);
+        }
+        drop(ask);
+        let passes = std::cell::Cell::new(0);
+        run_passes(&asked, || {
+            passes.set(passes.get() + 1);
+            match passes.get() {
+                2 => panic!("a pass that panics"),
+                n => Ok(n),
+            }
+        });
+        let heard: Vec<Result<usize, String>> = answers
+            .into_iter()
+            .map(|mut a| a.try_recv().expect("answered").map_err(|e| e.to_string()))
+            .collect();
+        assert_eq!(heard[0], Ok(1));
+        assert!(
+            heard[1].as_ref().is_err_and(|e| e.contains("panicked")),
+            "{:?}",
+            heard[1]
+        );
+        assert_eq!(heard[2], Ok(3), "the loop goes on after a panic");
     }
 }
