@@ -223,14 +223,14 @@ impl Ops {
                 }
             }
             let (done, indexed) = tokio::sync::oneshot::channel();
-            if ask.send(done).is_err() {
-                tracing::error!("request indexer stopped");
-                return;
-            }
-            match indexed.await {
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::error!("request index not updated: {e}"),
-                Err(_) => {
+            let answer = match ask.send(done) {
+                Ok(()) => indexed.await.ok(),
+                Err(_) => None,
+            };
+            match answer {
+                Some(Ok(_)) => {}
+                Some(Err(e)) => tracing::error!("request index not updated: {e}"),
+                None => {
                     tracing::error!("request indexer stopped");
                     return;
                 }
