@@ -20,8 +20,9 @@
 //! A segment holds groups, one per sync, each starting on a 4 KiB page: `GJ01`, the sequence
 //! number (u64), the writes (`1`, offset u64, length u32, bytes) and length changes (`2`,
 //! length u64), then `3` and a CRC-32 of everything from `GJ01` on, then zeros to the end of
-//! the page. Numbers are little-endian. Once flushed, a group's pages are dropped from the
-//! page cache. A segment is written over from its start once a checkpoint covers it, so older
+//! the page. Numbers are little-endian. Segments are written around the page cache where the
+//! file system allows it (`journal_direct.rs`); otherwise, once flushed, a group's pages are
+//! dropped from the cache. A segment is written over from its start once a checkpoint covers it, so older
 //! bytes may follow its last group: a chain of groups stops at the first one that is not
 //! whole, fails its checksum or does not follow the one before.
 
@@ -41,12 +42,14 @@ const END: u8 = 3;
 
 /// A segment is checkpointed and the other one taken once it holds this much.
 pub(super) const SEGMENT_BYTES: u64 = 16 << 20;
-/// Writes of a group are gathered up to this size before they go to the segment.
-const BUFFER_BYTES: usize = 1 << 20;
 /// Groups start on a page of the segment and fill their last page with zeros, so that every
 /// write to a segment is of whole pages: written over, a page the cache has dropped (below)
 /// is never read back first.
 const PAGE: usize = 4096;
+
+#[path = "journal_direct.rs"]
+mod direct;
+use direct::{Buffer, Segment};
 
 /// The journal's two segments beside the store file.
 pub(super) fn segment_paths(store: &Path) -> [PathBuf; 2] {
@@ -71,13 +74,13 @@ pub(super) struct Journaled {
 
 #[derive(Debug, Default)]
 struct State {
-    segments: [Option<File>; 2],
+    segments: [Option<Segment>; 2],
     current: usize,
     /// Where the next group starts in the current segment.
     at: u64,
     /// Bytes of the open group already in the segment, after `at`.
     written: u64,
-    buffer: Vec<u8>,
+    buffer: Buffer,
     crc: crc32fast::Hasher,
     seq: u64,
     /// The flush of the store file that covers the segment not in use.
@@ -123,41 +126,52 @@ impl Journaled {
             state.seq += 1;
             state.crc = crc32fast::Hasher::new();
             let seq = state.seq.to_le_bytes();
-            push(state, &[MAGIC, &seq]);
+            self.push(state, &[MAGIC, &seq])?;
         }
-        push(state, bytes);
-        if state.buffer.len() >= BUFFER_BYTES {
-            self.spill(state)?;
+        self.push(state, bytes)
+    }
+
+    /// Adds `bytes` to the checksum and the group.
+    fn push(&self, state: &mut State, bytes: &[&[u8]]) -> io::Result<()> {
+        for part in bytes {
+            state.crc.update(part);
+            self.put(state, part)?;
+        }
+        Ok(())
+    }
+
+    /// Adds `bytes` to the group, writing the buffer out each time it fills.
+    fn put(&self, state: &mut State, mut bytes: &[u8]) -> io::Result<()> {
+        while !bytes.is_empty() {
+            bytes = &bytes[state.buffer.take(bytes)?..];
+            if state.buffer.is_full() {
+                self.spill(state)?;
+            }
         }
         Ok(())
     }
 
     /// Writes the gathered whole pages of the open group to the current segment.
     fn spill(&self, state: &mut State) -> io::Result<()> {
-        let whole = state.buffer.len() / PAGE * PAGE;
         let current = state.current;
         if state.segments[current].is_none() {
             state.segments[current] = Some(self.create_segment(current)?);
         }
-        let Some(segment) = &state.segments[current] else {
+        let Some(segment) = &mut state.segments[current] else {
             return Err(io::Error::other("the journal segment is not open"));
         };
-        write_at(segment, &state.buffer[..whole], state.at + state.written)?;
-        state.written += whole as u64;
-        state.buffer.drain(..whole);
+        let bytes = state.buffer.bytes();
+        segment.write(bytes, state.at + state.written)?;
+        state.written += bytes.len() as u64;
+        state.buffer.clear();
         Ok(())
     }
 
-    fn create_segment(&self, n: usize) -> io::Result<File> {
-        let file = File::options()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&self.paths[n])?;
+    fn create_segment(&self, n: usize) -> io::Result<Segment> {
+        let segment = Segment::create(&self.paths[n])?;
         // The segment's name must outlive a crash as much as its bytes.
         sync_dir(&self.dir)?;
-        Ok(file)
+        Ok(segment)
     }
 
     /// Closes the open group and flushes it: what redb's sync asks for.
@@ -165,15 +179,13 @@ impl Journaled {
         if state.written == 0 && state.buffer.is_empty() {
             return Ok(());
         }
-        push(state, &[&[END]]);
+        self.push(state, &[&[END]])?;
         let crc = std::mem::take(&mut state.crc).finalize().to_le_bytes();
-        state.buffer.extend_from_slice(&crc);
-        let padded = state.buffer.len().next_multiple_of(PAGE);
-        state.buffer.resize(padded, 0);
+        self.put(state, &crc)?;
+        state.buffer.pad();
         self.spill(state)?;
         if let Some(segment) = &state.segments[state.current] {
-            segment.sync_data()?;
-            drop_cached(segment, state.at, state.written)?;
+            segment.flush(state.at, state.written)?;
         }
         state.at += state.written;
         state.written = 0;
@@ -208,9 +220,9 @@ impl Journaled {
         // A segment that one large commit (a migration, a restore's first start) made much
         // longer than the others is cut back: its groups are all covered by a checkpoint.
         if let Some(segment) = &state.segments[state.current]
-            && segment.metadata()?.len() > 2 * self.capacity
+            && segment.file.metadata()?.len() > 2 * self.capacity
         {
-            segment.set_len(0)?;
+            segment.file.set_len(0)?;
         }
         Ok(())
     }
@@ -251,30 +263,10 @@ fn write_at(file: &File, bytes: &[u8], offset: u64) -> io::Result<()> {
     }
 }
 
-/// Drops flushed bytes of a segment from the page cache: read again only after a crash, they
-/// would take the room of the store's pages (and count against a memory limit).
-fn drop_cached(segment: &File, offset: u64, len: u64) -> io::Result<()> {
-    #[cfg(target_os = "linux")]
-    {
-        let len = std::num::NonZeroU64::new(len);
-        rustix::fs::fadvise(segment, offset, len, rustix::fs::Advice::DontNeed)?;
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = (segment, offset, len);
-    Ok(())
-}
-
 /// `result`, the journal marked failed if it is an error.
 fn failing(state: &mut State, result: io::Result<()>) -> io::Result<()> {
     state.failed |= result.is_err();
     result
-}
-
-fn push(state: &mut State, bytes: &[&[u8]]) {
-    for part in bytes {
-        state.crc.update(part);
-        state.buffer.extend_from_slice(part);
-    }
 }
 
 fn parent(path: &Path) -> &Path {

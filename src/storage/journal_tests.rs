@@ -328,3 +328,74 @@ fn a_restore_puts_the_journal_into_the_store_it_replaces() {
         "the replaced store kept its journal's commit"
     );
 }
+
+/// Whether the current segment of `storage` is written around the page cache.
+fn writes_directly(storage: &Journaled) -> bool {
+    let state = storage.state.lock().expect("state");
+    state.segments[state.current]
+        .as_ref()
+        .expect("a segment")
+        .is_direct()
+}
+
+/// Whether the file system holding `dir` opens files for direct I/O.
+fn takes_direct_io(dir: &Path) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let flag = rustix::fs::OFlags::DIRECT.bits().cast_signed();
+        let probe = File::options()
+            .write(true)
+            .create(true)
+            .custom_flags(flag)
+            .open(dir.join("probe"));
+        probe.is_ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    false
+}
+
+#[test]
+fn a_group_larger_than_the_buffer_is_written_in_steps_and_replayed_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, storage) = journaled(dir.path(), 8192, SEGMENT_BYTES);
+    let large: Vec<u8> = (0..(5 << 19) + 100).map(|i: u32| (i % 251) as u8).collect();
+    storage.write(4096, &large).expect("2.5 MiB in one write");
+    storage.write(2, &[9; 3]).expect("a small one after it");
+    storage.sync_data().expect("sync");
+    assert_eq!(writes_directly(&storage), takes_direct_io(dir.path()));
+
+    let image = nothing_reached_the_file(dir.path(), 8192);
+    assert_eq!(replay_onto(&path, &image).expect("replay"), 1);
+    assert_eq!(bytes_at(&image, 4096, large.len()), large);
+    assert_eq!(bytes_at(&image, 0, 6), [0, 0, 9, 9, 9, 0]);
+}
+
+#[test]
+fn a_write_refused_for_its_alignment_goes_through_the_page_cache_from_then_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, storage) = journaled(dir.path(), 8192, SEGMENT_BYTES);
+    storage.write(0, &[5; 4096]).expect("write");
+    storage.sync_data().expect("sync");
+    if !writes_directly(&storage) {
+        eprintln!("skipped: the temporary directory's file system takes no direct I/O");
+        return;
+    }
+    {
+        // As a device whose blocks are larger than a page would refuse a group's write.
+        let mut state = storage.state.lock().expect("state");
+        let (at, current) = (state.at, state.current);
+        let segment = state.segments[current].as_mut().expect("segment");
+        segment
+            .write(&[1; 100], at)
+            .expect("written through the page cache");
+        assert!(!segment.is_direct());
+    }
+    storage.write(0, &[6; 4096]).expect("write");
+    storage.sync_data().expect("sync, through the page cache");
+    assert!(!writes_directly(&storage));
+
+    let image = nothing_reached_the_file(dir.path(), 8192);
+    assert_eq!(replay_onto(&path, &image).expect("replay"), 2);
+    assert_eq!(bytes_at(&image, 0, 4096), vec![6; 4096]);
+}
