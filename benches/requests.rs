@@ -201,12 +201,16 @@ fn main() {
             headers: vec![("authorization", format!("Bearer {token}"))],
             body: Some(body.to_owned()),
         };
-        table(&[hello(plain), submit("POST request (no approval)", &alice, &reset_body)], connections, seconds).await;
-        // The word index indexes a burst once it is over: wait for it, so that the next target
-        // is measured on its own rather than beside this one's indexing.
-        println!("== the request index caught up {:.1?} after them ==", caught_up(app, &admin).await);
-        table(&[hello(plain), submit("POST request (approval)", &bob, &vpn_body)], connections, seconds).await;
-        println!("== the request index caught up {:.1?} after them ==", caught_up(app, &admin).await);
+        // The word index indexes a burst once it is over: after each target, wait for it, so
+        // that the next one is measured on its own rather than beside this one's indexing.
+        for target in [
+            submit("POST request (no approval)", &alice, &reset_body),
+            submit("POST request (approval)", &bob, &vpn_body),
+        ] {
+            table(&[hello(plain), target], connections, seconds).await;
+            let took = caught_up(app, &admin).await;
+            println!("== the request index caught up {took:.1?} after them ==");
+        }
 
         let started = Instant::now();
         let tokens = vec![alice.clone(), bob.clone(), admin.clone()];
@@ -222,7 +226,8 @@ fn main() {
         );
         // The word index follows the fill in batches of its own: wait until it holds the last
         // request, so that the pages are measured on a server that is not still indexing.
-        println!("== the request index caught up {:.1?} after the fill ==", caught_up(app, &admin).await);
+        let took = caught_up(app, &admin).await;
+        println!("== the request index caught up {took:.1?} after the fill ==");
         println!("== the same pages with {total} requests ==");
         page_table(app, plain, &alice, total, connections, seconds).await;
 

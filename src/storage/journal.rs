@@ -22,9 +22,9 @@
 //! length u64), then `3` and a CRC-32 of everything from `GJ01` on, then zeros to the end of
 //! the page. Numbers are little-endian. Segments are written around the page cache where the
 //! file system allows it (`journal_direct.rs`); otherwise, once flushed, a group's pages are
-//! dropped from the cache. A segment is written over from its start once a checkpoint covers it, so older
-//! bytes may follow its last group: a chain of groups stops at the first one that is not
-//! whole, fails its checksum or does not follow the one before.
+//! dropped from the cache. A segment is written over from its start once a checkpoint covers
+//! it, so older bytes may follow its last group: a chain of groups stops at the first one that
+//! is not whole, fails its checksum or does not follow the one before.
 
 use redb::backends::FileBackend;
 use redb::{BackendError, StorageBackend};
@@ -151,7 +151,8 @@ impl Journaled {
         Ok(())
     }
 
-    /// Writes the gathered whole pages of the open group to the current segment.
+    /// Writes the buffer to the current segment: whole pages, since it is written only when
+    /// full or padded.
     fn spill(&self, state: &mut State) -> io::Result<()> {
         let current = state.current;
         if state.segments[current].is_none() {
