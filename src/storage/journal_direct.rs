@@ -3,8 +3,8 @@
 //! neither copies its pages into the cache, nor has `fdatasync` write them back, nor drops
 //! them from the cache afterwards. That was a fifth of the writer thread's time (issue 17:
 //! the journal's write 10 %, `fdatasync`'s own CPU 10 %), on two cores that are otherwise
-//! busy serving. Where the file system refuses (tmpfs), or a device refuses a write for its
-//! alignment, the segment is written through the cache as before.
+//! busy serving. Where the file system refuses the flag (tmpfs before Linux 6.6), or a device
+//! refuses a write for its alignment, the segment is written through the cache as before.
 //!
 //! Direct writes need their memory, offset and length aligned to the device's blocks: the
 //! buffer is anonymous memory (page-aligned), and a group's writes are of whole 4 KiB pages at
@@ -87,7 +87,7 @@ impl Segment {
         #[cfg(target_os = "linux")]
         match options(true).open(path) {
             Ok(file) => return Ok(Segment { file, direct: true }),
-            // tmpfs, and file systems without direct I/O, refuse the flag.
+            // File systems without direct I/O (tmpfs before Linux 6.6) refuse the flag.
             Err(e) if e.raw_os_error() == Some(rustix::io::Errno::INVAL.raw_os_error()) => {}
             Err(e) => return Err(e),
         }
