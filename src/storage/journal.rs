@@ -18,9 +18,13 @@
 //! has no journal.
 //!
 //! A segment holds groups, one per sync, each starting on a 4 KiB page: `GJ01`, the sequence
-//! number (u64), the writes (`1`, offset u64, length u32, bytes) and length changes (`2`,
-//! length u64), then `3` and a CRC-32 of everything from `GJ01` on, then zeros to the end of
-//! the page. Numbers are little-endian. Segments are written around the page cache where the
+//! number (u64), the writes (`1`, offset u64, length u32, bytes; or, for a write that ends in
+//! zeros, `4`, offset u64, length u32, kept u32, its first `kept` bytes: the rest are zeros)
+//! and length changes (`2`, length u64), then `3` and a CRC-32 of everything from `GJ01` on,
+//! then zeros to the end of the page. Half of what redb writes for a submission is the zeros
+//! that end its pages (a page's free room), so the journal leaves them out. The kind `4` came
+//! after `1`: an earlier version stops at a group holding one, so a journal is read by the
+//! version that wrote it or a later one. Numbers are little-endian. Segments are written around the page cache where the
 //! file system allows it (`journal_direct.rs`); otherwise, once flushed, a group's pages are
 //! dropped from the cache. A segment is written over from its start once a checkpoint covers
 //! it, so older bytes may follow its last group: a chain of groups stops at the first one that
@@ -39,6 +43,7 @@ const MAGIC: &[u8; 4] = b"GJ01";
 const WRITE: u8 = 1;
 const SET_LEN: u8 = 2;
 const END: u8 = 3;
+const ZERO_TAIL: u8 = 4;
 
 /// A segment is checkpointed and the other one taken once it holds this much.
 pub(super) const SEGMENT_BYTES: u64 = 16 << 20;
@@ -270,6 +275,18 @@ fn failing(state: &mut State, result: io::Result<()>) -> io::Result<()> {
     result
 }
 
+/// `data` without the zeros it ends with, looked for a word at a time.
+fn without_zero_tail(data: &[u8]) -> &[u8] {
+    let mut end = data.len();
+    while end >= 8 && data[end - 8..end] == [0; 8] {
+        end -= 8;
+    }
+    while end > 0 && data[end - 1] == 0 {
+        end -= 1;
+    }
+    &data[..end]
+}
+
 fn parent(path: &Path) -> &Path {
     match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
@@ -328,7 +345,17 @@ impl StorageBackend for Journaled {
         let mut state = self.state()?;
         self.inner.write(offset, data)?;
         let (offset, length) = (offset.to_le_bytes(), length.to_le_bytes());
-        let appended = self.append(&mut state, &[&[WRITE], &offset, &length, data]);
+        let kept = without_zero_tail(data);
+        let appended = if kept.len() == data.len() {
+            self.append(&mut state, &[&[WRITE], &offset, &length, data])
+        } else {
+            // Shorter than `data`, whose length fits a u32.
+            let kept_len = u32::try_from(kept.len()).unwrap_or(0).to_le_bytes();
+            self.append(
+                &mut state,
+                &[&[ZERO_TAIL], &offset, &length, &kept_len, kept],
+            )
+        };
         failing(&mut state, appended)
     }
 

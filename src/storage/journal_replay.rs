@@ -1,7 +1,9 @@
 //! Reading the journal back: the chains of whole groups in its segments, which of them to
 //! replay, replaying them onto the store file or a copy, and removing the journal after.
 
-use super::{END, MAGIC, PAGE, SET_LEN, WRITE, parent, remove_segments, segment_paths, write_at};
+use super::{
+    END, MAGIC, PAGE, SET_LEN, WRITE, ZERO_TAIL, parent, remove_segments, segment_paths, write_at,
+};
 use std::fs::File;
 use std::io;
 use std::path::Path;
@@ -9,7 +11,8 @@ use std::path::Path;
 /// One change a group makes to the store file.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Change<'a> {
-    Write(u64, &'a [u8]),
+    /// At an offset, bytes then as many zeros.
+    Write(u64, &'a [u8], usize),
     SetLen(u64),
 }
 
@@ -48,7 +51,14 @@ fn group_at(segment: &[u8], at: usize) -> Option<(Group<'_>, usize)> {
             WRITE => {
                 let offset = cursor.u64()?;
                 let length = usize::try_from(cursor.u32()?).ok()?;
-                changes.push(Change::Write(offset, cursor.take(length)?));
+                changes.push(Change::Write(offset, cursor.take(length)?, 0));
+            }
+            ZERO_TAIL => {
+                let offset = cursor.u64()?;
+                let length = usize::try_from(cursor.u32()?).ok()?;
+                let kept = usize::try_from(cursor.u32()?).ok()?;
+                let zeros = length.checked_sub(kept)?;
+                changes.push(Change::Write(offset, cursor.take(kept)?, zeros));
             }
             SET_LEN => changes.push(Change::SetLen(cursor.u64()?)),
             END => break,
@@ -129,7 +139,12 @@ fn replay(chains: Vec<Vec<Group<'_>>>, target: &Path) -> io::Result<usize> {
     for group in &groups {
         for change in &group.changes {
             match change {
-                Change::Write(offset, bytes) => write_at(&file, bytes, *offset)?,
+                Change::Write(offset, bytes, zeros) => {
+                    write_at(&file, bytes, *offset)?;
+                    if *zeros > 0 {
+                        write_at(&file, &vec![0; *zeros], *offset + bytes.len() as u64)?;
+                    }
+                }
                 Change::SetLen(len) => file.set_len(*len)?,
             }
         }

@@ -86,7 +86,7 @@ fn a_torn_or_damaged_group_ends_the_chain() {
     assert_eq!(seqs(&segment), [1, 2, 3]);
     assert_eq!(
         chain(&segment)[1].changes,
-        [Change::Write(200, &[2; 50][..])]
+        [Change::Write(200, &[2; 50][..], 0)]
     );
     // Each group on a page of its own.
     assert_eq!(segment.len(), 3 * PAGE);
@@ -398,4 +398,41 @@ fn a_write_refused_for_its_alignment_goes_through_the_page_cache_from_then_on() 
     let image = nothing_reached_the_file(dir.path(), 8192);
     assert_eq!(replay_onto(&path, &image).expect("replay"), 2);
     assert_eq!(bytes_at(&image, 0, 4096), vec![6; 4096]);
+}
+
+#[test]
+fn the_zeros_a_write_ends_with_are_journaled_by_their_count_and_replayed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, storage) = journaled(dir.path(), 3 * 4096, SEGMENT_BYTES);
+    let mut page = vec![0u8; 4096];
+    page[..1000].fill(7);
+    page[999] = 0;
+    page[998] = 0;
+    storage.write(4096, &page).expect("a page ending in zeros");
+    storage.write(8192, &[0; 4096]).expect("a page of zeros");
+    storage.write(0, &[3; 100]).expect("no zeros at the end");
+    storage.sync_data().expect("sync");
+
+    let segment = std::fs::read(&segment_paths(&path)[0]).expect("segment");
+    assert_eq!(
+        chain(&segment)[0].changes,
+        [
+            Change::Write(4096, &page[..998], 4096 - 998),
+            Change::Write(8192, &[][..], 4096),
+            Change::Write(0, &[3; 100][..], 0),
+        ]
+    );
+    assert_eq!(
+        segment.len(),
+        PAGE,
+        "three writes, 8 KiB of them zeros, in one page"
+    );
+
+    // Replayed onto a file whose bytes are all ones, the zeros are written too.
+    let image = dir.path().join("image");
+    std::fs::write(&image, vec![0xff; 3 * 4096]).expect("image");
+    assert_eq!(replay_onto(&path, &image).expect("replay"), 1);
+    assert_eq!(bytes_at(&image, 4096, 4096), page);
+    assert_eq!(bytes_at(&image, 8192, 4096), vec![0; 4096]);
+    assert_eq!(bytes_at(&image, 0, 101), [&[3; 100][..], &[0xff]].concat());
 }
