@@ -33,8 +33,6 @@ async fn get_json(addr: SocketAddr, token: &str, path: &str) -> Value {
         .expect("json")
 }
 
-/// Submits until the store holds `total` requests, spreading them over several requesters;
-/// answers how many it holds then (more than `total` when it held more already).
 /// How long the request index took to hold the newest request: found by its number.
 async fn caught_up(addr: SocketAddr, token: &str) -> std::time::Duration {
     let started = Instant::now();
@@ -52,6 +50,8 @@ async fn caught_up(addr: SocketAddr, token: &str) -> std::time::Duration {
     started.elapsed()
 }
 
+/// Submits until the store holds `total` requests, spreading them over several requesters;
+/// answers how many it holds then (more than `total` when it held more already).
 async fn fill(
     addr: SocketAddr,
     tokens: Vec<String>,

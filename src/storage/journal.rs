@@ -24,11 +24,12 @@
 //! then zeros to the end of the page. Half of what redb writes for a submission is the zeros
 //! that end its pages (a page's free room), so the journal leaves them out. The kind `4` came
 //! after `1`: an earlier version stops at a group holding one, so a journal is read by the
-//! version that wrote it or a later one. Numbers are little-endian. Segments are written around the page cache where the
-//! file system allows it (`journal_direct.rs`); otherwise, once flushed, a group's pages are
-//! dropped from the cache. A segment is written over from its start once a checkpoint covers
-//! it, so older bytes may follow its last group: a chain of groups stops at the first one that
-//! is not whole, fails its checksum or does not follow the one before.
+//! version that wrote it or a later one. Numbers are little-endian. Segments are written
+//! around the page cache where the file system allows it (`journal_direct.rs`); otherwise,
+//! once flushed, a group's pages are dropped from the cache. A segment is written over from
+//! its start once a checkpoint covers it, so older bytes may follow its last group: a chain of
+//! groups stops at the first one that is not whole, fails its checksum or does not follow the
+//! one before.
 
 use redb::backends::FileBackend;
 use redb::{BackendError, StorageBackend};
@@ -275,6 +276,12 @@ fn failing(state: &mut State, result: io::Result<()>) -> io::Result<()> {
     result
 }
 
+/// The length of `bytes` as a journal record holds it.
+fn journaled_len(bytes: &[u8]) -> io::Result<u32> {
+    u32::try_from(bytes.len())
+        .map_err(|_| io::Error::other("a write of 4 GiB or more cannot be journaled"))
+}
+
 /// `data` without the zeros it ends with, looked for a word at a time.
 fn without_zero_tail(data: &[u8]) -> &[u8] {
     let mut end = data.len();
@@ -340,8 +347,7 @@ impl StorageBackend for Journaled {
     }
 
     fn write(&self, offset: u64, data: &[u8]) -> Result<(), io::Error> {
-        let length = u32::try_from(data.len())
-            .map_err(|_| io::Error::other("a write of 4 GiB or more cannot be journaled"))?;
+        let length = journaled_len(data)?;
         let mut state = self.state()?;
         self.inner.write(offset, data)?;
         let (offset, length) = (offset.to_le_bytes(), length.to_le_bytes());
@@ -349,8 +355,7 @@ impl StorageBackend for Journaled {
         let appended = if kept.len() == data.len() {
             self.append(&mut state, &[&[WRITE], &offset, &length, data])
         } else {
-            // Shorter than `data`, whose length fits a u32.
-            let kept_len = u32::try_from(kept.len()).unwrap_or(0).to_le_bytes();
+            let kept_len = journaled_len(kept)?.to_le_bytes();
             self.append(
                 &mut state,
                 &[&[ZERO_TAIL], &offset, &length, &kept_len, kept],
