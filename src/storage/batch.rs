@@ -145,7 +145,9 @@ fn finish_all(batch: Vec<Box<dyn Job>>, committed: Result<(), Error>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::notification::{NoticeKind, Notification};
     use crate::domain::request::{RequestId, Status};
+    use crate::domain::{Timestamp, UserId};
     use crate::storage::request_tests::{open, request};
     use tokio::sync::oneshot;
 
@@ -158,6 +160,7 @@ mod tests {
         let f = move |w: &Writer| {
             let new = request(id, 3, Status::New);
             w.put_request(None, &new, &new.summary())?;
+            w.add_notification(notice(id))?;
             if refuse(w) {
                 return Err(Error::Db(format!("job {id} refused")));
             }
@@ -169,6 +172,19 @@ mod tests {
             reply,
         };
         (Box::new(pending), answer)
+    }
+
+    /// The notice each job gives user 9 about its request.
+    fn notice(id: u64) -> Notification {
+        Notification {
+            id: 0,
+            user: UserId(9),
+            request: RequestId(id),
+            kind: NoticeKind::Submitted,
+            at: Timestamp(1),
+            by: None,
+            read: false,
+        }
     }
 
     fn stored(w: &Writer, id: u64) -> bool {
@@ -223,6 +239,11 @@ mod tests {
             kept,
             vec![1, 2, 4, 5, 6, 9, 10],
             "refused jobs wrote nothing"
+        );
+        assert_eq!(
+            reader.unread_count(UserId(9)).expect("count"),
+            7,
+            "nor counted a notice"
         );
     }
 }

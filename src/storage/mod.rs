@@ -178,12 +178,9 @@ pub struct Writer<'t> {
     kept: kept::Kept<'t>,
     /// Notifications to mail, queued by the jobs and turned into mails together just before
     /// the commit (`outbox.rs`): one pass over the tables however many jobs share the commit.
-    notices: std::cell::RefCell<
-        Vec<(
-            crate::domain::notification::Notification,
-            crate::domain::Timestamp,
-        )>,
-    >,
+    notices: outbox::Noticed,
+    /// Notifications added per user, counted as unread together before the commit.
+    unread: notifications::Added,
 }
 
 impl<'t> Writer<'t> {
@@ -192,12 +189,14 @@ impl<'t> Writer<'t> {
             txn,
             kept: kept::Kept::default(),
             notices: Default::default(),
+            unread: Default::default(),
         }
     }
 
     /// Queues what the transaction still holds back and closes its tables: the transaction
     /// can then be committed.
     fn finish(self) -> Result<(), Error> {
+        self.count_unread()?;
         self.queue_noticed_mails()
     }
 }

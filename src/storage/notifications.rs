@@ -3,11 +3,24 @@
 
 use super::records::{decode, encode};
 use super::request_records::NotificationRecord;
-use super::{Error, Writer};
+use super::{Error, Reader, Writer};
 use crate::domain::UserId;
 use crate::domain::notification::Notification;
 use redb::ReadableTable;
 use std::collections::BTreeMap;
+
+/// Notifications added in a write and not yet counted, by user. A commit shared by many
+/// submissions notifies the same people again and again (a team's members, an approver):
+/// their unread count is read and written once for all of them (`count_unread`), not once
+/// per notification.
+pub(super) type Added = std::cell::RefCell<BTreeMap<u64, u64>>;
+
+impl Reader {
+    /// A reader sees only what was committed: nothing is left to count (`Writer::count_unread`).
+    pub(super) fn count_unread(&self) -> Result<(), Error> {
+        Ok(())
+    }
+}
 
 impl Writer<'_> {
     /// Adds a notification (its id taken from the `notification` sequence), unread.
@@ -23,8 +36,8 @@ impl Writer<'_> {
         }
         let first = self.next_ids("notification", notifications.len() as u64)?;
         let mut table = self.notifications_table()?;
-        let mut counts = self.unread_count_table()?;
         let mut about = self.unread_about_table()?;
+        let mut added = self.unread.borrow_mut();
         for (id, mut notification) in (first..).zip(notifications) {
             notification.id = id;
             notification.read = false;
@@ -34,15 +47,30 @@ impl Writer<'_> {
                 encode(&NotificationRecord::from(&notification))?.as_slice(),
             )?;
             about.insert((user, notification.request.0, id), ())?;
-            let count = counts.get(user)?.map_or(0, |v| v.value());
-            counts.insert(user, count + 1)?;
+            *added.entry(user).or_default() += 1;
             ids.push(id);
         }
         Ok(ids)
     }
 
+    /// Adds the notifications added since to their users' unread counts: before the commit,
+    /// and before anything reads or changes a count.
+    pub(super) fn count_unread(&self) -> Result<(), Error> {
+        let added = self.unread.take();
+        if added.is_empty() {
+            return Ok(());
+        }
+        let mut counts = self.unread_count_table()?;
+        for (user, n) in added {
+            let count = counts.get(user)?.map_or(0, |v| v.value());
+            counts.insert(user, count + n)?;
+        }
+        Ok(())
+    }
+
     /// Marks one notification read; answers whether it existed.
     pub fn mark_read(&self, user: UserId, id: u64) -> Result<bool, Error> {
+        self.count_unread()?;
         let Some(mut notification) = self.notification(user, id)? else {
             return Ok(false);
         };
@@ -133,5 +161,45 @@ impl Writer<'_> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::request_tests::open;
+    use crate::domain::notification::{NoticeKind, Notification};
+    use crate::domain::request::RequestId;
+    use crate::domain::{Timestamp, UserId};
+    use crate::storage::Error;
+
+    #[test]
+    fn a_writes_notifications_are_counted_together_and_seen_counted_within_it() {
+        let (_dir, store) = open();
+        let notice = |user, request| Notification {
+            id: 0,
+            user: UserId(user),
+            request: RequestId(request),
+            kind: NoticeKind::Submitted,
+            at: Timestamp(10),
+            by: None,
+            read: false,
+        };
+        store
+            .write(|w| {
+                let first = w.add_notification(notice(3, 1))?;
+                w.add_notifications(vec![notice(3, 2), notice(4, 2), notice(3, 3)])?;
+                w.add_notification(notice(4, 3))?;
+                assert_eq!(w.unread_count(UserId(3))?, 3, "counted before it is read");
+                assert!(w.mark_read(UserId(3), first)?);
+                assert_eq!(w.unread_count(UserId(3))?, 2);
+                w.add_notification(notice(3, 4))?;
+                Ok::<_, Error>(())
+            })
+            .expect("write");
+        let reader = store.read().expect("read");
+        assert_eq!(reader.unread_count(UserId(3)).expect("count"), 3);
+        assert_eq!(reader.unread_count(UserId(4)).expect("count"), 2);
+        let about = reader.unread_about(UserId(3), RequestId(2)).expect("about");
+        assert_eq!(about.len(), 1);
     }
 }

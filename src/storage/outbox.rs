@@ -11,6 +11,9 @@ use crate::domain::request::RequestId;
 use crate::domain::user::User;
 use crate::domain::{Timestamp, UserId};
 use redb::{ReadableTable, ReadableTableMetadata};
+
+/// Notifications to mail, each with the time it was queued at.
+pub(super) type Noticed = std::cell::RefCell<Vec<(Notification, Timestamp)>>;
 use serde::{Deserialize, Serialize};
 
 /// A stored mail. Frozen: a change is a new version.

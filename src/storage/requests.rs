@@ -239,6 +239,7 @@ macro_rules! request_reads {
             }
 
             pub fn unread_count(&self, user: UserId) -> Result<u64, Error> {
+                self.count_unread()?;
                 let table = self.unread_count_table()?;
                 Ok(table.get(user.0)?.map_or(0, |v| v.value()))
             }
