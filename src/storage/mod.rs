@@ -22,6 +22,7 @@ mod registry;
 mod request_records;
 mod requests;
 mod rollups;
+mod sequences;
 mod sessions;
 mod sla;
 mod sla_records;
@@ -30,7 +31,7 @@ mod tables;
 mod teams;
 mod users;
 
-use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable, WriteTransaction};
+use redb::{Database, ReadTransaction, ReadableDatabase, WriteTransaction};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -181,6 +182,8 @@ pub struct Writer<'t> {
     notices: outbox::Noticed,
     /// Notifications added per user, counted as unread together before the commit.
     unread: notifications::Added,
+    /// Where the sequences it took ids from stopped, written once before the commit.
+    issued: sequences::Issued,
 }
 
 impl<'t> Writer<'t> {
@@ -190,6 +193,7 @@ impl<'t> Writer<'t> {
             kept: kept::Kept::default(),
             notices: Default::default(),
             unread: Default::default(),
+            issued: Default::default(),
         }
     }
 
@@ -197,7 +201,8 @@ impl<'t> Writer<'t> {
     /// can then be committed.
     fn finish(self) -> Result<(), Error> {
         self.count_unread()?;
-        self.queue_noticed_mails()
+        self.queue_noticed_mails()?;
+        self.write_sequences()
     }
 }
 
@@ -407,19 +412,6 @@ impl Writer<'_> {
         meta.insert(LAST_BACKUP_AT, u64::try_from(at).unwrap_or(0))?;
         meta.insert(LAST_BACKUP_BYTES, bytes)?;
         Ok(())
-    }
-
-    /// Hands out the next id of a sequence. Ids start at 1 and are never reused.
-    pub fn next_id(&self, sequence: &str) -> Result<u64, Error> {
-        self.next_ids(sequence, 1)
-    }
-
-    /// Hands out `n` consecutive ids of a sequence; answers the first.
-    pub fn next_ids(&self, sequence: &str, n: u64) -> Result<u64, Error> {
-        let mut table = self.sequences_table()?;
-        let first = table.get(sequence)?.map_or(0, |v| v.value()) + 1;
-        table.insert(sequence, first + n.saturating_sub(1))?;
-        Ok(first)
     }
 }
 
