@@ -11,10 +11,10 @@ use crate::domain::request::RequestId;
 use crate::domain::user::User;
 use crate::domain::{Timestamp, UserId};
 use redb::{ReadableTable, ReadableTableMetadata};
+use serde::{Deserialize, Serialize};
 
 /// Notifications to mail, each with the time it was queued at.
 pub(super) type Noticed = std::cell::RefCell<Vec<(Notification, Timestamp)>>;
-use serde::{Deserialize, Serialize};
 
 /// A stored mail. Frozen: a change is a new version.
 #[derive(Serialize, Deserialize)]

@@ -29,7 +29,7 @@ impl Writer<'_> {
                 issued.push((sequence.to_owned(), stored));
                 &mut issued
                     .last_mut()
-                    .ok_or_else(|| Error::Db("no sequence".into()))?
+                    .ok_or_else(|| Error::Db(format!("sequence {sequence} not kept")))?
                     .1
             }
         };
