@@ -184,6 +184,8 @@ pub struct Writer<'t> {
     unread: notifications::Added,
     /// Where the sequences it took ids from stopped, written once before the commit.
     issued: sequences::Issued,
+    /// What it added to the metrics roll-ups, by row, written once before the commit.
+    rollups: rollups::Pending,
 }
 
 impl<'t> Writer<'t> {
@@ -194,12 +196,14 @@ impl<'t> Writer<'t> {
             notices: Default::default(),
             unread: Default::default(),
             issued: Default::default(),
+            rollups: Default::default(),
         }
     }
 
     /// Queues what the transaction still holds back and closes its tables: the transaction
     /// can then be committed.
     fn finish(self) -> Result<(), Error> {
+        self.apply_rollups()?;
         self.count_unread()?;
         self.queue_noticed_mails()?;
         self.write_sequences()

@@ -15,6 +15,11 @@ const ZONE: &str = "rollups.zone";
 /// next.
 const PAST: &str = "rollups.past";
 
+/// What a write added to the roll-ups and has not written yet, by row (its stored key). The
+/// submissions that share a commit mostly add to one row (their day, service and team): it is
+/// read and written once for all of them (`apply_rollups`), not once per request.
+pub(super) type Pending = std::cell::RefCell<BTreeMap<(i32, u64, u64, u64), Counters>>;
+
 /// Stored counters. Frozen: a change is a new version.
 #[derive(Serialize, Deserialize)]
 pub enum RollupRecord {
@@ -134,6 +139,7 @@ macro_rules! rollup_reads {
         impl $t {
             /// The rows of days `from..=to`, in key order.
             pub fn rollups(&self, from: i32, to: i32) -> Result<Vec<(RollupKey, Counters)>, Error> {
+                self.apply_rollups()?;
                 let table = self.rollups_table()?;
                 let mut rows = Vec::new();
                 for entry in table.range((from, 0, 0, 0)..=(to, u64::MAX, u64::MAX, u64::MAX))? {
@@ -197,17 +203,38 @@ macro_rules! rollup_reads {
 rollup_reads!(Reader);
 rollup_reads!(Writer<'_>);
 
+impl Reader {
+    /// A reader sees only what was committed: nothing is pending (`Writer::apply_rollups`).
+    fn apply_rollups(&self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
 impl Writer<'_> {
-    /// Adds `rows` times `sign` to the stored counters; a row that comes back to zero goes.
+    /// Adds `rows` times `sign` to the counters; a row that comes back to zero goes. Kept
+    /// in the write until its commit or until something reads the roll-ups.
     pub fn add_rollups(&self, rows: &[(RollupKey, Counters)], sign: i64) -> Result<(), Error> {
-        let mut table = self.rollups_table()?;
+        let mut pending = self.rollups.borrow_mut();
         for (key, counters) in rows {
-            let raw = raw_key(key);
+            pending.entry(raw_key(key)).or_default().add(counters, sign);
+        }
+        Ok(())
+    }
+
+    /// Writes what the write added to the roll-ups: before the commit, and before anything
+    /// reads them.
+    pub(super) fn apply_rollups(&self) -> Result<(), Error> {
+        let pending = self.rollups.take();
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let mut table = self.rollups_table()?;
+        for (raw, added) in pending.into_iter().filter(|(_, c)| !c.is_zero()) {
             let mut stored = match table.get(raw)? {
                 Some(bytes) => decode::<RollupRecord, _>("rollups", key_text(raw), bytes.value())?,
                 None => Counters::default(),
             };
-            stored.add(counters, sign);
+            stored.add(&added, 1);
             if stored.is_zero() {
                 table.remove(raw)?;
             } else {
@@ -223,6 +250,8 @@ impl Writer<'_> {
         rows: &BTreeMap<RollupKey, Counters>,
         zone: u64,
     ) -> Result<(), Error> {
+        // What the write added before is replaced too, as if it had been written.
+        self.rollups.take();
         let mut table = self.rollups_table()?;
         table.retain(|_, _| false)?;
         for (key, counters) in rows {
@@ -241,5 +270,84 @@ impl Writer<'_> {
         let next = meta.get(PAST)?.map_or(0, |v| v.value()) + 1;
         meta.insert(PAST, next)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::request_tests::open;
+    use crate::domain::metrics::{Counters, RollupKey};
+    use crate::domain::{ServiceId, TeamId};
+    use crate::storage::{Error, Store};
+
+    fn key(service: u64) -> RollupKey {
+        RollupKey {
+            day: 20_000,
+            service: ServiceId(service),
+            team: Some(TeamId(1)),
+            assignee: None,
+        }
+    }
+
+    fn submitted(n: i64) -> Counters {
+        Counters {
+            submitted: n,
+            ..Counters::default()
+        }
+    }
+
+    /// The committed rows, as (service, submitted).
+    fn stored(store: &Store) -> Vec<(u64, i64)> {
+        let reader = store.read().expect("read");
+        let rows = reader.rollups(20_000, 20_000).expect("rollups");
+        rows.iter()
+            .map(|(k, c)| (k.service.0, c.submitted))
+            .collect()
+    }
+
+    #[test]
+    fn a_writes_rollups_are_written_together_and_seen_within_it() {
+        let (_dir, store) = open();
+        store
+            .write(|w| {
+                for _ in 0..3 {
+                    w.add_rollups(&[(key(1), submitted(1))], 1)?;
+                }
+                w.add_rollups(&[(key(2), submitted(1))], 1)?;
+                w.add_rollups(&[(key(2), submitted(1))], -1)?;
+                let seen = w.rollups(20_000, 20_000)?;
+                assert_eq!(seen.len(), 1, "a row back to zero is not written");
+                assert_eq!(seen[0].1.submitted, 3, "added before it is read");
+                w.add_rollups(&[(key(1), submitted(1)), (key(3), submitted(2))], 1)?;
+                Ok::<_, Error>(())
+            })
+            .expect("write");
+        assert_eq!(stored(&store), vec![(1, 4), (3, 2)]);
+
+        // Taken back to zero over several jobs of one write, a row goes.
+        store
+            .write(|w| {
+                w.add_rollups(&[(key(1), submitted(3))], -1)?;
+                w.add_rollups(&[(key(1), submitted(1))], -1)?;
+                Ok::<_, Error>(())
+            })
+            .expect("write");
+        assert_eq!(stored(&store), vec![(3, 2)]);
+
+        // A write dropped changes nothing; a replacement replaces what the write added too.
+        let dropped = store.write(|w| {
+            w.add_rollups(&[(key(3), submitted(5))], 1)?;
+            Err::<(), _>(Error::Db("refused".into()))
+        });
+        assert!(dropped.is_err());
+        assert_eq!(stored(&store), vec![(3, 2)]);
+        store
+            .write(|w| {
+                w.add_rollups(&[(key(4), submitted(1))], 1)?;
+                let rows = [(key(5), submitted(7))].into_iter().collect();
+                w.replace_rollups(&rows, 0)
+            })
+            .expect("write");
+        assert_eq!(stored(&store), vec![(5, 7)]);
     }
 }
