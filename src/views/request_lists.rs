@@ -5,13 +5,13 @@ use super::Text;
 use super::i18n::Texts;
 use super::layout::page;
 use super::requests::status_badge;
-use super::row_html::RowContext;
+use super::row_html::{RowContext, RowsTable};
 use super::text::TrackingLink;
 use super::{PageCtx, Reserve, Time, format_time};
 use crate::domain::request::{Request, RequestId, Status};
 use crate::domain::{FieldErrors, Locale, ServiceId};
 use crate::ops::{DeskFilter, DeskOptions, DueFilter, Page, RequestRow, StatusFilter};
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 
 /// Room for a row of `table` in a page (about 480 bytes in French).
 const ROW_BYTES: usize = 640;
@@ -64,7 +64,7 @@ pub fn phone_labels_css() -> String {
     css
 }
 
-fn table(ctx: &PageCtx, rows: &[RequestRow], show_requester: bool) -> Markup {
+fn table(ctx: &PageCtx, rows: &[RequestRow], show_requester: bool) -> RowsTable {
     let context = RowContext {
         locale: ctx.locale,
         show_requester,
@@ -73,19 +73,13 @@ fn table(ctx: &PageCtx, rows: &[RequestRow], show_requester: bool) -> Markup {
     let written = ctx.rows.rows(rows, context, |row| {
         table_row(ctx, row, show_requester).into_string()
     });
-    html! {
-        (Reserve(rows.len() * ROW_BYTES))
-        div.table-scroll {
-            // On a narrow screen each row is a card, its cells named by `phone_labels_css`.
-            table.requests.listing.with-requester[show_requester] {
-                thead {
-                    tr { @for name in columns(ctx.t, show_requester) { th { (Text(name)) } } }
-                }
-                tbody {
-                    @for row in &written { (PreEscaped(&**row)) }
-                }
-            }
-        }
+    let head = html! {
+        tr { @for name in columns(ctx.t, show_requester) { th { (Text(name)) } } }
+    };
+    RowsTable {
+        head,
+        written,
+        show_requester,
     }
 }
 
