@@ -273,7 +273,8 @@ impl Ops {
         // word costs the window's requests, not every request that holds it.
         let mut items = Vec::new();
         let mut below = filter.cursor.map(|c| c.0);
-        let mut window = (filter.limit as u64 + 1) * 8;
+        let wide = (filter.limit as u64 + 1) * 8;
+        let mut window = wide;
         let narrow = usize::try_from(window).unwrap_or(usize::MAX);
         let want = (filter.limit + 1) * 4;
         let words = index.words(&text).map_err(search_error)?;
@@ -285,6 +286,11 @@ impl Ops {
         }
         let many = window.saturating_mul(4);
         let (listing, mut probed) = (filter.listing(), false);
+        if listing == Listing::All && window != u64::MAX {
+            // Every request is in the listing: a common word fills the page from a first
+            // window twice its size, where a narrower listing holds a part of each window.
+            window = (filter.limit as u64 + 1) * 2;
+        }
         // A listing narrower than every request (one person's, a status, an assignee…) holds
         // none above its newest: the windows start there, not among newer requests of others
         // searched for nothing (alice's below 50,000 newer ones of bob's: an empty window,
@@ -333,9 +339,10 @@ impl Ops {
                     }
                 }
             } else if short {
-                // The window is spent: the next one starts below it, eight times as wide.
+                // The window is spent: the next one starts below it, eight times as wide (as
+                // wide as a narrower listing's second one after a short first window of all).
                 below = Some(from);
-                window = window.saturating_mul(8);
+                window = window.max(wide).saturating_mul(8);
             }
             // The first window did not fill the page: a listing narrower than a window (one
             // person's open requests, say, when most of theirs are finished) is read whole
