@@ -339,8 +339,8 @@ impl Ops {
                     }
                 }
             } else if short {
-                // The window is spent: the next one starts below it, eight times as wide (as
-                // wide as a narrower listing's second one after a short first window of all).
+                // The window is spent: the next one starts below it, eight times as wide (after
+                // the small first window of every request, as wide as the others' second).
                 below = Some(from);
                 window = window.max(wide).saturating_mul(8);
             }
