@@ -50,8 +50,14 @@ async fn caught_up(addr: SocketAddr, token: &str) -> std::time::Duration {
     started.elapsed()
 }
 
-/// Submits until the store holds `total` requests, spreading them over several requesters;
-/// answers how many it holds then (more than `total` when it held more already).
+/// The fewest requests the fill submits. The submissions measured before it may already have
+/// made more than `--total` (about 95,000 in a fast run): their newest were then the approval
+/// target's, and a word of the fill's requests was searched below them, a different search from
+/// one run to the next. The fill's requests are always the newest now.
+const FILL_AT_LEAST: u64 = 10_000;
+
+/// Submits until the store holds `total` requests, and `FILL_AT_LEAST` at least, spreading them
+/// over several requesters; answers how many it holds then.
 async fn fill(
     addr: SocketAddr,
     tokens: Vec<String>,
@@ -65,7 +71,8 @@ async fn fill(
         let newest = get_json(addr, token, "/api/v1/requests?status=all&limit=1").await;
         have = have.max(newest["items"][0]["id"].as_u64().unwrap_or(0));
     }
-    let left = Arc::new(AtomicU64::new(total.saturating_sub(have)));
+    let count = total.saturating_sub(have).max(FILL_AT_LEAST);
+    let left = Arc::new(AtomicU64::new(count));
     let client = reqwest::Client::new();
     let mut tasks = Vec::new();
     for i in 0..connections {
@@ -91,7 +98,7 @@ async fn fill(
     for task in tasks {
         task.await.expect("task");
     }
-    total.max(have)
+    have + count
 }
 
 /// A page of `app` as the holder of session `cookie` sees it.
@@ -214,7 +221,7 @@ fn main() {
 
         let started = Instant::now();
         let tokens = vec![alice.clone(), bob.clone(), admin.clone()];
-        // The submissions above already made more than a small `--total`.
+        // At least `FILL_AT_LEAST` more, past what the submissions above made.
         let total = fill(app, tokens, reset_body, total, connections).await;
         println!(
             "== {total} requests in the store (filled in {:.1?}; file {:.0} MiB) ==",
