@@ -275,13 +275,13 @@ impl Ops {
         let mut below = filter.cursor.map(|c| c.0);
         let wide = (filter.limit as u64 + 1) * 8;
         let mut window = wide;
-        let narrow = usize::try_from(window).unwrap_or(usize::MAX);
+        let narrow = usize::try_from(wide).unwrap_or(usize::MAX);
         let want = (filter.limit + 1) * 4;
         let words = index.words(&text).map_err(search_error)?;
         // A word held by fewer requests than a window costs no more searched everywhere at
         // once, and spares the widening windows that would find it.
         let fewest = index.fewest_holding(&words).map_err(search_error)?;
-        if fewest <= window {
+        if fewest <= wide {
             window = u64::MAX;
         }
         let many = window.saturating_mul(4);
