@@ -170,6 +170,10 @@ impl<'r> KeptSummaries<'r> {
             return;
         }
         for summary in summaries {
+            // Kept already at this generation: the same row, as its snapshot is the same.
+            if memo.1.contains_key(&summary.id) {
+                continue;
+            }
             if memo.1.len() >= KEPT {
                 memo.1.clear();
             }
@@ -321,6 +325,11 @@ mod tests {
         let shown: Vec<Summary> = read.into_iter().flatten().take(2).collect();
         memo.over(&old).expect("over").keep(&shown);
         assert_eq!(kept(&memo), (old.generation(), vec![30, 40]));
+        // The same rows shown again (the search asked again) are not copied again.
+        let held = |id| Arc::clone(&lock(&memo.summaries).1[&RequestId(id)]);
+        let first = held(40);
+        memo.over(&old).expect("over").keep(&shown);
+        assert!(Arc::ptr_eq(&first, &held(40)), "kept once");
         // After a commit, what the older reader shows is not kept for the newer readers.
         set_status(&store, 40, Status::Done);
         let new = store.read().expect("read");

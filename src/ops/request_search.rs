@@ -296,7 +296,9 @@ impl Ops {
         // searched for nothing (alice's below 50,000 newer ones of bob's: an empty window,
         // then the halving, 650,000 instructions a page).
         if listing != Listing::All {
-            match reader
+            // Through the memo: the same search asked again before the next commit (the
+            // next page's cursor aside) does not descend the index for it again.
+            match summaries
                 .request_ids(listing, below.map(RequestId), true, 1)?
                 .first()
             {
