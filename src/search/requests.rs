@@ -22,6 +22,8 @@ use tantivy::{Index, IndexReader, Searcher, SegmentReader, TantivyDocument, Term
 const MOST_PREFIXED: usize = 64;
 /// Searches whose words are kept for the index as it is (forgotten at once when it changes).
 const MOST_KEPT_SEARCHES: usize = 64;
+/// Windows whose hits are kept per search kept (a page's hits: at most `(limit + 1) * 4` ids).
+const MOST_KEPT_HITS: usize = 8;
 
 /// The words of a search, looked up in one view of the index.
 pub struct Words {
@@ -34,7 +36,13 @@ struct LookedUp {
     matching: Vec<Matching>,
     /// At most how many requests hold them all, once asked.
     fewest: std::sync::OnceLock<u64>,
+    /// The hits of the windows searched in this view of the index, which never changes: the
+    /// same search asked again (the desk shown again, a page back) finds them here.
+    hits: Mutex<HashMap<HitsKey, Arc<[u64]>>>,
 }
+
+/// A search's window of ids (`from`, `before`), requester and limit.
+type HitsKey = (u64, Option<u64>, Option<u64>, usize);
 
 /// The words of the last searches, for the view of the index they were looked up in: paging
 /// through a search, or the desk's search shown again, spares the dictionary's look-ups.
@@ -192,6 +200,7 @@ impl RequestIndex {
         let looked_up = Arc::new(LookedUp {
             matching: self.matching_words(&searcher, text)?,
             fewest: std::sync::OnceLock::new(),
+            hits: Mutex::new(HashMap::new()),
         });
         let mut kept = lock_kept()?;
         // A view older than the one kept (another search reloaded meanwhile) is not kept.
@@ -264,6 +273,18 @@ impl RequestIndex {
         requester: Option<u64>,
         limit: usize,
     ) -> Result<Vec<u64>, Error> {
+        // A window's hits are kept (a listing's own ids, `Within::Ids`, are not).
+        let key = match within {
+            Within::Everything => Some((0, None, requester, limit)),
+            Within::Window(from, before) => Some((from, before, requester, limit)),
+            Within::Ids(_) => None,
+        };
+        let kept = &words.looked_up.hits;
+        if let Some(key) = &key
+            && let Some(hits) = kept.lock().map_err(|_| Error::Poisoned)?.get(key)
+        {
+            return Ok(hits.to_vec());
+        }
         let Some((query, segments)) = self.query(words, within, requester)? else {
             return Ok(Vec::new());
         };
@@ -274,7 +295,15 @@ impl RequestIndex {
         for (segment, ids) in segments {
             weight.for_each_no_score(segment, &mut |docs| ids.ids_of(docs, &mut newest))?;
         }
-        Ok(newest.into_sorted())
+        let hits = newest.into_sorted();
+        if let Some(key) = key {
+            let mut kept = kept.lock().map_err(|_| Error::Poisoned)?;
+            if kept.len() >= MOST_KEPT_HITS {
+                kept.clear();
+            }
+            kept.insert(key, hits.as_slice().into());
+        }
+        Ok(hits)
     }
 
     /// At most how many requests hold every one of `words`: as many as hold the rarest. Cheap
@@ -421,6 +450,48 @@ mod tests {
         assert_eq!(everything(&index, "lap"), vec![3, 2, 1]);
         assert_eq!(fewest(&index, "lap"), 3);
         assert_eq!(everything(&index, "lapw"), vec![2]);
+    }
+
+    #[test]
+    fn a_windows_hits_are_kept_for_one_view_of_the_index_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = RequestIndex::open(dir.path()).unwrap();
+        // Requester ids are the request ids modulo 3: 1 and 4 are 1's, 2 is 2's.
+        let laptops = |ids: &[u64]| {
+            ids.iter()
+                .map(|&id| request(id, "laptop"))
+                .collect::<Vec<_>>()
+        };
+        index.add(&laptops(&[1, 2, 4]), 4).unwrap();
+        let asked = |window, requester, limit| {
+            let words = index.words("laptop").unwrap();
+            let hits = index.search(&words, window, requester, limit).unwrap();
+            (hits, words.looked_up.hits.lock().unwrap().len())
+        };
+        // Each window kept once, then found kept (the count of windows kept stays).
+        for round in 0..2 {
+            let kept = |n| if round == 0 { n } else { 5 };
+            assert_eq!(asked((0, None), None, 10), (vec![4, 2, 1], kept(1)));
+            assert_eq!(asked((0, None), Some(1), 10), (vec![4, 1], kept(2)));
+            assert_eq!(asked((0, None), Some(2), 10), (vec![2], kept(3)));
+            assert_eq!(asked((0, None), None, 1), (vec![4], kept(4)));
+            assert_eq!(asked((2, Some(4)), None, 10), (vec![2], 5));
+        }
+        // Indexed since: every window is searched again.
+        index.add(&laptops(&[5, 7]), 7).unwrap();
+        assert_eq!(asked((0, None), None, 10), (vec![7, 5, 4, 2, 1], 1));
+        assert_eq!(asked((0, None), Some(1), 10), (vec![7, 4, 1], 2));
+        assert_eq!(asked((0, None), Some(2), 10), (vec![5, 2], 3));
+        assert_eq!(asked((0, None), None, 1), (vec![7], 4));
+        assert_eq!(asked((2, Some(6)), None, 10), (vec![5, 4, 2], 5));
+        // A listing's own ids are searched each time; the windows kept stay within bounds.
+        let words = index.words("laptop").unwrap();
+        assert_eq!(index.holding(&words, &[7, 3, 2]).unwrap(), vec![7, 2]);
+        assert_eq!(words.looked_up.hits.lock().unwrap().len(), 5);
+        for from in 0..=MOST_KEPT_HITS as u64 {
+            index.search(&words, (from, None), None, 10).unwrap();
+            assert!(words.looked_up.hits.lock().unwrap().len() <= MOST_KEPT_HITS);
+        }
     }
 
     #[test]

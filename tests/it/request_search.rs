@@ -102,6 +102,29 @@ async fn the_desk_my_requests_and_the_api_find_requests_by_their_words() {
         .get_text(&format!("/my/requests?q={}", "x".repeat(201)))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Searched again as soon as a new request is indexed (the search was just asked, its
+    // hits kept until the index changes), it is found, and on the desk's page too.
+    let newer = submit(
+        &alice,
+        service,
+        json!({ "compte": "zanzibar.n", "contact": "Par SMS" }),
+    )
+    .await;
+    let newer = newer["number"].as_str().expect("n").to_owned();
+    assert_eq!(app.ops().index_requests_now().expect("indexed"), 1);
+    assert_eq!(
+        numbers(&tom, "q=zanzibar").await,
+        vec![newer.clone(), his.clone(), hers.clone()]
+    );
+    let (_, desk) = app
+        .signed_in("tom")
+        .await
+        .get_text("/desk?status=all&q=zanzibar")
+        .await;
+    assert!(
+        desk.contains(&newer),
+        "the desk's search shows the new request"
+    );
     // The index survives a restart and catches up on what it missed.
     let app = app.restart().await;
     let alice = app.api_as("alice").await;
@@ -115,7 +138,7 @@ async fn the_desk_my_requests_and_the_api_find_requests_by_their_words() {
     let found = numbers(&alice, "q=zanzibar").await;
     assert_eq!(
         found,
-        vec![later["number"].as_str().expect("n").to_owned(), hers]
+        vec![later["number"].as_str().expect("n").to_owned(), newer, hers]
     );
 }
 
