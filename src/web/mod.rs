@@ -16,6 +16,7 @@ mod drafts;
 mod error;
 mod extract;
 mod fields_admin;
+mod listing_json;
 mod listing_query;
 mod mail_links;
 mod metrics;

@@ -18,13 +18,23 @@ use serde_json::{Value, json};
 /// own document written so too made the listing's writing inlined less well (185,982 against
 /// 202,650 instructions per listing, benches/README.md).
 pub(super) fn json_answer<T: Serialize>(value: &T) -> axum::response::Response {
-    use axum::http::{StatusCode, header};
+    use axum::http::StatusCode;
     use axum::response::IntoResponse;
     let mut body = Vec::with_capacity(16 * 1024);
     match serde_json::to_writer(&mut body, value) {
-        Ok(()) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+        Ok(()) => json_body(body),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
+}
+
+/// JSON already written, as an answer.
+pub(super) fn json_body(body: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
 }
 
 /// A request with its SLA facts, as `viewer` may read them.
@@ -272,21 +282,21 @@ pub(super) struct Listing<'a> {
 /// and escalations are in its own document (`GET /api/v1/requests/{id}`).
 #[derive(Serialize)]
 pub(super) struct Listed<'a> {
-    id: u64,
-    number: Number,
-    service_id: u64,
-    service_name: &'a str,
-    status: &'static str,
-    requester_id: u64,
-    assignee_id: Option<u64>,
-    created_at: Rfc3339,
-    updated_at: Rfc3339,
-    expected_at: Option<Rfc3339>,
-    sla_policy_id: Option<u64>,
-    due_at: Option<Rfc3339>,
-    response_due_at: Option<Rfc3339>,
-    breached: bool,
-    paused: bool,
+    pub(super) id: u64,
+    pub(super) number: Number,
+    pub(super) service_id: u64,
+    pub(super) service_name: &'a str,
+    pub(super) status: &'static str,
+    pub(super) requester_id: u64,
+    pub(super) assignee_id: Option<u64>,
+    pub(super) created_at: Rfc3339,
+    pub(super) updated_at: Rfc3339,
+    pub(super) expected_at: Option<Rfc3339>,
+    pub(super) sla_policy_id: Option<u64>,
+    pub(super) due_at: Option<Rfc3339>,
+    pub(super) response_due_at: Option<Rfc3339>,
+    pub(super) breached: bool,
+    pub(super) paused: bool,
 }
 
 /// A time as `time_text` writes it (RFC 3339 in UTC, to the second), written digit by digit: a
@@ -294,15 +304,14 @@ pub(super) struct Listed<'a> {
 /// of the listing's own work.
 pub(super) struct Rfc3339(pub Timestamp);
 
-impl Serialize for Rfc3339 {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Ok(at) = jiff::Timestamp::from_second(self.0.0) else {
-            return serializer.serialize_none();
-        };
+impl Rfc3339 {
+    /// The time as written, or none where jiff has no time for it (then `null`).
+    pub(super) fn text(&self) -> Option<TimeText> {
+        let at = jiff::Timestamp::from_second(self.0.0).ok()?;
         let t = jiff::tz::Offset::UTC.to_datetime(at);
         // jiff's years end at 9999: four digits; before year 0, as jiff writes it.
         let Ok(year) = u64::try_from(t.year()) else {
-            return serializer.serialize_str(&at.to_string());
+            return Some(TimeText::Other(at.to_string()));
         };
         let field = |n: i8| u64::from(n.unsigned_abs());
         let mut out = *b"0000-00-00T00:00:00Z";
@@ -316,7 +325,31 @@ impl Serialize for Rfc3339 {
         ] {
             fill_digits(&mut out[from..from + 2], n);
         }
-        serializer.serialize_str(std::str::from_utf8(&out).unwrap_or_default())
+        Some(TimeText::Digits(out))
+    }
+}
+
+/// A time's text: its digits on the stack, or jiff's own writing before year 0.
+pub(super) enum TimeText {
+    Digits([u8; 20]),
+    Other(String),
+}
+
+impl TimeText {
+    pub(super) fn as_str(&self) -> &str {
+        match self {
+            TimeText::Digits(digits) => std::str::from_utf8(digits).unwrap_or_default(),
+            TimeText::Other(text) => text,
+        }
+    }
+}
+
+impl Serialize for Rfc3339 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.text() {
+            Some(text) => serializer.serialize_str(text.as_str()),
+            None => serializer.serialize_none(),
+        }
     }
 }
 

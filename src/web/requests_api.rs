@@ -7,7 +7,7 @@ use super::error::ApiError;
 use super::extract::ApiUser;
 use super::listing_query::desk_filter;
 use super::request_json::{
-    Listed, Listing, event_json, json_answer, notification_json, request_value,
+    Listed, Listing, event_json, json_answer, json_body, notification_json, request_value,
 };
 use super::requests::{parse_request, query_pairs};
 use super::state::AppState;
@@ -148,7 +148,7 @@ async fn list(State(state): State<AppState>, api: ApiUser, RawQuery(query): RawQ
             .next
             .map(|n| crate::domain::request::RequestId(n).number()),
     };
-    Ok(json_answer(&listing))
+    Ok(json_body(listing.to_json()))
 }
 
 async fn one(State(state): State<AppState>, api: ApiUser, Path(id): Path<String>) -> ApiResult {
