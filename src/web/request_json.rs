@@ -12,11 +12,10 @@ use crate::ops::Error;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-/// `value` as a JSON answer, written into one buffer sized for a page of a listing. axum's
-/// `Json` writes through `BytesMut`'s writer from 128 bytes up, a call per fragment, which
-/// cost a listing of 25 requests more than the rest of its answer. Listings only: a request's
-/// own document written so too made the listing's writing inlined less well (185,982 against
-/// 202,650 instructions per listing, benches/README.md).
+/// `value` as a JSON answer, written into one buffer sized for a page of a listing (the
+/// notifications'; the requests' is written by hand, `listing_json.rs`). axum's `Json` writes
+/// through `BytesMut`'s writer from 128 bytes up, a call per fragment, which cost a listing of
+/// 25 requests more than the rest of its answer.
 pub(super) fn json_answer<T: Serialize>(value: &T) -> axum::response::Response {
     use axum::http::StatusCode;
     use axum::response::IntoResponse;
