@@ -7,6 +7,7 @@
 //! test holds the two to the same bytes.
 
 use super::request_json::{Listed, Listing, Rfc3339};
+use crate::views::text::{bytes_below, bytes_equal};
 
 impl Listing<'_> {
     /// The listing as `serde_json::to_vec` writes it.
@@ -151,18 +152,9 @@ fn escape_of(byte: u8) -> Option<Escape> {
     }
 }
 
-/// Whether one of the eight bytes of `word` is below a space, a `"` or a `\`: a byte below
-/// 0x20 borrows through `x - 0x20…` with its high bit clear, and a byte equal to the one looked
-/// for becomes zero by `^` (see `views::text::holds_special`). Either test may only say yes for
-/// a word that holds one.
+/// Whether one of the eight bytes of `word` is below a space, a `"` or a `\\`.
 fn needs_escape(word: u64) -> bool {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
-    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS;
-    below(word, 0x20)
-        | below(word ^ (ONES * u64::from(b'"')), 1)
-        | below(word ^ (ONES * u64::from(b'\\')), 1)
-        != 0
+    bytes_below(word, 0x20) | bytes_equal(word, b'"') | bytes_equal(word, b'\\') != 0
 }
 
 #[cfg(test)]
