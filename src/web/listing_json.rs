@@ -68,22 +68,22 @@ impl Listed<'_> {
     }
 }
 
-fn number(out: &mut Vec<u8>, n: u64) {
+pub(super) fn number(out: &mut Vec<u8>, n: u64) {
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
-fn boolean(out: &mut Vec<u8>, b: bool) {
+pub(super) fn boolean(out: &mut Vec<u8>, b: bool) {
     out.extend_from_slice(if b { b"true" } else { b"false" });
 }
 
-fn time(out: &mut Vec<u8>, at: &Rfc3339) {
+pub(super) fn time(out: &mut Vec<u8>, at: &Rfc3339) {
     match at.text() {
         Some(text) => string(out, text.as_str()),
         None => out.extend_from_slice(b"null"),
     }
 }
 
-fn optional<T>(out: &mut Vec<u8>, value: Option<T>, write: impl Fn(&mut Vec<u8>, T)) {
+pub(super) fn optional<T>(out: &mut Vec<u8>, value: Option<T>, write: impl Fn(&mut Vec<u8>, T)) {
     match value {
         Some(value) => write(out, value),
         None => out.extend_from_slice(b"null"),
@@ -92,7 +92,7 @@ fn optional<T>(out: &mut Vec<u8>, value: Option<T>, write: impl Fn(&mut Vec<u8>,
 
 /// `text` as a JSON string, escaped as serde_json escapes it: `"` and `\` after a backslash,
 /// the control characters with a short escape where JSON has one (`\n`…), else `\u00XX`.
-fn string(out: &mut Vec<u8>, text: &str) {
+pub(super) fn string(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
     let bytes = text.as_bytes();
     let mut words = bytes.chunks_exact(8);
@@ -158,7 +158,7 @@ fn needs_escape(word: u64) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::domain::request::{RequestId, SlaSummary, Status, Summary};
     use crate::domain::{ServiceId, Timestamp, UserId};
@@ -203,7 +203,7 @@ mod tests {
     }
 
     /// Times jiff writes as digits, before year 0, and outside its range (`null`).
-    fn times() -> impl Strategy<Value = Timestamp> {
+    pub(in crate::web) fn times() -> impl Strategy<Value = Timestamp> {
         prop_oneof![
             (0i64..4_102_444_800).prop_map(Timestamp),
             (-377_705_116_800i64..0).prop_map(Timestamp),

@@ -12,6 +12,9 @@ use crate::ops::Error;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+#[path = "detail_json.rs"]
+mod detail_json;
+
 /// `value` as a JSON answer, written into one buffer sized for a page of a listing (the
 /// notifications'; the requests' is written by hand, `listing_json.rs`). axum's `Json` writes
 /// through `BytesMut`'s writer from 128 bytes up, a call per fragment, which cost a listing of

@@ -134,7 +134,7 @@ async fn submit(State(state): State<AppState>, api: ApiUser, request: HttpReques
     };
     let created = state.ops.submit_request(&api.user, submission).await?;
     let value = request_value(&state, &api.user, &created)?;
-    Ok((StatusCode::CREATED, Json(value)).into_response())
+    Ok((StatusCode::CREATED, json_body(value.to_json())).into_response())
 }
 
 async fn list(State(state): State<AppState>, api: ApiUser, RawQuery(query): RawQuery) -> ApiResult {
@@ -153,7 +153,9 @@ async fn list(State(state): State<AppState>, api: ApiUser, RawQuery(query): RawQ
 
 async fn one(State(state): State<AppState>, api: ApiUser, Path(id): Path<String>) -> ApiResult {
     let request = state.ops.request(&api.user, parse_request(&id)?)?;
-    Ok(Json(request_value(&state, &api.user, &request)?).into_response())
+    Ok(json_body(
+        request_value(&state, &api.user, &request)?.to_json(),
+    ))
 }
 
 async fn events(State(state): State<AppState>, api: ApiUser, Path(id): Path<String>) -> ApiResult {
@@ -269,7 +271,9 @@ async fn act(
         _ => return Err(Error::NotFound.into()),
     };
     let changed = state.ops.act(&api.user, id, action).await?;
-    Ok(Json(request_value(&state, &api.user, &changed)?).into_response())
+    Ok(json_body(
+        request_value(&state, &api.user, &changed)?.to_json(),
+    ))
 }
 
 async fn attachment(
