@@ -117,7 +117,7 @@ async fn fill(
                     values: answers(),
                     files: BTreeMap::new(),
                 };
-                let request = ops
+                let (request, _) = ops
                     .submit_request(&requester, submission)
                     .await
                     .expect("submit");

@@ -115,7 +115,7 @@ fn main() {
                         values,
                         files: BTreeMap::new(),
                     };
-                    let request = ops
+                    let (request, _) = ops
                         .submit_request(requester, submission)
                         .await
                         .expect("submit");

@@ -2,14 +2,14 @@
 //! it. Writes go through the group-commit writer (`Store::write_batched`): one use case is one
 //! job, committed durably before the caller answers.
 
-use super::sla::{Known, SlaReads, SlaRules, WithKnown, summarize};
+use super::sla::{Known, SlaFacts, SlaReads, SlaRules, WithKnown, summarize};
 use super::{Error, Ops};
 use crate::domain::approval::{People, resolve_steps};
 use crate::domain::form::{self, Submitted};
 use crate::domain::notification::{Audience, Notification, notices};
 use crate::domain::request::{
     self, Action, Actor, Attachment, Event, EventKind, NewRequest, Refusal, Request, RequestId,
-    Status,
+    Status, Summary,
 };
 use crate::domain::service::DelayUnit;
 use crate::domain::sla::Recipient;
@@ -58,7 +58,7 @@ pub(super) fn record(
     rules: &SlaRules,
     now: Timestamp,
 ) -> Result<(), Error> {
-    record_with(w, w, previous, request, events, rules, now)
+    record_with(w, w, previous, request, events, rules, now).map(|_| ())
 }
 
 /// `record`, its SLA read through `reads`: a submission's from the service it was checked
@@ -71,7 +71,7 @@ pub(super) fn record_with(
     events: &[Event],
     rules: &SlaRules,
     now: Timestamp,
-) -> Result<(), Error> {
+) -> Result<Summary, Error> {
     let first = request
         .events
         .saturating_sub(u32::try_from(events.len()).unwrap_or(u32::MAX));
@@ -151,7 +151,7 @@ pub(super) fn record_with(
         w.mail_notices(&notifications, now);
     }
     w.add_notifications(notifications)?;
-    Ok(())
+    Ok(summary)
 }
 
 fn due_at(now: Timestamp, delay: Option<crate::domain::service::Delay>) -> Option<Timestamp> {
@@ -174,7 +174,7 @@ pub(super) fn submit_in(
     rules: &SlaRules,
     now: Timestamp,
 ) -> Result<Request, Error> {
-    submit_checked_in(w, requester, submission, None, today, rules, now)
+    submit_checked_in(w, requester, submission, None, today, rules, now).map(|(r, _)| r)
 }
 
 /// A submission checked against the catalog before it reaches the writer: the service as it
@@ -195,7 +195,7 @@ fn submit_checked_in(
     today: &str,
     rules: &SlaRules,
     now: Timestamp,
-) -> Result<Request, Error> {
+) -> Result<(Request, Summary), Error> {
     let current = checked.filter(|c| w.catalog_version().is_ok_and(|v| v == c.version));
     let (service, data) = match current {
         Some(c) => (Cow::Borrowed(&*c.service), c.data.clone()),
@@ -290,9 +290,9 @@ fn submit_checked_in(
         reads: w,
         known: Known::Service(&service),
     };
-    record_with(w, &reads, None, &request, &events, rules, now)?;
+    let summary = record_with(w, &reads, None, &request, &events, rules, now)?;
     w.count_request(service.id)?;
-    Ok(request)
+    Ok((request, summary))
 }
 
 /// An action inside a write transaction: the request is loaded in the same transaction, so
@@ -361,12 +361,15 @@ pub(super) fn act_in_with(
 }
 
 impl Ops {
-    /// Submits a request for `requester`.
+    /// Submits a request for `requester`; answers it with its SLA facts as `requester` reads
+    /// them, from the summary the submission stored (a new request has no escalation yet), so
+    /// that the answer needs no read of its own.
     pub async fn submit_request(
         &self,
         requester: &User,
         submission: Submission,
-    ) -> Result<Request, Error> {
+    ) -> Result<(Request, SlaFacts), Error> {
+        let viewer = requester.role;
         let requester = requester.clone();
         let submission = Arc::new(submission);
         // Read before the job: a job must not own an `Ops`, whose last clone could then be
@@ -386,7 +389,7 @@ impl Ops {
                 service: Arc::clone(service),
             })
         };
-        let request = self
+        let (request, summary) = self
             .store()
             .write_batched(move |w| {
                 let checked = Some(&*checked);
@@ -395,7 +398,8 @@ impl Ops {
             .await?;
         self.mail_queued();
         self.request_submitted();
-        Ok(request)
+        let escalations = viewer.is_staff().then(Vec::new);
+        Ok((request, SlaFacts::of(Some(&summary), escalations)))
     }
 
     /// Applies a workflow action or a comment. Requests the user may not see are not found.

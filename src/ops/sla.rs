@@ -132,6 +132,24 @@ pub struct SlaFacts {
     pub escalations: Option<Vec<(crate::domain::sla::Clock, u16, Timestamp)>>,
 }
 
+impl SlaFacts {
+    /// The facts a request's stored `summary` holds, with the `escalations` its timeline does.
+    pub(super) fn of(
+        summary: Option<&Summary>,
+        escalations: Option<Vec<(crate::domain::sla::Clock, u16, Timestamp)>>,
+    ) -> SlaFacts {
+        let sla = summary.and_then(|s| s.sla.as_ref());
+        SlaFacts {
+            policy_id: sla.map(|s| s.policy_id),
+            response_due: sla.and_then(|s| s.response_due),
+            resolution_due: sla.and_then(|s| s.resolution_due),
+            breached: sla.is_some_and(|s| s.breached),
+            paused: summary.is_some_and(|s| s.paused),
+            escalations,
+        }
+    }
+}
+
 impl Ops {
     /// A request's SLA facts as `viewer` may read them (the request already checked visible).
     pub fn sla_facts(
@@ -141,7 +159,6 @@ impl Ops {
     ) -> Result<SlaFacts, Error> {
         let reader = self.store().read()?;
         let summary = reader.summary(request.id)?;
-        let sla = summary.as_ref().and_then(|s| s.sla.clone());
         let escalations = if viewer.role.is_staff() {
             let mut found = Vec::new();
             for e in reader.events(request.id)? {
@@ -156,14 +173,7 @@ impl Ops {
         } else {
             None
         };
-        Ok(SlaFacts {
-            policy_id: sla.as_ref().map(|s| s.policy_id),
-            response_due: sla.as_ref().and_then(|s| s.response_due),
-            resolution_due: sla.as_ref().and_then(|s| s.resolution_due),
-            breached: sla.as_ref().is_some_and(|s| s.breached),
-            paused: summary.is_some_and(|s| s.paused),
-            escalations,
-        })
+        Ok(SlaFacts::of(summary.as_ref(), escalations))
     }
 
     pub(super) fn sla_rules(&self) -> SlaRules {

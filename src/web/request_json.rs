@@ -133,7 +133,7 @@ struct EscalationDoc {
 }
 
 impl<'a> Detail<'a> {
-    fn of(r: &'a Request, facts: crate::ops::SlaFacts) -> Self {
+    pub(super) fn of(r: &'a Request, facts: crate::ops::SlaFacts) -> Self {
         let number = r.id.number();
         Detail {
             approval_steps: r

@@ -130,9 +130,11 @@ pub async fn submit(
         Err(Error::Invalid(sent.too_large))
     };
     match outcome {
-        Ok(request) => Ok(
-            Redirect::to(&format!("/requests/{}?created=1", request.id.number())).into_response(),
-        ),
+        Ok((request, _)) => Ok(Redirect::to(&format!(
+            "/requests/{}?created=1",
+            request.id.number()
+        ))
+        .into_response()),
         Err(Error::Invalid(errors)) => {
             let view = state.ops.service_page(&signed.user, id).map_err(&fail)?;
             let today = state.ops.today();

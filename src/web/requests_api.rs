@@ -7,7 +7,7 @@ use super::error::ApiError;
 use super::extract::ApiUser;
 use super::listing_query::desk_filter;
 use super::request_json::{
-    Listed, Listing, event_json, json_answer, json_body, notification_json, request_value,
+    Detail, Listed, Listing, event_json, json_answer, json_body, notification_json, request_value,
 };
 use super::requests::{parse_request, query_pairs};
 use super::state::AppState;
@@ -132,8 +132,8 @@ async fn submit(State(state): State<AppState>, api: ApiUser, request: HttpReques
             files: BTreeMap::new(),
         }
     };
-    let created = state.ops.submit_request(&api.user, submission).await?;
-    let value = request_value(&state, &api.user, &created)?;
+    let (created, facts) = state.ops.submit_request(&api.user, submission).await?;
+    let value = Detail::of(&created, facts);
     Ok((StatusCode::CREATED, json_body(value.to_json())).into_response())
 }
 

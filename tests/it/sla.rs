@@ -306,6 +306,48 @@ async fn escalations_fire_exactly_once_even_across_a_restart() {
     );
 }
 
+/// The answer to a submission takes its SLA facts from what the submission stored, not from a
+/// read of its own: it must read exactly as the request read back at once, for a requester
+/// (no escalations field) and for the IT team (an empty list), with a policy and without.
+#[tokio::test]
+async fn a_submissions_answer_is_the_request_as_read_back() {
+    let app = TestApp::spawn().await;
+    let admin = app.api_as("admin").await;
+    simple_policy(&admin, 4).await;
+    for who in ["alice", "tom"] {
+        let api = app.api_as(who).await;
+        let pc = service_id(&api, BROKEN_PC).await;
+        let password = service_id(&api, crate::requests::PASSWORD).await;
+        let under_policy = submit(
+            &api,
+            pc,
+            json!({ "inventaire": "PC-9", "panne": "En panne" }),
+        )
+        .await;
+        let without = submit(
+            &api,
+            password,
+            json!({ "compte": "a.durand", "contact": "Par SMS" }),
+        )
+        .await;
+        assert!(under_policy["sla_policy_id"].is_u64(), "{under_policy}");
+        assert!(
+            under_policy["response_due_at"].is_string(),
+            "{under_policy}"
+        );
+        assert!(without["sla_policy_id"].is_null(), "{without}");
+        for created in [under_policy, without] {
+            let number = created["number"].as_str().expect("number");
+            assert_eq!(created, get(&api, number).await, "{who}");
+            assert_eq!(
+                created.get("escalations").is_some(),
+                who == "tom",
+                "{who}: {created}"
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn waiting_for_the_requester_pauses_the_clock_until_the_answer() {
     let app = TestApp::spawn().await;
