@@ -67,6 +67,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "drop the list of unread notifications, which the index by request holds too",
         apply: drop_unread_list,
     },
+    Migration {
+        name: "drop the request index's entries by requester and of open requests, which those by status and by open or closed requester hold too",
+        apply: drop_merged_index_entries,
+    },
 ];
 
 pub const SCHEMA_VERSION: u64 = MIGRATIONS.len() as u64;
@@ -204,6 +208,17 @@ fn index_unread_by_request(txn: &WriteTransaction) -> Result<(), Error> {
 /// which holds the same entries.
 fn drop_unread_list(txn: &WriteTransaction) -> Result<(), Error> {
     txn.delete_table(tables::UNREAD)?;
+    Ok(())
+}
+
+/// Schema 13: a requester's listing merges their open and closed requests' entries, the open
+/// requests' listing the entries of each open status; the entries of kinds 1 and 5 go.
+fn drop_merged_index_entries(txn: &WriteTransaction) -> Result<(), Error> {
+    use super::requests::{BY_REQUESTER, OPEN, at};
+    let mut index = txn.open_table(tables::REQUEST_INDEX)?;
+    for kind in [BY_REQUESTER, OPEN] {
+        index.retain_in((at(kind, 0), 0)..(at(kind + 1, 0), 0), |_, ()| false)?;
+    }
     Ok(())
 }
 

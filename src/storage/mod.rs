@@ -436,6 +436,8 @@ mod golden_sla_tests;
 #[cfg(test)]
 mod golden_tests;
 #[cfg(test)]
+mod index_tests;
+#[cfg(test)]
 pub(crate) mod request_read_tests;
 #[cfg(test)]
 pub(crate) mod request_tests;

@@ -19,6 +19,17 @@ pub(crate) fn open() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
+/// A store at `path` (created) brought to `schema` only, as that release left it.
+pub(crate) fn open_at_schema(path: &std::path::Path, schema: usize) -> Store {
+    let opening = Opening {
+        create: true,
+        verify: Verify::AfterUncleanShutdown,
+        migrate: true,
+        cache_bytes: CACHE,
+    };
+    Store::open_with(path, opening, &migrations::MIGRATIONS[..schema]).expect("open")
+}
+
 pub(crate) fn request(id: u64, requester: u64, status: Status) -> Request {
     let mut data = crate::domain::form::RequestData::new();
     data.insert("why".into(), Answer::Text("Remote work".into()));
@@ -379,17 +390,7 @@ fn migrations_11_and_12_index_the_unread_notifications_by_request_then_drop_thei
     };
     {
         // Schema 10: notifications, their unread index, no index by request.
-        let store = Store::open_with(
-            &path,
-            Opening {
-                create: true,
-                verify: Verify::AfterUncleanShutdown,
-                migrate: true,
-                cache_bytes: CACHE,
-            },
-            &migrations::MIGRATIONS[..10],
-        )
-        .expect("open");
+        let store = open_at_schema(&path, 10);
         let ids = store
             .write(|w| w.add_notifications(vec![notice(1), notice(2), notice(1)]))
             .expect("write");

@@ -34,37 +34,53 @@ fn approver_key(approver: Approver) -> u64 {
     }
 }
 
-/// The kinds of the request index, in the top byte of its keys' first part.
-const BY_REQUESTER: u64 = 1;
+/// The kinds of the request index, in the top byte of its keys' first part. Kinds 1 (every
+/// request of a requester) and 5 (every open request) are no longer written since schema 13:
+/// their listings merge the entries of kinds 2 and 3, and of kind 4 for each open status, which
+/// hold the same requests (a submission wrote seven entries, now five). A kind's number is
+/// never given to another.
+pub(super) const BY_REQUESTER: u64 = 1;
 const OPEN_BY_REQUESTER: u64 = 2;
 const CLOSED_BY_REQUESTER: u64 = 3;
 const BY_STATUS: u64 = 4;
-const OPEN: u64 = 5;
+pub(super) const OPEN: u64 = 5;
 const BY_ASSIGNEE: u64 = 6;
 const BY_SERVICE: u64 = 7;
 const PENDING_FOR: u64 = 8;
 
 /// The first part of an index key: the kind above, the indexed value (an id, below 2^56)
 /// beneath.
-fn at(kind: u64, value: u64) -> u64 {
+pub(super) fn at(kind: u64, value: u64) -> u64 {
     (kind << 56) | (value & ((1 << 56) - 1))
 }
 
 impl Listing {
-    /// The prefix of its keys in the request index; `None` walks the requests table itself.
-    fn prefix(self) -> Option<u64> {
+    /// The prefixes of its keys in the request index, whose entries it merges in id order (a
+    /// request is under one of them at most); `None` walks the requests table itself.
+    fn prefixes(self) -> Option<Vec<u64>> {
         let prefix = match self {
             Listing::All => return None,
-            Listing::Open => at(OPEN, 0),
+            Listing::Open => {
+                let open = Status::ALL.into_iter().filter(|s| s.is_open());
+                return Some(
+                    open.map(|s| at(BY_STATUS, u64::from(status_code(s))))
+                        .collect(),
+                );
+            }
+            Listing::Requester(u) => {
+                return Some(vec![
+                    at(OPEN_BY_REQUESTER, u.0),
+                    at(CLOSED_BY_REQUESTER, u.0),
+                ]);
+            }
             Listing::Status(s) => at(BY_STATUS, u64::from(status_code(s))),
-            Listing::Requester(u) => at(BY_REQUESTER, u.0),
             Listing::OpenOfRequester(u) => at(OPEN_BY_REQUESTER, u.0),
             Listing::ClosedOfRequester(u) => at(CLOSED_BY_REQUESTER, u.0),
             Listing::Assignee(u) => at(BY_ASSIGNEE, u.map_or(0, |u| u.0)),
             Listing::Service(s) => at(BY_SERVICE, s.0),
             Listing::PendingFor(a) => at(PENDING_FOR, approver_key(a)),
         };
-        Some(prefix)
+        Some(vec![prefix])
     }
 }
 
@@ -72,14 +88,12 @@ impl Listing {
 fn index_entries(r: &Request) -> Vec<(u64, u64)> {
     let id = r.id.0;
     let mut entries = vec![
-        (at(BY_REQUESTER, r.requester.0), id),
         (at(BY_STATUS, u64::from(status_code(r.status))), id),
         (at(BY_ASSIGNEE, r.assignee.map_or(0, |u| u.0)), id),
         (at(BY_SERVICE, r.service_id.0), id),
     ];
     if r.status.is_open() {
         entries.push((at(OPEN_BY_REQUESTER, r.requester.0), id));
-        entries.push((at(OPEN, 0), id));
     } else {
         entries.push((at(CLOSED_BY_REQUESTER, r.requester.0), id));
     }
@@ -107,25 +121,9 @@ pub(super) fn bounds(prefix: u64, cursor: Option<u64>, newest_first: bool) -> Ke
     }
 }
 
-/// The first `n` ids of a range, from its end when `newest_first`; `id` reads an entry's id.
-fn first_ids<E>(
-    range: impl DoubleEndedIterator<Item = Result<E, redb::StorageError>>,
-    newest_first: bool,
-    n: usize,
-    id: impl Fn(E) -> u64,
-) -> Result<Vec<RequestId>, Error> {
-    let mut ids = Vec::new();
-    if newest_first {
-        for entry in range.rev().take(n) {
-            ids.push(RequestId(id(entry?)));
-        }
-    } else {
-        for entry in range.take(n) {
-            ids.push(RequestId(id(entry?)));
-        }
-    }
-    Ok(ids)
-}
+#[path = "index_walks.rs"]
+mod walks;
+use walks::{first_ids, merged_ids};
 
 macro_rules! request_reads {
     ($t:ty) => {
@@ -152,7 +150,7 @@ macro_rules! request_reads {
                 n: usize,
             ) -> Result<Vec<RequestId>, Error> {
                 let cursor = cursor.map(|c| c.0);
-                let Some(prefix) = listing.prefix() else {
+                let Some(prefixes) = listing.prefixes() else {
                     let table = self.requests_table()?;
                     let range = match cursor {
                         None => table.range::<u64>(..)?,
@@ -162,21 +160,36 @@ macro_rules! request_reads {
                     return first_ids(range, newest_first, n, |(id, _)| id.value());
                 };
                 let table = self.request_index_table()?;
-                let range = table.range(bounds(prefix, cursor, newest_first))?;
-                first_ids(range, newest_first, n, |(key, _)| key.value().1)
+                if let [prefix] = prefixes[..] {
+                    let range = table.range(bounds(prefix, cursor, newest_first))?;
+                    return first_ids(range, newest_first, n, |(key, _)| key.value().1);
+                }
+                let mut walks = Vec::with_capacity(prefixes.len());
+                for prefix in prefixes {
+                    let range = table.range(bounds(prefix, cursor, newest_first))?;
+                    let ids = range.map(|entry| entry.map(|(key, _)| key.value().1));
+                    walks.push(if newest_first {
+                        Box::new(ids.rev()) as Box<dyn Iterator<Item = _>>
+                    } else {
+                        Box::new(ids)
+                    });
+                }
+                merged_ids(walks, newest_first, n)
             }
 
             /// How many entries a listing holds (an index range count; for small listings
             /// such as one person's pending approvals).
             pub fn count_listing(&self, listing: Listing) -> Result<u64, Error> {
-                let Some(prefix) = listing.prefix() else {
+                let Some(prefixes) = listing.prefixes() else {
                     return Ok(self.requests_table()?.len()?);
                 };
                 let table = self.request_index_table()?;
                 let mut count = 0;
-                for entry in table.range(bounds(prefix, None, true))? {
-                    entry?;
-                    count += 1;
+                for prefix in prefixes {
+                    for entry in table.range(bounds(prefix, None, true))? {
+                        entry?;
+                        count += 1;
+                    }
                 }
                 Ok(count)
             }

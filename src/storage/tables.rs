@@ -49,8 +49,9 @@ pub const ATTACHMENTS: TableDefinition<(u64, &str), &[u8]> = TableDefinition::ne
 pub type RequestIndex = TableDefinition<'static, (u64, u64), ()>;
 /// Every request index in one table, so that a submission touches one index tree, not nine.
 /// `x` is the index kind in its top byte and the value indexed below it (`storage::requests`
-/// names the kinds: by requester, open and closed ones by requester, by status, open ones, by
-/// assignee, by service, waiting for an approver).
+/// names the kinds: open and closed ones by requester, by status, by assignee, by service,
+/// waiting for an approver; by requester and open ones until schema 13, whose listings now
+/// merge the entries of the others).
 pub const REQUEST_INDEX: RequestIndex = TableDefinition::new("request_index");
 
 /// (user id, notification id) → `NotificationRecord`: each user's inbox, newest last.
