@@ -226,4 +226,6 @@ pub fn may_view(actor: Actor, request: &Request) -> bool {
 }
 
 #[cfg(test)]
+pub(crate) mod sample;
+#[cfg(test)]
 mod tests;

@@ -174,79 +174,15 @@ fn comma(out: &mut Vec<u8>, n: usize) {
 #[cfg(test)]
 mod tests {
     use super::super::Detail;
-    use crate::domain::form::{Answer, FieldKind, FileMeta, FormField, Limits};
-    use crate::domain::request::{
-        Approver, Attachment, Decision, Request, RequestId, Status, Step,
-    };
+    use crate::domain::form::{Answer, FileMeta};
+    use crate::domain::request::sample::request;
+    use crate::domain::request::{Approver, Attachment, Decision, Request, Status, Step};
     use crate::domain::service::ApprovalRule;
     use crate::domain::sla::Clock;
-    use crate::domain::{ServiceId, TeamId, Timestamp, UserId};
+    use crate::domain::{TeamId, Timestamp, UserId};
     use crate::ops::SlaFacts;
     use crate::web::listing_json::tests::times;
     use proptest::prelude::*;
-
-    /// A request with an answer of each kind, an approval decided and one waiting.
-    fn request(id: u64, requester: u64, status: Status) -> Request {
-        let data = [
-            ("why", Answer::Text("Remote work".into())),
-            ("count", Answer::Number(2.5)),
-            ("tags", Answer::Choices(vec!["a".into(), "b\"c".into()])),
-            ("ok", Answer::Flag(true)),
-            (
-                "scan",
-                Answer::File(FileMeta {
-                    name: "scan.pdf".into(),
-                    size: 3,
-                }),
-            ),
-        ];
-        Request {
-            id: RequestId(id),
-            service_id: ServiceId(7),
-            service_name: "VPN".into(),
-            requester: UserId(requester),
-            status,
-            data: data.into_iter().map(|(k, a)| (k.to_owned(), a)).collect(),
-            form: vec![FormField {
-                key: "why".into(),
-                label: "Why?".into(),
-                help: String::new(),
-                kind: FieldKind::Textarea,
-                required: true,
-                options: Vec::new(),
-                limits: Limits::default(),
-            }],
-            attachments: vec![Attachment {
-                key: "scan".into(),
-                name: "scan.pdf".into(),
-                size: 3,
-            }],
-            assignee: None,
-            team: Some(TeamId(1)),
-            steps: vec![
-                Step {
-                    rule: ApprovalRule::Manager,
-                    approver: Approver::User(UserId(2)),
-                    decision: Some(Decision {
-                        by: UserId(2),
-                        approved: true,
-                        at: Timestamp(50),
-                        overridden: false,
-                    }),
-                },
-                Step {
-                    rule: ApprovalRule::User(UserId(9)),
-                    approver: Approver::Admins,
-                    decision: None,
-                },
-            ],
-            created_at: Timestamp(10),
-            updated_at: Timestamp(50),
-            due_at: Some(Timestamp(1000)),
-            closed_at: None,
-            events: 2,
-        }
-    }
 
     fn answers() -> impl Strategy<Value = Answer> {
         prop_oneof![
