@@ -7,12 +7,12 @@ use super::requests::{BY_REQUESTER, OPEN, at};
 use super::*;
 use crate::domain::UserId;
 use crate::domain::request::{Request, RequestId, Status};
-
-/// Whether a request belongs to a listing, by hand.
-type Holds = Box<dyn Fn(&Request) -> bool>;
 use redb::ReadableTableMetadata;
 
 const CACHE: usize = 4 << 20;
+
+/// Whether a request belongs to a listing, by hand.
+type Holds = Box<dyn Fn(&Request) -> bool>;
 
 /// 60 requests by three requesters in every status, some moved between statuses after they
 /// were first written (so that their entries moved too).
