@@ -1,8 +1,9 @@
 //! Requests at scale, against the release binary in its own process (so that its memory is its
 //! own): durable submissions per second with concurrent clients, then, with 100,000 requests
-//! in the store, the pages that list them and find them by their words, compared with a plain
-//! axum handler in the same run; the CSV export of them all; and the server's resident memory
-//! read from the OS.
+//! in the store, the pages that list them (each loaded in alternated stretches with the same
+//! page on a second server holding the demo alone) and find them by their words, compared with
+//! a plain axum handler in the same run; the CSV export of them all; and the server's resident
+//! memory read from the OS.
 //!
 //! `cargo bench --bench requests` (options: `-- --seconds 4 --connections 32 --total 100000
 //! --memory-limit-mb 128 --only desk`).
@@ -33,13 +34,17 @@ async fn get_json(addr: SocketAddr, token: &str, path: &str) -> Value {
         .expect("json")
 }
 
+/// The newest request's number in the store of `app` as `token`'s holder sees it (0: none).
+async fn newest(app: SocketAddr, token: &str) -> u64 {
+    get_json(app, token, "/api/v1/requests?status=all&limit=1").await["items"][0]["id"]
+        .as_u64()
+        .unwrap_or(0)
+}
+
 /// How long the request index took to hold the newest request: found by its number.
 async fn caught_up(addr: SocketAddr, token: &str) -> std::time::Duration {
     let started = Instant::now();
-    let newest =
-        get_json(addr, token, "/api/v1/requests?status=all&limit=1").await["items"][0]["id"]
-            .as_u64()
-            .expect("a request");
+    let newest = newest(addr, token).await;
     let path = format!("/api/v1/requests?status=all&q=REQ-{newest:06}");
     while get_json(addr, token, &path).await["items"]
         .as_array()
@@ -68,8 +73,7 @@ async fn fill(
     // The newest request any of them sees: one requester's view misses the others' newer ones.
     let mut have = 0;
     for token in &tokens {
-        let newest = get_json(addr, token, "/api/v1/requests?status=all&limit=1").await;
-        have = have.max(newest["items"][0]["id"].as_u64().unwrap_or(0));
+        have = have.max(newest(addr, token).await);
     }
     let count = total.saturating_sub(have).max(FILL_AT_LEAST);
     let left = Arc::new(AtomicU64::new(count));
@@ -112,15 +116,9 @@ fn signed(app: SocketAddr, name: &'static str, path: String, cookie: &str) -> Ta
     }
 }
 
-/// The pages that list requests and show one, with `total` requests in the store.
-async fn page_table(
-    app: SocketAddr,
-    plain: SocketAddr,
-    alice: &str,
-    total: u64,
-    connections: usize,
-    seconds: u64,
-) {
+/// The pages that list requests and show one, with `total` requests in the store of `app`
+/// (`alice`: her API token there).
+async fn pages(app: SocketAddr, alice: &str, total: u64) -> Vec<Target> {
     let alice_cookie = session_cookie(app, "alice").await;
     let tom_cookie = session_cookie(app, "tom").await;
     // The fill submits as alice, bob and admin: lea's page holds the same rows at every size,
@@ -128,8 +126,7 @@ async fn page_table(
     let lea_cookie = session_cookie(app, "lea").await;
     let middle = (total / 2).max(1);
     let page = |name, path, cookie: &str| signed(app, name, path, cookie);
-    let pages = [
-        hello(plain),
+    vec![
         page("/desk (open, newest)", "/desk".into(), &tom_cookie),
         page(
             "/desk?status=all&sort=oldest",
@@ -160,8 +157,7 @@ async fn page_table(
             headers: vec![("authorization", format!("Bearer {alice}"))],
             body: None,
         },
-    ];
-    table(&pages, connections, seconds).await;
+    ]
 }
 
 fn main() {
@@ -172,14 +168,22 @@ fn main() {
     let connections = usize::try_from(arg("--connections", 32)).unwrap_or(32);
     let total = arg("--total", 100_000);
     let data = tempfile::tempdir().expect("tempdir");
-    // `--memory-limit-mb 128`: the server runs in a cgroup with that limit, as on a small
-    // machine; the end says whether it reached the limit and lived.
-    let limit = match arg("--memory-limit-mb", 0) {
+    // `--memory-limit-mb 128`: each server runs in a cgroup of its own with that limit, as on a
+    // small machine; the end says whether it reached the limit and lived.
+    let limit = |tag| match arg("--memory-limit-mb", 0) {
         0 => None,
-        mib => load::limit::MemoryLimit::new(mib),
+        mib => load::limit::MemoryLimit::new(mib, tag),
     };
-    let (mut child, app) = start_server_within(data.path(), &[], limit.as_ref());
+    let large_limit = limit("large");
+    let (mut child, app) = start_server_within(data.path(), &[], large_limit.as_ref());
     let pid = child.id();
+    // A second server that keeps the demo's requests alone, in a cgroup of its own: each page
+    // is loaded on both stores in alternated stretches, so that what the store's size costs it
+    // is measured in the same seconds rather than across the minutes of the fill.
+    let small_data = tempfile::tempdir().expect("tempdir");
+    let small_limit = limit("demo");
+    let (mut small_child, small) =
+        start_server_within(small_data.path(), &[], small_limit.as_ref());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -194,11 +198,6 @@ fn main() {
             json!({"service_id": reset, "data": {"compte": "a.durand", "contact": "Par SMS"}})
                 .to_string();
         let vpn_body = json!({"service_id": vpn, "data": {"motif": "Télétravail", "duree": "3 mois", "equipement": "Ordinateur de l'organisation"}}).to_string();
-        let demo = get_json(app, &alice, "/api/v1/requests?status=all&limit=1").await["items"][0]["id"]
-            .as_u64()
-            .unwrap_or(1);
-        println!("== pages with the demo's {demo} requests ==");
-        page_table(app, plain, &alice, demo, connections, seconds).await;
         println!("== durable submissions (each answered after its commit) ==");
         let admin = api_token(app, "admin").await;
         let submit = |name, token: &str, body: &str| Target {
@@ -235,8 +234,23 @@ fn main() {
         // request, so that the pages are measured on a server that is not still indexing.
         let took = caught_up(app, &admin).await;
         println!("== the request index caught up {took:.1?} after the fill ==");
-        println!("== the same pages with {total} requests ==");
-        page_table(app, plain, &alice, total, connections, seconds).await;
+        let small_alice = api_token(small, "alice").await;
+        let demo = newest(small, &small_alice).await;
+        println!("== the pages with {total} requests, and with the demo's {demo} on the other server ==");
+        let pairs: Vec<(Target, Target)> = pages(app, &alice, total)
+            .await
+            .into_iter()
+            .zip(pages(small, &small_alice, demo).await)
+            .collect();
+        load::paired_table(
+            &hello(plain),
+            &pairs,
+            "demo",
+            [pid, small_child.id()],
+            connections,
+            seconds,
+        )
+        .await;
 
         let index_bytes = guichet::search::SearchIndex::disk_size(&data.path().join("search-requests"));
         println!(
@@ -306,15 +320,20 @@ fn main() {
         status_kib(&pid.to_string(), "VmRSS:"),
         status_kib(&pid.to_string(), "VmHWM:")
     );
-    if let Some(limit) = &limit {
-        let alive = matches!(child.try_wait(), Ok(None));
-        println!(
-            "memory limit {} MiB: server {}; {}",
-            arg("--memory-limit-mb", 0),
-            if alive { "alive to the end" } else { "DIED" },
-            limit.report()
-        );
+    for (name, limit, child) in [
+        ("server", &large_limit, &mut child),
+        ("demo server", &small_limit, &mut small_child),
+    ] {
+        if let Some(limit) = limit {
+            let alive = matches!(child.try_wait(), Ok(None));
+            println!(
+                "memory limit {} MiB: {name} {}; {}",
+                arg("--memory-limit-mb", 0),
+                if alive { "alive to the end" } else { "DIED" },
+                limit.report()
+            );
+        }
+        let _ = child.kill();
+        let _ = child.wait();
     }
-    let _ = child.kill();
-    let _ = child.wait();
 }

@@ -12,10 +12,10 @@ pub struct MemoryLimit {
 }
 
 impl MemoryLimit {
-    /// A new group limited to `mib` MiB; `None` (with the reason printed) where no memory
-    /// controller can be written.
-    pub fn new(mib: u64) -> Option<MemoryLimit> {
-        let name = format!("guichet-bench-{}", std::process::id());
+    /// A new group limited to `mib` MiB, named after this process and `tag` (one group per
+    /// server); `None` (with the reason printed) where no memory controller can be written.
+    pub fn new(mib: u64, tag: &str) -> Option<MemoryLimit> {
+        let name = format!("guichet-bench-{}-{tag}", std::process::id());
         let v2 = std::fs::read_to_string("/sys/fs/cgroup/cgroup.controllers")
             .is_ok_and(|c| c.split_whitespace().any(|c| c == "memory"));
         let (dir, file) = match v2 {

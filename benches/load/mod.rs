@@ -278,6 +278,98 @@ pub async fn table(targets: &[Target], connections: usize, seconds: u64) {
     }
 }
 
+/// Loads each pair, the same page on a large store and on a small one (`(large, small)`), in
+/// stretches alternated with each other and with the plain handler (large, plain, small,
+/// plain, `SLICES` times each), and prints each one's ratio to the plain handler measured
+/// beside both (column `beside`) and the change from the small store's ratio to the large
+/// one's. Both figures of a row come from the same seconds and are divided by the same plain
+/// rate, so the change holds what the store's size costs the page, and neither the machine's
+/// drift between two sections of a run minutes apart nor the plain handler's own spread from
+/// one stretch to the next (its rate, the highest of all, moves most with the load
+/// generator's share of the cores). Each side's server CPU time per request (user and system,
+/// from the OS: `processes`, the two servers' pids) tells a page that costs more on the large
+/// store from a machine that was slower while it ran. `--only` as for `table`.
+pub async fn paired_table(
+    plain: &Target,
+    pairs: &[(Target, Target)],
+    small_name: &str,
+    processes: [u32; 2],
+    connections: usize,
+    seconds: u64,
+) {
+    let only = text_arg("--only");
+    println!(
+        "{connections} keep-alive connections, {seconds} s per target on each store, alternated with the other store and the plain handler in {SLICES} stretches"
+    );
+    println!(
+        "{:<26} {:>10} {:>9} {:>9} {:>9} {:>7} {:>10} {:>8} | {small_name}: {:>9} {:>9} {:>9} {:>8} {:>7}",
+        "target",
+        "req/s",
+        "p50",
+        "p99",
+        "ratio",
+        "errors",
+        "beside",
+        "cpu µs",
+        "req/s",
+        "p99",
+        "ratio",
+        "cpu µs",
+        "change"
+    );
+    let slice = Duration::from_secs(seconds) / SLICES;
+    let _ = load(plain, connections, Duration::from_millis(300)).await;
+    for (large, small) in pairs
+        .iter()
+        .filter(|(t, _)| only.as_ref().is_none_or(|w| t.name.contains(w.as_str())))
+    {
+        let _ = load(large, connections, Duration::from_millis(300)).await;
+        let _ = load(small, connections, Duration::from_millis(300)).await;
+        let (mut large_sample, mut small_sample, mut beside) =
+            (Sample::default(), Sample::default(), Sample::default());
+        let mut ticks = [0u64; 2];
+        let mut measured = async |side: usize, target: &Target, into: &mut Sample| {
+            let process = processes[side].to_string();
+            let before = cpu_ticks(&process);
+            into.add(sample(target, connections, slice).await);
+            ticks[side] += cpu_ticks(&process).saturating_sub(before);
+        };
+        for _ in 0..SLICES {
+            measured(0, large, &mut large_sample).await;
+            beside.add(sample(plain, connections, slice).await);
+            measured(1, small, &mut small_sample).await;
+            beside.add(sample(plain, connections, slice).await);
+        }
+        // A clock tick is 10 ms of CPU time.
+        let micros = |side: usize, sample: &Sample| {
+            ticks[side] as f64 * 10_000.0 / (sample.latencies.len().max(1) as f64)
+        };
+        let cpu = [micros(0, &large_sample), micros(1, &small_sample)];
+        let base = beside.per_second();
+        let large_ratio = 100.0 * large_sample.per_second() / base;
+        let small_ratio = 100.0 * small_sample.per_second() / base;
+        let (large_outcome, small_outcome) = (large_sample.outcome(), small_sample.outcome());
+        println!(
+            "{:<26} {:>10.0} {:>9.2?} {:>9.2?} {:>8.0}% {:>7} {:>10.0} {:>8.1} | {:>width$} {:>9.0} {:>9.2?} {:>8.0}% {:>8.1} {:>+6.0}%",
+            large.name,
+            large_outcome.per_second,
+            large_outcome.p50,
+            large_outcome.p99,
+            large_ratio,
+            large_outcome.errors + small_outcome.errors,
+            base,
+            cpu[0],
+            "",
+            small_outcome.per_second,
+            small_outcome.p99,
+            small_ratio,
+            cpu[1],
+            100.0 * (large_ratio / small_ratio - 1.0),
+            width = small_name.len() + 1,
+        );
+    }
+}
+
 fn row(name: &str, outcome: &Outcome, ratio: f64, beside: Option<f64>) {
     let beside = beside.map_or_else(String::new, |b| format!("{b:.0}"));
     println!(
