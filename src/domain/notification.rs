@@ -97,6 +97,13 @@ pub struct Audience<'a> {
     pub team_lead: Option<UserId>,
 }
 
+/// Whether `user` knows of `event` already when told `kind`, so that the notice is kept in their
+/// inbox read: the confirmation of a request they filed themselves (the page they land on shows
+/// its number). Filed for them by someone else, it waits unread.
+pub fn known_already(event: &Event, user: UserId, kind: NoticeKind) -> bool {
+    kind == NoticeKind::Submitted && event.by == Some(user)
+}
+
 /// The notices one event causes, after it was applied to `request`. The author of an event is
 /// never told about it, and nobody is told twice.
 pub fn notices(request: &Request, event: &Event, audience: &Audience) -> Vec<(UserId, NoticeKind)> {

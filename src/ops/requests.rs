@@ -6,7 +6,7 @@ use super::sla::{Known, SlaFacts, SlaReads, SlaRules, WithKnown, summarize};
 use super::{Error, Ops};
 use crate::domain::approval::{People, resolve_steps};
 use crate::domain::form::{self, Submitted};
-use crate::domain::notification::{Audience, Notification, notices};
+use crate::domain::notification::{Audience, Notification, known_already, notices};
 use crate::domain::request::{
     self, Action, Actor, Attachment, Event, EventKind, NewRequest, Refusal, Request, RequestId,
     Status, Summary,
@@ -143,7 +143,7 @@ pub(super) fn record_with(
                 kind,
                 at: event.at,
                 by: event.by,
-                read: false,
+                read: known_already(event, user, kind),
             });
         }
     }

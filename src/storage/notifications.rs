@@ -23,12 +23,15 @@ impl Reader {
 }
 
 impl Writer<'_> {
-    /// Adds a notification (its id taken from the `notification` sequence), unread.
+    /// Adds a notification (its id taken from the `notification` sequence), read or not as it
+    /// says.
     pub fn add_notification(&self, notification: Notification) -> Result<u64, Error> {
         Ok(self.add_notifications(vec![notification])?[0])
     }
 
-    /// Adds notifications, unread, opening each table once; answers their ids.
+    /// Adds notifications, opening each table once; answers their ids. An unread one is also
+    /// entered by request and counted; one that is read already (the confirmation of one's own
+    /// submission) is only kept in the inbox.
     pub fn add_notifications(&self, notifications: Vec<Notification>) -> Result<Vec<u64>, Error> {
         let mut ids = Vec::with_capacity(notifications.len());
         if notifications.is_empty() {
@@ -40,14 +43,15 @@ impl Writer<'_> {
         let mut added = self.unread.borrow_mut();
         for (id, mut notification) in (first..).zip(notifications) {
             notification.id = id;
-            notification.read = false;
             let user = notification.user.0;
             table.insert(
                 (user, id),
                 encode(&NotificationRecord::from(&notification))?.as_slice(),
             )?;
-            about.insert((user, notification.request.0, id), ())?;
-            *added.entry(user).or_default() += 1;
+            if !notification.read {
+                about.insert((user, notification.request.0, id), ())?;
+                *added.entry(user).or_default() += 1;
+            }
             ids.push(id);
         }
         Ok(ids)
@@ -193,6 +197,12 @@ mod tests {
                 assert!(w.mark_read(UserId(3), first)?);
                 assert_eq!(w.unread_count(UserId(3))?, 2);
                 w.add_notification(notice(3, 4))?;
+                // Born read (one's own submission confirmed): kept, neither counted nor
+                // entered by request.
+                w.add_notification(Notification {
+                    read: true,
+                    ..notice(3, 5)
+                })?;
                 Ok::<_, Error>(())
             })
             .expect("write");
@@ -201,5 +211,15 @@ mod tests {
         assert_eq!(reader.unread_count(UserId(4)).expect("count"), 2);
         let about = reader.unread_about(UserId(3), RequestId(2)).expect("about");
         assert_eq!(about.len(), 1);
+        let about = reader.unread_about(UserId(3), RequestId(5)).expect("about");
+        assert!(about.is_empty(), "{about:?}");
+        let newest = reader.notifications(UserId(3), None, 1).expect("page");
+        assert_eq!(
+            newest
+                .iter()
+                .map(|n| (n.request.0, n.read))
+                .collect::<Vec<_>>(),
+            vec![(5, true)]
+        );
     }
 }

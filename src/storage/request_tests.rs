@@ -135,7 +135,7 @@ fn inboxes_count_what_is_unread() {
         kind: NoticeKind::Approved,
         at: Timestamp(at),
         by: Some(UserId(2)),
-        read: true,
+        read: false,
     };
     let first = store
         .write(|w| {

@@ -260,7 +260,7 @@ async fn an_ended_session_is_refused_on_the_very_next_request() {
 }
 
 /// The count shown by the header's link to `href`, 0 when it shows none.
-fn header_count(html: &str, href: &str) -> u64 {
+pub fn header_count(html: &str, href: &str) -> u64 {
     let link = &html[html.find(&format!("href=\"{href}\"")).expect("the link")..];
     let link = &link[..link.find("</a>").expect("its end")];
     link.find("class=\"count\"").map_or(0, |at| {

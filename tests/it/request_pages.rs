@@ -1,7 +1,8 @@
 //! Attachments (limits and who may download them), notifications reaching the right people,
 //! the desk's filters and pages, my requests, and the access rules of these pages.
 
-use crate::requests::{BROKEN_PC, PASSWORD, VPN, service_id, submit};
+use crate::caches::header_count;
+use crate::requests::{BROKEN_PC, PASSWORD, VPN, service_id, submit, vpn_data};
 use crate::support::{Api, TestApp, location};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -182,6 +183,69 @@ fn kinds_for(inbox: &Value, number: &str) -> Vec<String> {
         .filter(|n| n["request_number"] == number)
         .filter_map(|n| n["kind"].as_str().map(str::to_owned))
         .collect()
+}
+
+/// The notices about request `number` in an inbox: kind and whether read.
+fn read_for(inbox: &Value, number: &str) -> Vec<(String, bool)> {
+    inbox["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|n| n["request_number"] == number)
+        .map(|n| {
+            let kind = n["kind"].as_str().expect("kind").to_owned();
+            (kind, n["read"].as_bool().expect("read"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn ones_own_submission_is_confirmed_read_and_one_filed_for_you_waits_unread() {
+    let app = TestApp::spawn().await;
+    let (alice, bob) = (app.api_as("alice").await, app.api_as("bob").await);
+    let vpn = service_id(&alice, VPN).await;
+    let unread = |inbox: &Value| inbox["unread"].as_u64().expect("unread");
+    let before = unread(&inbox(&alice).await);
+    let page = app.signed_in("alice").await;
+    let (_, home) = page.get_text("/").await;
+    let header = |html: &str| header_count(html, "/notifications");
+    let badge = header(&home);
+    assert_eq!(badge, before, "the header shows the inbox's count");
+
+    // Filed by Alice herself: the confirmation is in her inbox, read; no count goes up.
+    let mine = submit(&alice, vpn, vpn_data()).await;
+    let mine = mine["number"].as_str().expect("number").to_owned();
+    let now = inbox(&alice).await;
+    assert_eq!(read_for(&now, &mine), vec![("submitted".to_owned(), true)]);
+    assert_eq!(unread(&now), before, "her own action is no news to her");
+    let (_, home) = page.get_text("/").await;
+    assert_eq!(header(&home), badge, "nor in the header");
+    // Bob, her manager, is told, unread.
+    assert_eq!(
+        read_for(&inbox(&bob).await, &mine),
+        vec![("approval_needed".to_owned(), false)]
+    );
+
+    // Filed for her by Bob: news to her, unread until she opens it.
+    let for_alice = json!({ "service_id": vpn, "data": vpn_data(), "requester_id": 3 });
+    let (status, filed) = Api::json(bob.post("/api/v1/requests", &for_alice).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{filed}");
+    let filed = filed["number"].as_str().expect("number").to_owned();
+    let now = inbox(&alice).await;
+    assert!(
+        read_for(&now, &filed).contains(&("submitted".to_owned(), false)),
+        "{:?}",
+        read_for(&now, &filed)
+    );
+    assert!(unread(&now) > before);
+    let (status, _) = page.get_text(&format!("/requests/{filed}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let now = inbox(&alice).await;
+    assert!(
+        read_for(&now, &filed).iter().all(|(_, read)| *read),
+        "read once opened"
+    );
+    assert_eq!(unread(&now), before);
 }
 
 #[tokio::test]
