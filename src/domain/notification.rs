@@ -213,3 +213,29 @@ pub fn notices(request: &Request, event: &Event, audience: &Audience) -> Vec<(Us
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_ones_own_submission_is_known_already() {
+        let (requester, manager, tech) = (UserId(3), UserId(2), UserId(7));
+        let event = |by, kind| Event {
+            at: Timestamp(1000),
+            by,
+            kind,
+        };
+        let mine = event(Some(requester), EventKind::Submitted);
+        assert!(known_already(&mine, requester, NoticeKind::Submitted));
+        assert!(!known_already(&mine, manager, NoticeKind::ApprovalNeeded));
+        assert!(!known_already(&mine, tech, NoticeKind::InQueue));
+        // Filed for the requester by someone else: news to them.
+        let filed = event(Some(manager), EventKind::Submitted);
+        assert!(!known_already(&filed, requester, NoticeKind::Submitted));
+        let system = event(None, EventKind::Submitted);
+        assert!(!known_already(&system, requester, NoticeKind::Submitted));
+        let taken = event(Some(tech), EventKind::Taken);
+        assert!(!known_already(&taken, requester, NoticeKind::Taken));
+    }
+}

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::domain::approval::{People, resolve_steps};
-use crate::domain::notification::{Audience, NoticeKind, known_already, notices};
+use crate::domain::notification::{Audience, NoticeKind, notices};
 use proptest::prelude::*;
 
 const REQUESTER: UserId = UserId(10);
@@ -328,26 +328,6 @@ fn notices_reach_the_right_people() {
     };
     let events = apply(&mut r, actor(TECH), internal, Timestamp(4000)).expect("internal");
     assert!(notices(&r, &events[0], &audience).is_empty());
-}
-
-#[test]
-fn only_ones_own_submission_is_known_already() {
-    let event = |by, kind| Event {
-        at: Timestamp(1000),
-        by,
-        kind,
-    };
-    let mine = event(Some(REQUESTER), EventKind::Submitted);
-    assert!(known_already(&mine, REQUESTER, NoticeKind::Submitted));
-    assert!(!known_already(&mine, MANAGER, NoticeKind::ApprovalNeeded));
-    assert!(!known_already(&mine, TECH, NoticeKind::InQueue));
-    // Filed for the requester by someone else: news to them.
-    let filed = event(Some(MANAGER), EventKind::Submitted);
-    assert!(!known_already(&filed, REQUESTER, NoticeKind::Submitted));
-    let system = event(None, EventKind::Submitted);
-    assert!(!known_already(&system, REQUESTER, NoticeKind::Submitted));
-    let taken = event(Some(TECH), EventKind::Taken);
-    assert!(!known_already(&taken, REQUESTER, NoticeKind::Taken));
 }
 
 fn any_action() -> impl Strategy<Value = Action> {
