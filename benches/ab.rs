@@ -13,7 +13,8 @@
 mod load;
 
 use load::{
-    Sample, Target, api_token, arg, cpu_ticks, sample, service_id, start_binary_within, text_arg,
+    Sample, Target, api_token, arg, cpu_ticks, micros_per_request, sample, service_id,
+    start_binary_within, text_arg,
 };
 use serde_json::json;
 use std::net::SocketAddr;
@@ -131,8 +132,7 @@ fn main() {
             let rates: Vec<f64> = samples.iter().map(Sample::per_second).collect();
             for ((server, measured), ticks) in servers.iter().zip(samples).zip(ticks) {
                 let outcome = measured.outcome();
-                // Clock ticks are a hundredth of a second on Linux.
-                let cpu = ticks as f64 * 10_000.0 / outcome.requests.max(1) as f64;
+                let cpu = micros_per_request(ticks, outcome.requests);
                 println!(
                     "{:<28} {:<24} {:>9.0} {:>9.2?} {:>9.2?} {:>11.1}",
                     name, server.name, outcome.per_second, outcome.p50, outcome.p99, cpu

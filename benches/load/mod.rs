@@ -340,15 +340,14 @@ pub async fn paired_table(
             measured(1, small, &mut small_sample).await;
             beside.add(sample(plain, connections, slice).await);
         }
-        // A clock tick is 10 ms of CPU time.
-        let micros = |side: usize, sample: &Sample| {
-            ticks[side] as f64 * 10_000.0 / (sample.latencies.len().max(1) as f64)
-        };
-        let cpu = [micros(0, &large_sample), micros(1, &small_sample)];
         let base = beside.per_second();
         let large_ratio = 100.0 * large_sample.per_second() / base;
         let small_ratio = 100.0 * small_sample.per_second() / base;
         let (large_outcome, small_outcome) = (large_sample.outcome(), small_sample.outcome());
+        let cpu = [
+            micros_per_request(ticks[0], large_outcome.requests),
+            micros_per_request(ticks[1], small_outcome.requests),
+        ];
         println!(
             "{:<26} {:>10.0} {:>9.2?} {:>9.2?} {:>8.0}% {:>7} {:>10.0} {:>8.1} | {:>width$} {:>9.0} {:>9.2?} {:>8.0}% {:>8.1} {:>+6.0}%",
             large.name,
@@ -389,6 +388,12 @@ pub fn status_kib(process: &str, key: &str) -> u64 {
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         })
         .unwrap_or(0)
+}
+
+/// CPU time per request in µs, from the clock ticks `cpu_ticks` counted over `requests`.
+pub fn micros_per_request(ticks: u64, requests: u64) -> f64 {
+    // Clock ticks are a hundredth of a second on Linux.
+    ticks as f64 * 10_000.0 / requests.max(1) as f64
 }
 
 /// A process's CPU time so far, user and system, in clock ticks (a hundredth of a second on

@@ -176,12 +176,9 @@ async fn inbox(api: &Api) -> Value {
 }
 
 fn kinds_for(inbox: &Value, number: &str) -> Vec<String> {
-    inbox["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter(|n| n["request_number"] == number)
-        .filter_map(|n| n["kind"].as_str().map(str::to_owned))
+    read_for(inbox, number)
+        .into_iter()
+        .map(|(kind, _)| kind)
         .collect()
 }
 
