@@ -327,12 +327,12 @@ pub async fn paired_table(
         let _ = load(small, connections, Duration::from_millis(300)).await;
         let (mut large_sample, mut small_sample, mut beside) =
             (Sample::default(), Sample::default(), Sample::default());
-        let mut ticks = [0u64; 2];
+        let mut counted = [Counters::default(); 2];
         let mut measured = async |side: usize, target: &Target, into: &mut Sample| {
             let process = processes[side].to_string();
-            let before = cpu_ticks(&process);
+            let before = Counters::of(&process);
             into.add(sample(target, connections, slice).await);
-            ticks[side] += cpu_ticks(&process).saturating_sub(before);
+            Counters::of(&process).add_since(before, &mut counted[side]);
         };
         for _ in 0..SLICES {
             measured(0, large, &mut large_sample).await;
@@ -344,10 +344,10 @@ pub async fn paired_table(
         let large_ratio = 100.0 * large_sample.per_second() / base;
         let small_ratio = 100.0 * small_sample.per_second() / base;
         let (large_outcome, small_outcome) = (large_sample.outcome(), small_sample.outcome());
-        let cpu = [
-            micros_per_request(ticks[0], large_outcome.requests),
-            micros_per_request(ticks[1], small_outcome.requests),
-        ];
+        let requests = [large_outcome.requests, small_outcome.requests];
+        let cpu = [0, 1].map(|side| {
+            micros_per_request(counted[side].user + counted[side].system, requests[side])
+        });
         println!(
             "{:<26} {:>10.0} {:>9.2?} {:>9.2?} {:>8.0}% {:>7} {:>10.0} {:>8.1} | {:>width$} {:>9.0} {:>9.2?} {:>8.0}% {:>8.1} {:>+6.0}%",
             large.name,
@@ -366,6 +366,19 @@ pub async fn paired_table(
             100.0 * (large_ratio / small_ratio - 1.0),
             width = small_name.len() + 1,
         );
+        // Where each side's CPU time went: in the server's own code (user) or in the kernel
+        // on its behalf (system: the sockets, and the page faults of memory it mapped again).
+        let detail = |side: usize| {
+            let c = counted[side];
+            format!(
+                "user {:.1} µs, system {:.1} µs, {:.1} minor faults per 1,000 requests, {} major",
+                micros_per_request(c.user, requests[side]),
+                micros_per_request(c.system, requests[side]),
+                c.minor_faults as f64 * 1000.0 / requests[side].max(1) as f64,
+                c.major_faults
+            )
+        };
+        println!("    {} | {small_name}: {}", detail(0), detail(1));
     }
 }
 
@@ -399,18 +412,49 @@ pub fn micros_per_request(ticks: u64, requests: u64) -> f64 {
 /// A process's CPU time so far, user and system, in clock ticks (a hundredth of a second on
 /// Linux), from `/proc/{process}/stat`; `process` is a pid or `self`. 0 when it cannot be read.
 pub fn cpu_ticks(process: &str) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{process}/stat")).unwrap_or_default();
-    // The fields after the command name (which may hold spaces and parentheses), from the
-    // state on: utime and stime are the 12th and 13th.
-    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let field = |n: usize| {
-        fields
-            .get(n)
-            .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    field(11) + field(12)
+    let counters = Counters::of(process);
+    counters.user + counters.system
+}
+
+/// What the OS counted for a process so far (`/proc/{process}/stat`): its CPU time in user
+/// and system mode, in clock ticks, and its page faults, minor (a page mapped again without
+/// reading the disk) and major. Zeros when it cannot be read.
+#[derive(Clone, Copy, Default, Debug)]
+pub struct Counters {
+    pub user: u64,
+    pub system: u64,
+    pub minor_faults: u64,
+    pub major_faults: u64,
+}
+
+impl Counters {
+    pub fn of(process: &str) -> Counters {
+        let stat = std::fs::read_to_string(format!("/proc/{process}/stat")).unwrap_or_default();
+        // The fields after the command name (which may hold spaces and parentheses), from the
+        // state on: minflt is the 8th, majflt the 10th, utime and stime the 12th and 13th.
+        let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let field = |n: usize| {
+            fields
+                .get(n)
+                .and_then(|f| f.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        Counters {
+            user: field(11),
+            system: field(12),
+            minor_faults: field(7),
+            major_faults: field(9),
+        }
+    }
+
+    /// What was counted between `earlier` and `self`, added to `into`.
+    pub fn add_since(self, earlier: Counters, into: &mut Counters) {
+        into.user += self.user.saturating_sub(earlier.user);
+        into.system += self.system.saturating_sub(earlier.system);
+        into.minor_faults += self.minor_faults.saturating_sub(earlier.minor_faults);
+        into.major_faults += self.major_faults.saturating_sub(earlier.major_faults);
+    }
 }
 
 /// Signs a demo user in to the API and answers the token.
