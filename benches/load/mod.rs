@@ -345,9 +345,7 @@ pub async fn paired_table(
         let small_ratio = 100.0 * small_sample.per_second() / base;
         let (large_outcome, small_outcome) = (large_sample.outcome(), small_sample.outcome());
         let requests = [large_outcome.requests, small_outcome.requests];
-        let cpu = [0, 1].map(|side| {
-            micros_per_request(counted[side].user + counted[side].system, requests[side])
-        });
+        let cpu = [0, 1].map(|side| micros_per_request(counted[side].cpu(), requests[side]));
         println!(
             "{:<26} {:>10.0} {:>9.2?} {:>9.2?} {:>8.0}% {:>7} {:>10.0} {:>8.1} | {:>width$} {:>9.0} {:>9.2?} {:>8.0}% {:>8.1} {:>+6.0}%",
             large.name,
@@ -412,8 +410,7 @@ pub fn micros_per_request(ticks: u64, requests: u64) -> f64 {
 /// A process's CPU time so far, user and system, in clock ticks (a hundredth of a second on
 /// Linux), from `/proc/{process}/stat`; `process` is a pid or `self`. 0 when it cannot be read.
 pub fn cpu_ticks(process: &str) -> u64 {
-    let counters = Counters::of(process);
-    counters.user + counters.system
+    Counters::of(process).cpu()
 }
 
 /// What the OS counted for a process so far (`/proc/{process}/stat`): its CPU time in user
@@ -446,6 +443,11 @@ impl Counters {
             minor_faults: field(7),
             major_faults: field(9),
         }
+    }
+
+    /// CPU time, user and system, in clock ticks.
+    pub fn cpu(self) -> u64 {
+        self.user + self.system
     }
 
     /// What was counted between `earlier` and `self`, added to `into`.
