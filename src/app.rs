@@ -138,6 +138,7 @@ impl App {
                 assets: Arc::new(web::assets::urls()),
                 trusted_proxies: config.trusted_proxies.clone().into(),
                 rows: Arc::default(),
+                filters: Arc::default(),
             }),
             drafts: Arc::default(),
         };

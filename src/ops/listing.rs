@@ -54,7 +54,7 @@ impl DueFilter {
 }
 
 /// The desk's filters (and the API's listing).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DeskFilter {
     pub status: StatusFilter,
     pub service: Option<ServiceId>,

@@ -73,6 +73,7 @@ pub use search::SearchResult;
 pub use secrets::{hex, same_secret};
 pub use services::FieldMove;
 pub use sla::{SlaFacts, SlaRules};
+pub use snapshots::People;
 pub use users::{NewPassword, UserChanges};
 
 #[derive(Debug, thiserror::Error)]

@@ -48,6 +48,8 @@ pub struct PageCtx {
     pub tz: jiff::tz::TimeZone,
     /// Listing rows as written, kept by the server (`row_html.rs`).
     pub rows: Arc<super::row_html::RowHtml>,
+    /// Listings' filter forms as written, kept by the server (`filter_html.rs`).
+    pub filters: Arc<super::filter_html::FilterHtml>,
 }
 
 pub fn page(ctx: &PageCtx, title: &str, body: Markup) -> Markup {

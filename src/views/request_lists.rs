@@ -4,14 +4,16 @@
 use super::Text;
 use super::i18n::Texts;
 use super::layout::page;
+use super::listing_filters::{desk_filters_kept, my_filters_kept};
 use super::requests::status_badge;
 use super::row_html::{RowContext, RowsTable};
 use super::text::TrackingLink;
 use super::{PageCtx, Reserve, Time, format_time};
-use crate::domain::request::{Request, RequestId, Status};
+use crate::domain::request::{Request, RequestId};
 use crate::domain::{FieldErrors, Locale, ServiceId};
-use crate::ops::{DeskFilter, DeskOptions, DueFilter, Page, RequestRow, StatusFilter};
+use crate::ops::{DeskFilter, DeskOptions, Page, RequestRow, StatusFilter};
 use maud::{Markup, html};
+use std::sync::Arc;
 
 /// Room for a row of `table` in a page (about 480 bytes in French).
 const ROW_BYTES: usize = 640;
@@ -129,66 +131,10 @@ impl maud::Render for DueTime<'_> {
     }
 }
 
-/// The status to list: the open ones, all, or one.
-fn status_field(ctx: &PageCtx, filter: &DeskFilter) -> Markup {
-    let t = ctx.t;
-    html! {
-        label { (Text(t.status))
-            select name="status" {
-                option value="open" selected[filter.status == StatusFilter::Open] { (Text(t.open_statuses)) }
-                option value="all" selected[filter.status == StatusFilter::All] { (Text(t.all_statuses)) }
-                @for status in Status::ALL {
-                    option value=(status.code()) selected[filter.status == StatusFilter::Is(status)] { (Text(t.status(status))) }
-                }
-            }
-        }
-    }
-}
-
-/// The service to list the requests of, among `services` (by name).
-fn service_field(ctx: &PageCtx, filter: &DeskFilter, services: &[(ServiceId, String)]) -> Markup {
-    let t = ctx.t;
-    html! {
-        label { (Text(t.service))
-            select name="service" {
-                option value="" selected[filter.service.is_none()] { (Text(t.any)) }
-                @for (id, name) in services {
-                    option value=(id.0) selected[filter.service == Some(*id)] { (Text(name)) }
-                }
-            }
-        }
-    }
-}
-
-/// The words to look for in requests: number, service, requester, answers.
-fn words_field(ctx: &PageCtx, filter: &DeskFilter) -> Markup {
-    let l = ctx.t.life;
-    html! {
-        label { (Text(l.words))
-            input type="search" name="q" value=[filter.text.as_deref()] placeholder=(Text(l.words_hint)) maxlength="200";
-        }
-    }
-}
-
 /// The filters of "my requests", and the services to choose from.
 pub struct MyList<'a> {
     pub filter: &'a DeskFilter,
-    pub services: &'a [(ServiceId, String)],
-}
-
-fn my_filters(ctx: &PageCtx, list: &MyList<'_>) -> Markup {
-    let t = ctx.t;
-    let f = list.filter;
-    html! {
-        form.desk-filters method="get" action="/my/requests" {
-            (words_field(ctx, f))
-            div.grid {
-                (status_field(ctx, f))
-                (service_field(ctx, f, list.services))
-            }
-            button type="submit" { (Text(t.filter)) }
-        }
-    }
+    pub services: &'a Arc<[(ServiceId, String)]>,
 }
 
 /// "My requests" filtered: one list, a page at a time.
@@ -199,7 +145,7 @@ pub fn my_requests_filtered(ctx: &PageCtx, list: &MyList<'_>, found: &Page<Reque
     let body = html! {
         (listing_bytes(found.items.len(), list.services.len()))
         h1 { (Text(t.my_requests_title)) }
-        (my_filters(ctx, list))
+        (my_filters_kept(ctx, list))
         @if found.items.is_empty() {
             p.muted { (Text(t.no_requests_match)) }
         } @else {
@@ -226,7 +172,7 @@ pub fn my_requests(
     let body = html! {
         (listing_bytes(open.items.len() + history.items.len(), list.services.len()))
         h1 { (Text(t.my_requests_title)) }
-        (my_filters(ctx, list))
+        (my_filters_kept(ctx, list))
         section {
             h2 { (Text(t.open_requests)) }
             @if open.items.is_empty() {
@@ -338,14 +284,6 @@ pub fn desk_query(filter: &DeskFilter, mine: bool) -> String {
     q.finish()
 }
 
-fn due_text(ctx: &PageCtx, due: DueFilter) -> &'static str {
-    match due {
-        DueFilter::Soon => ctx.t.sla.due_soon,
-        DueFilter::Overdue => ctx.t.sla.due_overdue,
-        DueFilter::Late => ctx.t.sla.due_late,
-    }
-}
-
 pub fn desk(
     ctx: &PageCtx,
     filter: &DeskFilter,
@@ -354,57 +292,11 @@ pub fn desk(
     page_of: &Page<RequestRow>,
 ) -> Markup {
     let t = ctx.t;
-    let assignee = match filter.assignee {
-        Some(_) if mine => "me".to_owned(),
-        Some(None) => "none".to_owned(),
-        Some(Some(id)) => id.to_string(),
-        None => String::new(),
-    };
     let options = choices.services.len() + 2 * choices.people.users.len();
     let body = html! {
         (listing_bytes(page_of.items.len(), options))
         h1 { (Text(t.desk_title)) }
-        form.desk-filters method="get" action="/desk" {
-            (words_field(ctx, filter))
-            div.grid {
-                (status_field(ctx, filter))
-                (service_field(ctx, filter, &choices.services))
-                label { (Text(t.assignee))
-                    select name="assignee" {
-                        option value="" selected[assignee.is_empty()] { (Text(t.any)) }
-                        option value="me" selected[assignee == "me"] { (Text(t.mine)) }
-                        option value="none" selected[assignee == "none"] { (Text(t.unassigned)) }
-                        @for user in choices.people.staff() {
-                            option value=(user.id) selected[!mine && filter.assignee == Some(Some(user.id))] { (Text(&user.display_name)) }
-                        }
-                    }
-                }
-                label { (Text(t.requester))
-                    select name="requester" {
-                        option value="" { (Text(t.any)) }
-                        @for user in &choices.people.users {
-                            option value=(user.id) selected[filter.requester == Some(user.id)] { (Text(&user.display_name)) }
-                        }
-                    }
-                }
-                label { (Text(t.sort))
-                    select name="sort" {
-                        option value="newest" selected[filter.newest_first && !filter.urgent] { (Text(t.newest_first)) }
-                        option value="oldest" selected[!filter.newest_first && !filter.urgent] { (Text(t.oldest_first)) }
-                        option value="urgent" selected[filter.urgent] { (Text(t.sla.sort_urgent)) }
-                    }
-                }
-                label { (Text(t.sla.due_label))
-                    select name="due" {
-                        option value="" selected[filter.due.is_none()] { (Text(t.sla.due_any)) }
-                        @for due in [DueFilter::Soon, DueFilter::Overdue, DueFilter::Late] {
-                            option value=(due.code()) selected[filter.due == Some(due)] { (Text(due_text(ctx, due))) }
-                        }
-                    }
-                }
-            }
-            button type="submit" { (Text(t.filter)) }
-        }
+        (desk_filters_kept(ctx, filter, mine, choices))
         @if page_of.items.is_empty() {
             p.muted { (Text(t.no_requests_match)) }
         } @else {

@@ -89,6 +89,7 @@ pub fn page_ctx(state: &AppState, parts: &Parts, user: Option<&User>, csrf: Stri
         assets: state.web.assets.clone(),
         tz: state.ops.time_zone().clone(),
         rows: state.web.rows.clone(),
+        filters: state.web.filters.clone(),
     }
 }
 

@@ -27,4 +27,6 @@ pub struct WebSettings {
     pub trusted_proxies: Arc<[crate::config::IpRange]>,
     /// Listing rows as written, kept for the pages that show them again.
     pub rows: Arc<crate::views::row_html::RowHtml>,
+    /// Listings' filter forms as written, kept for the pages that show them again.
+    pub filters: Arc<crate::views::filter_html::FilterHtml>,
 }

@@ -62,9 +62,21 @@ async fn a_catalog_change_shows_on_the_very_next_request() {
     for listing in ["/api/v1/services", &in_category] {
         assert!(names(&document(&alice_api, listing).await).contains(&VPN.to_owned()));
     }
+    // The listings' filter forms offer every service, and are kept written too.
+    let lea = app.signed_in("lea").await;
+    for (who, page) in [(&alice, "/my/requests"), (&lea, "/desk")] {
+        let (_, html) = who.get_text(page).await;
+        assert!(select(&html, "service").contains(VPN), "{page}");
+    }
 
     doc["name"] = json!("Accès distant (VPN)");
     put(&admin, &path, &doc).await;
+    for (who, page) in [(&alice, "/my/requests"), (&lea, "/desk")] {
+        let (_, html) = who.get_text(page).await;
+        let services = select(&html, "service");
+        assert!(services.contains("Accès distant (VPN)"), "{page}");
+        assert!(!services.contains(&format!(">{VPN}<")), "{page}");
+    }
     for page in [&category, &format!("/services/{id}")] {
         let (_, html) = alice.get_text(page).await;
         assert!(
