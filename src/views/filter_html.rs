@@ -96,6 +96,10 @@ impl FilterHtml {
         }
         let html: Arc<str> = write().into();
         let mut kept = self.lock();
+        // Another page may have written the same form meanwhile: one copy is kept.
+        if let Some((_, earlier)) = kept.iter().find(|(k, _)| *k == key) {
+            return Arc::clone(earlier);
+        }
         // Forms whose services or people are gone can never be asked for again.
         kept.retain(|(k, _)| {
             k.services.strong_count() > 0 && k.people.as_ref().is_none_or(|p| p.strong_count() > 0)
@@ -166,6 +170,16 @@ mod tests {
         let edited = services(&["VPN"]);
         assert_eq!(&*form(key(Locale::Fr, &edited, &filter), "f"), "f");
         assert_eq!(written.get(), 4);
+        // Another page writes the same form while this one writes it: one copy is kept, the
+        // first.
+        let before = memo.kept();
+        let racing = key(Locale::En, &catalog, &one_service);
+        let answer = memo.form(racing.clone(), || {
+            memo.form(racing.clone(), || "first".to_owned());
+            "second".to_owned()
+        });
+        assert_eq!(&*answer, "first");
+        assert_eq!(memo.kept(), before + 1);
         drop(catalog);
         form(key(Locale::Fr, &edited, &one_service), "g");
         assert_eq!(memo.kept(), 2, "the forms of the old catalog are gone");
