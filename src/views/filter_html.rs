@@ -91,14 +91,14 @@ impl FilterHtml {
 
     /// The form for `key`: as kept, or written by `write` (outside the lock) and kept.
     pub fn form(&self, key: FilterKey, write: impl FnOnce() -> String) -> Arc<str> {
-        if let Some((_, html)) = self.lock().iter().find(|(k, _)| *k == key) {
-            return Arc::clone(html);
+        if let Some(html) = kept_for(&self.lock(), &key) {
+            return html;
         }
         let html: Arc<str> = write().into();
         let mut kept = self.lock();
         // Another page may have written the same form meanwhile: one copy is kept.
-        if let Some((_, earlier)) = kept.iter().find(|(k, _)| *k == key) {
-            return Arc::clone(earlier);
+        if let Some(earlier) = kept_for(&kept, &key) {
+            return earlier;
         }
         // Forms whose services or people are gone can never be asked for again.
         kept.retain(|(k, _)| {
@@ -116,6 +116,13 @@ impl FilterHtml {
     fn kept(&self) -> usize {
         self.lock().len()
     }
+}
+
+/// The form kept for `key`, if any.
+fn kept_for(kept: &[(FilterKey, Arc<str>)], key: &FilterKey) -> Option<Arc<str>> {
+    kept.iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, html)| Arc::clone(html))
 }
 
 #[cfg(test)]
