@@ -42,6 +42,7 @@ pub fn open_ops(config: &Config, clock: Arc<dyn Clock>, use_: StoreUse) -> anyho
         verify,
         migrate: true,
         cache_bytes: (config.cache_mb as usize) << 20,
+        journal_bytes: u64::from(config.journal_mb) << 20,
     };
     let store = Store::open_as(&config.data_dir.join(storage::FILE_NAME), opening)?;
     let time_zone = match &config.time_zone {

@@ -14,10 +14,11 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 /// The store's page cache by default, in MiB. Pages read the same number of instructions with
-/// 4 as with 8 at 100,000 requests, and submissions go as fast; under a burst of submissions
-/// the server's peak is 8–10 MB lower (`benches/README.md`). The operating system's own cache
-/// of the file stays behind it.
+/// 4 as with 8 at 100,000 requests, submissions go as fast, and the peak under a burst of them
+/// is 8–10 MB lower (`benches/README.md`); the system's own cache of the file stays behind it.
 pub const DEFAULT_CACHE_MB: u32 = 4;
+/// Each journal segment by default, in MiB: short checkpoints (`benches/README.md`).
+pub const DEFAULT_JOURNAL_MB: u32 = 2;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -37,6 +38,8 @@ pub struct Config {
     pub upload_limit_mb: u32,
     /// Memory redb may use to cache pages of the store, in MiB (`DEFAULT_CACHE_MB`).
     pub cache_mb: u32,
+    /// Each of the store journal's two segments, in MiB (`DEFAULT_JOURNAL_MB`).
+    pub journal_mb: u32,
     /// Fill an empty store with the demo organisation and show the demo banner.
     pub demo: bool,
     /// Verify every record of the store before serving, even after a clean shutdown
@@ -161,6 +164,7 @@ impl Default for Config {
             session_hours: 12,
             upload_limit_mb: 10,
             cache_mb: DEFAULT_CACHE_MB,
+            journal_mb: DEFAULT_JOURNAL_MB,
             demo: false,
             verify: false,
             http: Http::default(),
@@ -187,6 +191,7 @@ struct FileConfig {
     session_hours: Option<u32>,
     upload_limit_mb: Option<u32>,
     cache_mb: Option<u32>,
+    journal_mb: Option<u32>,
     http: Option<Http>,
     trusted_proxies: Option<Vec<String>>,
     time_zone: Option<String>,
@@ -217,23 +222,6 @@ pub struct Overrides {
     pub demo: bool,
     pub verify: bool,
 }
-
-/// Environment variables read beside the ones clap handles for flags.
-const ENV_KEYS: &[&str] = &[
-    "GUICHET_ORG_NAME",
-    "GUICHET_BASE_URL",
-    "GUICHET_DEFAULT_LOCALE",
-    "GUICHET_SESSION_HOURS",
-    "GUICHET_UPLOAD_LIMIT_MB",
-    "GUICHET_CACHE_MB",
-    "GUICHET_TRUSTED_PROXIES",
-    "GUICHET_TIME_ZONE",
-    "GUICHET_WAITING_CLOSE_DAYS",
-    "GUICHET_DATA",
-    "GUICHET_LISTEN",
-    "GUICHET_CONFIG",
-    "GUICHET_LOG",
-];
 
 impl Config {
     /// Builds the configuration from its layers. `env` is passed in (not read here) so that
@@ -271,11 +259,9 @@ impl Config {
                 smtp.apply_env(key, value)?;
                 continue;
             }
-            if !ENV_KEYS.contains(&key.as_str()) {
+            if !config.apply_env(key, value)? {
                 warnings.push(format!("unknown environment variable {key} is ignored"));
-                continue;
             }
-            config.apply_env(key, value)?;
         }
         if let Some(data) = &flags.data {
             config.data_dir.clone_from(data);
@@ -314,6 +300,9 @@ impl Config {
         if let Some(mb) = file.cache_mb {
             self.cache_mb = check_range("cache_mb", mb, 1, 65_536)?;
         }
+        if let Some(mb) = file.journal_mb {
+            self.journal_mb = check_range("journal_mb", mb, 1, 1024)?;
+        }
         if let Some(http) = file.http {
             self.http = http.check()?;
         }
@@ -337,7 +326,8 @@ impl Config {
         Ok(())
     }
 
-    fn apply_env(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
+    /// Applies `key`, answering whether it is one of the server's variables.
+    fn apply_env(&mut self, key: &str, value: &str) -> Result<bool, ConfigError> {
         let number = |v: &str| {
             v.trim().parse::<u32>().map_err(|_| ConfigError::Value {
                 key: key.to_owned(),
@@ -355,6 +345,7 @@ impl Config {
                 self.upload_limit_mb = check_range(key, number(value)?, 1, 1024)?;
             }
             "GUICHET_CACHE_MB" => self.cache_mb = check_range(key, number(value)?, 1, 65_536)?,
+            "GUICHET_JOURNAL_MB" => self.journal_mb = check_range(key, number(value)?, 1, 1024)?,
             "GUICHET_TIME_ZONE" => self.time_zone = Some(check_time_zone(key, value)?),
             "GUICHET_WAITING_CLOSE_DAYS" => {
                 self.waiting_close_days = check_range(key, number(value)?, 0, 365)?;
@@ -365,9 +356,10 @@ impl Config {
                     parse_proxies(key, value.split(',').filter(|p| !p.trim().is_empty()))?;
             }
             // DATA, LISTEN and CONFIG arrive through clap as flags; LOG is read by tracing.
-            _ => {}
+            "GUICHET_DATA" | "GUICHET_LISTEN" | "GUICHET_CONFIG" | "GUICHET_LOG" => {}
+            _ => return Ok(false),
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Cookies are `Secure` when users reach Guichet over https.
@@ -532,6 +524,11 @@ mod tests {
         assert_eq!(config.org_name, "ACME");
         assert_eq!(config.session_hours, 8);
         assert_eq!(config.default_locale, Locale::En);
+        assert_eq!(config.journal_mb, DEFAULT_JOURNAL_MB);
+        let config = load_text("journal_mb = 16", &[]).expect("valid");
+        assert_eq!(config.journal_mb, 16);
+        let config = load_text("journal_mb = 16", &[("GUICHET_JOURNAL_MB", "8")]).expect("valid");
+        assert_eq!(config.journal_mb, 8);
     }
 
     #[test]
@@ -546,6 +543,10 @@ mod tests {
         assert!(err.to_string().contains("default_locale"), "{err}");
         let err = load_text("", &[("GUICHET_CACHE_MB", "lots")]).expect_err("bad number");
         assert!(err.to_string().contains("GUICHET_CACHE_MB"), "{err}");
+        let err = load_text("journal_mb = 0", &[]).expect_err("no journal");
+        assert!(err.to_string().contains("journal_mb"), "{err}");
+        let err = load_text("", &[("GUICHET_JOURNAL_MB", "4096")]).expect_err("too long");
+        assert!(err.to_string().contains("GUICHET_JOURNAL_MB"), "{err}");
         let err = load_text("base_url = \"ftp://x\"", &[]).expect_err("bad url");
         assert!(err.to_string().contains("base_url"), "{err}");
     }
@@ -558,10 +559,13 @@ mod tests {
                 "GUICHET_BASE_URL".to_string(),
                 "https://it.example.org/".to_string(),
             ),
+            ("GUICHET_REOPEN_DAYS".to_string(), "3".to_string()),
+            ("GUICHET_LOG".to_string(), "debug".to_string()),
         ];
         let (config, warnings) = Config::load(None, &env, &Overrides::default()).expect("valid");
-        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(warnings[0].contains("GUICHET_LISTN"));
+        assert_eq!(config.reopen_days, 3);
         assert!(config.secure_cookies());
         assert_eq!(config.base_url.as_deref(), Some("https://it.example.org"));
     }

@@ -29,6 +29,8 @@ pub struct Opening {
     pub migrate: bool,
     /// Bounds redb's page cache, which otherwise grows with the file.
     pub cache_bytes: usize,
+    /// Each of the journal's two segments (`journal.rs`).
+    pub journal_bytes: u64,
 }
 
 /// What verifying a store found: its schema and the entries of each table.
@@ -88,7 +90,7 @@ pub fn open(path: &Path, opening: Opening) -> Result<Database, Error> {
             .open(path)
             .map_err(io(path))?;
         let storage =
-            journal::Journaled::new(file, path, journal::SEGMENT_BYTES).map_err(io(path))?;
+            journal::Journaled::new(file, path, opening.journal_bytes).map_err(io(path))?;
         let db = builder
             .create_with_backend(storage)
             .map_err(|e| open_error(path, e))?;
@@ -356,6 +358,7 @@ impl Opening {
             verify,
             migrate: false,
             cache_bytes: 16 << 20,
+            journal_bytes: journal::SEGMENT_BYTES,
         }
     }
 }

@@ -358,7 +358,8 @@ fn takes_direct_io(dir: &Path) -> bool {
 #[test]
 fn a_group_larger_than_the_buffer_is_written_in_steps_and_replayed_whole() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (path, storage) = journaled(dir.path(), 8192, SEGMENT_BYTES);
+    // Segments longer than the group, which stays in the current one.
+    let (path, storage) = journaled(dir.path(), 8192, 16 << 20);
     let large: Vec<u8> = (0..(5 << 19) + 100).map(|i: u32| (i % 251) as u8).collect();
     storage.write(4096, &large).expect("2.5 MiB in one write");
     storage.write(2, &[9; 3]).expect("a small one after it");

@@ -238,6 +238,7 @@ impl Store {
                 verify: Verify::AfterUncleanShutdown,
                 migrate: true,
                 cache_bytes,
+                journal_bytes: journal::SEGMENT_BYTES,
             },
         )
     }

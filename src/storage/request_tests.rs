@@ -21,6 +21,7 @@ pub(crate) fn open_at_schema(path: &std::path::Path, schema: usize) -> Store {
         verify: Verify::AfterUncleanShutdown,
         migrate: true,
         cache_bytes: CACHE,
+        journal_bytes: super::journal::SEGMENT_BYTES,
     };
     Store::open_with(path, opening, &migrations::MIGRATIONS[..schema]).expect("open")
 }

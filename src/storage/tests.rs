@@ -39,6 +39,7 @@ fn create() -> Opening {
         verify: Verify::AfterUncleanShutdown,
         migrate: true,
         cache_bytes: CACHE,
+        journal_bytes: super::journal::SEGMENT_BYTES,
     }
 }
 

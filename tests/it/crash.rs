@@ -18,6 +18,9 @@ fn start(data: &std::path::Path) -> (Child, String, bool) {
         .args(["serve", "--listen", "127.0.0.1:0", "--demo", "--data"])
         .arg(data)
         .env("GUICHET_LOG", "info")
+        // Segments far longer than the default's 2 MiB: the power loss below is one where no
+        // checkpoint has flushed the store file, which takes a journal that was not rotated.
+        .env("GUICHET_JOURNAL_MB", "64")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -156,8 +159,12 @@ async fn every_acknowledged_request_survives_a_kill_9_and_a_power_loss() {
     let acknowledged = acknowledged.lock().expect("lock").clone();
     assert!(acknowledged.len() >= 400);
     // The power loss: none of the server's writes to the store file reached the disk. Its
-    // journal (well under one 16 MiB segment here, so none was written over) holds them all.
+    // journal (well under one 64 MiB segment here, so none was written over) holds them all.
     assert!(!journal(dir.path()).is_empty(), "the crash left a journal");
+    assert!(
+        !dir.path().join("guichet.redb.journal.1").exists(),
+        "no checkpoint ran, or this power loss could not happen"
+    );
     std::fs::copy(&closed, &store).expect("power loss");
 
     let (mut server, base, verified) = start(dir.path());
