@@ -50,8 +50,8 @@ const ZERO_TAIL: u8 = 4;
 /// store is opened with another size (`journal_mb`, for `serve`). A checkpoint's flush holds
 /// up the journal's own flushes that share the disk with it, the longer the more the store
 /// file changed since the last one: with segments of 16 MiB, one every 0.3 s under durable
-/// submissions, the slowest 1 % of them waited 12–14 ms; with 2 MiB, 7–8.5 ms, at the same
-/// rate and with a tenth more bytes written (`benches/README.md`).
+/// submissions, their p99 was 3–3.7 times their median; with 2 MiB, 2.2–2.4 times, at the
+/// same rate and for a tenth more bytes written (`benches/README.md`).
 pub(super) const SEGMENT_BYTES: u64 = (crate::config::DEFAULT_JOURNAL_MB as u64) << 20;
 /// Groups start on a page of the segment and fill their last page with zeros, so that every
 /// write to a segment is of whole pages: written over, a page the cache has dropped (below)
