@@ -55,10 +55,8 @@ fn words_field(ctx: &PageCtx, filter: &DeskFilter) -> Markup {
 /// `my_filters` as the server keeps it written (`filter_html.rs`).
 pub(super) fn my_filters_kept(ctx: &PageCtx, list: &MyList<'_>) -> PreEscaped<Arc<str>> {
     let key = FilterKey::new("my", ctx.locale, list.services, None, list.filter, false);
-    PreEscaped(
-        ctx.filters
-            .form(key, || my_filters(ctx, list).into_string()),
-    )
+    let write = || my_filters(ctx, list).into_string();
+    PreEscaped(ctx.filters.form(key, write))
 }
 
 fn my_filters(ctx: &PageCtx, list: &MyList<'_>) -> Markup {
